@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { parseBuildArgs, TARGETS } from "../build.ts";
+
+Deno.test("parseBuildArgs() builds both router targets by default", () => {
+  const plan = parseBuildArgs([], {});
+  assert.equal(plan.outDir, "dist");
+  assert.deepEqual(plan.jobs.map((j) => j.target.triple), [
+    "x86_64-unknown-linux-gnu",
+    "aarch64-unknown-linux-gnu",
+  ]);
+  assert.ok(plan.jobs.every((j) => j.denort === undefined));
+});
+
+Deno.test("parseBuildArgs() takes a local runtime per target or from DENORT_BIN", () => {
+  const plan = parseBuildArgs(["--denort-aarch64", "/opt/denort-arm"], {
+    DENORT_BIN_X86_64: "/opt/denort-x86",
+  });
+  assert.deepEqual(plan.jobs.map((j) => j.denort), ["/opt/denort-x86", "/opt/denort-arm"]);
+  const one = parseBuildArgs(["--target", "aarch64"], { DENORT_BIN: "/opt/d" });
+  assert.deepEqual(one.jobs, [{ target: TARGETS[1], denort: "/opt/d" }]);
+});
+
+Deno.test("parseBuildArgs() rejects one DENORT_BIN for two targets and unknown input", () => {
+  assert.throws(() => parseBuildArgs([], { DENORT_BIN: "/opt/d" }), /two targets/);
+  assert.throws(() => parseBuildArgs(["--target", "mips"], {}), /Unknown target "mips"/);
+  assert.throws(() => parseBuildArgs(["--frob"], {}), /Unknown option "--frob"/);
+  assert.throws(() => parseBuildArgs(["--out"], {}), /needs a value/);
+});
+
+Deno.test("build.ts says in one line when the runtime cannot be had", async () => {
+  const out = await Deno.makeTempDir();
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "build.ts", "--target", "x86_64", "--out", out],
+    env: { DENORT_BIN: `${out}/no-such-denort` },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const lines = new TextDecoder().decode(stderr).trim().split("\n");
+  assert.equal(code, 1);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /^build: /);
+  await Deno.remove(out, { recursive: true });
+});
