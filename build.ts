@@ -81,6 +81,17 @@ async function sha256(path: string): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** Picks the most specific cause out of `deno compile`'s error report. */
+export function compileCause(stderr: string): string {
+  // deno-lint-ignore no-control-regex
+  const plain = stderr.replace(/\x1b\[[0-9;]*m/g, "");
+  const body = plain.split("Stack backtrace:")[0];
+  const causes = [...body.matchAll(/^\s+\d+: (.+)$/gm)].map((m) => m[1].trim());
+  if (causes.length > 0) return causes.join(": ");
+  const error = body.match(/^error: (.+)$/m);
+  return error ? error[1].trim() : "unknown error";
+}
+
 async function compile(job: BuildPlan["jobs"][number], outDir: string): Promise<string> {
   const out = `${outDir}/${job.target.output}`;
   const env: Record<string, string> = {};
@@ -108,8 +119,7 @@ async function compile(job: BuildPlan["jobs"][number], outDir: string): Promise<
         `Cannot download the Deno runtime (denort) for ${job.target.triple}: no network route to dl.deno.land; give a local copy with --denort-${job.target.arch} PATH or DENORT_BIN`,
       );
     }
-    const last = text.trim().split("\n").filter((l) => l.trim()).slice(-1)[0] ?? "";
-    throw new Error(`deno compile failed for ${job.target.triple}: ${last}`);
+    throw new Error(`deno compile failed for ${job.target.triple}: ${compileCause(text)}`);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseBuildArgs, TARGETS } from "../build.ts";
+import { compileCause, parseBuildArgs, TARGETS } from "../build.ts";
 
 Deno.test("parseBuildArgs() builds both router targets by default", () => {
   const plan = parseBuildArgs([], {});
@@ -38,6 +38,17 @@ Deno.test("build.ts says in one line when the runtime cannot be had", async () =
   const lines = new TextDecoder().decode(stderr).trim().split("\n");
   assert.equal(code, 1);
   assert.equal(lines.length, 1);
-  assert.match(lines[0], /^build: /);
+  assert.match(
+    lines[0],
+    /^build: deno compile failed for x86_64-unknown-linux-gnu: Could not find denort/,
+  );
   await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("compileCause() joins the causes of a deno compile error, without colours", () => {
+  const text = "\x1b[0m\x1b[1m\x1b[31merror\x1b[0m: Writing deno compile executable\n\n" +
+    "Caused by:\n    0: Could not find denort at '/x'\n    1: No such file or directory\n\n" +
+    "Stack backtrace:\n   0: <unknown>\n";
+  assert.equal(compileCause(text), "Could not find denort at '/x': No such file or directory");
+  assert.equal(compileCause("error: bad flag\n"), "bad flag");
 });
