@@ -1,0 +1,416 @@
+/**
+ * AgentConfig: the typed, validated agent configuration, its defaults, and the
+ * table of TOML keys that `loadConfig()` accepts.
+ *
+ * The TOML layout follows icwmp's UCI sections `acs`, `cpe` and `lwn` (seed
+ * 000), renamed to snake_case, plus `[device]`, `[connection_request]`,
+ * `[agent]` and `[log]`. The icwmp → TOML mapping is documented at the top of
+ * config/cwmp.example.toml.
+ */
+
+import { LOG_SEVERITIES, type LogSeverity } from "../log/severity.ts";
+
+export { LOG_SEVERITIES, type LogSeverity };
+
+/** A CWMP protocol version, derived from `cpe.amd_version`. */
+export type CwmpVersion = "1.0" | "1.1" | "1.2" | "1.3" | "1.4";
+
+/** `[acs]`: how to reach the ACS (TR-181 Device.ManagementServer). */
+export interface AcsConfig {
+  /** ACS URL (http or https); empty when it comes from DHCP. */
+  readonly url: string;
+  /** ManagementServer.Username (icwmp acs.userid). */
+  readonly username: string;
+  /** ManagementServer.Password (icwmp acs.passwd); a secret. */
+  readonly password: string;
+  readonly periodicInformEnable: boolean;
+  /** Seconds, ≥ 1. */
+  readonly periodicInformInterval: number;
+  /** xsd:dateTime in UTC; `0001-01-01T00:00:00Z` is the Unknown Time. */
+  readonly periodicInformTime: string;
+  /** Initial ManagementServer.ParameterKey. */
+  readonly parameterKey: string;
+  /** Take the ACS URL from DHCP option 43. */
+  readonly dhcpDiscovery: boolean;
+  /** ACS URL last learnt from DHCP (icwmp keeps it in its config too). */
+  readonly dhcpUrl: string;
+  /** HTTP compression towards the ACS. */
+  readonly compression: "Disabled" | "GZIP";
+  /** CWMPRetryMinimumWaitInterval, 1–65535 s. */
+  readonly retryMinWaitInterval: number;
+  /** CWMPRetryIntervalMultiplier, 1000–65535 (units of 0.001). */
+  readonly retryIntervalMultiplier: number;
+  readonly ipv6Enable: boolean;
+  /** CA bundle file for the ACS; empty = system store. */
+  readonly caFile: string;
+  /** CA directory for the ACS (icwmp acs.ssl_capath). */
+  readonly caDir: string;
+  /** CA directory for Download/Upload (icwmp acs.https_ssl_capath). */
+  readonly transferCaDir: string;
+  /** PEM client certificate file; empty = none. */
+  readonly clientCert: string;
+  /** PEM client key file; empty = none. */
+  readonly clientKey: string;
+  /** True disables ACS certificate verification. */
+  readonly insecure: boolean;
+  readonly httpDisable100continue: boolean;
+  /** Per-request timeout in seconds, ≥ 30. */
+  readonly timeout: number;
+  /** Largest ACS response body accepted, in bytes. */
+  readonly maxBodyBytes: number;
+}
+
+/** `[cpe]`: agent behaviour towards the ACS and the data model. */
+export interface CpeConfig {
+  /** Interface used to reach the ACS; empty = any. */
+  readonly interface: string;
+  readonly defaultWanInterface: string;
+  readonly ubusSocket: string;
+  /** Initial DeviceInfo.ProvisioningCode. */
+  readonly provisioningCode: string;
+  /** TR-069 amendment, 1–6. */
+  readonly amdVersion: number;
+  /** Highest CWMP version offered, derived from amdVersion. */
+  readonly cwmpVersion: CwmpVersion;
+  readonly instanceMode: "InstanceNumber" | "InstanceAlias";
+  /** Value of the cwmp:SessionTimeout header, seconds. */
+  readonly sessionTimeout: number;
+  /** Enable parameter change notifications. */
+  readonly notification: boolean;
+  readonly datamodel: "tr181" | "tr098";
+  /** Execute Download RPCs (false: accept but do not apply). */
+  readonly execDownload: boolean;
+}
+
+/** `[device]`: DeviceInfo identity; empty strings are filled in by the platform. */
+export interface DeviceConfig {
+  readonly manufacturer: string;
+  /** Six upper-case hex digits, or empty. */
+  readonly manufacturerOui: string;
+  readonly productClass: string;
+  readonly serialNumber: string;
+  readonly modelName: string;
+  readonly hardwareVersion: string;
+  readonly softwareVersion: string;
+  readonly description: string;
+}
+
+/** `[connection_request]`: the HTTP connection request server. */
+export interface ConnectionRequestConfig {
+  readonly port: number;
+  /** URL path, starts with "/". */
+  readonly path: string;
+  /** ConnectionRequestUsername (icwmp cpe.userid). */
+  readonly username: string;
+  /** ConnectionRequestPassword (icwmp cpe.passwd); a secret. */
+  readonly password: string;
+  /** Listen address. */
+  readonly bind: string;
+  /** Advertised ConnectionRequestURL; empty = derived from the WAN address. */
+  readonly url: string;
+  /** Accepted requests per period; 0 = unlimited. */
+  readonly rateLimitRequests: number;
+  /** Rate limit period in seconds. */
+  readonly rateLimitPeriod: number;
+}
+
+/** `[lwn]`: UDP lightweight notifications (TR-069 Annex M). */
+export interface LwnConfig {
+  readonly enable: boolean;
+  readonly hostname: string;
+  /** 0 = unset; required when enable is true. */
+  readonly port: number;
+}
+
+/** `[agent]`: local files and system commands. */
+export interface AgentSection {
+  readonly stateDir: string;
+  /** argv run for the Reboot RPC. */
+  readonly rebootCommand: readonly string[];
+  /** argv run for FactoryReset; empty = FactoryReset unsupported. */
+  readonly factoryResetCommand: readonly string[];
+}
+
+/** `[log]`: the agent's log (icwmp cpe.log_*). */
+export interface LogConfig {
+  readonly severity: LogSeverity;
+  readonly console: boolean;
+  readonly file: boolean;
+  readonly fileName: string;
+  /** Bytes before the file is rotated to `<file_name>.1`. */
+  readonly maxSize: number;
+}
+
+/** The whole agent configuration, grouped by TOML section. */
+export interface AgentConfig {
+  readonly acs: AcsConfig;
+  readonly cpe: CpeConfig;
+  readonly device: DeviceConfig;
+  readonly connectionRequest: ConnectionRequestConfig;
+  readonly lwn: LwnConfig;
+  readonly agent: AgentSection;
+  readonly log: LogConfig;
+}
+
+/** Default Unknown Time for `acs.periodic_inform_time` (TR-181). */
+export const UNKNOWN_TIME = "0001-01-01T00:00:00Z";
+
+/**
+ * A fresh (mutable) copy of the defaults: what an empty config file yields.
+ *
+ * @example
+ * ```ts
+ * import { defaultConfig } from "./schema.ts";
+ * console.assert(defaultConfig().connectionRequest.port === 7547);
+ * ```
+ */
+export function defaultConfig(): AgentConfig {
+  return {
+    acs: {
+      url: "",
+      username: "",
+      password: "",
+      periodicInformEnable: true,
+      periodicInformInterval: 1800,
+      periodicInformTime: UNKNOWN_TIME,
+      parameterKey: "",
+      dhcpDiscovery: false,
+      dhcpUrl: "",
+      compression: "Disabled",
+      retryMinWaitInterval: 5,
+      retryIntervalMultiplier: 2000,
+      ipv6Enable: false,
+      caFile: "",
+      caDir: "",
+      transferCaDir: "",
+      clientCert: "",
+      clientKey: "",
+      insecure: false,
+      httpDisable100continue: false,
+      timeout: 30,
+      maxBodyBytes: 1048576,
+    },
+    cpe: {
+      interface: "",
+      defaultWanInterface: "wan",
+      ubusSocket: "/var/run/ubus.sock",
+      provisioningCode: "",
+      amdVersion: 5,
+      cwmpVersion: "1.4",
+      instanceMode: "InstanceNumber",
+      sessionTimeout: 60,
+      notification: true,
+      datamodel: "tr181",
+      execDownload: false,
+    },
+    device: {
+      manufacturer: "",
+      manufacturerOui: "",
+      productClass: "",
+      serialNumber: "",
+      modelName: "",
+      hardwareVersion: "",
+      softwareVersion: "",
+      description: "",
+    },
+    connectionRequest: {
+      port: 7547,
+      path: "/",
+      username: "",
+      password: "",
+      bind: "0.0.0.0",
+      url: "",
+      rateLimitRequests: 10,
+      rateLimitPeriod: 60,
+    },
+    lwn: { enable: false, hostname: "", port: 0 },
+    agent: {
+      stateDir: "/var/lib/cwmp-agent",
+      rebootCommand: ["reboot"],
+      factoryResetCommand: [],
+    },
+    log: {
+      severity: "INFO",
+      console: true,
+      file: false,
+      fileName: "/var/log/cwmp-agent.log",
+      maxSize: 102400,
+    },
+  };
+}
+
+/**
+ * The CWMP version for a TR-069 amendment: 1→1.0, 2→1.1, 3→1.2, 4→1.3,
+ * 5 and 6→1.4 (CWMP-FACTS §1.1).
+ */
+export function cwmpVersionForAmendment(amd: number): CwmpVersion {
+  const versions: CwmpVersion[] = ["1.0", "1.0", "1.1", "1.2", "1.3", "1.4", "1.4"];
+  const version = versions[amd];
+  if (version === undefined) throw new RangeError(`Unknown TR-069 amendment "${amd}"`);
+  return version;
+}
+
+/** How one TOML key is checked. */
+export type KeyKind =
+  | { readonly type: "string" }
+  | { readonly type: "boolean" }
+  | { readonly type: "integer"; readonly min: number; readonly max?: number }
+  | { readonly type: "enum"; readonly values: readonly string[]; readonly ignoreCase?: boolean }
+  | { readonly type: "url"; readonly allowEmpty: boolean }
+  | { readonly type: "oui" }
+  | { readonly type: "urlPath" }
+  | { readonly type: "argv" }
+  | { readonly type: "dateTime" }
+  | { readonly type: "secret"; readonly source: "value" | "file" | "env" };
+
+/** One accepted TOML key: its check and the AgentConfig field it fills. */
+export interface KeySpec {
+  readonly kind: KeyKind;
+  /** camelCase field in the section's object. */
+  readonly field: string;
+}
+
+/** One accepted TOML section. */
+export interface SectionSpec {
+  /** The AgentConfig property this section fills. */
+  readonly field: keyof AgentConfig;
+  readonly keys: Readonly<Record<string, KeySpec>>;
+}
+
+const str = (field: string): KeySpec => ({ kind: { type: "string" }, field });
+const bool = (field: string): KeySpec => ({ kind: { type: "boolean" }, field });
+const int = (field: string, min: number, max?: number): KeySpec => ({
+  kind: { type: "integer", min, max },
+  field,
+});
+const port = (field: string) => int(field, 1, 65535);
+const oneOf = (field: string, values: readonly string[], ignoreCase = false): KeySpec => ({
+  kind: { type: "enum", values, ignoreCase },
+  field,
+});
+const url = (field: string): KeySpec => ({ kind: { type: "url", allowEmpty: true }, field });
+const argv = (field: string): KeySpec => ({ kind: { type: "argv" }, field });
+const secret = (prefix: string): Record<string, KeySpec> => ({
+  [prefix]: { kind: { type: "secret", source: "value" }, field: prefix },
+  [`${prefix}_file`]: { kind: { type: "secret", source: "file" }, field: prefix },
+  [`${prefix}_env`]: { kind: { type: "secret", source: "env" }, field: prefix },
+});
+
+/** Every accepted TOML section and key, by TOML name. */
+export const CONFIG_SCHEMA: Readonly<Record<string, SectionSpec>> = {
+  acs: {
+    field: "acs",
+    keys: {
+      url: url("url"),
+      username: str("username"),
+      ...secret("password"),
+      periodic_inform_enable: bool("periodicInformEnable"),
+      periodic_inform_interval: int("periodicInformInterval", 1),
+      periodic_inform_time: { kind: { type: "dateTime" }, field: "periodicInformTime" },
+      parameter_key: str("parameterKey"),
+      dhcp_discovery: bool("dhcpDiscovery"),
+      dhcp_url: url("dhcpUrl"),
+      compression: oneOf("compression", ["Disabled", "GZIP"]),
+      retry_min_wait_interval: int("retryMinWaitInterval", 1, 65535),
+      retry_interval_multiplier: int("retryIntervalMultiplier", 1000, 65535),
+      ipv6_enable: bool("ipv6Enable"),
+      ca_file: str("caFile"),
+      ca_dir: str("caDir"),
+      transfer_ca_dir: str("transferCaDir"),
+      client_cert: str("clientCert"),
+      client_key: str("clientKey"),
+      insecure: bool("insecure"),
+      http_disable_100continue: bool("httpDisable100continue"),
+      timeout: int("timeout", 30, 3600),
+      max_body_bytes: int("maxBodyBytes", 1024),
+    },
+  },
+  cpe: {
+    field: "cpe",
+    keys: {
+      interface: str("interface"),
+      default_wan_interface: str("defaultWanInterface"),
+      ubus_socket: str("ubusSocket"),
+      provisioning_code: str("provisioningCode"),
+      amd_version: int("amdVersion", 1, 6),
+      instance_mode: oneOf("instanceMode", ["InstanceNumber", "InstanceAlias"]),
+      session_timeout: int("sessionTimeout", 1, 86400),
+      notification: bool("notification"),
+      datamodel: oneOf("datamodel", ["tr181", "tr098"]),
+      exec_download: bool("execDownload"),
+    },
+  },
+  device: {
+    field: "device",
+    keys: {
+      manufacturer: str("manufacturer"),
+      manufacturer_oui: { kind: { type: "oui" }, field: "manufacturerOui" },
+      product_class: str("productClass"),
+      serial_number: str("serialNumber"),
+      model_name: str("modelName"),
+      hardware_version: str("hardwareVersion"),
+      software_version: str("softwareVersion"),
+      description: str("description"),
+    },
+  },
+  connection_request: {
+    field: "connectionRequest",
+    keys: {
+      port: port("port"),
+      path: { kind: { type: "urlPath" }, field: "path" },
+      username: str("username"),
+      ...secret("password"),
+      bind: str("bind"),
+      url: url("url"),
+      rate_limit_requests: int("rateLimitRequests", 0),
+      rate_limit_period: int("rateLimitPeriod", 1, 86400),
+    },
+  },
+  lwn: {
+    field: "lwn",
+    keys: { enable: bool("enable"), hostname: str("hostname"), port: port("port") },
+  },
+  agent: {
+    field: "agent",
+    keys: {
+      state_dir: str("stateDir"),
+      reboot_command: argv("rebootCommand"),
+      factory_reset_command: argv("factoryResetCommand"),
+    },
+  },
+  log: {
+    field: "log",
+    keys: {
+      severity: oneOf("severity", LOG_SEVERITIES, true),
+      console: bool("console"),
+      file: bool("file"),
+      file_name: str("fileName"),
+      max_size: int("maxSize", 1),
+    },
+  },
+};
+
+/**
+ * Where icwmp's UCI options live now, for "unknown key" hints. Options whose
+ * name did not change (e.g. `acs.url`) are not listed.
+ */
+export const ICWMP_RENAMES: Readonly<Record<string, string>> = {
+  "acs.userid": "acs.username",
+  "acs.passwd": "acs.password",
+  "acs.ParameterKey": "acs.parameter_key",
+  "acs.https_ssl_capath": "acs.transfer_ca_dir",
+  "acs.ssl_capath": "acs.ca_dir",
+  "acs.insecure_enable": "acs.insecure",
+  "cpe.userid": "connection_request.username",
+  "cpe.passwd": "connection_request.password",
+  "cpe.port": "connection_request.port",
+  "cpe.log_to_console": "log.console",
+  "cpe.log_to_file": "log.file",
+  "cpe.log_severity": "log.severity",
+  "cpe.log_file_name": "log.file_name",
+  "cpe.log_max_size": "log.max_size",
+  "cpe.manufacturer": "device.manufacturer",
+  "cpe.manufacturer_oui": "device.manufacturer_oui",
+  "cpe.model_name": "device.model_name",
+  "cpe.product_class": "device.product_class",
+};

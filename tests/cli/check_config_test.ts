@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { runCheckConfig } from "../../src/cli/mod.ts";
+
+async function withConfig(text: string, body: (path: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "cwmp.toml");
+    await Deno.writeTextFile(path, text);
+    await body(path);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("runCheckConfig() reports OK with the redacted config", async () => {
+  await withConfig(
+    '[acs]\nurl = "https://acs.example/"\npassword_file = "acs.pw"\n',
+    async (path) => {
+      await Deno.writeTextFile(join(path, "..", "acs.pw"), "pw-from-file\n");
+      const result = await runCheckConfig(path);
+      assert.equal(result.ok, true);
+      assert.ok(result.output.startsWith(`${path}: OK\n`));
+      const shown = JSON.parse(result.output.slice(result.output.indexOf("\n") + 1));
+      assert.equal(shown.acs.url, "https://acs.example/");
+      assert.equal(shown.acs.password, "********");
+      assert.ok(!result.output.includes("pw-from-file"));
+    },
+  );
+});
+
+Deno.test("runCheckConfig() returns the one-line error", async () => {
+  await withConfig("[acs]\nretry_min_wait_interval = 0\n", async (path) => {
+    const result = await runCheckConfig(path);
+    assert.deepEqual(result, {
+      ok: false,
+      output:
+        `${path}:2: acs.retry_min_wait_interval: expected an integer from 1 to 65535, got 0\n`,
+    });
+  });
+});
+
+Deno.test("runCheckConfig() reports an unreadable file", async () => {
+  const result = await runCheckConfig("/nonexistent/cwmp.toml");
+  assert.deepEqual(result, {
+    ok: false,
+    output: "/nonexistent/cwmp.toml: cannot read the file (NotFound)\n",
+  });
+});
+
+Deno.test("runCheckConfig() reads secrets from the environment", async () => {
+  const name = "CWMP_AGENT_TEST_CR_PASSWORD";
+  Deno.env.set(name, "from-env");
+  try {
+    await withConfig(`[connection_request]\npassword_env = "${name}"\n`, async (path) => {
+      const result = await runCheckConfig(path);
+      assert.equal(result.ok, true);
+      assert.ok(!result.output.includes("from-env"));
+    });
+  } finally {
+    Deno.env.delete(name);
+  }
+});
