@@ -1,0 +1,98 @@
+/**
+ * Everything that can happen to the engine. In-session events carry the `session` number of
+ * the action they answer; a mismatch means a stale answer and the engine ignores it.
+ *
+ * @module
+ */
+
+import type {
+  CpeResponse,
+  DeviceIdStruct,
+  Envelope,
+  EventStruct,
+  Fault,
+  ParameterValueStruct,
+} from "../soap/messages.ts";
+import type { QueuedRequest } from "./snapshot.ts";
+import type { SessionSettings } from "./states.ts";
+
+/** The agent has started: raise boot events and arm timers. */
+export interface StartEvent {
+  kind: "start";
+}
+/** The timer set for the last `wakeAt` went off (early or late is fine). */
+export interface TimerFiredEvent {
+  kind: "timerFired";
+}
+/** ManagementServer settings changed at run time (SPV, config reload, DHCP). */
+export interface SettingsChangedEvent {
+  kind: "settingsChanged";
+  settings: Partial<SessionSettings>;
+}
+/** A valid Connection Request (HTTP, UDP or XMPP) was accepted. */
+export interface ConnectionRequestEvent {
+  kind: "connectionRequest";
+}
+/**
+ * Raise events (`4 VALUE CHANGE`, `7 TRANSFER COMPLETE` + `M Download` …), optionally with a
+ * CPE request to queue (e.g. the TransferComplete), kept until the ACS acknowledges it.
+ */
+export interface AddEventEvent {
+  kind: "addEvent";
+  events: EventStruct[];
+  request?: QueuedRequest;
+}
+/** Answer to `collectInform`: DeviceId and the Inform ParameterList. */
+export interface InformDataEvent {
+  kind: "informData";
+  session: number;
+  deviceId: DeviceIdStruct;
+  parameterList: ParameterValueStruct[];
+}
+/** The decoded HTTP response to a `send` (a 204 or empty body is `{ kind: "Empty" }`). */
+export interface AcsMessageEvent {
+  kind: "acsMessage";
+  session: number;
+  envelope: Envelope;
+}
+/**
+ * The ACS's HTTP response held a request the codec rejected; `fault` (e.g. 9000 or 9003) is
+ * sent back with the request's cwmp:ID `id` and the session carries on.
+ */
+export interface AcsRequestRejectedEvent {
+  kind: "acsRequestRejected";
+  session: number;
+  id?: string;
+  fault: Fault;
+}
+/** The `send` failed: connect/send/receive error, timeout, HTTP 4xx/5xx, undecodable body. */
+export interface TransportErrorEvent {
+  kind: "transportError";
+  session: number;
+  message: string;
+}
+/** Answer to `dispatch`: the RPC's response or a Fault. */
+export interface RpcResultEvent {
+  kind: "rpcResult";
+  session: number;
+  response: CpeResponse | Fault;
+}
+
+/** Every event `step()` accepts. */
+export type SessionEvent =
+  | StartEvent
+  | TimerFiredEvent
+  | SettingsChangedEvent
+  | ConnectionRequestEvent
+  | AddEventEvent
+  | InformDataEvent
+  | AcsMessageEvent
+  | AcsRequestRejectedEvent
+  | TransportErrorEvent
+  | RpcResultEvent;
+
+/** The `kind` of every event. */
+export type SessionEventKind = SessionEvent["kind"];
+
+/** The event of a given kind. */
+export type EventOf<K extends SessionEventKind> = Extract<SessionEvent, { kind: K }>;

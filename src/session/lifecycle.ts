@@ -1,0 +1,125 @@
+/**
+ * Opening and closing sessions, and raising events between them (TR-069 §3.2.1.1, §3.7.1.4;
+ * CWMP-FACTS §2.3, §3). Helpers for the handlers in `scheduler.ts` and `exchange.ts`.
+ *
+ * @module
+ */
+
+import { addEvent, addEvents, EventCode, hasEvent, retainAfterFailure } from "./event_queue.ts";
+import type { EventStruct } from "../soap/messages.ts";
+import { retryDelay } from "./retry_delay.ts";
+import { emptySnapshot } from "./snapshot.ts";
+import { namespaceForVersion } from "./version.ts";
+import { type Context, sessionOf } from "./_context.ts";
+
+/**
+ * Raises `0 BOOTSTRAP` when the ACS URL differs from the last one contacted successfully and
+ * no BOOTSTRAP is pending yet. BOOTSTRAP discards the other pending events (FACTS §2.3) and,
+ * our choice ([U]), the queued CPE requests: they answer the old ACS.
+ */
+export function checkBootstrap(ctx: Context): boolean {
+  const p = ctx.s.persisted;
+  if (ctx.s.settings.acsUrl === p.lastAcsUrl) return false;
+  if (hasEvent(p.pendingEvents, EventCode.Bootstrap)) return false;
+  p.pendingEvents = addEvent(p.pendingEvents, { eventCode: EventCode.Bootstrap, commandKey: "" });
+  p.queuedRequests = [];
+  return true;
+}
+
+/**
+ * Starts a session when one is due: from `idle` whenever events are pending, from
+ * `retryWait` only when `newEvent` (a new event cuts the retry wait short, FACTS §2.3;
+ * RetryCount is kept).
+ */
+export function kick(ctx: Context, newEvent: boolean): void {
+  if (ctx.s.phase === "idle") {
+    checkBootstrap(ctx);
+    if (ctx.s.persisted.pendingEvents.length > 0) beginSession(ctx);
+  } else if (ctx.s.phase === "retryWait" && newEvent) {
+    beginSession(ctx);
+  }
+}
+
+/** Queues events; between sessions this starts a session (or cuts a retry wait short). */
+export function raise(ctx: Context, events: readonly EventStruct[]): void {
+  if (events.length === 0) return;
+  ctx.s.persisted.pendingEvents = addEvents(ctx.s.persisted.pendingEvents, events);
+  kick(ctx, true);
+}
+
+/** Opens a session: moves the pending events in flight and asks for the Inform data. */
+export function beginSession(ctx: Context): void {
+  checkBootstrap(ctx);
+  const { s, now } = ctx;
+  const number = s.sessionCount + 1;
+  const timeout = s.settings.sessionTimeoutSeconds;
+  s.sessionCount = number;
+  s.retryAt = undefined;
+  s.session = {
+    number,
+    acsUrl: s.settings.acsUrl,
+    deadline: timeout > 0 ? now + timeout * 1000 : undefined,
+    inFlightEvents: s.persisted.pendingEvents,
+    // Requests queued from here on wait for the next session: their events missed this Inform.
+    eligibleRequests: s.persisted.queuedRequests.length,
+    namespace: namespaceForVersion(s.settings.cwmpVersion),
+    holdRequests: false,
+    emptyPostSent: false,
+  };
+  s.persisted.pendingEvents = [];
+  s.phase = "collecting";
+  ctx.actions.push({ kind: "collectInform", session: number, events: s.session.inFlightEvents });
+}
+
+/**
+ * Closes the session. Success drops the delivered events, resets RetryCount and records the
+ * URL; failure keeps the events (minus CONNECTION REQUEST), counts the attempt and schedules
+ * the retry. A Reboot/FactoryReset whose response was sent is carried out either way: the
+ * ACS has (most likely) seen the response, and GenieACS marks the task done on it.
+ */
+export function endSession(ctx: Context, outcome: "success" | "failure", reason?: string): void {
+  const session = sessionOf(ctx);
+  const { s, now } = ctx;
+  const p = s.persisted;
+  if (outcome === "success") {
+    p.lastAcsUrl = session.acsUrl;
+    p.retryCount = 0;
+  } else {
+    p.pendingEvents = retainAfterFailure(session.inFlightEvents, p.pendingEvents);
+    p.retryCount += 1;
+    const options = {
+      minWaitSeconds: s.settings.retryMinimumWaitInterval,
+      multiplierPermille: s.settings.retryIntervalMultiplier,
+    };
+    s.retryAt = now + Math.round(retryDelay(p.retryCount, options, s.random) * 1000);
+  }
+  ctx.actions.push({
+    kind: "close",
+    session: session.number,
+    outcome,
+    ...(reason === undefined ? {} : { reason }),
+    deliveredEvents: outcome === "success" ? session.inFlightEvents : [],
+  });
+  s.session = undefined;
+  if (session.factoryReset) {
+    s.persisted = emptySnapshot();
+    s.retryAt = undefined;
+    s.phase = "halted";
+    ctx.actions.push({ kind: "factoryReset" });
+  } else if (session.rebootCommandKey !== undefined) {
+    p.rebootCommandKey = session.rebootCommandKey;
+    s.retryAt = undefined;
+    s.phase = "halted";
+    ctx.actions.push({ kind: "reboot", commandKey: session.rebootCommandKey });
+  } else if (outcome === "success") {
+    s.phase = "idle";
+    kick(ctx, false);
+  } else {
+    s.phase = "retryWait";
+  }
+}
+
+/** Ends the session as failed with a sentence-case reason. */
+export function failSession(ctx: Context, reason: string): void {
+  endSession(ctx, "failure", reason);
+}

@@ -1,0 +1,102 @@
+/**
+ * Handlers for the events that arrive between sessions or at any time: start-up, timers,
+ * settings, Connection Requests, raised events (TR-069 §3.2, §3.7.1.5; CWMP-FACTS §2, §4.2–4.4).
+ *
+ * @module
+ */
+
+import type { EventStruct } from "../soap/messages.ts";
+import { addEvent, EventCode, eventStruct, retainAtReboot } from "./event_queue.ts";
+import type { EventOf } from "./events.ts";
+import { checkBootstrap, failSession, kick, raise } from "./lifecycle.ts";
+import { nextPeriodicInform } from "./periodic.ts";
+import type { Context } from "./_context.ts";
+
+function schedulePeriodic(ctx: Context): void {
+  const { settings, startedAt } = ctx.s;
+  if (!settings.periodicInformEnable || startedAt === undefined) {
+    ctx.s.nextPeriodicAt = undefined;
+    return;
+  }
+  // Unknown Time: the CPE picks the phase; we use the start time (FACTS §4.2).
+  const reference = settings.periodicInformTime ?? startedAt;
+  ctx.s.nextPeriodicAt = nextPeriodicInform(ctx.now, settings.periodicInformInterval, reference);
+}
+
+/**
+ * `start`: a (re)start of the agent, which counts as a reboot for event retention. Raises
+ * `0 BOOTSTRAP` when the URL was never contacted successfully (new or factory-reset device,
+ * or a changed URL), then `1 BOOT`, then `M Reboot` if our own Reboot caused the restart.
+ * RetryCount survives the restart ([U]; the A2 table says "post reboot session retry count").
+ */
+export function onStart(ctx: Context): void {
+  const p = ctx.s.persisted;
+  ctx.s.startedAt = ctx.now;
+  ctx.s.phase = "idle";
+  p.pendingEvents = retainAtReboot(p.pendingEvents);
+  checkBootstrap(ctx);
+  p.pendingEvents = addEvent(p.pendingEvents, eventStruct(EventCode.Boot));
+  if (p.rebootCommandKey !== undefined) {
+    p.pendingEvents = addEvent(p.pendingEvents, eventStruct(EventCode.MReboot, p.rebootCommandKey));
+    p.rebootCommandKey = undefined;
+  }
+  schedulePeriodic(ctx);
+  fireDueTimers(ctx);
+  kick(ctx, false);
+}
+
+function fireDueTimers(ctx: Context): void {
+  const { s, now } = ctx;
+  const due: EventStruct[] = [];
+  if (s.nextPeriodicAt !== undefined && s.nextPeriodicAt <= now) {
+    due.push(eventStruct(EventCode.Periodic));
+    schedulePeriodic(ctx);
+  }
+  const fired = s.persisted.scheduledInforms.filter((x) => x.at <= now).sort((a, b) => a.at - b.at);
+  if (fired.length > 0) {
+    s.persisted.scheduledInforms = s.persisted.scheduledInforms.filter((x) => x.at > now);
+    due.push(eventStruct(EventCode.Scheduled));
+    for (const x of fired) due.push(eventStruct(EventCode.MScheduleInform, x.commandKey));
+  }
+  raise(ctx, due);
+}
+
+/**
+ * `timerFired`: fails a session past its deadline, raises `2 PERIODIC` and due
+ * `3 SCHEDULED` + `M ScheduleInform`, and starts a retry whose wait is over.
+ */
+export function onTimerFired(ctx: Context): void {
+  const { s, now } = ctx;
+  const deadline = s.session?.deadline;
+  if (deadline !== undefined && deadline <= now) {
+    failSession(ctx, `Session exceeded its deadline of "${s.settings.sessionTimeoutSeconds}" s`);
+  }
+  fireDueTimers(ctx);
+  if (s.phase === "retryWait" && s.retryAt !== undefined && s.retryAt <= now) kick(ctx, true);
+}
+
+/** `settingsChanged`: re-phases the periodic timer; a new URL raises BOOTSTRAP (now or after the session). */
+export function onSettingsChanged(ctx: Context, event: EventOf<"settingsChanged">): void {
+  ctx.s.settings = { ...ctx.s.settings, ...event.settings };
+  if (ctx.s.phase === "stopped") return;
+  schedulePeriodic(ctx);
+  if (ctx.s.phase === "idle" || ctx.s.phase === "retryWait") {
+    if (checkBootstrap(ctx)) kick(ctx, true);
+  }
+}
+
+/**
+ * `connectionRequest`: raises `6 CONNECTION REQUEST`. During a session it waits in the queue
+ * and opens one more session right after this one (never two at once, FACTS §7.1).
+ */
+export function onConnectionRequest(ctx: Context): void {
+  raise(ctx, [eventStruct(EventCode.ConnectionRequest)]);
+}
+
+/** `addEvent`: queues the events (and the CPE request, if any) and starts a session if idle. */
+export function onAddEvent(ctx: Context, event: EventOf<"addEvent">): void {
+  if (event.request) {
+    ctx.s.persisted.queuedRequests = [...ctx.s.persisted.queuedRequests, event.request];
+  }
+  raise(ctx, event.events);
+}

@@ -1,0 +1,105 @@
+/**
+ * The part of the engine's state that must survive a restart, as plain JSON data, and its
+ * validation. `src/store/` writes it; `createSessionState()` reads it back.
+ *
+ * @module
+ */
+
+import type { AcsRequest, EventStruct } from "../soap/messages.ts";
+
+/** Format version of {@linkcode SessionSnapshot}; bump on an incompatible change. */
+export const SNAPSHOT_VERSION = 1;
+
+/** A CPE request (TransferComplete …) waiting to be acknowledged by the ACS. Never an Inform. */
+export type QueuedRequest = Exclude<AcsRequest, { kind: "Inform" }>;
+
+/** A ScheduleInform waiting to fire: `at` in ms since the epoch. */
+export interface ScheduledInform {
+  at: number;
+  commandKey: string;
+}
+
+/** What the engine persists between runs. */
+export interface SessionSnapshot {
+  /** Always {@linkcode SNAPSHOT_VERSION}. */
+  version: typeof SNAPSHOT_VERSION;
+  /** Undelivered events, in flight ones included, with their CommandKeys. */
+  pendingEvents: EventStruct[];
+  /** Failed session attempts since the last success. */
+  retryCount: number;
+  /** The ACS URL of the last successful session; absent → next start raises BOOTSTRAP. */
+  lastAcsUrl?: string;
+  /** Set just before a Reboot RPC is carried out: the next start raises `M Reboot` with it. */
+  rebootCommandKey?: string;
+  /** CPE requests (TransferComplete …) not yet acknowledged, oldest first. */
+  queuedRequests: QueuedRequest[];
+  /** ScheduleInforms not yet fired. */
+  scheduledInforms: ScheduledInform[];
+}
+
+/** A snapshot with nothing in it: the state of a new or factory-reset device. */
+export function emptySnapshot(): SessionSnapshot {
+  return {
+    version: SNAPSHOT_VERSION,
+    pendingEvents: [],
+    retryCount: 0,
+    queuedRequests: [],
+    scheduledInforms: [],
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isEventStruct(value: unknown): value is EventStruct {
+  return isRecord(value) && typeof value.eventCode === "string" &&
+    typeof value.commandKey === "string";
+}
+
+function isScheduledInform(value: unknown): value is ScheduledInform {
+  return isRecord(value) && Number.isFinite(value.at) && typeof value.commandKey === "string";
+}
+
+function isQueuedRequest(value: unknown): value is QueuedRequest {
+  return isRecord(value) && typeof value.kind === "string" && value.kind !== "Inform";
+}
+
+/**
+ * Checks parsed JSON against the snapshot shape and returns it typed.
+ *
+ * @throws {TypeError} when a field is missing or has the wrong type
+ * @throws {RangeError} when `version` is not {@linkcode SNAPSHOT_VERSION}
+ */
+export function parseSnapshot(value: unknown): SessionSnapshot {
+  if (!isRecord(value)) throw new TypeError("Cannot read snapshot: not a JSON object");
+  if (value.version !== SNAPSHOT_VERSION) {
+    throw new RangeError(`Cannot read snapshot: unsupported version "${value.version}"`);
+  }
+  const fail = (field: string) => new TypeError(`Cannot read snapshot: bad "${field}"`);
+  const { pendingEvents, retryCount, lastAcsUrl, rebootCommandKey } = value;
+  if (!Array.isArray(pendingEvents) || !pendingEvents.every(isEventStruct)) {
+    throw fail("pendingEvents");
+  }
+  if (!Number.isInteger(retryCount) || (retryCount as number) < 0) throw fail("retryCount");
+  if (lastAcsUrl !== undefined && typeof lastAcsUrl !== "string") throw fail("lastAcsUrl");
+  if (rebootCommandKey !== undefined && typeof rebootCommandKey !== "string") {
+    throw fail("rebootCommandKey");
+  }
+  if (!Array.isArray(value.queuedRequests) || !value.queuedRequests.every(isQueuedRequest)) {
+    throw fail("queuedRequests");
+  }
+  if (!Array.isArray(value.scheduledInforms) || !value.scheduledInforms.every(isScheduledInform)) {
+    throw fail("scheduledInforms");
+  }
+  const snapshot: SessionSnapshot = {
+    version: SNAPSHOT_VERSION,
+    pendingEvents: pendingEvents.map((e) => ({ eventCode: e.eventCode, commandKey: e.commandKey })),
+    retryCount: retryCount as number,
+    queuedRequests: value.queuedRequests,
+    scheduledInforms: value.scheduledInforms.map((s) => ({ at: s.at, commandKey: s.commandKey })),
+  };
+  if (lastAcsUrl !== undefined) snapshot.lastAcsUrl = lastAcsUrl;
+  if (rebootCommandKey !== undefined) snapshot.rebootCommandKey = rebootCommandKey;
+  return snapshot;
+}

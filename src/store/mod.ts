@@ -1,0 +1,8 @@
+/**
+ * Durable storage of agent state: atomic file writes and the session snapshot store.
+ *
+ * @module
+ */
+
+export * from "./write_file_atomic.ts";
+export * from "./state_store.ts";
