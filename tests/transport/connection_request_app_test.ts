@@ -1,0 +1,193 @@
+import assert from "node:assert/strict";
+import {
+  basicAuthorization,
+  chooseChallenge,
+  type ConnectionRequestDeps,
+  createConnectionRequestApp,
+  DigestAuthorizer,
+  parseWwwAuthenticate,
+  rateLimit,
+} from "../../src/transport/mod.ts";
+
+const T0 = 1_800_000_000_000;
+
+function setup(overrides: Partial<ConnectionRequestDeps> = {}) {
+  let now = T0;
+  let fired = 0;
+  let seed = 0;
+  const creds = { username: "cr-user", password: "cr-pass" };
+  const app = createConnectionRequestApp({
+    path: "/cr/7f3a",
+    credentials: () => creds,
+    realm: "cwmp-agent",
+    onConnectionRequest: () => fired++,
+    now: () => now,
+    randomBytes: (n) => new Uint8Array(n).fill(++seed),
+    ...overrides,
+  });
+  return {
+    app,
+    creds,
+    fired: () => fired,
+    advance: (ms: number) => (now += ms),
+  };
+}
+
+/** GET without credentials, then answer the challenge with `password`. */
+async function digestGet(
+  app: ReturnType<typeof setup>["app"],
+  path: string,
+  password = "cr-pass",
+): Promise<Response> {
+  const first = await app.request(path);
+  assert.equal(first.status, 401);
+  const chosen = chooseChallenge(first.headers.get("www-authenticate")!);
+  assert.equal(chosen?.scheme, "digest");
+  if (chosen?.scheme !== "digest") throw new Error("no Digest challenge");
+  const client = new DigestAuthorizer(chosen.challenge, { username: "cr-user", password }, {
+    cnonce: "9f599bf8ff9078fb",
+  });
+  return await app.request(path, { headers: { Authorization: client.authorize("GET", path) } });
+}
+
+Deno.test("createConnectionRequestApp() challenges an unauthenticated GET with Digest", async () => {
+  const { app, fired } = setup();
+  const res = await app.request("/cr/7f3a");
+  assert.equal(res.status, 401);
+  const [challenge] = parseWwwAuthenticate(res.headers.get("www-authenticate")!);
+  assert.equal(challenge.scheme, "Digest");
+  assert.equal(challenge.params.realm, "cwmp-agent");
+  assert.equal(challenge.params.qop, "auth");
+  assert.equal(challenge.params.algorithm, "MD5");
+  assert.ok(challenge.params.opaque);
+  assert.equal(fired(), 0);
+});
+
+Deno.test("createConnectionRequestApp() accepts valid Digest with 200, empty body, one callback", async () => {
+  const { app, fired } = setup();
+  const res = await digestGet(app, "/cr/7f3a?ts=123&id=x");
+  assert.equal(res.status, 200);
+  assert.equal(await res.text(), "");
+  assert.equal(fired(), 1);
+});
+
+Deno.test("createConnectionRequestApp() never fires the callback on wrong credentials", async () => {
+  const { app, fired } = setup();
+  const res = await digestGet(app, "/cr/7f3a", "wrong");
+  assert.equal(res.status, 401);
+  assert.ok(res.headers.get("www-authenticate")?.startsWith("Digest "));
+  assert.equal(fired(), 0);
+});
+
+Deno.test("createConnectionRequestApp() reads the credentials at request time", async () => {
+  const { app, creds, fired } = setup();
+  creds.password = "rotated";
+  assert.equal((await digestGet(app, "/cr/7f3a")).status, 401);
+  assert.equal((await digestGet(app, "/cr/7f3a", "rotated")).status, 200);
+  assert.equal(fired(), 1);
+});
+
+Deno.test("createConnectionRequestApp() refuses Basic unless allowBasic", async () => {
+  const basic = basicAuthorization({ username: "cr-user", password: "cr-pass" });
+  const strict = setup();
+  const res = await strict.app.request("/cr/7f3a", { headers: { Authorization: basic } });
+  assert.equal(res.status, 401);
+  assert.equal(strict.fired(), 0);
+  const lax = setup({ allowBasic: true });
+  assert.equal(
+    (await lax.app.request("/cr/7f3a", { headers: { Authorization: basic } })).status,
+    200,
+  );
+  const wrong = basicAuthorization({ username: "cr-user", password: "x" });
+  assert.equal(
+    (await lax.app.request("/cr/7f3a", { headers: { Authorization: wrong } })).status,
+    401,
+  );
+  assert.equal(lax.fired(), 1);
+});
+
+Deno.test("createConnectionRequestApp() answers 404 off the path and 405 for other methods", async () => {
+  const { app, fired } = setup();
+  assert.equal((await app.request("/")).status, 404);
+  assert.equal((await app.request("/cr/7f3a/x")).status, 404);
+  const post = await app.request("/cr/7f3a", { method: "POST", body: "x" });
+  assert.equal(post.status, 405);
+  assert.equal(post.headers.get("allow"), "GET");
+  assert.equal(fired(), 0);
+});
+
+Deno.test("createConnectionRequestApp() answers 503 beyond the rate limit, without Retry-After", async () => {
+  const { app, fired, advance } = setup({ rateLimiter: rateLimit({ limit: 2, periodMs: 60_000 }) });
+  assert.equal((await digestGet(app, "/cr/7f3a")).status, 200);
+  assert.equal((await digestGet(app, "/cr/7f3a")).status, 200);
+  const limited = await digestGet(app, "/cr/7f3a");
+  assert.equal(limited.status, 503);
+  assert.equal(limited.headers.get("retry-after"), null);
+  assert.equal(fired(), 2);
+  // Failed attempts do not use up tokens.
+  advance(30_000);
+  assert.equal((await digestGet(app, "/cr/7f3a", "wrong")).status, 401);
+  assert.equal((await digestGet(app, "/cr/7f3a")).status, 200);
+  assert.equal(fired(), 3);
+});
+
+Deno.test("createConnectionRequestApp() asks for a fresh nonce with stale=true after expiry", async () => {
+  const { app, advance, fired } = setup({ nonceTtlMs: 10_000 });
+  const first = await app.request("/cr/7f3a");
+  const chosen = chooseChallenge(first.headers.get("www-authenticate")!);
+  if (chosen?.scheme !== "digest") throw new Error("no Digest challenge");
+  const client = new DigestAuthorizer(chosen.challenge, {
+    username: "cr-user",
+    password: "cr-pass",
+  }, {
+    cnonce: "c",
+  });
+  advance(10_001);
+  const res = await app.request("/cr/7f3a", {
+    headers: { Authorization: client.authorize("GET", "/cr/7f3a") },
+  });
+  assert.equal(res.status, 401);
+  assert.match(res.headers.get("www-authenticate")!, /, stale=true$/);
+  assert.equal(fired(), 0);
+});
+
+Deno.test("createConnectionRequestApp() guards header and body sizes", async () => {
+  const { app, fired } = setup({ maxHeaderBytes: 1024, maxBodyBytes: 16 });
+  const big = await app.request("/cr/7f3a", { headers: { "X-Junk": "a".repeat(2000) } });
+  assert.equal(big.status, 431);
+  const body = await app.request("/cr/7f3a", { headers: { "Content-Length": "17" } });
+  assert.equal(body.status, 413);
+  assert.equal(fired(), 0);
+});
+
+Deno.test("createConnectionRequestApp() serves the default path /", async () => {
+  const { app } = setup({ path: undefined });
+  assert.equal((await app.request("/")).status, 401);
+  assert.equal((await app.request("/cr/7f3a")).status, 404);
+});
+
+async function curl(args: string[]): Promise<{ code: number; status: string }> {
+  const out = await new Deno.Command("curl", {
+    args: ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", ...args],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return { code: out.code, status: new TextDecoder().decode(out.stdout) };
+}
+
+// Real sockets, driven by curl exactly as an ACS would (GenieACS sends the same Digest shape, 007).
+Deno.test("createConnectionRequestApp() accepts curl --digest over a real socket", async () => {
+  const { app, fired } = setup();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  try {
+    const ok = await curl(["--digest", "-u", "cr-user:cr-pass", `${base}/cr/7f3a?x=1`]);
+    assert.deepEqual(ok, { code: 0, status: "200" });
+    assert.equal(fired(), 1);
+    const bad = await curl(["--digest", "-u", "cr-user:wrong", `${base}/cr/7f3a?x=1`]);
+    assert.deepEqual(bad, { code: 0, status: "401" });
+    assert.equal(fired(), 1);
+  } finally {
+    await server.shutdown();
+  }
+});
