@@ -29,6 +29,7 @@ import {
   type Fault,
   FaultCode,
 } from "../soap/messages.ts";
+import { faultFor } from "../soap/fault.ts";
 import { getParameterNames } from "./get_parameter_names.ts";
 import { getParameterValues } from "./get_parameter_values.ts";
 import { setParameterValues } from "./set_parameter_values.ts";
@@ -67,34 +68,6 @@ export interface Dispatcher {
   methods(): string[];
 }
 
-/** TR-069 Annex A fault texts, used when an error has no message of its own. */
-export const FAULT_STRINGS: Readonly<Record<number, string>> = {
-  9000: "Method not supported",
-  9001: "Request denied",
-  9002: "Internal error",
-  9003: "Invalid arguments",
-  9004: "Resources exceeded",
-  9005: "Invalid parameter name",
-  9006: "Invalid parameter type",
-  9007: "Invalid parameter value",
-  9008: "Attempt to set a non-writable parameter",
-  9009: "Notification request rejected",
-  9010: "Download failure",
-  9011: "Upload failure",
-  9012: "File transfer server authentication failure",
-  9013: "Unsupported protocol for file transfer",
-};
-
-// [U] CWMP-FACTS §6: Server for 9000–9002 and 9004, Client for the rest (the
-// per-code assignment is not confirmed against the A6 fault table).
-const SERVER_CODES = new Set<number>([
-  FaultCode.MethodNotSupported,
-  FaultCode.RequestDenied,
-  FaultCode.InternalError,
-  FaultCode.ResourcesExceeded,
-]);
-const MAX_FAULT_STRING = 256;
-
 const BUILT_IN: Handlers = {
   GetParameterValues: (request, { model }) => getParameterValues(model, request),
   GetParameterNames: (request, { model }) => getParameterNames(model, request),
@@ -119,7 +92,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       } catch (error) {
         if (error instanceof CwmpFault) return toFault(error);
         options.onError?.(error, request);
-        return toFault(new CwmpFault(FaultCode.InternalError, FAULT_STRINGS[9002]));
+        return toFault(new CwmpFault(FaultCode.InternalError, ""));
       }
     },
   };
@@ -127,24 +100,18 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
 /** The Fault message for `error` (the SPV fault list included). */
 export function toFault(error: CwmpFault): Fault {
-  const fault: Fault = {
-    kind: "Fault",
-    faultcode: SERVER_CODES.has(error.faultCode) ? "Server" : "Client",
-    faultstring: "CWMP fault",
+  return faultFor({
     faultCode: error.faultCode,
-    faultString: faultString(error),
-  };
-  if (error instanceof SetParameterValuesError) {
-    fault.setParameterValuesFault = error.faults.map((f) => ({
-      parameterName: f.parameterName,
-      faultCode: f.error.faultCode,
-      faultString: faultString(f.error),
-    }));
-  }
-  return fault;
-}
-
-function faultString(error: CwmpFault): string {
-  const text = error.message || FAULT_STRINGS[error.faultCode] || "Fault";
-  return text.length > MAX_FAULT_STRING ? `${text.slice(0, MAX_FAULT_STRING - 1)}…` : text;
+    faultString: error.message || undefined,
+    setParameterValuesFault: error instanceof SetParameterValuesError
+      ? error.faults.map((f) => ({
+        parameterName: f.parameterName,
+        faultCode: f.error.faultCode,
+        faultString: faultFor({
+          faultCode: f.error.faultCode,
+          faultString: f.error.message || undefined,
+        }).faultString,
+      }))
+      : undefined,
+  });
 }
