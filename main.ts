@@ -2,9 +2,88 @@
  * cwmp-agent composition root: parse the command line, load the configuration,
  * pick the platform and run the agent.
  *
+ *   cwmp-agent --config cwmp.toml          run the agent
+ *   cwmp-agent check-config --config FILE  validate a configuration file
+ *   cwmp-agent --version | --help
+ *
  * @module
  */
 
+import { startAgent } from "./src/agent.ts";
+import { parseArgs, runCheckConfig } from "./src/cli/mod.ts";
+import { readConfigFile } from "./src/config/mod.ts";
+import { createLogger } from "./src/log/mod.ts";
+import { createLinuxPlatform } from "./src/platform/linux.ts";
+
+/** The agent's version, as `--version` prints it. */
+export const VERSION = "0.1.0";
+
+async function run(configPath: string): Promise<number> {
+  let config;
+  try {
+    config = await readConfigFile(configPath);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 1;
+  }
+  const logger = createLogger({
+    severity: config.log.severity,
+    console: config.log.console,
+    file: config.log.file ? { path: config.log.fileName, maxSize: config.log.maxSize } : undefined,
+  });
+  logger.info(`STARTING cwmp-agent ${VERSION} with PID :${Deno.pid}`);
+  let agent;
+  try {
+    agent = await startAgent({ config, platform: createLinuxPlatform(), logger });
+  } catch (error) {
+    logger.error((error as Error).message);
+    console.error((error as Error).message);
+    return 1;
+  }
+  const stop = () => void agent.stop();
+  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
+  const exit = await agent.done;
+  Deno.removeSignalListener("SIGTERM", stop);
+  Deno.removeSignalListener("SIGINT", stop);
+  if (exit.kind === "rebooted") {
+    // The system is going down; a real reboot ends this process. Stay until it does.
+    await agent.stop();
+    return 0;
+  }
+  if (exit.kind === "commandFailed") {
+    await agent.stop();
+    return 1;
+  }
+  logger.info("cwmp-agent stopped");
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const command = parseArgs(argv);
+  switch (command.kind) {
+    case "version":
+      console.log(`cwmp-agent ${VERSION}`);
+      return 0;
+    case "help":
+      console.log(command.text);
+      return 0;
+    case "error":
+      console.error(command.message);
+      return command.exitCode;
+    case "checkConfig": {
+      const result = await runCheckConfig(command.configPath);
+      (result.ok ? console.log : console.error)(result.output);
+      return result.ok ? 0 : 1;
+    }
+    case "local":
+      console.error(`"${command.op}" is not available yet (issue #3)`);
+      return 2;
+    case "run":
+      return await run(command.configPath);
+  }
+}
+
 if (import.meta.main) {
-  console.log("cwmp-agent 0.1.0");
+  Deno.exit(await main(Deno.args));
 }

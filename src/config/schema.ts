@@ -356,7 +356,7 @@ export const CONFIG_SCHEMA: Readonly<Record<string, SectionSpec>> = {
   connection_request: {
     field: "connectionRequest",
     keys: {
-      port: port("port"),
+      port: int("port", 0, 65535),
       path: { kind: { type: "urlPath" }, field: "path" },
       username: str("username"),
       ...secret("password"),

@@ -83,3 +83,40 @@ export async function writeFileAtomic(
   }
   await syncDirectory(dirnameOf(path));
 }
+
+/**
+ * The synchronous twin of {@linkcode writeFileAtomic}, for small files that must be
+ * durable before a synchronous caller returns (e.g. settings the ACS just set).
+ */
+export function writeFileAtomicSync(
+  path: string,
+  data: string | Uint8Array,
+  options: Omit<WriteFileAtomicOptions, "beforeRename"> = {},
+): void {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  const temp = `${tempPrefixOf(path)}${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    const file = Deno.openSync(temp, { write: true, createNew: true, mode: options.mode ?? 0o600 });
+    try {
+      let written = 0;
+      while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
+      file.syncSync();
+    } finally {
+      file.close();
+    }
+    Deno.renameSync(temp, path);
+  } catch (error) {
+    try {
+      Deno.removeSync(temp);
+    } catch { /* never created or already renamed */ }
+    throw error;
+  }
+  try {
+    const dir = Deno.openSync(dirnameOf(path), { read: true });
+    try {
+      dir.syncSync();
+    } finally {
+      dir.close();
+    }
+  } catch { /* directory fsync unsupported here; the rename is still atomic */ }
+}

@@ -108,7 +108,7 @@ Deno.test("loadConfig() error messages name the file, line and key", () => {
     ],
     [
       "[connection_request]\nport = 70000\n",
-      "cwmp.toml:2: connection_request.port: expected an integer from 1 to 65535, got 70000",
+      "cwmp.toml:2: connection_request.port: expected an integer from 0 to 65535, got 70000",
     ],
     [
       "[acs]\ntimeout = 10\n",

@@ -1,0 +1,303 @@
+/**
+ * The agent: owns the loops. It wires the configuration, the data model, the RPC
+ * dispatcher, the session engine, the HTTP transport and the connection-request
+ * server together, performs the engine's actions (persist, collect Inform data, POST,
+ * dispatch, close, reboot, factory reset) and feeds the answers back, one event at a
+ * time, with one timer for the engine's `wakeAt`.
+ *
+ * @module
+ */
+
+import type { AgentConfig } from "./config/mod.ts";
+import { createDeviceModel, type DeviceIdentity, SLICE_SCHEMA } from "./datamodel/mod.ts";
+import type { Logger } from "./log/mod.ts";
+import type { Platform } from "./platform/platform.ts";
+import { createDispatcher } from "./rpc/mod.ts";
+import {
+  createSessionState,
+  type SessionAction,
+  type SessionEvent,
+  type SessionSettings,
+  type SessionState,
+  step,
+} from "./session/mod.ts";
+import { StateStore } from "./store/mod.ts";
+import { type AcsSession, createAcsSession } from "./transport/mod.ts";
+import { exchange } from "./agent/acs_exchange.ts";
+import { startConnectionRequestServer } from "./agent/cr_server.ts";
+import { agentHandlers } from "./agent/handlers.ts";
+import { resolveIdentity } from "./agent/identity.ts";
+import { deviceIdOf, forcedInformRefs, informParameters } from "./agent/inform_data.ts";
+import { describeReceived, describeSent } from "./agent/log_lines.ts";
+import { factorySettings, SettingsStore, type StoredSettings } from "./agent/settings_store.ts";
+import { readTls, type TlsMaterial } from "./agent/tls.ts";
+
+/** What {@linkcode startAgent} needs. */
+export interface AgentOptions {
+  config: AgentConfig;
+  platform: Platform;
+  logger: Logger;
+}
+
+/** Why the agent stopped on its own. */
+export type AgentExit =
+  | { kind: "stopped" }
+  | { kind: "rebooted" }
+  | { kind: "commandFailed"; command: "reboot" | "factoryReset"; code: number };
+
+/** A running agent. */
+export interface Agent {
+  /** The ConnectionRequestURL advertised to the ACS. */
+  readonly connectionRequestUrl: string;
+  /** Resolves when the agent stops (stop(), or after a reboot/factory reset command). */
+  readonly done: Promise<AgentExit>;
+  /** Stops timers and servers and waits for the event loop to drain. */
+  stop(): Promise<void>;
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const COMMAND_TIMEOUT_MS = 60_000;
+
+/** Maps the stored ManagementServer settings onto the engine's settings. */
+export function sessionSettingsOf(
+  settings: StoredSettings,
+  config: AgentConfig,
+): SessionSettings {
+  const ms = Date.parse(settings.periodicInformTime);
+  // Unknown Time and relative times (year < 1000, TR-106) give no absolute phase.
+  const absolute = Number.isFinite(ms) && new Date(ms).getUTCFullYear() >= 1000;
+  return {
+    acsUrl: settings.url,
+    cwmpVersion: config.cpe.cwmpVersion,
+    periodicInformEnable: settings.periodicInformEnable,
+    periodicInformInterval: Math.max(1, settings.periodicInformInterval),
+    periodicInformTime: absolute ? ms : undefined,
+    retryMinimumWaitInterval: settings.cwmpRetryMinimumWaitInterval,
+    retryIntervalMultiplier: settings.cwmpRetryIntervalMultiplier,
+    sessionTimeoutSeconds: 600,
+  };
+}
+
+/** Starts the agent: loads state, opens the connection-request server, runs the engine. */
+export async function startAgent(options: AgentOptions): Promise<Agent> {
+  const { config, platform, logger } = options;
+  await Deno.mkdir(config.agent.stateDir, { recursive: true });
+
+  const identity: DeviceIdentity = await resolveIdentity(config.device, platform, logger);
+  const tls: TlsMaterial = await readTls(config.acs);
+  const stateStore = new StateStore(config.agent.stateDir);
+  const loaded = await stateStore.load();
+  if (loaded.corrupt) {
+    logger.error(
+      `State file was unreadable (${loaded.corrupt.message}); kept as "${loaded.corrupt.path}"`,
+    );
+  }
+  const settings = SettingsStore.open(
+    config.agent.stateDir,
+    factorySettings(config, ""),
+    (message) => logger.error(message),
+  );
+
+  let feed: (event: SessionEvent) => void = () => {};
+  const cr = await startConnectionRequestServer({
+    config: config.connectionRequest,
+    acsUrl: () => settings.get().url,
+    credentials: () => ({
+      username: settings.get().connectionRequestUsername,
+      password: settings.get().connectionRequestPassword,
+    }),
+    platform,
+    logger,
+    onConnectionRequest: () => feed({ kind: "connectionRequest" }),
+  });
+  settings.setDerived({ connectionRequestUrl: cr.url });
+  logger.info(`Connection Request server initiated with the port: ${cr.port}`);
+
+  const model = createDeviceModel({
+    deviceInfo: {
+      identity,
+      uptimeSeconds: () => platform.uptimeSeconds(),
+      provisioningCode: {
+        get: () => settings.get().provisioningCode,
+        set: (value) => settings.set({ provisioningCode: value }),
+      },
+    },
+    managementServer: { store: settings },
+  });
+  const informRefs = await forcedInformRefs(model, SLICE_SCHEMA);
+  const dispatcher = createDispatcher({
+    model,
+    handlers: agentHandlers({ factoryReset: config.agent.factoryResetCommand.length > 0 }),
+    onError: (error, request) =>
+      logger.error(`Internal error while handling ${request.kind}: ${errorText(error)}`),
+  });
+
+  // ------------------------------------------------------------------ the loop
+  let state: SessionState = createSessionState(
+    sessionSettingsOf(settings.get(), config),
+    { snapshot: loaded.snapshot, random: () => platform.random() },
+  );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const http = new Map<number, AcsSession>();
+  let resolveDone: (exit: AgentExit) => void = () => {};
+  const done = new Promise<AgentExit>((resolve) => (resolveDone = resolve));
+
+  const arm = (wakeAt: number | undefined) => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (wakeAt === undefined || stopped) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, wakeAt - platform.now()));
+    timer = setTimeout(() => {
+      timer = undefined;
+      feed({ kind: "timerFired" });
+    }, delay);
+  };
+
+  const settle = (work: Promise<SessionEvent | undefined>) => {
+    work.then((event) => event && feed(event)).catch((error) =>
+      logger.error(`Agent action failed: ${errorText(error)}`)
+    );
+  };
+
+  const perform = async (action: SessionAction): Promise<void> => {
+    switch (action.kind) {
+      case "persist":
+        await stateStore.save(action.snapshot);
+        return;
+      case "collectInform":
+        logger.info("Start session");
+        logger.info(`ACS url: ${redactUrl(settings.get().url)}`);
+        logger.info("Preparing the Inform RPC message to send to the ACS");
+        settle((async () => ({
+          kind: "informData" as const,
+          session: action.session,
+          deviceId: deviceIdOf(identity),
+          parameterList: await informParameters(model, informRefs),
+        }))());
+        return;
+      case "send": {
+        let client = http.get(action.session);
+        if (!client) {
+          const s = settings.get();
+          client = createAcsSession({
+            url: action.acsUrl,
+            username: s.username || undefined,
+            password: s.password,
+            ...tls,
+            insecure: config.acs.insecure,
+            timeoutMs: config.acs.timeout * 1000,
+            maxBodyBytes: config.acs.maxBodyBytes,
+            compression: config.acs.compression,
+            userAgent: "cwmp-agent/0.1.0",
+            onLog: (line) => logger.debug(line),
+          });
+          http.set(action.session, client);
+        }
+        logger.info(describeSent(action.envelope.message));
+        logger.debug(() => `Envelope sent: ${action.envelope.message.kind}`);
+        settle(
+          exchange(client, action, config.acs.maxBodyBytes).then((result) => {
+            logger.info(describeReceived(result));
+            return result.event;
+          }),
+        );
+        return;
+      }
+      case "dispatch":
+        settle(
+          dispatcher.dispatch(action.request).then((response) => ({
+            kind: "rpcResult" as const,
+            session: action.session,
+            response,
+          })),
+        );
+        return;
+      case "close": {
+        http.get(action.session)?.close();
+        http.delete(action.session);
+        if (action.outcome === "success") logger.info("End session");
+        else logger.error(`End session with failure: ${action.reason ?? "unknown reason"}`);
+        logger.info("Waiting the next session");
+        return;
+      }
+      case "reboot":
+        await runSystemCommand("reboot", config.agent.rebootCommand);
+        return;
+      case "factoryReset":
+        settings.reset();
+        await runSystemCommand("factoryReset", config.agent.factoryResetCommand);
+        return;
+    }
+  };
+
+  const runSystemCommand = async (which: "reboot" | "factoryReset", argv: readonly string[]) => {
+    logger.notice(which === "reboot" ? "Rebooting the device" : "Factory reset of the device");
+    const result = await platform.runCommand(argv, COMMAND_TIMEOUT_MS);
+    stopped = true;
+    if (result.code !== 0) {
+      logger.error(`The ${which} command failed (exit ${result.code}): ${result.stderr.trim()}`);
+      resolveDone({ kind: "commandFailed", command: which, code: result.code });
+    } else {
+      resolveDone({ kind: "rebooted" });
+    }
+  };
+
+  const handle = async (event: SessionEvent): Promise<void> => {
+    if (stopped) return;
+    const result = step(state, event, platform.now());
+    state = result.state;
+    for (const action of result.actions) await perform(action);
+    arm(result.wakeAt);
+  };
+
+  feed = (event) => {
+    chain = chain.then(() => handle(event)).catch((error) => {
+      logger.error(`Session engine error on "${event.kind}": ${errorText(error)}`);
+    });
+  };
+
+  settings.onChange(() =>
+    feed({ kind: "settingsChanged", settings: sessionSettingsOf(settings.get(), config) })
+  );
+
+  logger.info(
+    settings.get().periodicInformEnable
+      ? `Periodic event is enabled. Interval period = ${settings.get().periodicInformInterval}s`
+      : "Periodic event is disabled",
+  );
+  feed({ kind: "start" });
+
+  return {
+    connectionRequestUrl: cr.url,
+    done,
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      await cr.close();
+      await chain;
+      for (const client of http.values()) client.close();
+      http.clear();
+      resolveDone({ kind: "stopped" });
+    },
+  };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/** The URL without any userinfo (never log credentials). */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      u.username = "";
+      u.password = "";
+    }
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

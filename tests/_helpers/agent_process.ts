@@ -1,0 +1,142 @@
+/**
+ * Runs the real agent (`main.ts`) as a child process against a test ACS, with a
+ * generated configuration in a temp directory. Tests read its log lines and kill
+ * it (SIGTERM or SIGKILL) to prove what survives.
+ *
+ * @module
+ */
+
+/** Options of {@linkcode writeAgentConfig}. */
+export interface AgentConfigOptions {
+  acsUrl: string;
+  stateDir: string;
+  crPort?: number;
+  crUsername?: string;
+  crPassword?: string;
+  acsUsername?: string;
+  acsPassword?: string;
+  periodicInterval?: number;
+  rebootCommand?: string[];
+  factoryResetCommand?: string[];
+  amdVersion?: number;
+  severity?: string;
+  /** Extra TOML appended as is. */
+  extra?: string;
+}
+
+/** Writes a configuration file for a test agent; returns its path. */
+export async function writeAgentConfig(dir: string, o: AgentConfigOptions): Promise<string> {
+  const q = (s: string) => JSON.stringify(s);
+  const toml = `
+[acs]
+url = ${q(o.acsUrl)}
+username = ${q(o.acsUsername ?? "")}
+password = ${q(o.acsPassword ?? "")}
+periodic_inform_enable = true
+periodic_inform_interval = ${o.periodicInterval ?? 86400}
+retry_min_wait_interval = 1
+retry_interval_multiplier = 1000
+
+[cpe]
+amd_version = ${o.amdVersion ?? 5}
+
+[device]
+manufacturer = "Example"
+manufacturer_oui = "A1B2C3"
+product_class = "TestGW"
+serial_number = "SN0001"
+model_name = "TestGW-1"
+hardware_version = "HW1"
+software_version = "1.0.0"
+description = "Test gateway"
+
+[connection_request]
+port = ${o.crPort ?? 0}
+bind = "127.0.0.1"
+path = "/cr"
+username = ${q(o.crUsername ?? "cr-user")}
+password = ${q(o.crPassword ?? "cr-pass")}
+
+[agent]
+state_dir = ${q(o.stateDir)}
+reboot_command = ${JSON.stringify(o.rebootCommand ?? ["true"])}
+factory_reset_command = ${JSON.stringify(o.factoryResetCommand ?? ["true"])}
+
+[log]
+severity = ${q(o.severity ?? "DEBUG")}
+console = true
+${o.extra ?? ""}
+`;
+  const path = `${dir}/cwmp.toml`;
+  await Deno.writeTextFile(path, toml);
+  return path;
+}
+
+/** A running agent process. */
+export interface AgentProcess {
+  child: Deno.ChildProcess;
+  /** Log lines so far (stderr). */
+  lines: string[];
+  /** Resolves with the first log line matching `re` (rejects after `timeoutMs`). */
+  waitForLine(re: RegExp, timeoutMs?: number): Promise<string>;
+  /** Sends `signal` and waits for the exit. */
+  kill(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
+}
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/** Starts `main.ts --config path`. */
+export function spawnAgent(configPath: string): AgentProcess {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", MAIN, "--config", configPath],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const lines: string[] = [];
+  const waiters: (() => void)[] = [];
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    let rest = "";
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      rest += chunk;
+      const parts = rest.split("\n");
+      rest = parts.pop() ?? "";
+      lines.push(...parts);
+      waiters.splice(0).forEach((w) => w());
+    }
+    if (rest) lines.push(rest);
+    waiters.splice(0).forEach((w) => w());
+  };
+  const pumps = Promise.all([pump(child.stderr), pump(child.stdout)]);
+  let status: Promise<Deno.CommandStatus> | undefined;
+  const exited = () => (status ??= child.status.then(async (s) => (await pumps, s)));
+  return {
+    child,
+    lines,
+    waitForLine(re, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        let seen = 0;
+        const timer = setTimeout(
+          () => reject(new Error(`No log line ${re} within ${timeoutMs} ms:\n${lines.join("\n")}`)),
+          timeoutMs,
+        );
+        const check = () => {
+          for (; seen < lines.length; seen++) {
+            if (re.test(lines[seen])) {
+              clearTimeout(timer);
+              return resolve(lines[seen]);
+            }
+          }
+          waiters.push(check);
+        };
+        check();
+      });
+    },
+    async kill(signal = "SIGTERM") {
+      try {
+        child.kill(signal);
+      } catch { /* already exited */ }
+      return await exited();
+    },
+  };
+}
