@@ -1,0 +1,140 @@
+/**
+ * `deno task bench`: speed and memory of the agent, measured rather than asserted.
+ *
+ *  1. CPU, wall time and memory of the real agent process per CWMP session triggered
+ *     by a connection request (Inform → GPV of 100 names → SPV of 10 → 204).
+ *  2. Start-up time from spawn to the first Inform at the test ACS.
+ *  3. The codec on a 10,000-parameter GetParameterValuesResponse, and GPV through
+ *     src/rpc on the slice data model.
+ *
+ * Prints a table and writes bench/results.json. Exits 1 if any session fails.
+ *
+ *   deno task bench [--sessions=200] [--warmup=30] [--startup-runs=10] [--codec-runs=7]
+ *
+ * @module
+ */
+
+import { cleanUpNow } from "./_agent.ts";
+import { benchCodec, type CodecBenchResult } from "./_codec_bench.ts";
+import { machineFacts } from "./_proc.ts";
+import { benchSessions, type SessionBenchResult } from "./_session_bench.ts";
+import { benchStartup, type StartupBenchResult } from "./_startup_bench.ts";
+import { round, type Summary } from "./_stats.ts";
+
+const RESULTS = new URL("./results.json", import.meta.url).pathname;
+
+function intFlag(name: string, fallback: number): number {
+  const arg = Deno.args.find((a) => a.startsWith(`--${name}=`));
+  if (arg === undefined) return fallback;
+  const value = Number(arg.slice(name.length + 3));
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`Invalid "--${name}": "${arg}"`);
+  return value;
+}
+
+const ms = (v: number) => `${round(v).toFixed(2)} ms`;
+const us = (v: number) => `${round(v, 1).toFixed(1)} µs`;
+const mib = (kib: number) => `${(kib / 1024).toFixed(1)} MiB`;
+const spread = (s: Summary, f: (v: number) => string) =>
+  `min ${f(s.min)}  median ${f(s.median)}  p95 ${f(s.p95)}`;
+
+function table(rows: [string, string][]): string {
+  const width = Math.max(...rows.filter(([, v]) => v !== "").map(([k]) => k.length));
+  return rows.map(([k, v]) => (v === "" ? `\n${k}` : `  ${k.padEnd(width)}  ${v}`)).join("\n");
+}
+
+function report(
+  machine: Awaited<ReturnType<typeof machineFacts>>,
+  s: SessionBenchResult,
+  st: StartupBenchResult,
+  c: CodecBenchResult,
+): string {
+  return table([
+    ["Machine", ""],
+    ["Deno", `${machine.deno} (V8 ${machine.v8})`],
+    ["CPU", `${machine.cpuModel}, nproc ${machine.nproc}`],
+    ["OS", `${machine.os}, CLK_TCK ${machine.clockTicksPerSecond}`],
+    [
+      `1. Session: CR → Inform → GPV(${s.gpvNames} names) → SPV(${s.spvParameters}) → 204`,
+      "",
+    ],
+    ["sessions", `${s.sessions} measured after ${s.warmup} warm-up, log severity WARNING`],
+    [
+      "GPV names",
+      `${s.gpvNames}, cycling through the slice's ${s.distinctParameterNames} parameter names`,
+    ],
+    [
+      "agent CPU / session",
+      `${ms(s.cpuMsPerSession)} (utime+stime of PID ${s.agentPid}, ${s.cpuTicks} ticks)`,
+    ],
+    ["  (schedstat)", `${ms(s.cpuMsPerSessionSchedstat)} (sum over the agent's live threads)`],
+    ["bench CPU / session", `${ms(s.benchCpuMsPerSession)} (test ACS + CR client)`],
+    ["wall / session", `${spread(s.wallMs, ms)}  mean ${ms(s.wallMsMean)}`],
+    [
+      "agent RSS",
+      `after boot ${mib(s.memoryAfterBoot.rssKiB)}, after warm-up ${
+        mib(s.memoryAfterWarmup.rssKiB)
+      }, after run ${mib(s.memoryAfterRun.rssKiB)}, peak (VmHWM) ${mib(s.memoryAfterRun.hwmKiB)}`,
+    ],
+    ["2. Start-up: spawn of `deno run main.ts` → BOOT Inform at the ACS", ""],
+    ["runs", `${st.runs} (fresh state dir each; 1 more discarded first: ${ms(st.warmupMs)})`],
+    ["time to Inform", `min ${ms(st.ms.min)}  median ${ms(st.ms.median)}  max ${ms(st.ms.max)}`],
+    [`3. Codec: GetParameterValuesResponse of ${c.parameters} parameters`, ""],
+    [
+      "size",
+      `${c.xmlChars.toLocaleString("en")} chars, ${(c.xmlBytes / 1e6).toFixed(2)} MB UTF-8`,
+    ],
+    ["encodeEnvelope()", `best ${ms(c.encodeMs.min)}  median ${ms(c.encodeMs.median)}`],
+    ["decodeEnvelope()", `best ${ms(c.decodeMs.min)}  median ${ms(c.decodeMs.median)}`],
+    ["runs", `${c.runs} each, after one untimed`],
+    ["   src/rpc getParameterValues() on the slice model", ""],
+    [`"Device." (${c.rpc.allParameters} values)`, spread(c.rpc.allUs, us)],
+    ["100 names (session's GPV)", spread(c.rpc.names100Us, us)],
+    ["calls", `${c.rpc.allCalls} each`],
+  ]);
+}
+
+async function main(): Promise<number> {
+  const sessions = intFlag("sessions", 200);
+  const warmup = intFlag("warmup", 30);
+  const startupRuns = intFlag("startup-runs", 10);
+  const codecRuns = intFlag("codec-runs", 7);
+  const started = performance.now();
+  const machine = await machineFacts();
+  // Interrupted: leave no agent and no temp dir behind.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => {
+      cleanUpNow();
+      Deno.exit(130);
+    });
+  }
+  try {
+    console.error(`bench: codec (${codecRuns} runs)…`);
+    const codec = await benchCodec(codecRuns, 500);
+    console.error(`bench: start-up (${startupRuns} runs)…`);
+    const startup = await benchStartup(startupRuns);
+    console.error(`bench: sessions (${warmup} warm-up + ${sessions})…`);
+    const session = await benchSessions({ sessions, warmup, gpvNames: 100 });
+    const totalSeconds = (performance.now() - started) / 1000;
+    console.log(report(machine, session, startup, codec));
+    console.log(`\nWhole bench: ${totalSeconds.toFixed(1)} s. Results in ${RESULTS}`);
+    const results = {
+      date: new Date().toISOString(),
+      machine,
+      session,
+      startup,
+      codec,
+      totalSeconds,
+    };
+    await Deno.writeTextFile(RESULTS, JSON.stringify(results, roundNumbers, 2) + "\n");
+    return 0;
+  } catch (error) {
+    console.error(`bench failed: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+function roundNumbers(_key: string, value: unknown): unknown {
+  return typeof value === "number" && !Number.isInteger(value) ? round(value, 3) : value;
+}
+
+if (import.meta.main) Deno.exit(await main());
