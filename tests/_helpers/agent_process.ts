@@ -77,10 +77,18 @@ export interface AgentProcess {
   child: Deno.ChildProcess;
   /** Log lines so far (stderr). */
   lines: string[];
-  /** Resolves with the first log line matching `re` (rejects after `timeoutMs`). */
-  waitForLine(re: RegExp, timeoutMs?: number): Promise<string>;
-  /** Sends `signal` and waits for the exit. */
-  kill(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
+  /**
+   * Resolves with the first log line matching `re` at index `from` or later (rejects
+   * after `timeoutMs`).
+   */
+  waitForLine(re: RegExp, timeoutMs?: number, from?: number): Promise<string>;
+  /** Resolves when the process exits by itself (rejects after `timeoutMs`). */
+  waitForExit(timeoutMs?: number): Promise<Deno.CommandStatus>;
+  /**
+   * Sends `signal` and waits for the exit; if the process is still there after
+   * `graceMs` (default 5 s), sends SIGKILL.
+   */
+  kill(signal?: Deno.Signal, graceMs?: number): Promise<Deno.CommandStatus>;
 }
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
@@ -113,9 +121,9 @@ export function spawnAgent(configPath: string): AgentProcess {
   return {
     child,
     lines,
-    waitForLine(re, timeoutMs = 10_000) {
+    waitForLine(re, timeoutMs = 10_000, from = 0) {
       return new Promise((resolve, reject) => {
-        let seen = 0;
+        let seen = from;
         const timer = setTimeout(
           () => reject(new Error(`No log line ${re} within ${timeoutMs} ms:\n${lines.join("\n")}`)),
           timeoutMs,
@@ -132,10 +140,29 @@ export function spawnAgent(configPath: string): AgentProcess {
         check();
       });
     },
-    async kill(signal = "SIGTERM") {
+    waitForExit(timeoutMs = 10_000) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(new Error(`Agent did not exit within ${timeoutMs} ms:\n${lines.join("\n")}`)),
+          timeoutMs,
+        );
+      });
+      return Promise.race([exited(), timeout]).finally(() => clearTimeout(timer));
+    },
+    async kill(signal = "SIGTERM", graceMs = 5_000) {
       try {
         child.kill(signal);
       } catch { /* already exited */ }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      const first = await Promise.race([exited(), late]);
+      clearTimeout(timer);
+      if (first) return first;
+      try {
+        child.kill("SIGKILL");
+      } catch { /* exited meanwhile */ }
       return await exited();
     },
   };

@@ -31,6 +31,21 @@ export interface AcsSessionRecord {
   bodies: string[];
 }
 
+/** One HTTP request the CPE made, as the ACS received it. */
+export interface AcsHttpRecord {
+  method: string;
+  /** Path and query. */
+  path: string;
+  /** Request headers, names in lower case. */
+  headers: Record<string, string>;
+  /** Body text ("" for an empty POST). */
+  body: string;
+  /** Remote "address:port" (one per TCP connection). */
+  peer: string;
+  /** Time of arrival (ms since the epoch). */
+  at: number;
+}
+
 /** What a script hook may answer instead of the default behaviour. */
 export interface AcsReply {
   message?: CwmpMessage;
@@ -44,10 +59,14 @@ export interface FakeAcsOptions {
   /** Require credentials: Basic, or Digest with a nonce bound to the TCP connection. */
   auth?: { scheme: "basic" | "digest"; username: string; password: string };
   /**
-   * Called for every CPE message before the default handling; return a reply to
-   * override it (e.g. a fault 8005), or undefined.
+   * Called for every CPE message before the default handling (an empty POST during a
+   * session as `{ kind: "Empty" }`); return a reply to override it (e.g. a fault 8005),
+   * or undefined. May be async, e.g. to hold the session open until the test says so.
    */
-  hook?: (message: CwmpMessage, session: AcsSessionRecord) => AcsReply | undefined;
+  hook?: (
+    message: CwmpMessage,
+    session: AcsSessionRecord,
+  ) => AcsReply | undefined | Promise<AcsReply | undefined>;
 }
 
 /** A running fake ACS. */
@@ -57,6 +76,12 @@ export interface FakeAcs {
   sessions: AcsSessionRecord[];
   /** Every non-empty body the CPE posted (for schema validation). */
   received: string[];
+  /** Every HTTP request, authenticated or not, in arrival order. */
+  requests: AcsHttpRecord[];
+  /** Changes the credentials demanded from now on (undefined: none). */
+  setAuth(auth: FakeAcsOptions["auth"]): void;
+  /** Resolves once `predicate()` holds, re-checked after every request (rejects after `timeoutMs`). */
+  waitUntil(predicate: () => boolean, what: string, timeoutMs?: number): Promise<void>;
   /** Queue ACS requests for the current or next session. */
   enqueue(...requests: CpeRequest[]): void;
   /** Resolves when `count` sessions have ended (rejects after `timeoutMs`). */
@@ -77,6 +102,8 @@ function randomHex(bytes: number): string {
 export function startFakeAcs(options: FakeAcsOptions = {}): FakeAcs {
   const sessions: AcsSessionRecord[] = [];
   const received: string[] = [];
+  const requests: AcsHttpRecord[] = [];
+  let auth = options.auth;
   const queue: CpeRequest[] = [];
   let current: AcsSessionRecord | undefined;
   let idCounter = 0;
@@ -103,7 +130,6 @@ export function startFakeAcs(options: FakeAcsOptions = {}): FakeAcs {
   };
 
   const checkAuth = (req: Request, peer: string): Response | undefined => {
-    const auth = options.auth;
     if (!auth) return undefined;
     const header = req.headers.get("authorization") ?? "";
     if (auth.scheme === "basic") {
@@ -132,15 +158,24 @@ export function startFakeAcs(options: FakeAcsOptions = {}): FakeAcs {
     });
   };
 
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    async (req, info) => {
-      const peer = `${info.remoteAddr.hostname}:${info.remoteAddr.port}`;
-      const body = await req.text();
+  const handle = async (req: Request, peer: string, body: string): Promise<Response> => {
+    {
+      const url = new URL(req.url);
+      requests.push({
+        method: req.method,
+        path: url.pathname + url.search,
+        headers: Object.fromEntries(req.headers),
+        body,
+        peer,
+        at: Date.now(),
+      });
+      notify();
       const denied = checkAuth(req, peer);
       if (denied) return denied;
       if (body.trim() === "") {
         if (!current) return new Response("No session", { status: 400 });
+        const hooked = await options.hook?.({ kind: "Empty" }, current);
+        if (hooked) return replyFrom(hooked, undefined);
         return nextRequestOrEnd();
       }
       received.push(body);
@@ -154,7 +189,8 @@ export function startFakeAcs(options: FakeAcsOptions = {}): FakeAcs {
       if (message.kind === "Inform") {
         current = { inform: env, messages: [], ended: false, bodies: [body] };
         sessions.push(current);
-        const hooked = options.hook?.(message, current);
+        notify();
+        const hooked = await options.hook?.(message, current);
         if (hooked) return replyFrom(hooked, env);
         const res = respond({
           header: { id: env.header.id },
@@ -166,7 +202,8 @@ export function startFakeAcs(options: FakeAcsOptions = {}): FakeAcs {
       if (!current) return new Response("No session", { status: 400 });
       current.messages.push(message);
       current.bodies.push(body);
-      const hooked = options.hook?.(message, current);
+      notify();
+      const hooked = await options.hook?.(message, current);
       if (hooked) return replyFrom(hooked, env);
       switch (message.kind) {
         case "TransferComplete":
@@ -185,23 +222,58 @@ export function startFakeAcs(options: FakeAcsOptions = {}): FakeAcs {
         default:
           return nextRequestOrEnd();
       }
-    },
-  );
-
-  const replyFrom = (reply: AcsReply, env: Envelope): Response => {
-    if (reply.raw) {
-      return new Response(reply.raw.body, { status: reply.raw.status, headers: reply.raw.headers });
     }
-    if (!reply.message) return nextRequestOrEnd();
-    return respond({ header: reply.header ?? { id: env.header.id }, message: reply.message });
   };
 
-  const addr = server.addr as Deno.NetAddr;
+  // A small HTTP/1.1 server of its own rather than Deno.serve: Deno.serve answers
+  // `Connection: close` after any request body of a few hundred bytes, which breaks
+  // the Digest nonce bound to the TCP connection. GenieACS (Node) keeps the connection
+  // alive unless it says `Connection: close`; so does this one.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const url = `http://127.0.0.1:${listener.addr.port}/`;
+  const conns = new Set<Deno.Conn>();
+  (async () => {
+    for await (const conn of listener) {
+      conns.add(conn);
+      serveConnection(conn, url, handle).finally(() => conns.delete(conn));
+    }
+  })().catch(() => {/* listener closed */});
+
+  const replyFrom = (reply: AcsReply, env: Envelope | undefined): Response => {
+    if (reply.raw) {
+      const body = reply.raw.body === "" ? null : reply.raw.body;
+      return new Response(body, { status: reply.raw.status, headers: reply.raw.headers });
+    }
+    if (!reply.message) return nextRequestOrEnd();
+    const echo = env?.header.id === undefined ? {} : { id: env.header.id };
+    return respond({ header: reply.header ?? echo, message: reply.message });
+  };
+
   return {
-    url: `http://127.0.0.1:${addr.port}/`,
+    url,
     sessions,
     received,
-    enqueue: (...requests) => queue.push(...requests),
+    requests,
+    setAuth: (next) => {
+      auth = next;
+      nonces.clear();
+    },
+    waitUntil(predicate, what, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        if (predicate()) return resolve();
+        const timer = setTimeout(() => {
+          reject(new Error(`Fake ACS: ${what} not seen within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const check = () => {
+          if (predicate()) {
+            clearTimeout(timer);
+            resolve();
+          } else waiters.push(check);
+        };
+        waiters.push(check);
+      });
+    },
+    enqueue: (...reqs) => queue.push(...reqs),
     waitForSessions(count, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const done = () => sessions.filter((s) => s.ended).length >= count;
@@ -218,8 +290,104 @@ export function startFakeAcs(options: FakeAcsOptions = {}): FakeAcs {
         waiters.push(check);
       });
     },
-    close: () => server.shutdown(),
+    close() {
+      listener.close();
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch { /* already closed */ }
+      }
+      return Promise.resolve();
+    },
   };
+}
+
+// ---------------------------------------------------------------- HTTP/1.1 server
+
+const STATUS_TEXT: Record<number, string> = {
+  200: "OK",
+  204: "No Content",
+  400: "Bad Request",
+  401: "Unauthorized",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function headerEnd(buf: Uint8Array): number {
+  for (let i = 0; i + 3 < buf.length; i++) {
+    if (buf[i] === 13 && buf[i + 1] === 10 && buf[i + 2] === 13 && buf[i + 3] === 10) return i;
+  }
+  return -1;
+}
+
+/** Serves keep-alive HTTP/1.1 requests (Content-Length bodies) on one connection. */
+async function serveConnection(
+  conn: Deno.Conn,
+  base: string,
+  handle: (req: Request, peer: string, body: string) => Promise<Response>,
+): Promise<void> {
+  const addr = conn.remoteAddr as Deno.NetAddr;
+  const peer = `${addr.hostname}:${addr.port}`;
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  let buf: Uint8Array = new Uint8Array(0);
+  const more = async (): Promise<boolean> => {
+    const chunk = new Uint8Array(65536);
+    const n = await conn.read(chunk);
+    if (n === null) return false;
+    buf = concat(buf, chunk.subarray(0, n));
+    return true;
+  };
+  try {
+    for (;;) {
+      let end: number;
+      while ((end = headerEnd(buf)) < 0) if (!(await more())) return;
+      const [requestLine, ...lines] = decoder.decode(buf.subarray(0, end)).split("\r\n");
+      buf = buf.subarray(end + 4);
+      const [method, target] = requestLine.split(" ");
+      const headers = new Headers();
+      for (const line of lines) {
+        const colon = line.indexOf(":");
+        if (colon > 0) headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+      }
+      const length = Number(headers.get("content-length") ?? "0");
+      while (buf.length < length) if (!(await more())) return;
+      const body = decoder.decode(buf.subarray(0, length));
+      buf = buf.subarray(length);
+      const req = new Request(new URL(target, base), { method, headers });
+      let res: Response;
+      try {
+        res = await handle(req, peer, body);
+      } catch (error) {
+        res = new Response(`Fake ACS error: ${(error as Error).message}`, { status: 500 });
+      }
+      const payload = res.status === 204 ? new Uint8Array(0) : encoder.encode(await res.text());
+      let head = `HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? "Status"}\r\n`;
+      res.headers.forEach((value, name) => {
+        if (name !== "set-cookie" && name !== "content-length") head += `${name}: ${value}\r\n`;
+      });
+      for (const cookie of res.headers.getSetCookie()) head += `set-cookie: ${cookie}\r\n`;
+      if (res.status !== 204) head += `content-length: ${payload.length}\r\n`;
+      let out: Uint8Array = concat(encoder.encode(head + "\r\n"), payload);
+      while (out.length > 0) out = out.subarray(await conn.write(out));
+      const close = /\bclose\b/i;
+      if (close.test(res.headers.get("connection") ?? "")) return;
+      if (close.test(headers.get("connection") ?? "")) return;
+    }
+  } catch {
+    /* reset by the peer, or closed by close() */
+  } finally {
+    try {
+      conn.close();
+    } catch { /* already closed */ }
+  }
 }
 
 // ---------------------------------------------------------------- Digest check
