@@ -75,6 +75,7 @@ export function sessionSettingsOf(
     retryMinimumWaitInterval: settings.cwmpRetryMinimumWaitInterval,
     retryIntervalMultiplier: settings.cwmpRetryIntervalMultiplier,
     sessionTimeoutSeconds: 600,
+    informSessionTimeout: config.cpe.sessionTimeout,
   };
 }
 

@@ -42,6 +42,38 @@ export type Access = "readOnly" | "readWrite";
 /** TR-106 activeNotify attribute (default "normal"). */
 export type ActiveNotify = "normal" | "forceEnabled" | "forceDefaultEnabled" | "canDeny";
 
+/**
+ * TR-106 status of a definition that is on its way out. Entries with status
+ * "deleted" are not in the schema at all.
+ */
+export type Status = "deprecated" | "obsoleted";
+
+/**
+ * Where a reference parameter points (TR-106 `pathRef`, `instanceRef`,
+ * `enumerationRef`). Attribute values are as written in the XML: `targetParent` may
+ * use the relative `#`/`.` forms and may list several space-separated patterns.
+ */
+export interface ParameterReference {
+  readonly kind: "pathRef" | "instanceRef" | "enumerationRef";
+  /** "strong" or "weak" (pathRef, instanceRef). */
+  readonly refType?: string;
+  readonly targetParent?: string;
+  /** "any", "parameter", "object", "single", "table" or "row" (pathRef). */
+  readonly targetType?: string;
+  readonly targetDataType?: string;
+  /** The parameter whose value list gives the enumeration (enumerationRef). */
+  readonly targetParam?: string;
+  /** The value meaning "none" (enumerationRef). */
+  readonly nullValue?: string;
+}
+
+/** A TR-106 `uniqueKey`: parameter names (relative to the row) unique across rows. */
+export interface UniqueKey {
+  readonly parameters: readonly string[];
+  /** False for keys such as Alias that carry no meaning for the device. */
+  readonly functional: boolean;
+}
+
 /** An inclusive numeric range facet; a missing bound is open. */
 export interface NumberRange {
   readonly min?: number;
@@ -75,13 +107,28 @@ export interface ParameterSchema {
   /** XML Schema regular expressions; the value must match one of them entirely. */
   readonly patterns?: readonly string[];
   readonly units?: string;
-  /** Reads return "" (TR-106 `hidden`, e.g. passwords). */
+  /**
+   * Reads return "" (TR-106 `hidden`, e.g. passwords; also `secured`, which CWMP
+   * cannot exempt any reader from).
+   */
   readonly hidden?: boolean;
+  /** Setting it triggers an action; reads return the type's null value (TR-106 `command`). */
+  readonly command?: boolean;
+  /**
+   * TR-106 `writeOnceReadOnly` (e.g. `Alias`): `access` is "readWrite" but the value
+   * may be set only once, when or just after the row is created.
+   */
+  readonly writeOnce?: boolean;
+  /** A reference parameter's target (pathRef, instanceRef or enumerationRef). */
+  readonly reference?: ParameterReference;
+  readonly status?: Status;
   /** Always in the Inform ParameterList. */
   readonly forcedInform?: boolean;
   readonly activeNotify?: ActiveNotify;
-  /** Factory default, as text. */
+  /** Factory default, as text (TR-106 `default type="factory"`). */
   readonly defaultValue?: string;
+  /** Value in a newly created row, as text (TR-106 `default type="object"`). */
+  readonly objectDefault?: string;
   /** Data model version that added it, e.g. `"2.0"`. */
   readonly version?: string;
 }
@@ -94,6 +141,12 @@ export interface ObjectSchema {
   readonly access: Access;
   readonly minEntries: number;
   readonly maxEntries: number | "unbounded";
+  /** Full path of the parameter counting this table's rows, e.g. `Device.IP.InterfaceNumberOfEntries`. */
+  readonly numEntriesParameter?: string;
+  /** Full path of the row's enable parameter, e.g. `Device.IP.Interface.{i}.Enable`. */
+  readonly enableParameter?: string;
+  readonly uniqueKeys?: readonly UniqueKey[];
+  readonly status?: Status;
   readonly version?: string;
 }
 

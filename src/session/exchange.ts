@@ -14,10 +14,16 @@ import {
   type Envelope,
   type Fault,
   type Inform,
+  type SoapHeader,
 } from "../soap/messages.ts";
 import type { EventOf } from "./events.ts";
 import { endSession, failSession } from "./lifecycle.ts";
-import { isCwmpVersion, namespaceForVersion, supportedVersionsHeader } from "./version.ts";
+import {
+  isCwmpVersion,
+  namespaceForVersion,
+  sendsSessionTimeout,
+  supportedVersionsHeader,
+} from "./version.ts";
 import { type Context, nextMessageId, sessionOf } from "./_context.ts";
 
 /** TR-069 dateTime of `now` in UTC, whole seconds (what GenieACS and most CPEs send). */
@@ -85,11 +91,13 @@ export function onInformData(ctx: Context, event: EventOf<"informData">): void {
   const supported = supportedVersionsHeader(s.settings.cwmpVersion);
   session.outstanding = { id, request: inform };
   s.phase = "informing";
-  send(ctx, {
-    namespace: session.namespace,
-    header: supported === undefined ? { id } : { id, supportedCWMPVersions: supported },
-    message: inform,
-  });
+  const header: SoapHeader = { id };
+  if (supported !== undefined) header.supportedCWMPVersions = supported;
+  const timeout = s.settings.informSessionTimeout;
+  if (timeout !== undefined && sendsSessionTimeout(s.settings.cwmpVersion)) {
+    header.sessionTimeout = timeout;
+  }
+  send(ctx, { namespace: session.namespace, header, message: inform });
 }
 
 /**

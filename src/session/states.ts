@@ -54,6 +54,12 @@ export interface SessionSettings {
   retryIntervalMultiplier: number;
   /** Whole-session deadline in seconds, counted from the start of the session; 0 = none. */
   sessionTimeoutSeconds: number;
+  /**
+   * cwmp:SessionTimeout header of the Inform (CWMP 1.3+, cwmp-1-3.xsd): how long the ACS
+   * should wait for the CPE before timing the session out (icwmp `session_timeout`).
+   * Undefined = not sent.
+   */
+  informSessionTimeout?: number;
 }
 
 /** Defaults for everything but the ACS URL. */

@@ -32,3 +32,8 @@ export function supportedVersionsHeader(version: CwmpVersion): string | undefine
   if (version !== "1.4") return undefined;
   return CWMP_VERSIONS.join(",");
 }
+
+/** True when `version` has the cwmp:SessionTimeout header (CWMP 1.3 and later). */
+export function sendsSessionTimeout(version: CwmpVersion): boolean {
+  return version === "1.3" || version === "1.4";
+}

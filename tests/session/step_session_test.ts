@@ -348,3 +348,19 @@ Deno.test("step() keeps a request queued mid-session for the next session with i
   ]);
   assert.deepEqual(h.lastSnapshot()?.queuedRequests, []);
 });
+
+Deno.test("step() sends SessionTimeout in the Inform from CWMP 1.3 on, never before", () => {
+  for (
+    const [cwmpVersion, header] of [
+      ["1.4", { id: "cpe-1", supportedCWMPVersions: "1.0,1.1,1.2,1.3,1.4", sessionTimeout: 60 }],
+      ["1.3", { id: "cpe-1", sessionTimeout: 60 }],
+      ["1.2", { id: "cpe-1" }],
+      ["1.0", { id: "cpe-1" }],
+    ] as const
+  ) {
+    const h = new Harness({ settings: { cwmpVersion, informSessionTimeout: 60 } });
+    h.feed({ kind: "start" });
+    h.informData();
+    assert.deepEqual(h.lastSent().header, header, `CWMP ${cwmpVersion}`);
+  }
+});
