@@ -68,6 +68,7 @@ export function sessionSettingsOf(
   const absolute = Number.isFinite(ms) && new Date(ms).getUTCFullYear() >= 1000;
   return {
     acsUrl: settings.url,
+    enableCwmp: settings.enableCwmp,
     cwmpVersion: config.cpe.cwmpVersion,
     periodicInformEnable: settings.periodicInformEnable,
     periodicInformInterval: Math.max(1, settings.periodicInformInterval),
@@ -107,12 +108,14 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       username: settings.get().connectionRequestUsername,
       password: settings.get().connectionRequestPassword,
     }),
+    available: () => settings.get().enableCwmp,
     platform,
     logger,
     onConnectionRequest: () => feed({ kind: "connectionRequest" }),
-  });
+  }, settings.get().httpConnectionRequestEnable);
   settings.setDerived({ connectionRequestUrl: cr.url });
-  logger.info(`Connection Request server initiated with the port: ${cr.port}`);
+  if (cr.port > 0) logger.info(`Connection Request server initiated with the port: ${cr.port}`);
+  else logger.info("HTTP connection requests are disabled (HTTPConnectionRequestEnable)");
 
   const model = createDeviceModel({
     deviceInfo: {
@@ -259,9 +262,17 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     });
   };
 
-  settings.onChange(() =>
-    feed({ kind: "settingsChanged", settings: sessionSettingsOf(settings.get(), config) })
-  );
+  settings.onChange((changes) => {
+    if (changes.httpConnectionRequestEnable !== undefined) {
+      // TR-181: disabled → ConnectionRequestURL empty and the port closed.
+      const on = changes.httpConnectionRequestEnable;
+      chain = chain.then(() => cr.setListening(on)).then(
+        () => settings.setDerived({ connectionRequestUrl: cr.url }),
+        (error) => logger.error(`Connection request server: ${errorText(error)}`),
+      );
+    }
+    feed({ kind: "settingsChanged", settings: sessionSettingsOf(settings.get(), config) });
+  });
 
   logger.info(
     settings.get().periodicInformEnable

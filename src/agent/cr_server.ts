@@ -17,16 +17,21 @@ export interface CrServerOptions {
   /** The current ACS URL (its host picks the local address to advertise). */
   acsUrl(): string;
   credentials(): { username: string; password: string };
+  /** False while EnableCWMP is false: requests get 503 and start nothing. */
+  available(): boolean;
   platform: Platform;
   logger: Logger;
   onConnectionRequest(): void;
 }
 
-/** A listening connection-request server. */
+/** The connection-request server; it can be closed and reopened at run time. */
 export interface CrServer {
-  port: number;
-  /** ConnectionRequestURL. */
-  url: string;
+  /** The bound port (0 while closed). */
+  readonly port: number;
+  /** ConnectionRequestURL: empty while closed (TR-181 HTTPConnectionRequestEnable). */
+  readonly url: string;
+  /** Opens or closes the listening port; resolves once done. */
+  setListening(on: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,11 +59,16 @@ async function advertisedHost(options: CrServerOptions): Promise<string> {
   return "127.0.0.1";
 }
 
-/** Starts listening; throws a clear error when the port cannot be bound. */
-export async function startConnectionRequestServer(options: CrServerOptions): Promise<CrServer> {
+/**
+ * Creates the server and, when `listen` is true, starts listening; throws a clear error
+ * when the port cannot be bound.
+ */
+export async function startConnectionRequestServer(
+  options: CrServerOptions,
+  listen = true,
+): Promise<CrServer> {
   const { config, platform, logger } = options;
-  const { username } = options.credentials();
-  if (username === "") {
+  if (options.credentials().username === "") {
     logger.warning("ConnectionRequestUsername is empty: every connection request will be refused");
   }
   const app = createConnectionRequestApp({
@@ -68,6 +78,7 @@ export async function startConnectionRequestServer(options: CrServerOptions): Pr
       // An empty username never authenticates (TR-069 requires credentials).
       return c.username === "" ? { username: "\0", password: crypto.randomUUID() } : c;
     },
+    available: () => options.available(),
     onConnectionRequest: () => {
       logger.info("Connection request accepted");
       options.onConnectionRequest();
@@ -78,21 +89,43 @@ export async function startConnectionRequestServer(options: CrServerOptions): Pr
     now: () => platform.now(),
     randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
   });
-  let server: Deno.HttpServer<Deno.NetAddr>;
-  try {
-    server = Deno.serve(
-      { hostname: config.bind, port: config.port, onListen: () => {} },
-      app.fetch,
-    );
-  } catch (error) {
-    throw new Error(
-      `Cannot listen for connection requests on ${config.bind}:${config.port}: ${
-        (error as Error).message
-      }`,
-    );
-  }
-  const port = server.addr.port;
-  const url = config.url ||
-    connectionRequestUrlOf(await advertisedHost(options), port, config.path);
-  return { port, url, close: () => server.shutdown() };
+  let server: Deno.HttpServer<Deno.NetAddr> | undefined;
+  let port = 0;
+  let url = "";
+  // With port 0 (tests) a reopened server keeps the port it got the first time.
+  let wanted = config.port;
+  const open = async () => {
+    try {
+      server = Deno.serve({ hostname: config.bind, port: wanted, onListen: () => {} }, app.fetch);
+    } catch (error) {
+      throw new Error(
+        `Cannot listen for connection requests on ${config.bind}:${wanted}: ${
+          (error as Error).message
+        }`,
+      );
+    }
+    port = wanted = server.addr.port;
+    url = config.url || connectionRequestUrlOf(await advertisedHost(options), port, config.path);
+  };
+  const shut = async () => {
+    const s = server;
+    server = undefined;
+    port = 0;
+    url = "";
+    await s?.shutdown();
+  };
+  if (listen) await open();
+  return {
+    get port() {
+      return port;
+    },
+    get url() {
+      return url;
+    },
+    async setListening(on) {
+      if (on && server === undefined) await open();
+      else if (!on && server !== undefined) await shut();
+    },
+    close: shut,
+  };
 }

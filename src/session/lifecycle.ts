@@ -29,9 +29,10 @@ export function checkBootstrap(ctx: Context): boolean {
 /**
  * Starts a session when one is due: from `idle` whenever events are pending, from
  * `retryWait` only when `newEvent` (a new event cuts the retry wait short, FACTS §2.3;
- * RetryCount is kept).
+ * RetryCount is kept). Never while EnableCWMP is false.
  */
 export function kick(ctx: Context, newEvent: boolean): void {
+  if (!ctx.s.settings.enableCwmp) return;
   if (ctx.s.phase === "idle") {
     checkBootstrap(ctx);
     if (ctx.s.persisted.pendingEvents.length > 0) beginSession(ctx);

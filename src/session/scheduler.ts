@@ -75,13 +75,18 @@ export function onTimerFired(ctx: Context): void {
   if (s.phase === "retryWait" && s.retryAt !== undefined && s.retryAt <= now) kick(ctx, true);
 }
 
-/** `settingsChanged`: re-phases the periodic timer; a new URL raises BOOTSTRAP (now or after the session). */
+/**
+ * `settingsChanged`: re-phases the periodic timer; a new URL raises BOOTSTRAP (now or after
+ * the session); EnableCWMP turned back on sends what queued up meanwhile.
+ */
 export function onSettingsChanged(ctx: Context, event: EventOf<"settingsChanged">): void {
+  const wasEnabled = ctx.s.settings.enableCwmp;
   ctx.s.settings = { ...ctx.s.settings, ...event.settings };
   if (ctx.s.phase === "stopped") return;
   schedulePeriodic(ctx);
   if (ctx.s.phase === "idle" || ctx.s.phase === "retryWait") {
-    if (checkBootstrap(ctx)) kick(ctx, true);
+    const reenabled = !wasEnabled && ctx.s.settings.enableCwmp;
+    if (checkBootstrap(ctx) || reenabled) kick(ctx, true);
   }
 }
 

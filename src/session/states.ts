@@ -40,6 +40,11 @@ export const SESSION_PHASES: readonly Phase[] = [
 export interface SessionSettings {
   /** ManagementServer.URL. */
   acsUrl: string;
+  /**
+   * ManagementServer.EnableCWMP: when false no session is opened (TR-181: the CPE MUST NOT
+   * send any Inform); events keep queueing and go out once it is true again.
+   */
+  enableCwmp: boolean;
   /** The CWMP version the CPE is configured for; picks the Inform namespace. */
   cwmpVersion: CwmpVersion;
   /** ManagementServer.PeriodicInformEnable. */
@@ -64,6 +69,7 @@ export interface SessionSettings {
 
 /** Defaults for everything but the ACS URL. */
 export const DEFAULT_SESSION_SETTINGS: Readonly<Omit<SessionSettings, "acsUrl">> = {
+  enableCwmp: true,
   cwmpVersion: "1.4",
   periodicInformEnable: true,
   periodicInformInterval: 86400,

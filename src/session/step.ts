@@ -43,7 +43,10 @@ export function wakeAtOf(state: SessionState): number | undefined {
   if (state.phase === "stopped" || state.phase === "halted") return undefined;
   const times: number[] = state.persisted.scheduledInforms.map((x) => x.at);
   if (state.nextPeriodicAt !== undefined) times.push(state.nextPeriodicAt);
-  if (state.phase === "retryWait" && state.retryAt !== undefined) times.push(state.retryAt);
+  // While EnableCWMP is false a due retry waits for the setting, not for a timer.
+  if (state.phase === "retryWait" && state.retryAt !== undefined && state.settings.enableCwmp) {
+    times.push(state.retryAt);
+  }
   if (state.session?.deadline !== undefined) times.push(state.session.deadline);
   return times.length === 0 ? undefined : Math.min(...times);
 }

@@ -26,6 +26,11 @@ export interface ConnectionRequestDeps {
   credentials(): Credentials;
   /** Digest realm; `cwmp-agent` by default. */
   realm?: string;
+  /**
+   * False while the agent must not accept connection requests (TR-181 EnableCWMP false):
+   * authenticated requests then get 503 and start nothing. Always true if undefined.
+   */
+  available?: () => boolean;
   /** Called once per accepted connection request, after the response is decided. */
   onConnectionRequest(): void;
   /** Limits accepted CRs; see `rateLimit()`. No limit if undefined. */
@@ -93,6 +98,7 @@ export function createConnectionRequestApp(deps: ConnectionRequestDeps): Hono {
     // that 503 ("SHOULD NOT include the…", cut off in our source) [U]; most likely
     // Retry-After, so none is sent, as CCSP and icwmp do.
     // Only authenticated requests consume tokens, so strangers cannot starve the ACS.
+    if (deps.available && !deps.available()) return c.body(null, 503);
     if (deps.rateLimiter && !deps.rateLimiter.tryAcquire(now)) return c.body(null, 503);
     deps.onConnectionRequest();
     return c.body(null, 200);

@@ -296,3 +296,25 @@ Deno.test("TRANSITIONS has at most one row per phase and event kind", () => {
     }
   }
 });
+
+Deno.test("step() opens no session while EnableCWMP is false and catches up when it is true", () => {
+  const h = new Harness({ snapshot: snapshot(), settings: { enableCwmp: false } });
+  assert.deepEqual(h.feed({ kind: "start" }).map((a) => a.kind), ["persist"]);
+  assert.equal(h.state.phase, "idle");
+  h.feed({ kind: "connectionRequest" });
+  assert.equal(h.state.phase, "idle");
+  const actions = h.feed({ kind: "settingsChanged", settings: { enableCwmp: true } });
+  assert.ok(actions.some((a) => a.kind === "collectInform"));
+  assert.deepEqual(h.state.session?.inFlightEvents, [ev("1 BOOT"), ev("6 CONNECTION REQUEST")]);
+});
+
+Deno.test("step() arms no retry timer while EnableCWMP is false", () => {
+  const h = new Harness({ snapshot: snapshot() });
+  h.feed({ kind: "start" });
+  h.informData();
+  h.feed({ kind: "transportError", session: 1, message: "connect refused" });
+  assert.equal(h.state.phase, "retryWait");
+  const retryAt = h.state.retryAt!;
+  h.feed({ kind: "settingsChanged", settings: { enableCwmp: false } });
+  assert.ok(h.wakeAt === undefined || h.wakeAt > retryAt);
+});

@@ -191,3 +191,14 @@ Deno.test("createConnectionRequestApp() accepts curl --digest over a real socket
     await server.shutdown();
   }
 });
+
+Deno.test("createConnectionRequestApp() answers 503 and starts nothing while unavailable", async () => {
+  let available = false;
+  const { app, fired } = setup({ available: () => available });
+  assert.equal((await digestGet(app, "/cr/7f3a")).status, 503);
+  assert.equal(fired(), 0);
+  assert.equal((await digestGet(app, "/cr/7f3a", "wrong")).status, 401);
+  available = true;
+  assert.equal((await digestGet(app, "/cr/7f3a")).status, 200);
+  assert.equal(fired(), 1);
+});
