@@ -15,6 +15,7 @@ import type { Platform } from "./platform/platform.ts";
 import { createDispatcher } from "./rpc/mod.ts";
 import {
   createSessionState,
+  SESSION_PHASES,
   type SessionAction,
   type SessionEvent,
   type SessionSettings,
@@ -51,12 +52,16 @@ export interface Agent {
   readonly connectionRequestUrl: string;
   /** Resolves when the agent stops (stop(), or after a reboot/factory reset command). */
   readonly done: Promise<AgentExit>;
-  /** Stops timers and servers and waits for the event loop to drain. */
-  stop(): Promise<void>;
+  /**
+   * Stops timers and servers and waits for the event loop to drain; a running session
+   * gets up to `graceMs` (default 5 s) to end first.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const COMMAND_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 5_000;
 
 /** Maps the stored ManagementServer settings onto the engine's settings. */
 export function sessionSettingsOf(
@@ -248,12 +253,20 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     }
   };
 
+  let idleWaiters: (() => void)[] = [];
+  const inSession = () => SESSION_PHASES.includes(state.phase);
+
   const handle = async (event: SessionEvent): Promise<void> => {
     if (stopped) return;
     const result = step(state, event, platform.now());
     state = result.state;
     for (const action of result.actions) await perform(action);
     arm(result.wakeAt);
+    if (!inSession()) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
   };
 
   feed = (event) => {
@@ -284,7 +297,17 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   return {
     connectionRequestUrl: cr.url,
     done,
-    async stop() {
+    async stop(graceMs = STOP_GRACE_MS) {
+      // Let a running session end (its 204 and the success it records must not be lost:
+      // a cut session re-sends its events, BOOTSTRAP included), within a bound.
+      if (!stopped && inSession()) {
+        let timeout: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          new Promise<void>((resolve) => idleWaiters.push(resolve)),
+          new Promise<void>((resolve) => (timeout = setTimeout(resolve, graceMs))),
+        ]);
+        clearTimeout(timeout);
+      }
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
       await cr.close();

@@ -75,6 +75,7 @@ if (import.meta.main) {
       "test",
       "--allow-all",
       "--parallel",
+      "--doc",
       `--junit-path=${REPORT}`,
       ...Deno.args,
     ],

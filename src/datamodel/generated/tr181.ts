@@ -1675,7 +1675,7 @@ const DATA = String.raw`{"shapes":[
 {"type":"string","access":"readOnly","enumerations":["Unknown","LC","SC","ST","FC","MT-RJ"]},
 {"type":"int","access":"readOnly","units":"0.1 dBm"},
 {"type":"unsignedInt","access":"readOnly","units":"mV"},
-{"type":"unsignedInt","access":"readOnly","units":"µA"},
+{"type":"unsignedInt","access":"readOnly","units":"\u00b5A"},
 {"access":"readOnly","minEntries":0,"maxEntries":2,"numEntriesParameter":"Device.XPON.ONU.{i}.ANI.{i}.TransceiverNumberOfEntries","uniqueKeys":[{"parameters":["ID"],"functional":false}]},
 {"type":"string","access":"readOnly","enumerations":["Disabled","Enabled","Error","Error_Misconfigured"]},
 {"type":"unsignedInt","access":"readWrite","ranges":[{"min":1,"max":65535}],"objectDefault":"22"},
