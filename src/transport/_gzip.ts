@@ -5,7 +5,7 @@
  * @module
  */
 
-import { BodyTooLargeError } from "./_http1.ts";
+import { BodyTooLargeError, concatBytes } from "./_http1.ts";
 
 /** Gzips `data`. */
 export async function gzip(data: Uint8Array): Promise<Uint8Array> {
@@ -33,11 +33,5 @@ export async function gunzip(data: Uint8Array, limit: number): Promise<Uint8Arra
     }
     parts.push(value);
   }
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatBytes(parts, total);
 }

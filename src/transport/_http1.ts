@@ -29,6 +29,17 @@ export interface Http1Response {
   keepAlive: boolean;
 }
 
+/** Joins `parts` (whose lengths add up to `total`) into one array. */
+export function concatBytes(parts: readonly Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
 /** Thrown when the response would exceed `maxBodyBytes`. */
 export class BodyTooLargeError extends Error {
   /** Creates the error. */
@@ -192,11 +203,5 @@ async function readChunked(reader: SocketReader, limit: number): Promise<Uint8Ar
     const line = await reader.readLine(MAX_HEADER_BYTES);
     if (line === null || line === "") break;
   }
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatBytes(parts, total);
 }
