@@ -10,6 +10,8 @@
  */
 
 import { startAgent } from "./src/agent.ts";
+import { sendControlRequest } from "./src/agent/control_server.ts";
+import { type LocalOp, localRequest } from "./src/agent/local_request.ts";
 import { parseArgs, runCheckConfig } from "./src/cli/mod.ts";
 import { readConfigFile } from "./src/config/mod.ts";
 import { createLogger } from "./src/log/mod.ts";
@@ -59,6 +61,31 @@ async function run(configPath: string): Promise<number> {
   return 0;
 }
 
+/** `cwmp-agent get|set|…`: asks the running agent over its control socket. */
+async function local(configPath: string, op: LocalOp, args: string[]): Promise<number> {
+  try {
+    localRequest(op, args); // Usage errors are found here, before any I/O.
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
+  let config;
+  try {
+    config = await readConfigFile(configPath);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 1;
+  }
+  const socket = `${config.agent.stateDir}/control.sock`;
+  const reply = await sendControlRequest(socket, { op, args });
+  if (reply === undefined) {
+    console.error(`cwmp-agent is not running (no control socket at "${socket}")`);
+    return 1;
+  }
+  for (const line of reply.lines) console.log(line);
+  return reply.ok ? 0 : 1;
+}
+
 async function main(argv: string[]): Promise<number> {
   const command = parseArgs(argv);
   switch (command.kind) {
@@ -77,8 +104,7 @@ async function main(argv: string[]): Promise<number> {
       return result.ok ? 0 : 1;
     }
     case "local":
-      console.error(`"${command.op}" is not available yet (issue #3)`);
-      return 2;
+      return await local(command.configPath, command.op, [...command.args]);
     case "run":
       return await run(command.configPath);
   }

@@ -12,7 +12,7 @@ import type { AgentConfig } from "./config/mod.ts";
 import { createDeviceModel, type DeviceIdentity, SLICE_SCHEMA } from "./datamodel/mod.ts";
 import type { Logger } from "./log/mod.ts";
 import type { Platform } from "./platform/platform.ts";
-import { createDispatcher } from "./rpc/mod.ts";
+import { createDispatcher, setParameterValues } from "./rpc/mod.ts";
 import {
   createSessionState,
   SESSION_PHASES,
@@ -26,7 +26,9 @@ import { StateStore } from "./store/mod.ts";
 import { type AcsSession, createAcsSession } from "./transport/mod.ts";
 import { exchange } from "./agent/acs_exchange.ts";
 import { startConnectionRequestServer } from "./agent/cr_server.ts";
+import { startControlServer } from "./agent/control_server.ts";
 import { agentHandlers } from "./agent/handlers.ts";
+import { formatLocalResponse, isLocalOp, localRequest } from "./agent/local_request.ts";
 import { resolveIdentity } from "./agent/identity.ts";
 import { deviceIdOf, forcedInformRefs, informParameters } from "./agent/inform_data.ts";
 import { describeReceived, describeSent } from "./agent/log_lines.ts";
@@ -134,6 +136,21 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     managementServer: { store: settings },
   });
   const informRefs = await forcedInformRefs(model, SLICE_SCHEMA);
+  // Local changes (`cwmp-agent set …`) are not the ACS's: they leave ParameterKey alone.
+  const localDispatcher = createDispatcher({
+    model,
+    handlers: {
+      SetParameterValues: (request) =>
+        setParameterValues(model, request, { parameterKeyPath: null }),
+    },
+    onError: (error, request) =>
+      logger.error(`Internal error while handling local ${request.kind}: ${errorText(error)}`),
+  });
+  const control = startControlServer(`${config.agent.stateDir}/control.sock`, async (req) => {
+    if (!isLocalOp(req.op)) throw new TypeError(`Unknown local operation "${req.op}"`);
+    const response = await localDispatcher.dispatch(localRequest(req.op, req.args));
+    return formatLocalResponse(response);
+  });
   const dispatcher = createDispatcher({
     model,
     handlers: agentHandlers({ factoryReset: config.agent.factoryResetCommand.length > 0 }),
@@ -311,6 +328,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
       await cr.close();
+      control.close();
       await chain;
       for (const client of http.values()) client.close();
       http.clear();

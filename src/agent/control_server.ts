@@ -1,0 +1,136 @@
+/**
+ * The local control socket (`<state_dir>/control.sock`, mode 0600): how the
+ * `cwmp-agent get|set|…` commands reach the running agent, as icwmp's CLI reaches
+ * icwmpd over ubus. One request per connection: a JSON line `{"op","args"}` in, JSON
+ * lines out, then close. Requests are capped in size and time.
+ *
+ * @module
+ */
+
+/** A local request as the CLI sends it. */
+export interface ControlRequest {
+  op: string;
+  args: string[];
+}
+
+/** Answers one request with the lines to write back. */
+export type ControlHandler = (request: ControlRequest) => Promise<{ lines: string[]; ok: boolean }>;
+
+const MAX_REQUEST_BYTES = 64 * 1024;
+const READ_TIMEOUT_MS = 5_000;
+
+/** Parses one request line; throws TypeError on a wrong shape. */
+export function parseControlRequest(text: string): ControlRequest {
+  const value = JSON.parse(text);
+  if (
+    typeof value !== "object" || value === null || typeof value.op !== "string" ||
+    !Array.isArray(value.args) || !value.args.every((a: unknown) => typeof a === "string")
+  ) {
+    throw new TypeError('Control request must be {"op": string, "args": string[]}');
+  }
+  return { op: value.op, args: value.args };
+}
+
+async function readLine(conn: Deno.Conn): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const buf = new Uint8Array(4096);
+  const deadline = setTimeout(() => conn.close(), READ_TIMEOUT_MS);
+  try {
+    for (;;) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      const chunk = buf.slice(0, n);
+      const nl = chunk.indexOf(10);
+      chunks.push(nl >= 0 ? chunk.subarray(0, nl) : chunk);
+      total += n;
+      if (nl >= 0) break;
+      if (total > MAX_REQUEST_BYTES) throw new RangeError("Control request too large");
+    }
+  } finally {
+    clearTimeout(deadline);
+  }
+  return new TextDecoder().decode(await new Blob(chunks as BlobPart[]).arrayBuffer());
+}
+
+/** A listening control socket. */
+export interface ControlServer {
+  path: string;
+  close(): void;
+}
+
+/** Listens on `path` (a stale socket file is replaced) and serves `handler`. */
+export function startControlServer(path: string, handler: ControlHandler): ControlServer {
+  try {
+    Deno.removeSync(path);
+  } catch { /* none */ }
+  const listener = Deno.listen({ transport: "unix", path });
+  Deno.chmodSync(path, 0o600);
+  const serve = async (conn: Deno.Conn) => {
+    const encoder = new TextEncoder();
+    try {
+      let reply: { lines: string[]; ok: boolean };
+      try {
+        reply = await handler(parseControlRequest(await readLine(conn)));
+      } catch (error) {
+        reply = { lines: [JSON.stringify({ error: (error as Error).message })], ok: false };
+      }
+      const text = reply.lines.join("\n") + "\n" + JSON.stringify({ ok: reply.ok }) + "\n";
+      const bytes = encoder.encode(text);
+      let written = 0;
+      while (written < bytes.length) written += await conn.write(bytes.subarray(written));
+    } catch {
+      /* client went away */
+    } finally {
+      try {
+        conn.close();
+      } catch { /* closed by the deadline */ }
+    }
+  };
+  (async () => {
+    try {
+      for await (const conn of listener) serve(conn);
+    } catch { /* listener closed */ }
+  })();
+  return {
+    path,
+    close() {
+      try {
+        listener.close();
+      } catch { /* already closed */ }
+      try {
+        Deno.removeSync(path);
+      } catch { /* gone */ }
+    },
+  };
+}
+
+/**
+ * Sends one request to the agent at `path`; resolves with its lines and status, or
+ * undefined when no agent listens there.
+ */
+export async function sendControlRequest(
+  path: string,
+  request: ControlRequest,
+): Promise<{ lines: string[]; ok: boolean } | undefined> {
+  let conn: Deno.Conn;
+  try {
+    conn = await Deno.connect({ transport: "unix", path });
+  } catch {
+    return undefined;
+  }
+  try {
+    const bytes = new TextEncoder().encode(JSON.stringify(request) + "\n");
+    let written = 0;
+    while (written < bytes.length) written += await conn.write(bytes.subarray(written));
+    const text = await new Response(conn.readable).text();
+    const lines = text.split("\n").filter((l) => l !== "");
+    const last = lines.pop();
+    const ok = last !== undefined && JSON.parse(last).ok === true;
+    return { lines, ok };
+  } finally {
+    try {
+      conn.close();
+    } catch { /* readable already closed it */ }
+  }
+}
