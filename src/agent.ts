@@ -207,18 +207,27 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         let client = http.get(action.session);
         if (!client) {
           const s = settings.get();
-          client = createAcsSession({
-            url: action.acsUrl,
-            username: s.username || undefined,
-            password: s.password,
-            ...tls,
-            insecure: config.acs.insecure,
-            timeoutMs: config.acs.timeout * 1000,
-            maxBodyBytes: config.acs.maxBodyBytes,
-            compression: config.acs.compression,
-            userAgent: "cwmp-agent/0.1.0",
-            onLog: (line) => logger.debug(line),
-          });
+          try {
+            client = createAcsSession({
+              url: action.acsUrl,
+              username: s.username || undefined,
+              password: s.password,
+              ...tls,
+              insecure: config.acs.insecure,
+              timeoutMs: config.acs.timeout * 1000,
+              maxBodyBytes: config.acs.maxBodyBytes,
+              compression: config.acs.compression,
+              userAgent: "cwmp-agent/0.1.0",
+              onLog: (line) => logger.debug(line),
+            });
+          } catch (error) {
+            // A URL the transport cannot use (empty, bad scheme) fails the session like
+            // any connection error, so the retry rules apply.
+            const message = (error as Error).message;
+            logger.error(`Session failure: ${message}`);
+            settle(Promise.resolve({ kind: "transportError", session: action.session, message }));
+            return;
+          }
           http.set(action.session, client);
         }
         logger.info(describeSent(action.envelope.message));
