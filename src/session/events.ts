@@ -48,6 +48,12 @@ export interface InformDataEvent {
   session: number;
   deviceId: DeviceIdStruct;
   parameterList: ParameterValueStruct[];
+  /**
+   * Events the ParameterList implies and the Inform must carry too: `4 VALUE CHANGE`
+   * when it holds changed parameters with notification (TR-069 §3.7.1.5). Merged with the
+   * single/multiple rules; they then follow the session's delivery and retention rules.
+   */
+  events?: EventStruct[];
 }
 /** The decoded HTTP response to a `send` (a 204 or empty body is `{ kind: "Empty" }`). */
 export interface AcsMessageEvent {

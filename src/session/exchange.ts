@@ -17,6 +17,7 @@ import {
   type SoapHeader,
 } from "../soap/messages.ts";
 import type { EventOf } from "./events.ts";
+import { addEvents } from "./event_queue.ts";
 import { endSession, failSession } from "./lifecycle.ts";
 import {
   isCwmpVersion,
@@ -78,6 +79,9 @@ function nextPost(ctx: Context, acsWasEmpty: boolean): void {
 export function onInformData(ctx: Context, event: EventOf<"informData">): void {
   const { s, now } = ctx;
   const session = sessionOf(ctx);
+  if (event.events !== undefined && event.events.length > 0) {
+    session.inFlightEvents = addEvents(session.inFlightEvents, event.events);
+  }
   const inform: Inform = {
     kind: "Inform",
     deviceId: event.deviceId,

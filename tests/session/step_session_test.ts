@@ -364,3 +364,19 @@ Deno.test("step() sends SessionTimeout in the Inform from CWMP 1.3 on, never bef
     assert.deepEqual(h.lastSent().header, header, `CWMP ${cwmpVersion}`);
   }
 });
+
+Deno.test("step() adds the events informData implies and retains them after a failure", () => {
+  const h = known();
+  h.feed({ kind: "start" });
+  h.feed({
+    kind: "informData",
+    session: 1,
+    deviceId: { manufacturer: "M", oui: "A1B2C3", productClass: "P", serialNumber: "SN0001" },
+    parameterList: [{ name: "Device.DeviceInfo.ProvisioningCode", value: "x", type: "xsd:string" }],
+    events: [ev("4 VALUE CHANGE"), ev("1 BOOT")],
+  });
+  const inform = h.lastSent().message as Inform;
+  assert.deepEqual(inform.event, [ev("1 BOOT"), ev("4 VALUE CHANGE")]);
+  h.feed({ kind: "transportError", session: 1, message: "reset" });
+  assert.deepEqual(h.state.persisted.pendingEvents, [ev("1 BOOT"), ev("4 VALUE CHANGE")]);
+});
