@@ -1,0 +1,73 @@
+/**
+ * Which parameters to watch for value changes: every parameter of the tree whose
+ * notification attribute is 1 (passive) or 2 (active): the stored ones plus those whose
+ * schema default is active (`forceEnabled`, `forceDefaultEnabled`), in every row.
+ *
+ * @module
+ */
+
+import type { AttributeStore } from "../datamodel/attributes.ts";
+import { ParameterNameError } from "../datamodel/errors.ts";
+import type { ParameterRef } from "../datamodel/provider.ts";
+import type { SchemaEntry } from "../datamodel/schema.ts";
+import type { ParameterTree } from "../datamodel/tree.ts";
+import type { WatchedParameter } from "./value_change_detector.ts";
+
+/**
+ * The parameters of `model` with notification 1 or 2 in `store`; `entries` is the schema
+ * the tree was built from (for the defaults). Stored paths the tree no longer has are
+ * skipped (the agent drops them with `AttributeStore.forget`).
+ */
+export async function notifiedParameters(
+  model: ParameterTree,
+  store: AttributeStore,
+  entries: readonly SchemaEntry[],
+): Promise<WatchedParameter[]> {
+  const refs = new Map<string, ParameterRef>();
+  for (const entry of entries) {
+    if (entry.kind !== "parameter") continue;
+    if (entry.activeNotify !== "forceEnabled" && entry.activeNotify !== "forceDefaultEnabled") {
+      continue;
+    }
+    for (const ref of await instancesOf(model, entry.path)) refs.set(ref.path, ref);
+  }
+  for (const path of store.paths()) {
+    if (refs.has(path)) continue;
+    const ref = await parameterOrNone(model, path);
+    if (ref !== undefined) refs.set(path, ref);
+  }
+  const out: WatchedParameter[] = [];
+  for (const ref of refs.values()) {
+    const { notification } = store.get(ref);
+    if (notification === 1 || notification === 2) out.push({ ref, notification });
+  }
+  return out;
+}
+
+/** Concrete parameters of `pattern` (`Device.X.{i}.Y`) in the tree. */
+async function instancesOf(model: ParameterTree, pattern: string): Promise<ParameterRef[]> {
+  const cut = pattern.indexOf("{i}");
+  if (cut < 0) {
+    const ref = await parameterOrNone(model, pattern);
+    return ref === undefined ? [] : [ref];
+  }
+  try {
+    const items = await model.list(pattern.slice(0, cut), { objects: false });
+    return items.flatMap((item) => item.ref?.schema.path === pattern ? [item.ref] : []);
+  } catch (error) {
+    if (error instanceof ParameterNameError) return [];
+    throw error;
+  }
+}
+
+async function parameterOrNone(
+  model: ParameterTree,
+  path: string,
+): Promise<ParameterRef | undefined> {
+  try {
+    return await model.parameter(path);
+  } catch (error) {
+    if (error instanceof ParameterNameError) return undefined;
+    throw error;
+  }
+}
