@@ -1,36 +1,104 @@
 /**
- * The first slice's data model: the slice schema with `Device.`, `DeviceInfo.` and
- * `ManagementServer.` bound. The agent's composition root calls this; issue #3
- * swaps in the generated schema and adds bindings.
+ * The device's data model: the generated TR-181 schema (`Device.`, default) or TR-098
+ * (`InternetGatewayDevice.`, icwmp's `datamodel` option) with DeviceInfo and
+ * ManagementServer bound, plus whatever bindings the agent adds. Only objects with a
+ * binding appear in the tree.
+ *
+ * The DeviceInfo/ManagementServer bindings are written for `Device.`; on TR-098 they
+ * are moved under `InternetGatewayDevice.` and keep only the parameters TR-098 has
+ * (RootDataModelVersion does not exist there).
  *
  * @module
  */
 
+import { TR098_MODEL, tr098Entries } from "./generated/tr098.ts";
+import { TR181_MODEL, tr181Entries } from "./generated/tr181.ts";
+import type { InstanceNumbers } from "./instance_numbers.ts";
 import { bindDeviceInfo, type DeviceInfoOptions } from "./objects/device_info.ts";
 import { bindDeviceRoot } from "./objects/device_root.ts";
 import { bindManagementServer, type ManagementServerOptions } from "./objects/management_server.ts";
 import type { Binding } from "./provider.ts";
 import { Schema } from "./schema.ts";
-import { SLICE_SCHEMA, SLICE_SCHEMA_VERSION } from "./schema_slice.ts";
-import { ParameterTree } from "./tree.ts";
+import { type AliasOptions, ParameterTree } from "./tree.ts";
+
+/** Which data model the agent exposes (icwmp `cpe.datamodel`). */
+export type DataModelRoot = "tr181" | "tr098";
 
 /** Options of {@linkcode createDeviceModel}. */
 export interface DeviceModelOptions {
   readonly deviceInfo: DeviceInfoOptions;
   readonly managementServer: ManagementServerOptions;
-  /** More bindings (must name objects of the slice schema). */
+  /** More bindings, on objects of the chosen schema (patterns under its root). */
   readonly bindings?: readonly Binding[];
+  /** Default "tr181". */
+  readonly root?: DataModelRoot;
+  /** Where AddObject takes instance numbers from (persist them); default in memory. */
+  readonly instanceNumbers?: InstanceNumbers;
+  /** Alias-based addressing; absent = off. */
+  readonly alias?: AliasOptions;
 }
 
-/** Builds the slice's {@linkcode ParameterTree}. */
+const ROOT_OBJECT: Record<DataModelRoot, string> = {
+  tr181: "Device.",
+  tr098: "InternetGatewayDevice.",
+};
+
+const MODEL_NAME: Record<DataModelRoot, string> = { tr181: TR181_MODEL, tr098: TR098_MODEL };
+
+const schemas = new Map<DataModelRoot, Schema>();
+
+/** The root object of `root`: `Device.` or `InternetGatewayDevice.`. */
+export function rootObjectOf(root: DataModelRoot): string {
+  return ROOT_OBJECT[root];
+}
+
+/** The model version, e.g. `"2.17"` for TR-181 `Device:2.17`. */
+export function modelVersionOf(root: DataModelRoot): string {
+  return MODEL_NAME[root].slice(MODEL_NAME[root].indexOf(":") + 1);
+}
+
+/** The full generated schema of `root`, decoded and indexed once per process. */
+export function deviceSchema(root: DataModelRoot = "tr181"): Schema {
+  let schema = schemas.get(root);
+  if (schema === undefined) {
+    schema = new Schema(root === "tr181" ? tr181Entries() : tr098Entries());
+    schemas.set(root, schema);
+  }
+  return schema;
+}
+
+/** Where SPV/AddObject/DeleteObject store ParameterKey under `root`. */
+export function parameterKeyPathOf(root: DataModelRoot): string {
+  return `${ROOT_OBJECT[root]}ManagementServer.ParameterKey`;
+}
+
+/** Builds the {@linkcode ParameterTree} of the device. */
 export function createDeviceModel(options: DeviceModelOptions): ParameterTree {
+  const root = options.root ?? "tr181";
+  const schema = deviceSchema(root);
+  const own = [
+    ...(root === "tr181" ? [bindDeviceRoot({ rootDataModelVersion: modelVersionOf(root) })] : []),
+    bindDeviceInfo(options.deviceInfo),
+    bindManagementServer(options.managementServer),
+  ];
   return new ParameterTree({
-    schema: new Schema(SLICE_SCHEMA),
+    schema,
     bindings: [
-      bindDeviceRoot({ rootDataModelVersion: SLICE_SCHEMA_VERSION }),
-      bindDeviceInfo(options.deviceInfo),
-      bindManagementServer(options.managementServer),
+      ...own.map((binding) => moveBinding(binding, schema, ROOT_OBJECT[root])),
       ...(options.bindings ?? []),
     ],
+    instanceNumbers: options.instanceNumbers,
+    alias: options.alias,
   });
+}
+
+/** `binding` (written for `Device.`) under `rootObject`, keeping what `schema` has. */
+export function moveBinding(binding: Binding, schema: Schema, rootObject: string): Binding {
+  const object = rootObject + binding.object.slice("Device.".length);
+  if (object === binding.object) return binding;
+  return {
+    ...binding,
+    object,
+    parameters: binding.parameters.filter((name) => schema.parameter(object + name)),
+  };
 }

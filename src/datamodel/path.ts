@@ -3,7 +3,8 @@
  * `Device.IP.Interface.1.` (a partial path, ending in "."), and "" (the root).
  * Schema patterns spell instance numbers as `{i}`: `Device.IP.Interface.{i}.Name`.
  *
- * Alias-based addressing (`Interface.[lan].`) is recognised but not yet resolved.
+ * Alias-based addressing (TR-069 §3.6.1, `Interface.[lan].`) is accepted only when the
+ * caller asks for it (`{ aliases: true }`); the tree then resolves the alias to a row.
  *
  * @module
  */
@@ -23,7 +24,21 @@ export interface ParameterPath {
   readonly partial: boolean;
 }
 
+/** Options of {@linkcode parsePath}. */
+export interface ParsePathOptions {
+  /** Accept `[alias]` segments in place of instance numbers. Default false. */
+  readonly aliases?: boolean;
+}
+
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+// [U] TR-181's Alias type: at most 64 characters, starting with a letter; "." and the
+// brackets cannot appear in a path segment anyway.
+const ALIAS_SEGMENT = /^\[[A-Za-z][^.\[\]]{0,63}\]$/;
+
+/** Whether `segment` is an `[alias]` segment. */
+export function isAliasSegment(segment: string): boolean {
+  return ALIAS_SEGMENT.test(segment);
+}
 const INSTANCE = /^[1-9][0-9]{0,9}$/;
 
 /** Whether `segment` is an instance number (a positive integer with no leading zero). */
@@ -41,7 +56,7 @@ export function isInstanceNumber(segment: string): boolean {
  * ```
  * @throws {ParameterNameError} when the path is too long or a segment is malformed.
  */
-export function parsePath(text: string): ParameterPath {
+export function parsePath(text: string, options: ParsePathOptions = {}): ParameterPath {
   if (text === "") return { text, segments: [], partial: true };
   if (text.length > MAX_PATH_LENGTH) {
     throw new ParameterNameError(
@@ -55,6 +70,7 @@ export function parsePath(text: string): ParameterPath {
     const segment = segments[i];
     if (NAME.test(segment)) continue;
     if (i > 0 && isInstanceNumber(segment)) continue;
+    if (i > 0 && options.aliases && isAliasSegment(segment)) continue;
     if (segment.startsWith("[") && segment.endsWith("]")) {
       throw new ParameterNameError(text, `Alias-based addressing is not supported: "${text}"`);
     }
@@ -63,7 +79,8 @@ export function parsePath(text: string): ParameterPath {
       `Invalid parameter name: "${text}" (bad segment "${segment}")`,
     );
   }
-  if (!partial && isInstanceNumber(segments[segments.length - 1])) {
+  const last = segments[segments.length - 1];
+  if (!partial && (isInstanceNumber(last) || last.startsWith("["))) {
     throw new ParameterNameError(
       text,
       `Invalid parameter name: "${text}" (an object path must end in ".")`,

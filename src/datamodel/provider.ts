@@ -23,6 +23,11 @@ export interface ParameterRef {
   readonly schema: ParameterSchema;
   /** Instance numbers along the path, outermost first (`[2]` above). */
   readonly instances: readonly number[];
+  /**
+   * The name the ACS sees when it differs from `path`: rows written `[alias]`
+   * (InstanceMode InstanceAlias, TR-069 §3.6.1). Absent otherwise.
+   */
+  readonly name?: string;
 }
 
 /** A validated change: `value` is already canonical (see `validate.ts`). */
@@ -68,8 +73,16 @@ export interface Provider {
    * ascending. `instances` are those of the enclosing rows.
    */
   instances?(tablePath: string, instances: readonly number[]): MaybePromise<readonly number[]>;
-  /** Creates a row of the table (AddObject, issue #3). Its presence makes the table writable. */
-  addInstance?(tablePath: string, instances: readonly number[]): MaybePromise<number>;
+  /**
+   * Creates a row of the table (AddObject). Its presence makes the table writable.
+   * `instanceNumber` is the number the tree allocated (never used before in this
+   * table); use it when the system allows and return the number actually used.
+   */
+  addInstance?(
+    tablePath: string,
+    instances: readonly number[],
+    instanceNumber?: number,
+  ): MaybePromise<number>;
   /** Deletes a row (DeleteObject, issue #3). Its presence makes rows writable. */
   deleteInstance?(rowPath: string, instances: readonly number[]): MaybePromise<void>;
 }
@@ -81,4 +94,10 @@ export interface Binding {
   /** Names of the parameters it serves; the object's other parameters are unsupported. */
   readonly parameters: readonly string[];
   readonly provider: Provider;
+  /**
+   * Whether the tree keeps this table's instance list for the rest of a session once
+   * listed (see `ParameterTree.beginSession()`). Default true; false for providers
+   * whose listing is cheap and should always be fresh.
+   */
+  readonly snapshot?: boolean;
 }

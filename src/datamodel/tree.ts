@@ -1,8 +1,9 @@
 /**
  * The parameter tree: the schema's objects and parameters that some provider
  * supports, resolved against concrete paths and instance numbers. It owns path
- * resolution, walks, batched reads, validation of sets and their commit. RPC
- * semantics (GPV, GPN, SPV rules) live in `rpc/`; the tree offers the primitives.
+ * resolution, walks, batched reads, validation of sets, AddObject/DeleteObject and
+ * their commit. RPC semantics (GPV, GPN, SPV rules) live in `rpc/`; the tree offers
+ * the primitives.
  *
  * Structure: object nodes hold named children (parameters, objects, tables); a table
  * node (`Interface` of `Device.IP.Interface.{i}.`) holds one row node whose
@@ -10,23 +11,46 @@
  * parameters appear: unsupported ones are absent (9005), as are objects with
  * nothing supported below them.
  *
+ * Derived parameters: every `…NumberOfEntries` named by a present table's
+ * `numEntriesParameter` is counted by the tree from the table's instances; providers
+ * never serve them.
+ *
+ * Session snapshot (STYLE: cache expensive reads for one session): between
+ * {@linkcode ParameterTree.beginSession} and {@linkcode ParameterTree.endSession}
+ * each table is listed once (unless its binding says `snapshot: false`), so GPN and
+ * GPV of one session agree; AddObject/DeleteObject refresh the tables they change.
+ *
+ * Alias-based addressing (TR-069 §3.6.1, opt-in through `alias`): rows may be named
+ * `[alias]` (the row's Alias parameter) when AliasBasedAddressing is on; with
+ * InstanceMode "InstanceAlias" the names the ACS sees (`TreeItem.name`,
+ * `ParameterRef.name`) use that form while `path` stays numeric for providers.
+ *
  * No clock, no I/O: everything goes through providers.
  *
  * @module
  */
 
-import { InvalidValueError, NotWritableError, ParameterNameError } from "./errors.ts";
+import {
+  InvalidArgumentsError,
+  InvalidValueError,
+  NotWritableError,
+  ParameterNameError,
+  ResourcesExceededError,
+} from "./errors.ts";
 import type { CwmpFault, ParameterFault } from "./errors.ts";
-import { isInstanceNumber, parsePath } from "./path.ts";
-import type { Binding, ParameterChange, ParameterRef, Provider } from "./provider.ts";
+import { type InstanceNumbers, MemoryInstanceNumbers } from "./instance_numbers.ts";
+import { isAliasSegment, isInstanceNumber, parsePath } from "./path.ts";
+import type { Binding, MaybePromise, ParameterChange, ParameterRef, Provider } from "./provider.ts";
 import { objectOf, type ObjectSchema, type ParameterSchema, type Schema } from "./schema.ts";
-import { type ChangeGroup, commitChanges } from "./transaction.ts";
+import { type ChangeGroup, commitChanges, runTransaction, setStep } from "./transaction.ts";
 import { validateValue } from "./validate.ts";
 
 /** One object or parameter found by {@linkcode ParameterTree.list}. */
 export interface TreeItem {
-  /** Concrete path; objects end in ".". */
+  /** Concrete path with instance numbers; objects end in ".". */
   readonly path: string;
+  /** The name the ACS sees, when it differs from `path` (InstanceMode InstanceAlias). */
+  readonly name?: string;
   /** Parameters: settable. Tables: AddObject allowed. Rows: DeleteObject allowed. */
   readonly writable: boolean;
   /** Present for parameters only. */
@@ -59,10 +83,34 @@ export interface PreparedChanges {
   readonly faults: readonly ParameterFault[];
 }
 
+/** Result of {@linkcode ParameterTree.addObject}. */
+export interface AddedObject {
+  readonly instanceNumber: number;
+  /** Concrete path of the new row, e.g. `Device.Hosts.AccessControl.4.`. */
+  readonly path: string;
+  /** 1 when a provider applies part of it only later (AddObjectResponse Status). */
+  readonly status: 0 | 1;
+}
+
+/**
+ * Alias-based addressing (TR-069 §3.6.1), read live from ManagementServer settings.
+ * Giving it also makes new rows of tables with an Alias get `cpe-<n>` (TR-181).
+ */
+export interface AliasOptions {
+  /** ManagementServer.AliasBasedAddressing: `[alias]` segments are accepted. */
+  enabled(): boolean;
+  /** ManagementServer.InstanceMode: "InstanceAlias" names rows `[alias]` in answers. */
+  instanceMode(): "InstanceNumber" | "InstanceAlias";
+}
+
 /** Options of the {@linkcode ParameterTree} constructor. */
 export interface ParameterTreeOptions {
   readonly schema: Schema;
   readonly bindings: readonly Binding[];
+  /** Where AddObject takes instance numbers from; default an in-memory counter. */
+  readonly instanceNumbers?: InstanceNumbers;
+  /** Turns alias-based addressing on; absent = instance numbers only. */
+  readonly alias?: AliasOptions;
 }
 
 interface Node {
@@ -73,18 +121,36 @@ interface Node {
   readonly parameter?: ParameterSchema;
   /** Parameters: their provider. Rows: the provider listing their instances. */
   provider?: Provider;
+  /** Rows: whether the instance list is kept for the session. */
+  snapshot?: boolean;
 }
 
 interface Located {
   readonly node: Node;
   readonly path: string;
+  /** As the ACS sees it (differs from `path` only in InstanceAlias mode). */
+  readonly name: string;
   readonly instances: readonly number[];
 }
+
+interface Counted {
+  readonly row: Node;
+  /** Table name, e.g. `Interface`. */
+  readonly table: string;
+}
+
+type Aliases = ReadonlyMap<number, string>;
 
 /** Objects and parameters of the schema that providers support. */
 export class ParameterTree {
   readonly #root: Node = { name: "", kind: "object", children: new Map() };
+  readonly #schema: Schema;
   readonly #providers = new Map<ParameterSchema, Provider>();
+  readonly #counted = new Map<ParameterSchema, Counted>();
+  readonly #numbers: InstanceNumbers;
+  readonly #alias?: AliasOptions;
+  #rows?: Map<string, MaybePromise<readonly number[]>>;
+  #aliases?: Map<string, Promise<Aliases>>;
 
   /**
    * Builds the tree from `schema` and `bindings`.
@@ -94,7 +160,11 @@ export class ParameterTree {
    */
   constructor(options: ParameterTreeOptions) {
     const { schema, bindings } = options;
+    this.#schema = schema;
+    this.#numbers = options.instanceNumbers ?? new MemoryInstanceNumbers();
+    this.#alias = options.alias;
     const byObject = new Map<string, Binding[]>();
+    const present = new Set<string>();
     for (const binding of bindings) {
       if (schema.object(binding.object) === undefined) {
         throw new TypeError(`Binding names no schema object: "${binding.object}"`);
@@ -105,8 +175,37 @@ export class ParameterTree {
         }
       }
       byObject.set(binding.object, [...(byObject.get(binding.object) ?? []), binding]);
+      for (let i = binding.object.indexOf("."); i >= 0; i = binding.object.indexOf(".", i + 1)) {
+        present.add(binding.object.slice(0, i + 1));
+      }
     }
+    // NumberOfEntries pattern → row pattern, for the tables that will be in the tree.
+    const counters = new Map<string, string>();
     for (const entry of schema.entries) {
+      if (entry.kind === "object" && entry.numEntriesParameter && present.has(entry.path)) {
+        counters.set(entry.numEntriesParameter, entry.path);
+      }
+    }
+    const counter: Provider = { get: (refs) => this.#count(refs) };
+    for (const entry of schema.entries) {
+      if (entry.kind === "parameter" && counters.has(entry.path)) {
+        const rowPattern = counters.get(entry.path)!;
+        const name = entry.path.slice(objectOf(entry.path).length);
+        const parent = this.#ensureObject(schema, objectOf(entry.path), []);
+        parent.children.set(name, {
+          name,
+          kind: "parameter",
+          children: new Map(),
+          parameter: entry,
+        });
+        this.#providers.set(entry, counter);
+        const table = rowPattern.slice(0, -4); // Drops "{i}.".
+        this.#counted.set(entry, {
+          row: this.#ensureObject(schema, rowPattern, []),
+          table: table.slice(table.slice(0, -1).lastIndexOf(".") + 1, -1),
+        });
+        continue;
+      }
       const owners = byObject.get(entry.kind === "object" ? entry.path : objectOf(entry.path));
       if (owners === undefined) continue;
       if (entry.kind === "object") {
@@ -124,6 +223,26 @@ export class ParameterTree {
     checkTables(this.#root, "");
   }
 
+  /** The schema the tree was built on. */
+  get schema(): Schema {
+    return this.#schema;
+  }
+
+  /**
+   * Starts the per-session snapshot: from now on each table is listed once (bindings
+   * with `snapshot: false` excepted) until {@linkcode endSession}.
+   */
+  beginSession(): void {
+    this.#rows = new Map();
+    this.#aliases = new Map();
+  }
+
+  /** Drops the session snapshot; listings are live again. */
+  endSession(): void {
+    this.#rows = undefined;
+    this.#aliases = undefined;
+  }
+
   /**
    * Objects and parameters at and below `path` ("" = root, partial paths end in ".").
    *
@@ -134,10 +253,12 @@ export class ParameterTree {
     const out: TreeItem[] = [];
     const objects = options.objects ?? true;
     if (options.self && at.node !== this.#root && (objects || at.node.kind === "parameter")) {
-      out.push(this.#item(at.node, at.path, at.instances));
+      out.push(this.#item(at.node, at.path, at.name, at.instances));
     }
     if (at.node.kind !== "parameter") {
-      await this.#below(at.node, at.path, at.instances, options.depth ?? Infinity, objects, out);
+      const names = this.#showAliases();
+      const depth = options.depth ?? Infinity;
+      await this.#below(at.node, at.path, at.name, at.instances, depth, objects, names, out);
     }
     return out;
   }
@@ -158,13 +279,14 @@ export class ParameterTree {
       if (group === undefined) groups.set(provider, [i]);
       else group.push(i);
     }
-    await Promise.all([...groups].map(async ([provider, indexes]) => {
-      const got = await provider.get(indexes.map((i) => refs[i]));
-      if (got.length !== indexes.length) {
-        throw new RangeError(`Provider returned ${got.length} values for ${indexes.length}`);
-      }
-      for (let k = 0; k < indexes.length; k++) values[indexes[k]] = got[k];
-    }));
+    const pending: Promise<void>[] = [];
+    for (const [provider, indexes] of groups) {
+      const batch = indexes.length === refs.length ? refs : indexes.map((i) => refs[i]);
+      const got = provider.get(batch);
+      if (got instanceof Promise) pending.push(got.then((v) => fill(values, indexes, v)));
+      else fill(values, indexes, got);
+    }
+    if (pending.length > 0) await Promise.all(pending);
     return values;
   }
 
@@ -207,8 +329,128 @@ export class ParameterTree {
    * Applies changes from {@linkcode prepare} (plus internal ones such as ParameterKey,
    * which skip the writability check) all or nothing. Returns the SPV Status.
    */
-  commit(changes: readonly ParameterChange[]): Promise<0 | 1> {
-    return commitChanges(this.#group(changes));
+  async commit(changes: readonly ParameterChange[]): Promise<0 | 1> {
+    try {
+      return await commitChanges(this.#group(changes));
+    } finally {
+      if (changes.some((c) => c.schema.path.endsWith(".Alias"))) this.#aliases?.clear();
+    }
+  }
+
+  /**
+   * Creates a row (AddObject, TR-069 A.3.2.6) and applies `extra` (the ParameterKey)
+   * in the same transaction. `objectName` is the table (`Device.Hosts.AccessControl.`)
+   * or, with alias addressing on, `Table.[alias].` to create the row with that Alias.
+   * Rows of tables with a bound, settable Alias get `cpe-<n>` when alias options are on.
+   *
+   * @throws {ParameterNameError} (9005) when `objectName` is malformed, names nothing,
+   * names no table, or a table that does not allow AddObject.
+   * @throws {ResourcesExceededError} (9004) when the table holds maxEntries rows.
+   * @throws {InvalidArgumentsError} (9003) when the alias is taken.
+   */
+  async addObject(
+    objectName: string,
+    extra: readonly ParameterChange[] = [],
+  ): Promise<AddedObject> {
+    const parsed = parsePath(objectName, { aliases: this.#alias?.enabled() ?? false });
+    if (!parsed.partial || parsed.segments.length === 0) {
+      throw new ParameterNameError(objectName, `Object name must end in ".": "${objectName}"`);
+    }
+    const last = parsed.segments[parsed.segments.length - 1];
+    const alias = isAliasSegment(last) ? last.slice(1, -1) : undefined;
+    const tableName = alias === undefined ? objectName : objectName.slice(0, -last.length - 1);
+    const at = await this.#locate(tableName);
+    if (at.node.kind !== "table") {
+      throw new ParameterNameError(objectName, `Not a multi-instance object: "${objectName}"`);
+    }
+    // [U] TR-069 names no code for a table that forbids AddObject; 9005 is what
+    // icwmp/bbfdm answer for objects without an add method (9008 is for parameters).
+    if (!this.#writable(at.node)) {
+      throw new ParameterNameError(objectName, `Object does not allow AddObject: "${objectName}"`);
+    }
+    const row = rowOf(at.node);
+    const inUse = await this.#instances(row, at.path, at.instances);
+    const max = row.object?.maxEntries;
+    if (typeof max === "number" && inUse.length >= max) {
+      throw new ResourcesExceededError(`Table already holds ${max} entries: "${objectName}"`);
+    }
+    const aliasNode = row.children.get("Alias");
+    const aliasSettable = aliasNode !== undefined && this.#writable(aliasNode);
+    if (alias !== undefined) {
+      if (!aliasSettable) {
+        throw new ParameterNameError(objectName, `Table has no settable Alias: "${objectName}"`);
+      }
+      const taken = await this.#aliasMap(row, at.path, at.instances);
+      // [U] TR-069 §3.6.1 gives no code for an alias in use; 9003 (invalid arguments).
+      if ([...taken.values()].includes(alias)) {
+        throw new InvalidArgumentsError(`Alias already in use: "${alias}"`);
+      }
+      validateValue(aliasNode.parameter!, alias, "");
+    }
+    const proposed = this.#numbers.allocate(at.path, inUse);
+    const provider = row.provider!;
+    let n = proposed;
+    const status = await runTransaction([
+      async () => {
+        n = await provider.addInstance!(at.path, at.instances, proposed);
+        this.#forget(at.path);
+        const rowPath = `${at.path}${n}.`;
+        return {
+          status: 0,
+          undo: async () => {
+            // A provider without deleteInstance cannot take the row back.
+            await provider.deleteInstance?.(rowPath, [...at.instances, n]);
+            this.#forget(at.path);
+          },
+        };
+      },
+      async () => {
+        const changes = [...extra];
+        if (aliasSettable && (alias !== undefined || this.#alias !== undefined)) {
+          changes.unshift({
+            path: `${at.path}${n}.Alias`,
+            schema: aliasNode.parameter!,
+            instances: [...at.instances, n],
+            value: alias ?? `cpe-${n}`,
+          });
+        }
+        return { status: await this.commit(changes) };
+      },
+    ]);
+    return { instanceNumber: n, path: `${at.path}${n}.`, status };
+  }
+
+  /**
+   * Deletes the row `objectName` (DeleteObject, TR-069 A.3.2.7) and everything below
+   * it, applying `extra` (the ParameterKey) in the same transaction.
+   *
+   * @throws {ParameterNameError} (9005) when `objectName` is malformed, names nothing,
+   * names no row, or a row that does not allow DeleteObject.
+   */
+  async deleteObject(objectName: string, extra: readonly ParameterChange[] = []): Promise<0 | 1> {
+    const at = await this.#locate(objectName);
+    if (at.node.name !== "{i}" || at.node.kind !== "object") {
+      throw new ParameterNameError(objectName, `Not an object instance: "${objectName}"`);
+    }
+    // [U] As for AddObject: 9005 for a row that does not allow DeleteObject.
+    if (!this.#writable(at.node)) {
+      throw new ParameterNameError(
+        objectName,
+        `Object does not allow DeleteObject: "${objectName}"`,
+      );
+    }
+    const provider = at.node.provider!;
+    const tablePath = at.path.slice(0, at.path.slice(0, -1).lastIndexOf(".") + 1);
+    return await runTransaction([
+      ...this.#group(extra).map(setStep),
+      // Last, because a deleted row cannot be restored.
+      async () => {
+        await provider.deleteInstance!(at.path, at.instances);
+        this.#forget(tablePath);
+        this.#numbers.forget?.(at.path);
+        return { status: 0 };
+      },
+    ]);
   }
 
   /**
@@ -222,7 +464,7 @@ export class ParameterTree {
       return item?.ref;
     } catch (error) {
       if (error instanceof ParameterNameError && error.path === path) {
-        parsePath(path); // Rethrows for a malformed path.
+        parsePath(path, { aliases: this.#alias?.enabled() ?? false }); // Rethrows if malformed.
         return undefined;
       }
       throw error;
@@ -256,75 +498,116 @@ export class ParameterTree {
       }
       node = child;
     }
-    node.provider ??= owners.find((b) => b.provider.instances)?.provider;
+    if (node.provider === undefined) {
+      const owner = owners.find((b) => b.provider.instances);
+      node.provider = owner?.provider;
+      node.snapshot = owner?.snapshot !== false;
+    }
     return node;
   }
 
   async #locate(text: string): Promise<Located> {
-    const parsed = parsePath(text);
+    const parsed = parsePath(text, { aliases: this.#alias?.enabled() ?? false });
+    const names = this.#showAliases();
     let node = this.#root;
     let path = "";
+    let name = "";
     let instances: readonly number[] = [];
     for (const segment of parsed.segments) {
       if (node.kind === "parameter") throw new ParameterNameError(text);
       if (node.kind === "table") {
-        if (!isInstanceNumber(segment)) throw new ParameterNameError(text);
-        const n = Number(segment);
         const row = rowOf(node);
+        const aliased = isAliasSegment(segment);
+        if (!aliased && !isInstanceNumber(segment)) throw new ParameterNameError(text);
+        const aliases = aliased || names ? await this.#aliasMap(row, path, instances) : undefined;
+        let n = Number(segment);
+        if (aliased) n = keyOf(aliases!, segment.slice(1, -1)) ?? 0;
         if (!(await this.#instances(row, path, instances)).includes(n)) {
           throw new ParameterNameError(text, `No such instance: "${text}"`);
         }
         node = row;
         instances = [...instances, n];
-        path += `${segment}.`;
+        path += `${n}.`;
+        name += `${rowName(n, names ? aliases : undefined)}.`;
         continue;
       }
       const child = node.children.get(segment);
       if (child === undefined) throw new ParameterNameError(text);
       node = child;
-      path += child.kind === "parameter" ? segment : `${segment}.`;
+      const part = child.kind === "parameter" ? segment : `${segment}.`;
+      path += part;
+      name += part;
     }
     if ((node.kind === "parameter") === parsed.partial) throw new ParameterNameError(text);
-    return { node, path, instances };
+    return { node, path, name, instances };
   }
 
   async #below(
     node: Node,
     path: string,
+    name: string,
     instances: readonly number[],
     depth: number,
     objects: boolean,
+    names: boolean,
     out: TreeItem[],
   ): Promise<void> {
     if (depth <= 0) return;
     if (node.kind === "table") {
       const row = rowOf(node);
-      for (const n of await this.#instances(row, path, instances)) {
+      const listed = this.#instances(row, path, instances);
+      const numbers = listed instanceof Promise ? await listed : listed;
+      const aliases = names ? await this.#aliasMap(row, path, instances) : undefined;
+      const leaf = depth === 1 || !hasObjects(row);
+      for (const n of numbers) {
         const rowPath = `${path}${n}.`;
+        const rowShown = aliases === undefined ? rowPath : `${name}${rowName(n, aliases)}.`;
         const rowInstances = [...instances, n];
-        if (objects) out.push(this.#item(row, rowPath, rowInstances));
-        await this.#below(row, rowPath, rowInstances, depth - 1, objects, out);
+        if (objects) out.push(this.#item(row, rowPath, rowShown, rowInstances));
+        if (leaf) this.#parameters(row, rowPath, rowShown, rowInstances, depth - 1, out);
+        else {
+          await this.#below(row, rowPath, rowShown, rowInstances, depth - 1, objects, names, out);
+        }
       }
       return;
     }
     for (const child of node.children.values()) {
       if (child.kind === "parameter") {
-        out.push(this.#item(child, path + child.name, instances));
+        out.push(this.#item(child, path + child.name, name + child.name, instances));
         continue;
       }
       const childPath = `${path}${child.name}.`;
-      if (objects) out.push(this.#item(child, childPath, instances));
-      await this.#below(child, childPath, instances, depth - 1, objects, out);
+      const childName = `${name}${child.name}.`;
+      if (objects) out.push(this.#item(child, childPath, childName, instances));
+      await this.#below(child, childPath, childName, instances, depth - 1, objects, names, out);
     }
   }
 
-  #item(node: Node, path: string, instances: readonly number[]): TreeItem {
-    if (node.parameter === undefined) return { path, writable: this.#writable(node) };
-    return {
-      path,
-      writable: this.#writable(node),
-      ref: { path, schema: node.parameter, instances },
-    };
+  /** The parameters of an object with no sub-objects: the synchronous hot path. */
+  #parameters(
+    node: Node,
+    path: string,
+    name: string,
+    instances: readonly number[],
+    depth: number,
+    out: TreeItem[],
+  ): void {
+    if (depth <= 0) return;
+    for (const child of node.children.values()) {
+      out.push(this.#item(child, path + child.name, name + child.name, instances));
+    }
+  }
+
+  #item(node: Node, path: string, name: string, instances: readonly number[]): TreeItem {
+    const writable = this.#writable(node);
+    const shown = name === path ? undefined : name;
+    if (node.parameter === undefined) {
+      return shown === undefined ? { path, writable } : { path, name: shown, writable };
+    }
+    const ref: ParameterRef = shown === undefined
+      ? { path, schema: node.parameter, instances }
+      : { path, name: shown, schema: node.parameter, instances };
+    return shown === undefined ? { path, writable, ref } : { path, name: shown, writable, ref };
   }
 
   #writable(node: Node): boolean {
@@ -340,9 +623,88 @@ export class ParameterTree {
       node.provider?.deleteInstance !== undefined;
   }
 
-  async #instances(row: Node, tablePath: string, instances: readonly number[]) {
-    return await row.provider!.instances!(tablePath, instances);
+  #showAliases(): boolean {
+    return this.#alias !== undefined && this.#alias.instanceMode() === "InstanceAlias";
   }
+
+  #instances(
+    row: Node,
+    tablePath: string,
+    instances: readonly number[],
+  ): MaybePromise<readonly number[]> {
+    const cache = row.snapshot ? this.#rows : undefined;
+    const hit = cache?.get(tablePath);
+    if (hit !== undefined) return hit;
+    const got = row.provider!.instances!(tablePath, instances);
+    if (cache === undefined) return got;
+    if (got instanceof Promise) {
+      got.catch(() => cache.delete(tablePath));
+    }
+    cache.set(tablePath, got);
+    return got;
+  }
+
+  /** Instance number → Alias of the table's rows (empty when the rows have no Alias). */
+  #aliasMap(row: Node, tablePath: string, instances: readonly number[]): Promise<Aliases> {
+    const hit = this.#aliases?.get(tablePath);
+    if (hit !== undefined) return hit;
+    const got = (async () => {
+      const alias = row.children.get("Alias")?.parameter;
+      const map = new Map<number, string>();
+      if (alias === undefined) return map;
+      const numbers = await this.#instances(row, tablePath, instances);
+      const values = await this.read(numbers.map((n) => ({
+        path: `${tablePath}${n}.Alias`,
+        schema: alias,
+        instances: [...instances, n],
+      })));
+      for (let i = 0; i < numbers.length; i++) map.set(numbers[i], values[i]);
+      return map;
+    })();
+    this.#aliases?.set(tablePath, got);
+    return got;
+  }
+
+  /** Drops the snapshot of `tablePath` and of every table below it. */
+  #forget(tablePath: string): void {
+    for (const cache of [this.#rows, this.#aliases]) {
+      if (cache === undefined) continue;
+      for (const key of cache.keys()) if (key.startsWith(tablePath)) cache.delete(key);
+    }
+  }
+
+  #count(refs: readonly ParameterRef[]): MaybePromise<string[]> {
+    const lists = refs.map((ref) => {
+      const { row, table } = this.#counted.get(ref.schema)!;
+      return this.#instances(row, `${objectOf(ref.path)}${table}.`, ref.instances);
+    });
+    if (!lists.some((l) => l instanceof Promise)) {
+      return lists.map((l) => String((l as readonly number[]).length));
+    }
+    return Promise.all(lists).then((all) => all.map((l) => String(l.length)));
+  }
+}
+
+function fill(values: string[], indexes: readonly number[], got: readonly string[]): void {
+  if (got.length !== indexes.length) {
+    throw new RangeError(`Provider returned ${got.length} values for ${indexes.length}`);
+  }
+  for (let k = 0; k < indexes.length; k++) values[indexes[k]] = got[k];
+}
+
+function rowName(n: number, aliases: Aliases | undefined): string {
+  const alias = aliases?.get(n);
+  return alias ? `[${alias}]` : String(n);
+}
+
+function keyOf(aliases: Aliases, alias: string): number | undefined {
+  for (const [n, value] of aliases) if (value === alias) return n;
+  return undefined;
+}
+
+function hasObjects(node: Node): boolean {
+  for (const child of node.children.values()) if (child.kind !== "parameter") return true;
+  return false;
 }
 
 function checkTables(node: Node, path: string): void {
