@@ -16,6 +16,7 @@ import { parseArgs, runCheckConfig } from "./src/cli/mod.ts";
 import { readConfigFile } from "./src/config/mod.ts";
 import { createLogger } from "./src/log/mod.ts";
 import { createLinuxPlatform } from "./src/platform/linux.ts";
+import { createDenoSystemSource } from "./src/platform/system_source.ts";
 
 /** The agent's version, as `--version` prints it. */
 export const VERSION = "0.1.0";
@@ -36,7 +37,12 @@ async function run(configPath: string): Promise<number> {
   logger.info(`STARTING cwmp-agent ${VERSION} with PID :${Deno.pid}`);
   let agent;
   try {
-    agent = await startAgent({ config, platform: createLinuxPlatform(), logger });
+    agent = await startAgent({
+      config,
+      platform: createLinuxPlatform(),
+      system: createDenoSystemSource(),
+      logger,
+    });
   } catch (error) {
     logger.error((error as Error).message);
     console.error((error as Error).message);

@@ -9,10 +9,15 @@
  */
 
 import type { AgentConfig } from "./config/mod.ts";
-import { createDeviceModel, type DeviceIdentity, SLICE_SCHEMA } from "./datamodel/mod.ts";
+import type { DeviceIdentity } from "./datamodel/mod.ts";
+import { createScriptBindings } from "./datamodel/providers/script/mod.ts";
+import { readMappingFile } from "./config/mapping.ts";
+import { createCommandRunner } from "./datamodel/providers/script/command_runner.ts";
 import type { Logger } from "./log/mod.ts";
 import type { Platform } from "./platform/platform.ts";
-import { createDispatcher, setParameterValues } from "./rpc/mod.ts";
+import type { SystemSource } from "./platform/system_source.ts";
+import { createDispatcher } from "./rpc/mod.ts";
+import type { CpeRequest, CpeResponse, Fault } from "./soap/mod.ts";
 import {
   createSessionState,
   SESSION_PHASES,
@@ -30,7 +35,9 @@ import { startControlServer } from "./agent/control_server.ts";
 import { agentHandlers } from "./agent/handlers.ts";
 import { formatLocalResponse, isLocalOp, localRequest } from "./agent/local_request.ts";
 import { resolveIdentity } from "./agent/identity.ts";
-import { deviceIdOf, forcedInformRefs, informParameters } from "./agent/inform_data.ts";
+import { deviceIdOf } from "./agent/inform_data.ts";
+import { buildAgentModel } from "./agent/model.ts";
+import { Notifier } from "./agent/notifier.ts";
 import { describeReceived, describeSent } from "./agent/log_lines.ts";
 import { factorySettings, SettingsStore, type StoredSettings } from "./agent/settings_store.ts";
 import { readTls, type TlsMaterial } from "./agent/tls.ts";
@@ -40,6 +47,8 @@ export interface AgentOptions {
   config: AgentConfig;
   platform: Platform;
   logger: Logger;
+  /** Where the Linux data-model objects read the system; none = not bound. */
+  system?: SystemSource;
 }
 
 /** Why the agent stopped on its own. */
@@ -124,36 +133,70 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   if (cr.port > 0) logger.info(`Connection Request server initiated with the port: ${cr.port}`);
   else logger.info("HTTP connection requests are disabled (HTTPConnectionRequestEnable)");
 
-  const model = createDeviceModel({
-    deviceInfo: {
-      identity,
-      uptimeSeconds: () => platform.uptimeSeconds(),
-      provisioningCode: {
-        get: () => settings.get().provisioningCode,
-        set: (value) => settings.set({ provisioningCode: value }),
-      },
+  const bindings = config.agent.mappingFile === ""
+    ? []
+    : createScriptBindings(await readMappingFile(config.agent.mappingFile), createCommandRunner(), {
+      log: logger,
+    });
+  const am = await buildAgentModel({
+    config,
+    identity,
+    settings,
+    provisioningCode: {
+      get: () => settings.get().provisioningCode,
+      set: (value) => settings.set({ provisioningCode: value }),
     },
-    managementServer: { store: settings },
+    uptimeSeconds: () => platform.uptimeSeconds(),
+    logger,
+    bindings,
+    system: options.system,
   });
-  const informRefs = await forcedInformRefs(model, SLICE_SCHEMA);
-  // Local changes (`cwmp-agent set …`) are not the ACS's: they leave ParameterKey alone.
+  const { model } = am;
+  const notifier = new Notifier(model, am.attributes, am.schema, am.informRefs);
+  await notifier.rewatch();
+
+  /** Keeps notifications in step with what a request changed. */
+  const afterRequest = async (request: CpeRequest, response: CpeResponse | Fault, acs: boolean) => {
+    if (response.kind === "Fault") return;
+    switch (request.kind) {
+      case "SetParameterValues":
+        // Changes made by the ACS are not notified back to it (TR-069 §3.2.1).
+        if (acs) await notifier.acknowledge(request.parameterList.map((p) => p.name));
+        return;
+      case "DeleteObject":
+        am.attributes.forget(request.objectName);
+        await notifier.rewatch();
+        return;
+      case "AddObject":
+      case "SetParameterAttributes":
+        await notifier.rewatch();
+        return;
+    }
+  };
+
   const localDispatcher = createDispatcher({
     model,
-    handlers: {
-      SetParameterValues: (request) =>
-        setParameterValues(model, request, { parameterKeyPath: null }),
-    },
+    handlers: am.localHandlers,
     onError: (error, request) =>
       logger.error(`Internal error while handling local ${request.kind}: ${errorText(error)}`),
   });
   const control = startControlServer(`${config.agent.stateDir}/control.sock`, async (req) => {
+    if (req.op === "notify") {
+      await pollNow();
+      return { lines: [JSON.stringify({ status: 0 })], ok: true };
+    }
     if (!isLocalOp(req.op)) throw new TypeError(`Unknown local operation "${req.op}"`);
-    const response = await localDispatcher.dispatch(localRequest(req.op, req.args));
+    const request = localRequest(req.op, req.args);
+    const response = await localDispatcher.dispatch(request);
+    await afterRequest(request, response, false);
     return formatLocalResponse(response);
   });
   const dispatcher = createDispatcher({
     model,
-    handlers: agentHandlers({ factoryReset: config.agent.factoryResetCommand.length > 0 }),
+    handlers: {
+      ...agentHandlers({ factoryReset: config.agent.factoryResetCommand.length > 0 }),
+      ...am.handlers,
+    },
     onError: (error, request) =>
       logger.error(`Internal error while handling ${request.kind}: ${errorText(error)}`),
   });
@@ -196,12 +239,17 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         logger.info("Start session");
         logger.info(`ACS url: ${redactUrl(settings.get().url)}`);
         logger.info("Preparing the Inform RPC message to send to the ACS");
-        settle((async () => ({
-          kind: "informData" as const,
-          session: action.session,
-          deviceId: deviceIdOf(identity),
-          parameterList: await informParameters(model, informRefs),
-        }))());
+        model.beginSession();
+        settle((async () => {
+          const content = await notifier.informContent(action.session, action.events);
+          return {
+            kind: "informData" as const,
+            session: action.session,
+            deviceId: deviceIdOf(identity),
+            parameterList: content.parameterList,
+            events: content.events,
+          };
+        })());
         return;
       case "send": {
         let client = http.get(action.session);
@@ -242,16 +290,18 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       }
       case "dispatch":
         settle(
-          dispatcher.dispatch(action.request).then((response) => ({
-            kind: "rpcResult" as const,
-            session: action.session,
-            response,
-          })),
+          dispatcher.dispatch(action.request).then(async (response) => {
+            await afterRequest(action.request, response, true);
+            return { kind: "rpcResult" as const, session: action.session, response };
+          }),
         );
         return;
       case "close": {
         http.get(action.session)?.close();
         http.delete(action.session);
+        model.endSession();
+        notifier.sessionEnded(action.session, action.outcome === "success", platform.now());
+        queueMicrotask(scheduleActive);
         if (action.outcome === "success") logger.info("End session");
         else logger.error(`End session with failure: ${action.reason ?? "unknown reason"}`);
         logger.info("Waiting the next session");
@@ -262,6 +312,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         return;
       case "factoryReset":
         settings.reset();
+        am.reset();
+        notifier.clear();
         await runSystemCommand("factoryReset", config.agent.factoryResetCommand);
         return;
     }
@@ -294,6 +346,31 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       for (const wake of waiters) wake();
     }
   };
+
+  // ------------------------------------------------------- notification polling
+  let activeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Opens a `4 VALUE CHANGE` session for active changes, once the throttle allows. */
+  const scheduleActive = () => {
+    if (stopped || activeTimer !== undefined || inSession() || !notifier.hasActive()) return;
+    const now = platform.now();
+    const throttle = settings.get().defaultActiveNotificationThrottle;
+    const delay = Math.min(MAX_TIMER_MS, notifier.activeSessionAt(now, throttle) - now);
+    activeTimer = setTimeout(() => {
+      activeTimer = undefined;
+      if (inSession() || !notifier.hasActive()) return;
+      feed({ kind: "addEvent", events: [{ eventCode: "4 VALUE CHANGE", commandKey: "" }] });
+    }, Math.max(0, delay));
+  };
+  const pollNow = async () => {
+    try {
+      if (await notifier.poll()) scheduleActive();
+    } catch (error) {
+      logger.error(`Value change detection failed: ${errorText(error)}`);
+    }
+  };
+  const pollTimer = config.cpe.notification
+    ? setInterval(() => void pollNow(), config.cpe.notificationInterval * 1000)
+    : undefined;
 
   feed = (event) => {
     chain = chain.then(() => handle(event)).catch((error) => {
@@ -336,6 +413,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       }
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
+      if (activeTimer !== undefined) clearTimeout(activeTimer);
+      if (pollTimer !== undefined) clearInterval(pollTimer);
       await cr.close();
       control.close();
       await chain;

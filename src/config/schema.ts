@@ -77,6 +77,8 @@ export interface CpeConfig {
   readonly sessionTimeout: number;
   /** Enable parameter change notifications. */
   readonly notification: boolean;
+  /** Seconds between polls of the parameters with notification (value-change detection). */
+  readonly notificationInterval: number;
   readonly datamodel: "tr181" | "tr098";
   /** Execute Download RPCs (false: accept but do not apply). */
   readonly execDownload: boolean;
@@ -129,6 +131,8 @@ export interface AgentSection {
   readonly rebootCommand: readonly string[];
   /** argv run for FactoryReset; empty = FactoryReset unsupported. */
   readonly factoryResetCommand: readonly string[];
+  /** Integrator mapping file (script provider); empty = none. */
+  readonly mappingFile: string;
 }
 
 /** `[log]`: the agent's log (icwmp cpe.log_*). */
@@ -200,6 +204,7 @@ export function defaultConfig(): AgentConfig {
       instanceMode: "InstanceNumber",
       sessionTimeout: 60,
       notification: true,
+      notificationInterval: 30,
       datamodel: "tr181",
       execDownload: false,
     },
@@ -228,6 +233,7 @@ export function defaultConfig(): AgentConfig {
       stateDir: "/var/lib/cwmp-agent",
       rebootCommand: ["reboot"],
       factoryResetCommand: [],
+      mappingFile: "",
     },
     log: {
       severity: "INFO",
@@ -336,6 +342,7 @@ export const CONFIG_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       instance_mode: oneOf("instanceMode", ["InstanceNumber", "InstanceAlias"]),
       session_timeout: int("sessionTimeout", 1, 86400),
       notification: bool("notification"),
+      notification_interval: int("notificationInterval", 1, 86400),
       datamodel: oneOf("datamodel", ["tr181", "tr098"]),
       exec_download: bool("execDownload"),
     },
@@ -376,6 +383,7 @@ export const CONFIG_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       state_dir: str("stateDir"),
       reboot_command: argv("rebootCommand"),
       factory_reset_command: argv("factoryResetCommand"),
+      mapping_file: str("mappingFile"),
     },
   },
   log: {

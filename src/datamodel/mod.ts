@@ -20,3 +20,6 @@ export * from "./objects/device_root.ts";
 export * from "./objects/device_info.ts";
 export * from "./objects/management_server.ts";
 export * from "./device_model.ts";
+export * from "./instance_numbers.ts";
+export * from "./providers/persisted.ts";
+export * from "./attributes.ts";

@@ -10,3 +10,7 @@ export * from "./get_parameter_values.ts";
 export * from "./get_parameter_names.ts";
 export * from "./set_parameter_values.ts";
 export * from "./dispatch.ts";
+export * from "./add_object.ts";
+export * from "./delete_object.ts";
+export * from "./get_parameter_attributes.ts";
+export * from "./set_parameter_attributes.ts";

@@ -14,7 +14,14 @@ const acs = startFakeAcs();
 acs.enqueue(
   {
     kind: "GetParameterValues",
-    parameterNames: ["Device.DeviceInfo.", "Device.ManagementServer.PeriodicInformInterval"],
+    parameterNames: [
+      "Device.DeviceInfo.Manufacturer",
+      "Device.DeviceInfo.SerialNumber",
+      "Device.DeviceInfo.SoftwareVersion",
+      "Device.DeviceInfo.UpTime",
+      "Device.DeviceInfo.MemoryStatus.",
+      "Device.ManagementServer.PeriodicInformInterval",
+    ],
   },
   {
     kind: "SetParameterValues",

@@ -1,0 +1,163 @@
+/**
+ * The agent's data model: the TR-181 (or TR-098) tree with its bindings, the stores
+ * that must survive a power cut (instance numbers, values the ACS set on
+ * configuration-only objects, parameter attributes), and the RPC handlers that need
+ * them (AddObject, DeleteObject, Get/SetParameterAttributes).
+ *
+ * @module
+ */
+
+import type { AgentConfig } from "../config/mod.ts";
+import {
+  AttributeStore,
+  type Binding,
+  createDeviceModel,
+  type DeviceIdentity,
+  deviceSchema,
+  type ManagementSettingsStore,
+  MemoryInstanceNumbers,
+  parameterKeyPathOf,
+  type ParameterRef,
+  type ParameterTree,
+  persistableParameters,
+  PersistedProvider,
+  rootObjectOf,
+  type Schema,
+  type ValueStore,
+} from "../datamodel/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import {
+  addObject,
+  deleteObject,
+  getParameterAttributes,
+  type Handlers,
+  setParameterAttributes,
+  setParameterValues,
+} from "../rpc/mod.ts";
+import { bindLinux, InstanceNumbers } from "../datamodel/providers/linux/mod.ts";
+import type { SystemSource } from "../platform/system_source.ts";
+import { forcedInformRefs } from "./inform_data.ts";
+import { PersistedJson } from "./persisted_json.ts";
+
+/** What {@linkcode buildAgentModel} needs. */
+export interface AgentModelOptions {
+  config: AgentConfig;
+  identity: DeviceIdentity;
+  settings: ManagementSettingsStore;
+  provisioningCode: ValueStore<string>;
+  uptimeSeconds(): number;
+  logger: Logger;
+  /** Integrator bindings (script provider). */
+  bindings?: readonly Binding[];
+  /** Where the Linux objects read the system; none = no Linux objects (tests, TR-098). */
+  system?: SystemSource;
+}
+
+/** The model and everything built around it. */
+export interface AgentModel {
+  model: ParameterTree;
+  schema: Schema;
+  attributes: AttributeStore;
+  /** Forced-inform parameters, resolved once. */
+  informRefs: ParameterRef[];
+  /** Where ParameterKey lives under the chosen root. */
+  parameterKeyPath: string;
+  /** RPC handlers for the ACS (ParameterKey updated on success). */
+  handlers: Handlers;
+  /** The same for local commands (ParameterKey untouched). */
+  localHandlers: Handlers;
+  /** Forgets what the ACS set (factory reset). */
+  reset(): void;
+}
+
+/** Configuration-only tables kept by the persisted provider, relative to the root. */
+const PERSISTED_TABLES = ["ManagementServer.InformParameter.{i}."];
+
+/** Builds the data model and restores its state from `config.agent.stateDir`. */
+export async function buildAgentModel(options: AgentModelOptions): Promise<AgentModel> {
+  const { config, logger } = options;
+  const dir = config.agent.stateDir;
+  const root = config.cpe.datamodel;
+  const schema = deviceSchema(root);
+  const onCorrupt = (message: string) => logger.error(message);
+
+  const numbersFile = new PersistedJson(dir, "instances.json");
+  const numbers = new MemoryInstanceNumbers({ onChange: () => numbersFile.save() });
+  numbersFile.attach(numbers, onCorrupt);
+
+  const valuesFile = new PersistedJson(dir, "values.json");
+  const persisted = new PersistedProvider({ onChange: () => valuesFile.save() });
+  valuesFile.attach(persisted, onCorrupt);
+  const persistedBindings = PERSISTED_TABLES
+    .map((t) => rootObjectOf(root) + t)
+    .filter((pattern) => schema.object(pattern) !== undefined)
+    .map((pattern) => persisted.bind(pattern, persistableParameters(schema, pattern)));
+
+  const attributesFile = new PersistedJson(dir, "attributes.json");
+  const attributes = new AttributeStore({ onChange: () => attributesFile.save() });
+  attributesFile.attach(attributes, onCorrupt);
+
+  const linux: Binding[] = [];
+  if (options.system !== undefined && root === "tr181") {
+    const linuxFile = new PersistedJson(dir, "linux_instances.json");
+    const linuxNumbers = new InstanceNumbers({}, { onChange: () => linuxFile.save() });
+    linuxFile.attach({
+      serialize: () => JSON.stringify(linuxNumbers.serialize()),
+      restore: (text) => linuxNumbers.restore(JSON.parse(text)),
+    }, onCorrupt);
+    const wan = config.cpe.defaultWanInterface;
+    linux.push(...bindLinux(options.system, {
+      numbers: linuxNumbers,
+      upstream: wan === "" ? [] : [wan],
+      time: { tz: Deno.env.get("TZ") },
+    }));
+  }
+  // Integrator mappings win over the built-in Linux objects they also name.
+  const mapped = new Set((options.bindings ?? []).map((b) => b.object));
+
+  const model = createDeviceModel({
+    root,
+    deviceInfo: {
+      identity: options.identity,
+      uptimeSeconds: options.uptimeSeconds,
+      provisioningCode: options.provisioningCode,
+    },
+    managementServer: { store: options.settings },
+    bindings: [
+      ...persistedBindings,
+      ...linux.filter((b) => !mapped.has(b.object)),
+      ...(options.bindings ?? []),
+    ],
+    instanceNumbers: numbers,
+  });
+  const parameterKeyPath = parameterKeyPathOf(root);
+
+  const common: Handlers = {
+    GetParameterAttributes: (request, { model }) =>
+      getParameterAttributes(model, attributes, request),
+    SetParameterAttributes: (request, { model }) =>
+      setParameterAttributes(model, attributes, request),
+  };
+  const withKey = (key: string | null): Handlers => ({
+    ...common,
+    SetParameterValues: (request, { model }) =>
+      setParameterValues(model, request, { parameterKeyPath: key }),
+    AddObject: (request, { model }) => addObject(model, request, { parameterKeyPath: key }),
+    DeleteObject: (request, { model }) => deleteObject(model, request, { parameterKeyPath: key }),
+  });
+
+  return {
+    model,
+    schema,
+    attributes,
+    informRefs: await forcedInformRefs(model, schema.entries),
+    parameterKeyPath,
+    handlers: withKey(parameterKeyPath),
+    localHandlers: withKey(null),
+    reset() {
+      numbersFile.remove();
+      valuesFile.remove();
+      attributesFile.remove();
+    },
+  };
+}

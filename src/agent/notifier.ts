@@ -1,0 +1,111 @@
+/**
+ * Value-change notifications at run time (TR-069 §3.2.1, A.3.3.1): keeps the watch
+ * list in step with the attributes and the tree, polls the watched parameters, queues
+ * the changes, builds the Inform ParameterList (forced-inform, changed, InformParameter
+ * entries) and tells the agent when an active change wants a session, after the
+ * DefaultActiveNotificationThrottle.
+ *
+ * @module
+ */
+
+import type { AttributeStore, ParameterRef, ParameterTree, Schema } from "../datamodel/mod.ts";
+import {
+  activeNotificationAt,
+  buildInformList,
+  type ChangedParameter,
+  NotificationQueue,
+  notifiedParameters,
+  VALUE_CHANGE,
+  ValueChangeDetector,
+} from "../notify/mod.ts";
+import type { EventStruct, ParameterValueStruct } from "../soap/messages.ts";
+
+/** What the collectInform action needs. */
+export interface InformContent {
+  parameterList: ParameterValueStruct[];
+  /** `4 VALUE CHANGE` when the list carries changed parameters. */
+  events: EventStruct[];
+  delivered: readonly ChangedParameter[];
+}
+
+/** Notification state of one agent. */
+export class Notifier {
+  readonly #model: ParameterTree;
+  readonly #attributes: AttributeStore;
+  readonly #schema: Schema;
+  readonly #informRefs: readonly ParameterRef[];
+  readonly #detector: ValueChangeDetector;
+  readonly #queue = new NotificationQueue();
+  #lastSuccessEnd?: number;
+  #inFlight = new Map<number, readonly ChangedParameter[]>();
+
+  /** A notifier over `model`; call {@linkcode Notifier.rewatch} before polling. */
+  constructor(
+    model: ParameterTree,
+    attributes: AttributeStore,
+    schema: Schema,
+    informRefs: readonly ParameterRef[],
+  ) {
+    this.#model = model;
+    this.#attributes = attributes;
+    this.#schema = schema;
+    this.#informRefs = informRefs;
+    this.#detector = new ValueChangeDetector((refs) => model.read(refs));
+  }
+
+  /** Rebuilds the watch list (after attributes, AddObject or DeleteObject changed it). */
+  async rewatch(rebaseline?: readonly string[]): Promise<void> {
+    const watched = await notifiedParameters(this.#model, this.#attributes, this.#schema.entries);
+    await this.#detector.watch(watched, { rebaseline });
+  }
+
+  /** Parameters the ACS itself set: their new values are the baseline, not a change. */
+  async acknowledge(paths: readonly string[]): Promise<void> {
+    await this.#detector.acknowledge(paths);
+  }
+
+  /** Polls; resolves true when an active change is pending. */
+  async poll(): Promise<boolean> {
+    this.#queue.add(await this.#detector.poll());
+    return this.#queue.hasActive();
+  }
+
+  /** True when an active change waits for a session. */
+  hasActive(): boolean {
+    return this.#queue.hasActive();
+  }
+
+  /** When a session for pending active changes may start (the throttle). */
+  activeSessionAt(now: number, throttleSeconds: number): number {
+    return activeNotificationAt(now, this.#lastSuccessEnd, throttleSeconds);
+  }
+
+  /** The ParameterList of session `session`'s Inform carrying `events`. */
+  async informContent(session: number, events: readonly EventStruct[]): Promise<InformContent> {
+    const list = await buildInformList(this.#model, {
+      eventCodes: events.map((e) => e.eventCode),
+      forcedRefs: this.#informRefs,
+      changed: this.#queue.pending(),
+    });
+    this.#inFlight.set(session, list.delivered);
+    return {
+      parameterList: list.parameterList,
+      events: list.valueChange ? [{ eventCode: VALUE_CHANGE, commandKey: "" }] : [],
+      delivered: list.delivered,
+    };
+  }
+
+  /** Session `session` ended: on success its changes are delivered. */
+  sessionEnded(session: number, success: boolean, now: number): void {
+    const sent = this.#inFlight.get(session);
+    this.#inFlight.delete(session);
+    if (!success) return;
+    this.#lastSuccessEnd = now;
+    if (sent) this.#queue.delivered(sent);
+  }
+
+  /** Drops every pending change (factory reset). */
+  clear(): void {
+    this.#queue.clear();
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Small state files of the data model (instance numbers, ACS-set values, attributes):
+ * restored at start, rewritten atomically and fsynced after each change, deleted by a
+ * factory reset. A corrupt file is kept aside as `<name>.corrupt` and reported.
+ *
+ * @module
+ */
+
+import { writeFileAtomicSync } from "../store/mod.ts";
+
+/** Something with a text form. */
+export interface Serializable {
+  serialize(): string;
+  restore(text: string): void;
+}
+
+/** One state file bound to one serializable value. */
+export class PersistedJson {
+  readonly path: string;
+  #target?: Serializable;
+
+  /** A file `<dir>/<name>`. */
+  constructor(dir: string, name: string) {
+    this.path = `${dir}/${name}`;
+  }
+
+  /** Restores `target` from the file (if any) and saves it on every later `save()`. */
+  attach(target: Serializable, onCorrupt: (message: string) => void): void {
+    this.#target = target;
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(this.path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return;
+      throw error;
+    }
+    try {
+      target.restore(text);
+    } catch (error) {
+      Deno.renameSync(this.path, `${this.path}.corrupt`);
+      onCorrupt(`Cannot restore "${this.path}" (${(error as Error).message}); kept as ".corrupt"`);
+    }
+  }
+
+  /** Writes the attached value now. */
+  save(): void {
+    if (this.#target) writeFileAtomicSync(this.path, this.#target.serialize());
+  }
+
+  /** Deletes the file (factory reset). */
+  remove(): void {
+    try {
+      Deno.removeSync(this.path);
+    } catch { /* none */ }
+  }
+}

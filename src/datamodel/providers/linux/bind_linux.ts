@@ -1,0 +1,53 @@
+/**
+ * Every Linux-backed object binding at once, sharing one {@linkcode InstanceNumbers} so
+ * that references between tables agree (IP.Interface LowerLayers → Ethernet.Interface,
+ * Hosts Layer3Interface → IP.Interface).
+ *
+ * @module
+ */
+
+import type { SystemSource } from "../../../platform/system_source.ts";
+import { bindDNSClient } from "../../objects/dns_client.ts";
+import { bindEthernetInterface } from "../../objects/ethernet_interface.ts";
+import { bindHosts } from "../../objects/hosts.ts";
+import { bindIPInterface } from "../../objects/ip_interface.ts";
+import { bindMemoryStatus } from "../../objects/memory_status.ts";
+import { bindProcessStatus } from "../../objects/process_status.ts";
+import { bindTime, type TimeOptions } from "../../objects/time.ts";
+import type { Binding } from "../../provider.ts";
+import { InstanceNumbers } from "./instance_numbers.ts";
+
+/** Options of {@linkcode bindLinux}. */
+export interface LinuxBindingsOptions {
+  /** The numbering to share; restore it from the state directory and persist it on change. */
+  readonly numbers?: InstanceNumbers;
+  /** Ethernet interface names instead of the sysfs rule (see `net.ts`). */
+  readonly ethernetNames?: readonly string[];
+  /** Upstream (WAN) Ethernet interface names. */
+  readonly upstream?: readonly string[];
+  /** resolv.conf files (default `/etc/resolv.conf`). */
+  readonly resolvConf?: readonly string[];
+  /** Device.Time options (NTP servers, TZ). */
+  readonly time?: TimeOptions;
+  /** USER_HZ (default 100). */
+  readonly clockTicks?: number;
+}
+
+/**
+ * Bindings of DeviceInfo.MemoryStatus, DeviceInfo.ProcessStatus(.Process),
+ * Ethernet.Interface(.Stats), IP.Interface(.IPv4Address, .IPv6Address), Hosts.Host,
+ * DNS.Client(.Server) and Time over `source`.
+ */
+export function bindLinux(source: SystemSource, options: LinuxBindingsOptions = {}): Binding[] {
+  const numbers = options.numbers ?? new InstanceNumbers();
+  const ethernet = options.ethernetNames ? { names: options.ethernetNames } : {};
+  return [
+    bindMemoryStatus(source),
+    ...bindProcessStatus(source, { clockTicks: options.clockTicks }),
+    ...bindEthernetInterface(source, { numbers, upstream: options.upstream, ...ethernet }),
+    ...bindIPInterface(source, { numbers, ethernet }),
+    bindHosts(source, { numbers }),
+    ...bindDNSClient(source, { numbers, resolvConf: options.resolvConf }),
+    bindTime(source, options.time),
+  ];
+}

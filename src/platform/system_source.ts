@@ -1,0 +1,176 @@
+/**
+ * SystemSource: the read-only view of the box that the Linux data model objects use
+ * (`/proc`, `/sys/class/net`, `/etc`, `ip -j …`). Objects never read the system
+ * themselves; they get a source injected. Two implementations:
+ *
+ * - {@linkcode createDenoSystemSource}: the real system, through `Deno.*`.
+ * - {@linkcode FixtureSystemSource}: a directory of captured files
+ *   (`tests/testdata/linux/<name>/`), with an in-memory overlay so tests can change
+ *   the "system" between reads. Command output is stored under `run/` as a file named
+ *   by the argv joined with spaces (`run/ip -j addr`).
+ *
+ * @module
+ */
+
+/** Output of a command run through {@linkcode SystemSource.run}. */
+export interface RunResult {
+  /** Exit code; 127 when the command does not exist, 124 on timeout. */
+  readonly code: number;
+  readonly stdout: string;
+}
+
+/** Read access to the system's files and commands. */
+export interface SystemSource {
+  /** The text of the file at the absolute `path`, or undefined when it cannot be read. */
+  readText(path: string): Promise<string | undefined>;
+  /** Entry names of the directory at `path`, sorted; [] when it cannot be read. */
+  listDir(path: string): Promise<string[]>;
+  /** Runs `argv` (no shell) and returns its exit code and stdout. Never throws. */
+  run(argv: readonly string[], timeoutMs: number): Promise<RunResult>;
+  /** Wall-clock time, ms since the Unix epoch. */
+  now(): number;
+  /** Offset of local time from UTC in minutes at `ms` (east positive); 0 when unknown. */
+  utcOffsetMinutes?(ms: number): number;
+}
+
+/** The real system through `Deno.*` (needs read access and `run` for `ip`). */
+export function createDenoSystemSource(): SystemSource {
+  return {
+    async readText(path) {
+      try {
+        return await Deno.readTextFile(path);
+      } catch {
+        return undefined;
+      }
+    },
+    listDir: (path) => listDirectory(path),
+    async run(argv, timeoutMs) {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      try {
+        const output = await new Deno.Command(argv[0], {
+          args: argv.slice(1),
+          stdin: "null",
+          stdout: "piped",
+          stderr: "null",
+          signal: controller.signal,
+        }).output();
+        const stdout = new TextDecoder().decode(output.stdout);
+        return { code: controller.signal.aborted ? 124 : output.code, stdout };
+      } catch (error) {
+        if (controller.signal.aborted) return { code: 124, stdout: "" };
+        return { code: error instanceof Deno.errors.NotFound ? 127 : 126, stdout: "" };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    now: () => Date.now(),
+    utcOffsetMinutes: (ms) => -new Date(ms).getTimezoneOffset(),
+  };
+}
+
+/** Options of {@linkcode FixtureSystemSource}. */
+export interface FixtureSystemSourceOptions {
+  /** What `now()` returns, ms since the epoch. Default: `captured_at` of the fixture. */
+  readonly now?: number;
+  /** What `utcOffsetMinutes()` returns. Default 0. */
+  readonly utcOffsetMinutes?: number;
+}
+
+/**
+ * Serves a directory of captured files as the system: `readText("/proc/stat")` reads
+ * `<root>/proc/stat`, `run(["ip", "-j", "addr"])` reads `<root>/run/ip -j addr`
+ * (exit 127 when absent). `write()` and `remove()` change an in-memory overlay, never
+ * the files.
+ */
+export class FixtureSystemSource implements SystemSource {
+  readonly #root: string;
+  readonly #overlay = new Map<string, string | undefined>();
+  #now: number;
+  readonly #offset: number;
+
+  /** Serves the fixture directory `root` (absolute, or relative to the working directory). */
+  constructor(root: string, options: FixtureSystemSourceOptions = {}) {
+    this.#root = root.replace(/\/+$/, "");
+    this.#offset = options.utcOffsetMinutes ?? 0;
+    this.#now = options.now ?? capturedAt(this.#root);
+  }
+
+  /** The file at `path` from the overlay or the fixture directory. */
+  async readText(path: string): Promise<string | undefined> {
+    if (this.#overlay.has(path)) return this.#overlay.get(path);
+    for (let i = path.lastIndexOf("/"); i > 0; i = path.lastIndexOf("/", i - 1)) {
+      const dir = path.slice(0, i);
+      if (this.#overlay.has(dir) && this.#overlay.get(dir) === undefined) return undefined;
+    }
+    try {
+      return await Deno.readTextFile(this.#root + path);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Entries of the fixture directory plus overlay files directly below `path`. */
+  async listDir(path: string): Promise<string[]> {
+    const dir = path.replace(/\/+$/, "");
+    const names = new Set(await listDirectory(this.#root + dir));
+    for (const [file, text] of this.#overlay) {
+      if (!file.startsWith(`${dir}/`)) continue;
+      const name = file.slice(dir.length + 1).split("/")[0];
+      const whole = `${dir}/${name}`;
+      if (text === undefined && whole === file) names.delete(name);
+      else if (text !== undefined) names.add(name);
+    }
+    return [...names].sort();
+  }
+
+  /** The stored output `run/<argv joined by spaces>`; code 127 when there is none. */
+  async run(argv: readonly string[]): Promise<RunResult> {
+    const stdout = await this.readText(`/run/${argv.join(" ")}`);
+    return stdout === undefined ? { code: 127, stdout: "" } : { code: 0, stdout };
+  }
+
+  /** The fixed clock. */
+  now(): number {
+    return this.#now;
+  }
+
+  /** The configured offset. */
+  utcOffsetMinutes(): number {
+    return this.#offset;
+  }
+
+  /** Moves the fixed clock to `ms`. */
+  setNow(ms: number): void {
+    this.#now = ms;
+  }
+
+  /** Replaces (or adds) the file at `path` in the overlay. */
+  write(path: string, text: string): void {
+    this.#overlay.set(path, text);
+  }
+
+  /** Makes the file at `path` (or a whole directory entry) read as missing. */
+  remove(path: string): void {
+    this.#overlay.set(path, undefined);
+  }
+}
+
+async function listDirectory(path: string): Promise<string[]> {
+  try {
+    const names: string[] = [];
+    for await (const entry of Deno.readDir(path)) names.push(entry.name);
+    return names.sort();
+  } catch {
+    return [];
+  }
+}
+
+function capturedAt(root: string): number {
+  try {
+    const ms = Date.parse(Deno.readTextFileSync(`${root}/captured_at`).trim());
+    return Number.isNaN(ms) ? 0 : ms;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { bindProcessStatus } from "../../../../src/datamodel/objects/process_status.ts";
+import { parseProcessStat } from "../../../../src/datamodel/providers/linux/proc.ts";
+import { readBindings } from "../../../_helpers/provider_contract.ts";
+import { fixture } from "./_fixture.ts";
+
+const P = "Device.DeviceInfo.ProcessStatus.";
+
+Deno.test("bindProcessStatus() lists processes by PID with comm, size, priority, CPU time and state", async () => {
+  const values = await readBindings(bindProcessStatus(fixture("router")));
+  const rows = Object.keys(values).filter((k) => k.endsWith(".PID")).map((k) => values[k]);
+  assert.deepEqual(rows, ["1", "321", "400"]);
+  assert.equal(values[`${P}Process.1.Command`], "process_api");
+  assert.equal(values[`${P}Process.1.Size`], "44116"); // 45174784 B / 1024
+  assert.equal(values[`${P}Process.1.Priority`], "20");
+  assert.equal(values[`${P}Process.1.CPUTime`], "6180"); // (202 + 416) ticks × 10 ms
+  assert.equal(values[`${P}Process.1.State`], "Sleeping");
+  assert.equal(values[`${P}Process.321.State`], "Zombie");
+  assert.equal(values[`${P}Process.400.Command`], "my (odd) name");
+  assert.equal(values[`${P}Process.400.Priority`], "0"); // real-time -51
+  assert.equal(values[`${P}Process.400.CPUTime`], "130230");
+  assert.equal(values[`${P}Process.400.State`], "Running");
+});
+
+Deno.test("bindProcessStatus() reads kernel threads of the captured host", async () => {
+  const values = await readBindings(bindProcessStatus(fixture("host")));
+  assert.equal(values[`${P}Process.2.Command`], "kthreadd");
+  assert.equal(values[`${P}Process.4.State`], "Idle");
+  assert.equal(values[`${P}Process.14.Command`], "ksoftirqd/0");
+});
+
+Deno.test("bindProcessStatus() CPUUsage is the busy share since the previous read", async () => {
+  const source = fixture("router");
+  const [status] = bindProcessStatus(source);
+  const read = async () => (await readBindings([status]))[`${P}CPUUsage`];
+  assert.equal(await read(), "15"); // since boot: (1000 + 500) busy of 10000
+  source.write("/proc/stat", "cpu  1300 0 600 8500 600 0 0 0 0 0\n");
+  assert.equal(await read(), "40"); // 400 busy of 1000 (idle + iowait are idle)
+  source.write("/proc/stat", "cpu  1390 0 610 8600 600 0 0 0 0 0\n");
+  assert.equal(await read(), "50"); // 100 busy of 200
+  assert.equal(await read(), "50"); // no tick passed: the previous figure stands
+});
+
+Deno.test("parseProcessStat() keeps parentheses inside comm", () => {
+  const stat = parseProcessStat(
+    "7 (a) b)) S 1 7 7 0 -1 0 0 0 0 0 5 6 0 0 25 5 1 0 0 4096 0 0",
+  );
+  assert.deepEqual(stat, {
+    pid: 7,
+    comm: "a) b)",
+    state: "S",
+    cpuTicks: 11,
+    priority: 25,
+    vsize: 4096,
+  });
+});
