@@ -68,9 +68,13 @@ async function run(configPath: string): Promise<number> {
 }
 
 /** `cwmp-agent get|set|…`: asks the running agent over its control socket. */
-async function local(configPath: string, op: LocalOp, args: string[]): Promise<number> {
+async function local(
+  configPath: string,
+  op: LocalOp | "notify",
+  args: string[],
+): Promise<number> {
   try {
-    localRequest(op, args); // Usage errors are found here, before any I/O.
+    if (op !== "notify") localRequest(op, args); // Usage errors show here, before any I/O.
   } catch (error) {
     console.error((error as Error).message);
     return 2;

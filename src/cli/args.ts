@@ -29,7 +29,7 @@ export type CliCommand =
   | { readonly kind: "help"; readonly text: string }
   | {
     readonly kind: "local";
-    readonly op: LocalOp;
+    readonly op: LocalOp | "notify";
     readonly args: readonly string[];
     readonly configPath: string;
   }
@@ -97,6 +97,12 @@ function buildProgram(output: { text: string }, done: (command: CliCommand) => v
         done({ kind: "local", op, args, configPath: configOf(command) });
       });
   }
+  program.command("notify")
+    .description("check the parameters with notification for changes now")
+    .option("-c, --config <file>", "configuration file")
+    .action((_options, command: Command) => {
+      done({ kind: "local", op: "notify", args: [], configPath: configOf(command) });
+    });
   return program;
 }
 

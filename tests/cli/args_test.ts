@@ -77,3 +77,12 @@ Deno.test("parseArgs() can be called repeatedly", () => {
   assert.deepEqual(parseArgs(["-c", "one"]), { kind: "run", configPath: "one" });
   assert.deepEqual(parseArgs([]), { kind: "run", configPath: DEFAULT_CONFIG_PATH });
 });
+
+Deno.test("parseArgs() parses notify without arguments", () => {
+  assert.deepEqual(parseArgs(["notify", "-c", "a.toml"]), {
+    kind: "local",
+    op: "notify",
+    args: [],
+    configPath: "a.toml",
+  });
+});
