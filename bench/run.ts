@@ -6,6 +6,7 @@
  *  2. Start-up time from spawn to the first Inform at the test ACS.
  *  3. The codec on a 10,000-parameter GetParameterValuesResponse, and GPV through
  *     src/rpc on the slice data model.
+ *  4. The data model at 10,000 parameters: GPV and GPN of `Device.` end to end, RSS.
  *
  * Prints a table and writes bench/results.json. Exits 1 if any session fails.
  *
@@ -16,6 +17,7 @@
 
 import { cleanUpNow } from "./_agent.ts";
 import { benchCodec, type CodecBenchResult } from "./_codec_bench.ts";
+import { runDatamodelBench } from "./datamodel_bench.ts";
 import { machineFacts } from "./_proc.ts";
 import { benchSessions, type SessionBenchResult } from "./_session_bench.ts";
 import { benchStartup, type StartupBenchResult } from "./_startup_bench.ts";
@@ -47,6 +49,7 @@ function report(
   s: SessionBenchResult,
   st: StartupBenchResult,
   c: CodecBenchResult,
+  d: Record<string, number>,
 ): string {
   return table([
     ["Machine", ""],
@@ -90,6 +93,21 @@ function report(
     [`"Device." (${c.rpc.allParameters} values)`, spread(c.rpc.allUs, us)],
     ["100 names (session's GPV)", spread(c.rpc.names100Us, us)],
     ["calls", `${c.rpc.allCalls} each`],
+    [`4. Data model: ${d.parameters.toLocaleString("en")} parameters (2,000 Hosts.Host rows)`, ""],
+    ["build the tree", ms(d.build_ms)],
+    [
+      'GPV "Device." end to end',
+      `best ${ms(d.gpv_ms_best)}  median ${ms(d.gpv_ms_median)} (XML in → walk → XML out, ${
+        (d.gpv_response_bytes / 1e6).toFixed(2)
+      } MB)`,
+    ],
+    ['GPN "Device." NextLevel false', `best ${ms(d.gpn_ms_best)}  median ${ms(d.gpn_ms_median)}`],
+    [
+      "RSS rise",
+      `first GPV ${d.rss_delta_first_gpv_mib.toFixed(1)} MiB, first GPN ${
+        d.rss_delta_first_gpn_mib.toFixed(1)
+      } MiB (from ${d.rss_before_mib.toFixed(1)} MiB)`,
+    ],
   ]);
 }
 
@@ -108,6 +126,9 @@ async function main(): Promise<number> {
     });
   }
   try {
+    // The data model first: its RSS rise is measured on a fresh heap.
+    console.error("bench: data model (20 runs)…");
+    const datamodel = await runDatamodelBench(20);
     console.error(`bench: codec (${codecRuns} runs)…`);
     const codec = await benchCodec(codecRuns, 500);
     console.error(`bench: start-up (${startupRuns} runs)…`);
@@ -115,7 +136,7 @@ async function main(): Promise<number> {
     console.error(`bench: sessions (${warmup} warm-up + ${sessions})…`);
     const session = await benchSessions({ sessions, warmup, gpvNames: 100 });
     const totalSeconds = (performance.now() - started) / 1000;
-    console.log(report(machine, session, startup, codec));
+    console.log(report(machine, session, startup, codec, datamodel));
     console.log(`\nWhole bench: ${totalSeconds.toFixed(1)} s. Results in ${RESULTS}`);
     const results = {
       date: new Date().toISOString(),
@@ -123,6 +144,7 @@ async function main(): Promise<number> {
       session,
       startup,
       codec,
+      datamodel,
       totalSeconds,
     };
     await Deno.writeTextFile(RESULTS, JSON.stringify(results, roundNumbers, 2) + "\n");
