@@ -9,8 +9,7 @@
  */
 
 import type { DeviceIdentity, ParameterRef, ParameterTree, SchemaEntry } from "../datamodel/mod.ts";
-import { xsiType } from "../datamodel/mod.ts";
-import type { DeviceIdStruct, ParameterValueStruct } from "../soap/messages.ts";
+import type { DeviceIdStruct } from "../soap/messages.ts";
 
 /** The Inform's DeviceId from the device identity. */
 export function deviceIdOf(identity: DeviceIdentity): DeviceIdStruct {
@@ -34,17 +33,4 @@ export async function forcedInformRefs(
     if (ref) refs.push(ref);
   }
   return refs;
-}
-
-/** Reads `refs` into an Inform ParameterList. */
-export async function informParameters(
-  model: ParameterTree,
-  refs: readonly ParameterRef[],
-): Promise<ParameterValueStruct[]> {
-  const values = await model.read(refs);
-  return refs.map((ref, i) => ({
-    name: ref.path,
-    value: values[i],
-    type: xsiType(ref.schema.type),
-  }));
 }

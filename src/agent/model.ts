@@ -122,7 +122,10 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
       uptimeSeconds: options.uptimeSeconds,
       provisioningCode: options.provisioningCode,
     },
-    managementServer: { store: options.settings },
+    // CWMP 1.4 alias-based addressing (TR-069 §3.6.1): `[alias]` paths are accepted;
+    // InstanceMode (set by the ACS, default from cpe.instance_mode) picks the names sent.
+    managementServer: { store: options.settings, aliasBasedAddressing: true },
+    alias: { enabled: () => true, instanceMode: () => options.settings.get().instanceMode },
     bindings: [
       ...persistedBindings,
       ...linux.filter((b) => !mapped.has(b.object)),

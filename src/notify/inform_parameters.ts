@@ -115,7 +115,7 @@ export async function buildInformList(
   }
   const values = await model.read([...options.forcedRefs, ...extra]);
   const struct = (ref: ParameterRef, value: string) => ({
-    name: ref.path,
+    name: ref.name ?? ref.path,
     value,
     type: xsiType(ref.schema.type),
   });

@@ -116,7 +116,7 @@ export class ValueChangeDetector {
       if (values[i] === target.baseline) continue;
       target.baseline = values[i];
       const change: ChangedParameter = {
-        name: target.ref.path,
+        name: target.ref.name ?? target.ref.path,
         value: values[i],
         type: xsiType(target.ref.schema.type),
         notification: target.notification,

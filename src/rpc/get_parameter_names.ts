@@ -40,6 +40,6 @@ export async function getParameterNames(
     : await model.list(parameterPath, { self: true });
   return {
     kind: "GetParameterNamesResponse",
-    parameterList: items.map((item) => ({ name: item.path, writable: item.writable })),
+    parameterList: items.map((item) => ({ name: item.name ?? item.path, writable: item.writable })),
   };
 }

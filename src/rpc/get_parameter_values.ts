@@ -30,7 +30,7 @@ export async function getParameterValues(
   return {
     kind: "GetParameterValuesResponse",
     parameterList: refs.map((ref, i) => ({
-      name: ref.path,
+      name: ref.name ?? ref.path,
       value: values[i],
       type: xsiType(ref.schema.type),
     })),

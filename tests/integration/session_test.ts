@@ -94,7 +94,7 @@ Deno.test("agent runs a full BOOTSTRAP session with GPV, GPN and SPV over loopba
       "Device.DeviceInfo.ProvisioningCode": "",
       "Device.ManagementServer.ParameterKey": "",
       "Device.ManagementServer.ConnectionRequestURL": `http://127.0.0.1:${crPort}/cr`,
-      "Device.ManagementServer.AliasBasedAddressing": "false",
+      "Device.ManagementServer.AliasBasedAddressing": "true",
     });
     const time = Date.parse(inform.currentTime);
     assert.ok(Number.isFinite(time), `CurrentTime "${inform.currentTime}" does not parse`);
