@@ -13,6 +13,10 @@ const REPORT = ".reports/junit.xml";
 const TOOLS: Record<string, string> = {
   xmllint: "libxml2-utils",
   curl: "curl",
+  ip: "iproute2",
+  ping: "iputils-ping",
+  traceroute: "traceroute",
+  tshark: "tshark",
 };
 
 async function has(cmd: string): Promise<boolean> {
