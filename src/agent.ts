@@ -101,6 +101,12 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const { config, platform, logger } = options;
   await Deno.mkdir(config.agent.stateDir, { recursive: true });
 
+  // A bad mapping file stops the agent before it opens any port.
+  const bindings = config.agent.mappingFile === ""
+    ? []
+    : createScriptBindings(await readMappingFile(config.agent.mappingFile), createCommandRunner(), {
+      log: logger,
+    });
   const identity: DeviceIdentity = await resolveIdentity(config.device, platform, logger);
   const tls: TlsMaterial = await readTls(config.acs);
   const stateStore = new StateStore(config.agent.stateDir);
@@ -133,11 +139,6 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   if (cr.port > 0) logger.info(`Connection Request server initiated with the port: ${cr.port}`);
   else logger.info("HTTP connection requests are disabled (HTTPConnectionRequestEnable)");
 
-  const bindings = config.agent.mappingFile === ""
-    ? []
-    : createScriptBindings(await readMappingFile(config.agent.mappingFile), createCommandRunner(), {
-      log: logger,
-    });
   const am = await buildAgentModel({
     config,
     identity,
@@ -357,8 +358,19 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     const delay = Math.min(MAX_TIMER_MS, notifier.activeSessionAt(now, throttle) - now);
     activeTimer = setTimeout(() => {
       activeTimer = undefined;
-      if (inSession() || !notifier.hasActive()) return;
-      feed({ kind: "addEvent", events: [{ eventCode: "4 VALUE CHANGE", commandKey: "" }] });
+      // Decided in the event chain: the engine is idle as soon as a session ends, but its
+      // close (which restarts the throttle) may still be pending behind an awaited persist.
+      chain = chain.then(async () => {
+        if (inSession() || !notifier.hasActive()) return;
+        const at = platform.now();
+        if (notifier.activeSessionAt(at, settings.get().defaultActiveNotificationThrottle) > at) {
+          return scheduleActive();
+        }
+        await handle({
+          kind: "addEvent",
+          events: [{ eventCode: "4 VALUE CHANGE", commandKey: "" }],
+        });
+      }).catch((error) => logger.error(`Active notification failed: ${errorText(error)}`));
     }, Math.max(0, delay));
   };
   const pollNow = async () => {

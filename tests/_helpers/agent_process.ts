@@ -20,7 +20,11 @@ export interface AgentConfigOptions {
   factoryResetCommand?: string[];
   amdVersion?: number;
   severity?: string;
-  /** Extra TOML appended as is. */
+  /** More `[cpe]` keys, TOML lines as is (e.g. `datamodel = "tr098"`). */
+  cpe?: string;
+  /** More `[agent]` keys, TOML lines as is (e.g. `mapping_file = "…"`). */
+  agent?: string;
+  /** Extra TOML appended as is (it lands in `[log]` unless it opens a table). */
   extra?: string;
 }
 
@@ -39,6 +43,7 @@ retry_interval_multiplier = 1000
 
 [cpe]
 amd_version = ${o.amdVersion ?? 5}
+${o.cpe ?? ""}
 
 [device]
 manufacturer = "Example"
@@ -61,6 +66,7 @@ password = ${q(o.crPassword ?? "cr-pass")}
 state_dir = ${q(o.stateDir)}
 reboot_command = ${JSON.stringify(o.rebootCommand ?? ["true"])}
 factory_reset_command = ${JSON.stringify(o.factoryResetCommand ?? ["true"])}
+${o.agent ?? ""}
 
 [log]
 severity = ${q(o.severity ?? "DEBUG")}
