@@ -1,3 +1,8 @@
+import { deviceSchema } from "../../../src/datamodel/device_model.ts";
+import {
+  persistableParameters,
+  PersistedProvider,
+} from "../../../src/datamodel/providers/persisted.ts";
 import { bindDeviceInfo } from "../../../src/datamodel/objects/device_info.ts";
 import { MemoryProvider } from "../../../src/datamodel/providers/memory.ts";
 import { bindLinux } from "../../../src/datamodel/providers/linux/mod.ts";
@@ -65,3 +70,20 @@ for (const variant of ["host", "router"]) {
     };
   });
 }
+
+runProviderContract("PersistedProvider", () => {
+  const provider = new PersistedProvider();
+  const table = "Device.ManagementServer.InformParameter.{i}.";
+  provider.load("Device.ManagementServer.InformParameter.", [1, 4], {
+    "Device.ManagementServer.InformParameter.1.ParameterName": "Device.DeviceInfo.UpTime",
+    "Device.ManagementServer.InformParameter.4.EventList": "2 PERIODIC",
+  });
+  const binding = provider.bind(table, persistableParameters(deviceSchema("tr181"), table));
+  return {
+    bindings: [binding],
+    validSets: [[
+      { path: "Device.ManagementServer.InformParameter.1.Enable", value: "true" },
+      { path: "Device.ManagementServer.InformParameter.4.ParameterName", value: "Device." },
+    ]],
+  };
+});
