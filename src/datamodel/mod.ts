@@ -23,3 +23,4 @@ export * from "./device_model.ts";
 export * from "./instance_numbers.ts";
 export * from "./providers/persisted.ts";
 export * from "./attributes.ts";
+export * from "./null_value.ts";

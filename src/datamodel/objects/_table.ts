@@ -10,7 +10,7 @@
  * @module
  */
 
-import { UNKNOWN_TIME } from "../../soap/messages.ts";
+import { nullValue } from "../null_value.ts";
 import type { ParameterRef, Provider } from "../provider.ts";
 import type { ParameterSchema } from "../schema.ts";
 import { validateValue } from "../validate.ts";
@@ -41,7 +41,7 @@ export function tableProvider<R>(spec: TableSpec<R>, listsInstances = true): Pro
         let rows = groups.get(key);
         if (rows === undefined) groups.set(key, rows = spec.rows(parent));
         const row = (await rows).get(ref.instances[ref.instances.length - 1]);
-        return row === undefined ? placeholder(ref.schema) : read(spec.readers, ref, row);
+        return row === undefined ? nullValue(ref.schema) : read(spec.readers, ref, row);
       }));
     },
   };
@@ -62,40 +62,12 @@ export function objectProvider<S>(load: () => Promise<S>, readers: Readers<S>): 
   };
 }
 
-/** `value` if it fits `schema` (in its canonical form), else {@linkcode placeholder}. */
+/** `value` if it fits `schema` (in its canonical form), else {@linkcode nullValue}. */
 export function conform(schema: ParameterSchema, value: string): string {
   try {
     return validateValue(schema, value);
   } catch {
-    return placeholder(schema);
-  }
-}
-
-const PREFERRED_PLACEHOLDERS = ["NotPresent", "Disabled", "Down", "Unknown", "Error"];
-
-/**
- * A value that fits `schema` and says "nothing known": false, the lowest allowed
- * number (usually 0), Unknown Time, "" or the most neutral enumerated value.
- */
-export function placeholder(schema: ParameterSchema): string {
-  switch (schema.type) {
-    case "boolean":
-      return "false";
-    case "dateTime":
-      return UNKNOWN_TIME;
-    case "int":
-    case "unsignedInt":
-    case "long":
-    case "unsignedLong":
-    case "decimal": {
-      const low = schema.ranges?.[0]?.min;
-      return low !== undefined && low > 0 ? String(low) : "0";
-    }
-    default: {
-      const values = schema.enumerations;
-      if (values === undefined || values.length === 0 || schema.list) return "";
-      return PREFERRED_PLACEHOLDERS.find((v) => values.includes(v)) ?? values[0];
-    }
+    return nullValue(schema);
   }
 }
 

@@ -11,10 +11,10 @@
  * @module
  */
 
-import { UNKNOWN_TIME } from "../../soap/messages.ts";
+import { defaultValue } from "../null_value.ts";
 import { isInstanceNumber } from "../path.ts";
 import type { Binding, ParameterChange, ParameterRef, Provider, SetOutcome } from "../provider.ts";
-import type { ParameterSchema, Schema } from "../schema.ts";
+import type { Schema } from "../schema.ts";
 
 /** Options of {@linkcode PersistedProvider}. */
 export interface PersistedProviderOptions {
@@ -49,7 +49,7 @@ export class PersistedProvider implements Provider {
     const out = new Array<string>(refs.length);
     for (let i = 0; i < refs.length; i++) {
       const ref = refs[i];
-      out[i] = this.#values.get(ref.path) ?? defaultOf(ref.schema);
+      out[i] = this.#values.get(ref.path) ?? defaultValue(ref.schema);
     }
     return out;
   }
@@ -174,26 +174,6 @@ export function persistableParameters(schema: Schema, pattern: string): string[]
     names.push(name);
   }
   return names;
-}
-
-/** The value a parameter has before anyone sets it. */
-export function defaultOf(schema: ParameterSchema): string {
-  const given = schema.objectDefault ?? schema.defaultValue;
-  if (given !== undefined) return given;
-  switch (schema.type) {
-    case "boolean":
-      return "false";
-    case "int":
-    case "unsignedInt":
-    case "long":
-    case "unsignedLong":
-    case "decimal":
-      return "0";
-    case "dateTime":
-      return UNKNOWN_TIME;
-    default:
-      return "";
-  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -33,6 +33,7 @@
  * @module
  */
 
+import { defaultValue } from "../../null_value.ts";
 import { InternalError, InvalidValueError } from "../../errors.ts";
 import type {
   Binding,
@@ -42,9 +43,7 @@ import type {
   Provider,
   SetOutcome,
 } from "../../provider.ts";
-import type { ParameterSchema } from "../../schema.ts";
 import { validateValue } from "../../validate.ts";
-import { UNKNOWN_TIME } from "../../../soap/messages.ts";
 import type { ObjectMapping, ScriptCommand, ScriptMapping } from "./mapping.ts";
 import {
   encodeGetInput,
@@ -261,7 +260,7 @@ function valueProvider(
       if (raw === undefined) {
         // The row went away between listing and reading (or the command skipped it).
         context.note(`get command of ${label()}: no value for "${ref.path}", read as default`);
-        return absentValue(ref.schema);
+        return defaultValue(ref.schema);
       }
       try {
         return validateValue(ref.schema, raw);
@@ -305,32 +304,6 @@ function valueProvider(
       return { status, undo: async () => void await apply(previous) };
     },
   };
-}
-
-/** What a parameter the command did not answer reads as: its default, else its type's null. */
-function absentValue(schema: ParameterSchema): string {
-  const fallback = schema.objectDefault ?? schema.defaultValue;
-  if (fallback !== undefined) {
-    try {
-      return validateValue(schema, fallback);
-    } catch {
-      // A default the schema's own facets refuse: use the null value.
-    }
-  }
-  switch (schema.type) {
-    case "boolean":
-      return "false";
-    case "dateTime":
-      return UNKNOWN_TIME;
-    case "int":
-    case "unsignedInt":
-    case "long":
-    case "unsignedLong":
-    case "decimal":
-      return "0";
-    default:
-      return "";
-  }
 }
 
 function rowProvider(context: ScriptContext, entry: ObjectMapping): Provider {
