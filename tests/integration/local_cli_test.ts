@@ -6,22 +6,7 @@
 
 import assert from "node:assert/strict";
 import { withRig } from "./_rig.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-
-async function cli(config: string, ...args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, ...args, "--config", config],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout).trim();
-  return {
-    code: out.code,
-    lines: text === "" ? [] : text.split("\n").map((l) => JSON.parse(l)),
-    stderr: new TextDecoder().decode(out.stderr).trim(),
-  };
-}
+import { cli } from "./_wire.ts";
 
 Deno.test("cwmp-agent get/set/names talk to the running agent and print JSON lines", async () => {
   await withRig(async ({ acs, dir, start }) => {
