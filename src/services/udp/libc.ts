@@ -1,0 +1,90 @@
+/**
+ * The libc calls the FFI loop needs, through `Deno.dlopen`: glibc (`libc.so.6`) or musl
+ * (`libc.so`, `ld-musl-<arch>.so.1`), Linux on x86_64 or aarch64 only (constants and
+ * struct layouts below are those of both; other targets use the `Deno.listenDatagram`
+ * path).
+ *
+ * @module
+ */
+
+/** Linux socket constants (identical on x86_64 and aarch64). */
+export const SOCK_DGRAM = 2;
+export const SOCK_CLOEXEC = 0o2000000;
+export const SO_REUSEADDR = 2;
+export const SO_SNDBUF = 7;
+export const SO_RCVBUF = 8;
+export const SO_RCVTIMEO = 20;
+export const SO_TIMESTAMPNS = 35;
+export const IP_RECVTTL = 12;
+export const IPV6_V6ONLY = 26;
+export const IPV6_RECVHOPLIMIT = 51;
+export const MSG_TRUNC = 0x20;
+export const MSG_DONTWAIT = 0x40;
+export const MSG_WAITFORONE = 0x10000;
+export const EINTR = 4;
+export const EAGAIN = 11;
+
+const SYMBOLS = {
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
+  getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  recvmmsg: { parameters: ["i32", "buffer", "u32", "i32", "pointer"], result: "i32" },
+  sendmmsg: { parameters: ["i32", "buffer", "u32", "i32"], result: "i32" },
+  close: { parameters: ["i32"], result: "i32" },
+  clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
+  __errno_location: { parameters: [], result: "pointer" },
+} as const;
+
+/** The opened library. */
+export type Libc = Deno.DynamicLibrary<typeof SYMBOLS>;
+
+/** Library names tried in order: glibc, then musl. */
+export function libcCandidates(arch: string = Deno.build.arch): string[] {
+  return ["libc.so.6", "libc.so", `/lib/ld-musl-${arch}.so.1`];
+}
+
+/** Why the FFI path is unavailable here, or undefined if it can run. */
+export function ffiUnavailable(): string | undefined {
+  if (Deno.build.os !== "linux") return `FFI path needs Linux, not "${Deno.build.os}"`;
+  if (Deno.build.arch !== "x86_64" && Deno.build.arch !== "aarch64") {
+    return `FFI path needs x86_64 or aarch64, not "${Deno.build.arch}"`;
+  }
+  if (typeof Deno.dlopen !== "function") return "Deno.dlopen is not available";
+  try {
+    if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
+      return "FFI permission not granted";
+    }
+  } catch (e) {
+    return `Cannot query FFI permission: ${(e as Error).message}`;
+  }
+  const lib = openLibc();
+  if (lib === undefined) return `No libc found (tried ${libcCandidates().join(", ")})`;
+  lib.close();
+  return undefined;
+}
+
+/** Opens libc, or undefined if none of the candidates loads with every symbol. */
+export function openLibc(): Libc | undefined {
+  for (const name of libcCandidates()) {
+    try {
+      return Deno.dlopen(name, SYMBOLS);
+    } catch {
+      // try the next name
+    }
+  }
+  return undefined;
+}
+
+/** Reads errno through `__errno_location()` (thread-local; call right after the failure). */
+export function errno(lib: Libc): number {
+  const p = lib.symbols.__errno_location();
+  return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
+}
+
+/** `Deno.UnsafePointer.value()` of a buffer as a bigint (stable while the buffer lives). */
+export function addressOf(buf: Uint8Array, offset = 0): bigint {
+  const p = Deno.UnsafePointer.of(buf);
+  if (p === null) throw new TypeError("Cannot take the address of an empty buffer");
+  return BigInt(Deno.UnsafePointer.value(p)) + BigInt(offset);
+}

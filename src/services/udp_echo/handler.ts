@@ -1,0 +1,168 @@
+/**
+ * TR-143 UDP echo server as a pure `DatagramHandler` (TR-181
+ * `Device.IP.Diagnostics.UDPEchoConfig.`; CWMP-FACTS §9.1).
+ *
+ * - Plain echo (RFC 862): the reply is the request, byte for byte. The reply is never
+ *   larger than the request (no amplification).
+ * - Source filter: with `sourceIPAddress` set, datagrams from other addresses are
+ *   ignored (not counted, no reply; counted apart as `Filtered`).
+ * - Echo Plus (TR-143 §A.1.4), when `echoPlusEnabled` and the payload has ≥ 20 bytes
+ *   (shorter ones get a plain echo), five u32 in network byte order at offset 0:
+ *   TestGenSN (kept), TestRespSN (this server's count of responses sent before this one),
+ *   TestRespRecvTimeStamp, TestRespReplyTimeStamp, TestRespReplyFailureCount; the rest of
+ *   the payload is echoed as received.
+ *   [U] time base: TR-143 leaves it open; we use wall-clock µs since the Unix epoch
+ *   modulo 2^32 (wraps every ~71.6 min), so a client's own µs wall clock compares.
+ * - Counters (TR-181): PacketsReceived / PacketsResponded, BytesReceived / BytesResponded
+ *   including the 8-byte UDP header, TimeFirst/LastPacketReceived as µs dateTime.
+ *   A reply the loop fails to send moves from "responded" to TestRespReplyFailureCount.
+ *
+ * @module
+ */
+
+import type { DatagramHandler, DatagramMeta } from "../udp/handler.ts";
+import { canonicalIp } from "../udp/ip_address.ts";
+
+/** Configuration of {@linkcode createHandler} (structured-cloneable). */
+export interface UdpEchoHandlerConfig {
+  /** Answer only this source (IPv4 or IPv6 literal); "" or absent: any. */
+  sourceIPAddress?: string;
+  /** Fill in the Echo Plus fields. Default false. */
+  echoPlusEnabled?: boolean;
+  /** The `stats()` of a previous handler, to carry the counters across a rebind. */
+  resume?: Record<string, number | string>;
+}
+
+/** UDP header bytes counted in BytesReceived/BytesResponded (TR-181). */
+export const UDP_HEADER_BYTES = 8;
+/** Smallest payload that carries the Echo Plus fields. */
+export const ECHO_PLUS_MIN = 20;
+/** TR-106 Unknown Time. */
+export const UNKNOWN_TIME = "0001-01-01T00:00:00Z";
+
+/** TR-106 dateTime with microseconds of `ns` since the Unix epoch: `2026-01-02T03:04:05.123456Z`. */
+export function dateTimeMicros(ns: bigint): string {
+  const us = ns / 1000n;
+  const sec = us / 1_000_000n;
+  const frac = String(us % 1_000_000n).padStart(6, "0");
+  return `${new Date(Number(sec) * 1000).toISOString().slice(0, 19)}.${frac}Z`;
+}
+
+/** `ns` as wall-clock µs modulo 2^32. */
+export function micros32(ns: bigint): number {
+  return Number((ns / 1000n) & 0xffffffffn);
+}
+
+class UdpEchoHandler implements DatagramHandler {
+  #source = "";
+  #echoPlus = false;
+  packetsReceived = 0;
+  packetsResponded = 0;
+  bytesReceived = 0;
+  bytesResponded = 0;
+  respSN = 0;
+  failures = 0;
+  filtered = 0;
+  oversize = 0;
+  firstNs = -1n;
+  lastNs = -1n;
+
+  constructor(config: UdpEchoHandlerConfig) {
+    this.reconfigure(config);
+    const r = config.resume;
+    if (r !== undefined) {
+      const num = (k: string) => typeof r[k] === "number" ? r[k] as number : 0;
+      this.packetsReceived = num("PacketsReceived");
+      this.packetsResponded = num("PacketsResponded");
+      this.bytesReceived = num("BytesReceived");
+      this.bytesResponded = num("BytesResponded");
+      this.respSN = num("TestRespSN");
+      this.failures = num("TestRespReplyFailureCount");
+      this.filtered = num("Filtered");
+      this.oversize = num("Oversize");
+      const ns = (k: string) => typeof r[k] === "string" && r[k] !== "" ? BigInt(r[k]) : -1n;
+      this.firstNs = ns("TimeFirstPacketReceivedNs");
+      this.lastNs = ns("TimeLastPacketReceivedNs");
+    }
+  }
+
+  reconfigure(config: unknown): void {
+    const c = (config ?? {}) as UdpEchoHandlerConfig;
+    const src = (c.sourceIPAddress ?? "").trim();
+    if (src === "") this.#source = "";
+    else {
+      const canonical = canonicalIp(src);
+      if (canonical === undefined) {
+        throw new TypeError(`Cannot filter on SourceIPAddress "${src}": not an IP address`);
+      }
+      this.#source = canonical;
+    }
+    this.#echoPlus = c.echoPlusEnabled === true;
+  }
+
+  handle(data: Uint8Array, meta: DatagramMeta, reply: Uint8Array, nowNs: () => bigint): number {
+    if (this.#source !== "" && meta.address !== this.#source) {
+      this.filtered++;
+      return -1;
+    }
+    const len = data.length;
+    this.packetsReceived++;
+    this.bytesReceived += len + UDP_HEADER_BYTES;
+    if (this.firstNs < 0n) this.firstNs = meta.receivedNs;
+    this.lastNs = meta.receivedNs;
+    if (len > reply.length) {
+      this.oversize++;
+      this.failures++;
+      return -1;
+    }
+    reply.set(data);
+    if (this.#echoPlus && len >= ECHO_PLUS_MIN) {
+      writeU32(reply, 4, this.respSN);
+      writeU32(reply, 8, micros32(meta.receivedNs));
+      writeU32(reply, 16, this.failures);
+      writeU32(reply, 12, micros32(nowNs())); // last: as close to the send as we get
+    }
+    this.respSN = (this.respSN + 1) >>> 0;
+    this.packetsResponded++;
+    this.bytesResponded += len + UDP_HEADER_BYTES;
+    return len;
+  }
+
+  sendFailed(length: number): void {
+    this.packetsResponded--;
+    this.bytesResponded -= length + UDP_HEADER_BYTES;
+    this.failures++;
+  }
+
+  stats(): Record<string, number | string> {
+    return {
+      PacketsReceived: this.packetsReceived,
+      PacketsResponded: this.packetsResponded,
+      BytesReceived: this.bytesReceived,
+      BytesResponded: this.bytesResponded,
+      TimeFirstPacketReceived: this.firstNs < 0n ? UNKNOWN_TIME : dateTimeMicros(this.firstNs),
+      TimeLastPacketReceived: this.lastNs < 0n ? UNKNOWN_TIME : dateTimeMicros(this.lastNs),
+      TimeFirstPacketReceivedNs: this.firstNs < 0n ? "" : String(this.firstNs),
+      TimeLastPacketReceivedNs: this.lastNs < 0n ? "" : String(this.lastNs),
+      TestRespSN: this.respSN,
+      TestRespReplyFailureCount: this.failures,
+      Filtered: this.filtered,
+      Oversize: this.oversize,
+    };
+  }
+}
+
+function writeU32(buf: Uint8Array, offset: number, value: number): void {
+  buf[offset] = value >>> 24;
+  buf[offset + 1] = (value >>> 16) & 0xff;
+  buf[offset + 2] = (value >>> 8) & 0xff;
+  buf[offset + 3] = value & 0xff;
+}
+
+/** Builds a UDP echo handler (the `HandlerSpec` entry point). */
+export function createHandler(config: unknown): DatagramHandler {
+  return new UdpEchoHandler((config ?? {}) as UdpEchoHandlerConfig);
+}
+
+/** `HandlerSpec.module` of this handler. */
+export const UDP_ECHO_HANDLER_MODULE: string = import.meta.url;
