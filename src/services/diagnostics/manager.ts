@@ -1,0 +1,345 @@
+/**
+ * DiagnosticsManager: the TR-143 diagnostics of the device, each with its input
+ * parameters (kept in memory, TR-181 defaults), its {@linkcode DiagnosticsMachine},
+ * its runner and its last results (kept until the next run; lost on reboot, so
+ * DiagnosticsState reads None after one).
+ *
+ * The agent's part: call {@linkcode DiagnosticsManager.sessionEnded} when an ACS
+ * session ends (requested tests start then), and open a session with
+ * `8 DIAGNOSTICS COMPLETE` when {@linkcode DiagnosticsManager.onComplete} fires (never
+ * after a cancel). The data-model bindings (`datamodel/objects/ip_diagnostics.ts`,
+ * `nslookup_diagnostics.ts`) read and write through the
+ * {@linkcode DiagnosticsBackend} methods.
+ *
+ * @module
+ */
+
+import type { DiagnosticsBackend } from "../../datamodel/objects/_diagnostics.ts";
+import type { SystemSource } from "../../platform/system_source.ts";
+import type { TransferOptions } from "./_http_probe.ts";
+import { DEFAULT_MAX_CONNECTIONS, downloadRunner } from "./download.ts";
+import { type NSLookupOptions, nsLookupRunner } from "./nslookup.ts";
+import { runIPPing } from "./ping.ts";
+import {
+  type DiagnosticOutcome,
+  preciseNow,
+  type Resolver,
+  type ResultRow,
+  type RunContext,
+  type Runner,
+} from "./runner.ts";
+import { type ServerSelectionOptions, serverSelectionRunner } from "./server_selection.ts";
+import {
+  type DiagnosticsAction,
+  type DiagnosticsInput,
+  type DiagnosticsMachine,
+  diagnosticsStep,
+  INITIAL_DIAGNOSTICS,
+} from "./state_machine.ts";
+import { runTraceRoute } from "./traceroute.ts";
+import {
+  DEFAULT_UDP_ECHO_MAX_RESULTS,
+  type UDPEchoOptions,
+  udpEchoRunner,
+} from "./udp_echo_client.ts";
+import { uploadRunner } from "./upload.ts";
+
+/** The diagnostics, by their TR-181 object name. */
+export type DiagnosticName =
+  | "IPPing"
+  | "TraceRoute"
+  | "DownloadDiagnostics"
+  | "UploadDiagnostics"
+  | "UDPEchoDiagnostics"
+  | "ServerSelectionDiagnostics"
+  | "NSLookupDiagnostics";
+
+/** Every diagnostic the manager runs. */
+export const DIAGNOSTIC_NAMES: readonly DiagnosticName[] = [
+  "IPPing",
+  "TraceRoute",
+  "DownloadDiagnostics",
+  "UploadDiagnostics",
+  "UDPEchoDiagnostics",
+  "ServerSelectionDiagnostics",
+  "NSLookupDiagnostics",
+];
+
+/** Input parameters after power-on (TR-181 defaults where it has them, else ours). */
+export const DIAGNOSTIC_DEFAULTS: Readonly<
+  Record<DiagnosticName, Readonly<Record<string, string>>>
+> = {
+  IPPing: {
+    Interface: "",
+    ProtocolVersion: "Any",
+    Host: "",
+    NumberOfRepetitions: "3",
+    Timeout: "1000",
+    DataBlockSize: "56",
+    DSCP: "0",
+  },
+  TraceRoute: {
+    Interface: "",
+    ProtocolVersion: "Any",
+    Host: "",
+    NumberOfTries: "3",
+    Timeout: "5000",
+    DataBlockSize: "32",
+    DSCP: "0",
+    MaxHopCount: "30",
+  },
+  DownloadDiagnostics: {
+    Interface: "",
+    DownloadURL: "",
+    ProtocolVersion: "Any",
+    NumberOfConnections: "1",
+    EnablePerConnectionResults: "false",
+  },
+  UploadDiagnostics: {
+    Interface: "",
+    UploadURL: "",
+    ProtocolVersion: "Any",
+    NumberOfConnections: "1",
+    EnablePerConnectionResults: "false",
+    TestFileLength: "0",
+  },
+  UDPEchoDiagnostics: {
+    Interface: "",
+    Host: "",
+    Port: "7",
+    NumberOfRepetitions: "1",
+    Timeout: "5000",
+    DataBlockSize: "24",
+    InterTransmissionTime: "1000",
+    ProtocolVersion: "Any",
+    EnableIndividualPacketResults: "false",
+  },
+  ServerSelectionDiagnostics: {
+    Interface: "",
+    ProtocolVersion: "Any",
+    Protocol: "ICMP",
+    HostList: "",
+    NumberOfRepetitions: "3",
+    Timeout: "1000",
+  },
+  NSLookupDiagnostics: {
+    Interface: "",
+    HostName: "",
+    DNSServer: "",
+    Timeout: "5000",
+    NumberOfRepetitions: "1",
+  },
+};
+
+/** Options of {@linkcode DiagnosticsManager}. */
+export interface DiagnosticsManagerOptions {
+  /** Runs ping and traceroute, reads resolv.conf. */
+  readonly source: SystemSource;
+  /** Wall clock for the µs timestamps; default `performance.timeOrigin + performance.now()`. */
+  readonly now?: () => number;
+  /** Name resolution; default `Deno.resolveDns` (see `runner.ts`). */
+  readonly resolve?: Resolver;
+  /** TR-181 interface path → Linux device; absent: only an empty Interface is accepted. */
+  readonly interfaceName?: (path: string) => Promise<string | undefined>;
+  readonly download?: TransferOptions;
+  readonly upload?: TransferOptions;
+  readonly udpEcho?: UDPEchoOptions;
+  readonly serverSelection?: ServerSelectionOptions;
+  readonly nsLookup?: NSLookupOptions;
+  /** Replaces runners (tests, integrators). */
+  readonly runners?: Partial<Record<DiagnosticName, Runner>>;
+  /** Called when a runner throws (a bug: the state becomes Error_Internal). */
+  readonly onRunnerError?: (name: DiagnosticName, error: unknown) => void;
+}
+
+interface Entry {
+  machine: DiagnosticsMachine;
+  inputs: Record<string, string>;
+  outcome?: DiagnosticOutcome;
+  controller?: AbortController;
+  readonly constants: Readonly<Record<string, string>>;
+  readonly runner: Runner;
+}
+
+/** Owns the state machines, inputs, runs and results of every diagnostic. */
+export class DiagnosticsManager implements DiagnosticsBackend {
+  readonly #entries = new Map<string, Entry>();
+  readonly #options: DiagnosticsManagerOptions;
+  readonly #listeners = new Set<(name: DiagnosticName) => void>();
+  readonly #running = new Set<Promise<void>>();
+
+  /** A manager with every diagnostic idle (None) and default inputs. */
+  constructor(options: DiagnosticsManagerOptions) {
+    this.#options = options;
+    const maxDown = options.download?.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    const maxUp = options.upload?.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    const runners: Record<DiagnosticName, Runner> = {
+      IPPing: runIPPing,
+      TraceRoute: runTraceRoute,
+      DownloadDiagnostics: downloadRunner(options.download),
+      UploadDiagnostics: uploadRunner(options.upload),
+      UDPEchoDiagnostics: udpEchoRunner(options.udpEcho),
+      ServerSelectionDiagnostics: serverSelectionRunner(options.serverSelection),
+      NSLookupDiagnostics: nsLookupRunner(options.nsLookup),
+      ...options.runners,
+    };
+    const constants: Partial<Record<DiagnosticName, Record<string, string>>> = {
+      DownloadDiagnostics: {
+        DownloadTransports: "HTTP",
+        DownloadDiagnosticMaxConnections: String(maxDown),
+      },
+      UploadDiagnostics: {
+        UploadTransports: "HTTP",
+        UploadDiagnosticsMaxConnections: String(maxUp),
+      },
+      UDPEchoDiagnostics: {
+        UDPEchoDiagnosticsMaxResults: String(
+          options.udpEcho?.maxResults ?? DEFAULT_UDP_ECHO_MAX_RESULTS,
+        ),
+      },
+    };
+    for (const name of DIAGNOSTIC_NAMES) {
+      this.#entries.set(name, {
+        machine: INITIAL_DIAGNOSTICS,
+        inputs: { ...DIAGNOSTIC_DEFAULTS[name] },
+        constants: constants[name] ?? {},
+        runner: runners[name],
+      });
+    }
+  }
+
+  /** DiagnosticsState, an input, a constant or a result of `name`; undefined when unknown. */
+  value(name: string, parameter: string): string | undefined {
+    const entry = this.#entry(name);
+    if (parameter === "DiagnosticsState") return entry.machine.value;
+    return entry.inputs[parameter] ?? entry.constants[parameter] ??
+      entry.outcome?.results[parameter];
+  }
+
+  /** The rows of result table `table` of `name` from the last finished run. */
+  rows(name: string, table: string): readonly ResultRow[] {
+    return this.#entry(name).outcome?.tables?.[table] ?? [];
+  }
+
+  /**
+   * Applies one SetParameterValues batch on `name`'s object: inputs by name, plus
+   * `DiagnosticsState` (Requested or Canceled; the binding refuses other values).
+   * Returns the undo for a failed transaction.
+   */
+  apply(name: string, changes: Readonly<Record<string, string>>): () => void {
+    const entry = this.#entry(name);
+    const before = { machine: entry.machine, inputs: { ...entry.inputs } };
+    const requested = changes.DiagnosticsState;
+    let inputsChanged = false;
+    for (const [parameter, value] of Object.entries(changes)) {
+      if (parameter === "DiagnosticsState") continue;
+      if (!(parameter in entry.inputs)) {
+        throw new TypeError(`Not an input of ${name}: "${parameter}"`);
+      }
+      if (entry.inputs[parameter] !== value) inputsChanged = true;
+      entry.inputs[parameter] = value;
+    }
+    this.#feed(name, {
+      kind: "set",
+      diagnosticsState: requested === "Requested" || requested === "Canceled"
+        ? requested
+        : undefined,
+      inputsChanged,
+    });
+    return () => {
+      entry.inputs = before.inputs;
+      const stopped = before.machine.phase === "running" &&
+        entry.controller?.signal.aborted !== false;
+      // A run that this batch stopped cannot come back: request it again instead.
+      entry.machine = stopped ? { ...before.machine, phase: "pending" } : before.machine;
+    };
+  }
+
+  /** The ACS session ended: start every requested diagnostic. */
+  sessionEnded(): void {
+    for (const name of this.#entries.keys()) this.#feed(name, { kind: "sessionEnded" });
+  }
+
+  /**
+   * Calls `listener` with the diagnostic's name each time one finishes (Complete or
+   * Error_*), not when one is canceled or stopped. Returns the unsubscribe function.
+   */
+  onComplete(listener: (name: DiagnosticName) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Resolves once no run is in flight (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.#running.size > 0) await Promise.all([...this.#running]);
+  }
+
+  /** Stops every run (shutdown); states stay as they are. */
+  stopAll(): void {
+    for (const entry of this.#entries.values()) entry.controller?.abort();
+  }
+
+  #entry(name: string): Entry {
+    const entry = this.#entries.get(name);
+    if (entry === undefined) throw new TypeError(`Unknown diagnostic: "${name}"`);
+    return entry;
+  }
+
+  #feed(name: string, input: DiagnosticsInput, outcome?: DiagnosticOutcome): void {
+    const entry = this.#entry(name);
+    const step = diagnosticsStep(entry.machine, input);
+    entry.machine = step.machine;
+    for (const action of step.actions) {
+      this.#perform(name as DiagnosticName, entry, action, outcome);
+    }
+  }
+
+  #perform(
+    name: DiagnosticName,
+    entry: Entry,
+    action: DiagnosticsAction,
+    outcome?: DiagnosticOutcome,
+  ): void {
+    switch (action.kind) {
+      case "stop":
+        entry.controller?.abort();
+        entry.controller = undefined;
+        return;
+      case "start":
+        this.#start(name, entry, action.runId);
+        return;
+      case "complete":
+        entry.outcome = outcome;
+        entry.controller = undefined;
+        for (const listener of [...this.#listeners]) listener(name);
+        return;
+    }
+  }
+
+  #start(name: DiagnosticName, entry: Entry, runId: number): void {
+    entry.outcome = undefined;
+    const controller = new AbortController();
+    entry.controller = controller;
+    const context: RunContext = {
+      signal: controller.signal,
+      now: this.#options.now ?? preciseNow,
+      source: this.#options.source,
+      resolve: this.#options.resolve,
+      interfaceName: this.#options.interfaceName,
+    };
+    const params = { ...entry.inputs };
+    const run = (async () => {
+      let outcome: DiagnosticOutcome;
+      try {
+        outcome = await entry.runner(params, context);
+      } catch (error) {
+        this.#options.onRunnerError?.(name, error);
+        outcome = { state: "Error_Internal", results: {} };
+      }
+      if (controller.signal.aborted) return;
+      this.#feed(name, { kind: "finished", runId, value: outcome.state }, outcome);
+    })();
+    this.#running.add(run);
+    run.finally(() => this.#running.delete(run));
+  }
+}
