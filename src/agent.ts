@@ -36,6 +36,7 @@ import { agentHandlers } from "./agent/handlers.ts";
 import { formatLocalResponse, isLocalOp, localRequest } from "./agent/local_request.ts";
 import { resolveIdentity } from "./agent/identity.ts";
 import { deviceIdOf } from "./agent/inform_data.ts";
+import { createMeasurementServices } from "./agent/measurement.ts";
 import { buildAgentModel } from "./agent/model.ts";
 import { Notifier } from "./agent/notifier.ts";
 import { describeReceived, describeSent } from "./agent/log_lines.ts";
@@ -139,6 +140,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   if (cr.port > 0) logger.info(`Connection Request server initiated with the port: ${cr.port}`);
   else logger.info("HTTP connection requests are disabled (HTTPConnectionRequestEnable)");
 
+  const measurement = config.cpe.datamodel === "tr181"
+    ? createMeasurementServices(config.agent.stateDir, logger, options.system)
+    : undefined;
   const am = await buildAgentModel({
     config,
     identity,
@@ -149,10 +153,16 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     },
     uptimeSeconds: () => platform.uptimeSeconds(),
     logger,
-    bindings,
+    bindings: [...bindings, ...(measurement?.bindings ?? [])],
     system: options.system,
   });
   const { model } = am;
+  await measurement?.start(model);
+  // TR-143: a finished diagnostic opens a session with 8 DIAGNOSTICS COMPLETE.
+  measurement?.diagnostics?.onComplete(() => {
+    logger.info("Diagnostics complete");
+    feed({ kind: "addEvent", events: [{ eventCode: "8 DIAGNOSTICS COMPLETE", commandKey: "" }] });
+  });
   const notifier = new Notifier(model, am.attributes, am.schema, am.informRefs);
   await notifier.rewatch();
 
@@ -190,6 +200,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     const request = localRequest(req.op, req.args);
     const response = await localDispatcher.dispatch(request);
     await afterRequest(request, response, false);
+    // A local request has no session to wait for: Requested diagnostics start now.
+    if (!inSession()) measurement?.diagnostics?.sessionEnded();
     return formatLocalResponse(response);
   });
   const dispatcher = createDispatcher({
@@ -301,6 +313,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         http.get(action.session)?.close();
         http.delete(action.session);
         model.endSession();
+        // Requested diagnostics start once the session that asked for them is over.
+        measurement?.diagnostics?.sessionEnded();
         notifier.sessionEnded(action.session, action.outcome === "success", platform.now());
         queueMicrotask(scheduleActive);
         if (action.outcome === "success") logger.info("End session");
@@ -314,6 +328,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       case "factoryReset":
         settings.reset();
         am.reset();
+        measurement?.reset();
         notifier.clear();
         await runSystemCommand("factoryReset", config.agent.factoryResetCommand);
         return;
@@ -429,6 +444,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       if (pollTimer !== undefined) clearInterval(pollTimer);
       await cr.close();
       control.close();
+      await measurement?.close();
       await chain;
       for (const client of http.values()) client.close();
       http.clear();

@@ -36,6 +36,7 @@ export function factorySettings(config: AgentConfig, connectionRequestUrl: strin
     cwmpRetryIntervalMultiplier: config.acs.retryIntervalMultiplier,
     httpConnectionRequestEnable: true,
     instanceMode: config.cpe.instanceMode,
+    autoCreateInstances: false,
     provisioningCode: config.cpe.provisioningCode,
   };
 }

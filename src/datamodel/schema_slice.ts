@@ -300,6 +300,14 @@ export const SLICE_SCHEMA: readonly SchemaEntry[] = [
   },
   {
     kind: "parameter",
+    path: "Device.ManagementServer.AutoCreateInstances",
+    type: "boolean",
+    access: "readWrite",
+    defaultValue: "false",
+    version: "2.3",
+  },
+  {
+    kind: "parameter",
     path: "Device.ManagementServer.SupportedConnReqMethods",
     type: "string",
     access: "readOnly",

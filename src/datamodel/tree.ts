@@ -25,6 +25,14 @@
  * InstanceMode "InstanceAlias" the names the ACS sees (`TreeItem.name`,
  * `ParameterRef.name`) use that form while `path` stays numeric for providers.
  *
+ * Auto-create (ManagementServer.AutoCreateInstances, TR-069 §3.6.1 and A.3.2.1): when
+ * {@linkcode ParameterTree.prepare} is asked to, a name under a `[alias]` row that does
+ * not exist yet (nested tables too) plans that row instead of failing with 9005; the
+ * prepared changes then carry provisional paths (`Table.[alias].X`, instance 0) that
+ * {@linkcode ParameterTree.commit} rewrites once it has created the rows, in the same
+ * transaction as the values (a failure deletes the rows again; the instance numbers
+ * they took stay used).
+ *
  * No clock, no I/O: everything goes through providers.
  *
  * @module
@@ -40,7 +48,14 @@ import {
 import type { CwmpFault, ParameterFault } from "./errors.ts";
 import { type InstanceNumbers, MemoryInstanceNumbers } from "./instance_numbers.ts";
 import { isAliasSegment, isInstanceNumber, parsePath } from "./path.ts";
-import type { Binding, MaybePromise, ParameterChange, ParameterRef, Provider } from "./provider.ts";
+import type {
+  Binding,
+  MaybePromise,
+  ParameterChange,
+  ParameterRef,
+  Provider,
+  SetOutcome,
+} from "./provider.ts";
 import { objectOf, type ObjectSchema, type ParameterSchema, type Schema } from "./schema.ts";
 import { type ChangeGroup, commitChanges, runTransaction, setStep } from "./transaction.ts";
 import { validateValue } from "./validate.ts";
@@ -75,12 +90,36 @@ export interface ChangeRequest {
   readonly type: string;
 }
 
+/** Options of {@linkcode ParameterTree.prepare}. */
+export interface PrepareOptions {
+  /**
+   * ManagementServer.AutoCreateInstances: a missing `[alias]` row is planned for
+   * creation rather than a 9005 (only while alias-based addressing is on). Default false.
+   */
+  readonly autoCreate?: boolean;
+}
+
+/** A row that {@linkcode ParameterTree.commit} creates (AutoCreateInstances). */
+export interface PlannedRow {
+  /** The table, possibly provisional itself (`Device.X.[a].Y.`). */
+  readonly table: string;
+  /** Instance numbers of the table's path; 0 where a row is still planned. */
+  readonly instances: readonly number[];
+  /** The new row's Alias. */
+  readonly alias: string;
+}
+
 /** Result of {@linkcode ParameterTree.prepare}. */
 export interface PreparedChanges {
-  /** Validated changes, canonical values, in request order (only if `faults` is empty). */
+  /**
+   * Validated changes, canonical values, in request order (only if `faults` is empty).
+   * Under a planned row the path is provisional (`Table.[alias].X`, instance 0).
+   */
   readonly changes: readonly ParameterChange[];
   /** One entry per rejected change, in request order. */
   readonly faults: readonly ParameterFault[];
+  /** Rows to create first, parents before children (only if `faults` is empty). */
+  readonly rows: readonly PlannedRow[];
 }
 
 /** Result of {@linkcode ParameterTree.addObject}. */
@@ -141,6 +180,17 @@ interface Counted {
 
 type Aliases = ReadonlyMap<number, string>;
 
+/** Rows planned by one {@linkcode ParameterTree.prepare}, by provisional row path. */
+type Plan = Map<string, PlannedRow>;
+
+/** A created row: provisional row path → real one, and the instance at `depth`. */
+interface Rename {
+  readonly from: string;
+  readonly to: string;
+  readonly depth: number;
+  readonly n: number;
+}
+
 /** Objects and parameters of the schema that providers support. */
 export class ParameterTree {
   readonly #root: Node = { name: "", kind: "object", children: new Map() };
@@ -151,6 +201,8 @@ export class ParameterTree {
   readonly #alias?: AliasOptions;
   #rows?: Map<string, MaybePromise<readonly number[]>>;
   #aliases?: Map<string, Promise<Aliases>>;
+  /** The row node of each planned row, for commit. */
+  readonly #planned = new WeakMap<PlannedRow, Node>();
 
   /**
    * Builds the tree from `schema` and `bindings`.
@@ -294,14 +346,24 @@ export class ParameterTree {
    * Resolves and validates `requests` without changing anything: unknown names (9005),
    * read-only parameters (9008), wrong xsi:type (9006), bad values (9007), then the
    * providers' own checks (9007). Collects every fault rather than stopping at the first.
+   *
+   * With `autoCreate` (and alias addressing on), a missing `[alias]` row of a table that
+   * allows AddObject and has a settable Alias is planned (`rows`) instead; it is a 9005
+   * when the table cannot have it, 9004 when the table is full.
    */
-  async prepare(requests: readonly ChangeRequest[]): Promise<PreparedChanges> {
+  async prepare(
+    requests: readonly ChangeRequest[],
+    options: PrepareOptions = {},
+  ): Promise<PreparedChanges> {
     const changes: ParameterChange[] = [];
     const faults: ParameterFault[] = [];
     const names = new Map<string, string>();
+    const plan: Plan | undefined = options.autoCreate && this.#alias?.enabled()
+      ? new Map()
+      : undefined;
     for (const request of requests) {
       try {
-        const at = await this.#locate(request.name);
+        const at = await this.#locate(request.name, plan);
         const schema = at.node.parameter;
         if (schema === undefined) throw new ParameterNameError(request.name);
         if (!this.#writable(at.node)) throw new NotWritableError(request.name);
@@ -322,18 +384,49 @@ export class ParameterTree {
         });
       }
     }
-    return { changes: faults.length === 0 ? changes : [], faults };
+    const ok = faults.length === 0;
+    return { changes: ok ? changes : [], faults, rows: ok ? [...(plan?.values() ?? [])] : [] };
   }
 
   /**
    * Applies changes from {@linkcode prepare} (plus internal ones such as ParameterKey,
-   * which skip the writability check) all or nothing. Returns the SPV Status.
+   * which skip the writability check) all or nothing, after creating the planned
+   * `rows` (with their Alias) in the same transaction. Returns the SPV Status.
    */
-  async commit(changes: readonly ParameterChange[]): Promise<0 | 1> {
+  async commit(
+    changes: readonly ParameterChange[],
+    rows: readonly PlannedRow[] = [],
+  ): Promise<0 | 1> {
+    if (rows.length === 0) {
+      try {
+        return await commitChanges(this.#group(changes));
+      } finally {
+        if (changes.some((c) => c.schema.path.endsWith(".Alias"))) this.#aliases?.clear();
+      }
+    }
+    const renames: Rename[] = [];
     try {
-      return await commitChanges(this.#group(changes));
+      return await runTransaction([
+        ...rows.map((row) => () => this.#createRow(row, renames)),
+        async () => {
+          const aliases = rows.map((row) => {
+            const { path, instances } = renamed(renames, `${row.table}[${row.alias}].`, [
+              ...row.instances,
+              0,
+            ]);
+            return {
+              path: `${path}Alias`,
+              schema: this.#planned.get(row)!.children.get("Alias")!.parameter!,
+              instances,
+              value: row.alias,
+            };
+          });
+          const resolved = changes.map((c) => ({ ...c, ...renamed(renames, c.path, c.instances) }));
+          return { status: await commitChanges(this.#group([...aliases, ...resolved])) };
+        },
+      ]);
     } finally {
-      if (changes.some((c) => c.schema.path.endsWith(".Alias"))) this.#aliases?.clear();
+      this.#aliases?.clear();
     }
   }
 
@@ -471,6 +564,28 @@ export class ParameterTree {
     }
   }
 
+  /** Creates the planned `row` under its (now real) table and records the rename. */
+  async #createRow(row: PlannedRow, renames: Rename[]): Promise<SetOutcome> {
+    const node = this.#planned.get(row);
+    if (node === undefined) throw new TypeError(`Row was not planned: "${row.table}"`);
+    const { path: table, instances } = renamed(renames, row.table, row.instances);
+    const provider = node.provider!;
+    const inUse = await this.#instances(node, table, instances);
+    const proposed = this.#numbers.allocate(table, inUse);
+    const n = await provider.addInstance!(table, instances, proposed);
+    this.#forget(table);
+    const to = `${table}${n}.`;
+    renames.push({ from: `${table}[${row.alias}].`, to, depth: instances.length, n });
+    return {
+      status: 0,
+      undo: async () => {
+        // A provider without deleteInstance cannot take the row back.
+        await provider.deleteInstance?.(to, [...instances, n]);
+        this.#forget(table);
+      },
+    };
+  }
+
   #group(changes: readonly ParameterChange[]): ChangeGroup[] {
     const groups = new Map<Provider, ParameterChange[]>();
     for (const change of changes) {
@@ -506,23 +621,39 @@ export class ParameterTree {
     return node;
   }
 
-  async #locate(text: string): Promise<Located> {
+  /**
+   * Resolves `text`. With a `plan` (auto-create), a missing `[alias]` row is added to
+   * it (or found there) and the path goes on provisionally below it.
+   */
+  async #locate(text: string, plan?: Plan): Promise<Located> {
     const parsed = parsePath(text, { aliases: this.#alias?.enabled() ?? false });
     const names = this.#showAliases();
     let node = this.#root;
     let path = "";
     let name = "";
     let instances: readonly number[] = [];
+    let planned = false; // Below a planned row: no rows exist there yet.
     for (const segment of parsed.segments) {
       if (node.kind === "parameter") throw new ParameterNameError(text);
       if (node.kind === "table") {
         const row = rowOf(node);
         const aliased = isAliasSegment(segment);
         if (!aliased && !isInstanceNumber(segment)) throw new ParameterNameError(text);
-        const aliases = aliased || names ? await this.#aliasMap(row, path, instances) : undefined;
+        const aliases = !planned && (aliased || names)
+          ? await this.#aliasMap(row, path, instances)
+          : undefined;
         let n = Number(segment);
-        if (aliased) n = keyOf(aliases!, segment.slice(1, -1)) ?? 0;
-        if (!(await this.#instances(row, path, instances)).includes(n)) {
+        if (aliased) n = planned ? 0 : keyOf(aliases!, segment.slice(1, -1)) ?? 0;
+        if (n === 0 && aliased && plan !== undefined) {
+          await this.#plan(plan, node, path, instances, segment.slice(1, -1), text);
+          planned = true;
+          node = row;
+          instances = [...instances, 0];
+          path += `${segment}.`;
+          name += `${segment}.`;
+          continue;
+        }
+        if (planned || !(await this.#instances(row, path, instances)).includes(n)) {
           throw new ParameterNameError(text, `No such instance: "${text}"`);
         }
         node = row;
@@ -540,6 +671,38 @@ export class ParameterTree {
     }
     if ((node.kind === "parameter") === parsed.partial) throw new ParameterNameError(text);
     return { node, path, name, instances };
+  }
+
+  /** Adds the row `[alias]` of `table` (at `tablePath`) to `plan`, or finds it there. */
+  async #plan(
+    plan: Plan,
+    table: Node,
+    tablePath: string,
+    instances: readonly number[],
+    alias: string,
+    text: string,
+  ): Promise<void> {
+    const key = `${tablePath}[${alias}].`;
+    if (plan.has(key)) return;
+    const row = rowOf(table);
+    const aliasNode = row.children.get("Alias");
+    if (!this.#writable(table) || aliasNode === undefined || !this.#writable(aliasNode)) {
+      throw new ParameterNameError(text, `No such instance, and none can be created: "${text}"`);
+    }
+    validateValue(aliasNode.parameter!, alias, "");
+    const max = row.object?.maxEntries;
+    if (typeof max === "number") {
+      const existing = instances.includes(0)
+        ? 0
+        : (await this.#instances(row, tablePath, instances)).length;
+      const more = [...plan.values()].filter((p) => p.table === tablePath).length;
+      if (existing + more >= max) {
+        throw new ResourcesExceededError(`Table already holds ${max} entries: "${text}"`);
+      }
+    }
+    const planned: PlannedRow = { table: tablePath, instances, alias };
+    this.#planned.set(planned, row);
+    plan.set(key, planned);
   }
 
   async #below(
@@ -683,6 +846,22 @@ export class ParameterTree {
     }
     return Promise.all(lists).then((all) => all.map((l) => String(l.length)));
   }
+}
+
+/** `path` and `instances` with the created rows' numbers in place of `[alias]` and 0. */
+function renamed(
+  renames: readonly Rename[],
+  path: string,
+  instances: readonly number[],
+): { path: string; instances: readonly number[] } {
+  let out = instances;
+  for (const { from, to, depth, n } of renames) {
+    if (!path.startsWith(from)) continue;
+    path = to + path.slice(from.length);
+    if (out === instances) out = [...instances];
+    (out as number[])[depth] = n;
+  }
+  return { path, instances: out };
 }
 
 function fill(values: string[], indexes: readonly number[], got: readonly string[]): void {

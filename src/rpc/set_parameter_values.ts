@@ -5,6 +5,12 @@
  * and nothing changes. Otherwise the changes and the new ParameterKey are committed in
  * one transaction, so ParameterKey changes only on success.
  *
+ * AutoCreateInstances (TR-069 §3.6.1, TR-181 ManagementServer): when it is true (and
+ * alias-based addressing is on), a name under a `[alias]` row that does not exist yet
+ * creates that row in the same transaction; otherwise such a name is a 9005. The
+ * setting is read from `<root>.ManagementServer.AutoCreateInstances` of the model,
+ * as it stands before this request.
+ *
  * The same name twice is a 9003 for the request as a whole (the order of the list
  * must not matter, so two values for one parameter are ambiguous).
  *
@@ -14,6 +20,7 @@
 import {
   InternalError,
   InvalidArgumentsError,
+  ParameterNameError,
   SetParameterValuesError,
 } from "../datamodel/errors.ts";
 import type { ParameterTree } from "../datamodel/tree.ts";
@@ -57,19 +64,44 @@ export async function setParameterValues(
     }
     seen.add(name);
   }
-  const { changes, faults } = await model.prepare(parameterList);
+  const autoCreate = await autoCreateInstances(model, parameterList.map((p) => p.name));
+  const { changes, faults, rows } = await model.prepare(parameterList, { autoCreate });
   if (faults.length > 0) throw new SetParameterValuesError(faults);
 
   const keyPath = options.parameterKeyPath === undefined
     ? PARAMETER_KEY_PATH
     : options.parameterKeyPath;
   if (keyPath === null) {
-    return { kind: "SetParameterValuesResponse", status: await model.commit(changes) };
+    return { kind: "SetParameterValuesResponse", status: await model.commit(changes, rows) };
   }
   const keyRef = await model.parameter(keyPath);
   if (keyRef === undefined) {
     throw new InternalError(`No parameter stores the ParameterKey: "${keyPath}"`);
   }
-  const status = await model.commit([...changes, { ...keyRef, value: parameterKey }]);
+  const status = await model.commit([...changes, { ...keyRef, value: parameterKey }], rows);
   return { kind: "SetParameterValuesResponse", status };
+}
+
+/**
+ * ManagementServer.AutoCreateInstances under the root of `names`; false when no name
+ * has an `[alias]` segment (nothing to create, nothing to read) or the model lacks it.
+ */
+async function autoCreateInstances(
+  model: ParameterTree,
+  names: readonly string[],
+): Promise<boolean> {
+  const aliased = names.find((name) => name.includes("["));
+  if (aliased === undefined) return false;
+  const root = aliased.slice(0, aliased.indexOf(".") + 1);
+  let ref;
+  try {
+    ref = await model.parameter(`${root}ManagementServer.AutoCreateInstances`);
+  } catch (error) {
+    // A malformed root: prepare() reports the name itself.
+    if (error instanceof ParameterNameError) return false;
+    throw error;
+  }
+  if (ref === undefined) return false;
+  const [value] = await model.read([ref]);
+  return value === "true" || value === "1";
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ParameterNameError } from "../../src/datamodel/errors.ts";
 import { addObject } from "../../src/rpc/add_object.ts";
-import { engineFixture } from "./_engine_fixture.ts";
+import { type EngineFixture, engineFixture } from "./_engine_fixture.ts";
 
 const ACL = "Device.Hosts.AccessControl.";
 const add = (objectName: string) => ({ kind: "AddObject" as const, objectName, parameterKey: "" });
@@ -56,4 +56,101 @@ Deno.test("ParameterTree.beginSession() snapshot follows AddObject of the sessio
   assert.equal((await model.list(ACL, { depth: 1 })).length, 0);
   await addObject(model, add(ACL));
   assert.equal((await model.list(ACL, { depth: 1 })).length, 1);
+});
+
+const set = (name: string, value: string) => ({ name, value, type: "" });
+
+/** prepare() + commit() as SetParameterValues does them; returns the faults. */
+async function setValues(
+  model: EngineFixture["model"],
+  requests: readonly { name: string; value: string; type: string }[],
+) {
+  const { changes, faults, rows } = await model.prepare(requests, { autoCreate: true });
+  if (faults.length === 0) await model.commit(changes, rows);
+  return faults.map((f) => [f.parameterName, f.error.faultCode]);
+}
+
+Deno.test("ParameterTree.prepare() with autoCreate plans a missing [alias] row for commit()", async () => {
+  const { model } = engineFixture({ alias: true });
+  assert.deepEqual(await setValues(model, [set(`${ACL}[kids].Enable`, "true")]), []);
+  assert.deepEqual((await model.list(ACL, { depth: 1 })).map((i) => i.path), [`${ACL}1.`]);
+  const refs = await Promise.all(
+    [`${ACL}[kids].Alias`, `${ACL}[kids].Enable`].map((p) => model.parameter(p)),
+  );
+  assert.deepEqual(await model.read(refs.map((r) => r!)), ["kids", "true"]);
+});
+
+Deno.test("ParameterTree.prepare() without autoCreate answers 9005 for a missing [alias] row", async () => {
+  const { model } = engineFixture({ alias: true });
+  const { faults, rows } = await model.prepare([set(`${ACL}[kids].Enable`, "true")]);
+  assert.deepEqual(faults.map((f) => [f.parameterName, f.error.faultCode]), [
+    [`${ACL}[kids].Enable`, 9005],
+  ]);
+  assert.deepEqual(rows, []);
+  assert.deepEqual(await model.list(ACL, { depth: 1 }), []);
+});
+
+Deno.test("ParameterTree.commit() deletes auto-created rows when a sibling parameter fails", async () => {
+  const { model, store } = engineFixture({ alias: true });
+  const interval = "Device.ManagementServer.PeriodicInformInterval";
+  // Refused while validating: nothing is created at all.
+  assert.deepEqual(
+    await setValues(model, [set(`${ACL}[kids].Enable`, "true"), set(interval, "0")]),
+    [[interval, 9007]],
+  );
+  assert.deepEqual(await model.list(ACL, { depth: 1 }), []);
+  // Refused by the provider while committing: the created row is taken back.
+  store.set = () => {
+    throw new Error("Disk full");
+  };
+  await assert.rejects(
+    setValues(model, [set(`${ACL}[kids].Enable`, "true"), set(interval, "60")]),
+    /Disk full/,
+  );
+  assert.deepEqual(await model.list(ACL, { depth: 1 }), []);
+  const count = await model.parameter("Device.Hosts.AccessControlNumberOfEntries");
+  assert.deepEqual(await model.read([count!]), ["0"]);
+});
+
+Deno.test("ParameterTree.commit() sets an auto-created row again by its alias", async () => {
+  const { model } = engineFixture({ alias: true });
+  await setValues(model, [set(`${ACL}[kids].Enable`, "true")]);
+  await setValues(model, [set(`${ACL}[kids].Enable`, "false"), set(`${ACL}[kids].HostName`, "x")]);
+  const rows = await model.list(ACL, { depth: 1, objects: true });
+  assert.deepEqual(rows.filter((i) => i.ref === undefined).map((i) => i.path), [`${ACL}1.`]);
+  const ref = await model.parameter(`${ACL}1.Enable`);
+  assert.deepEqual(await model.read([ref!]), ["false"]);
+});
+
+Deno.test("ParameterTree.commit() auto-creates nested [alias] rows, parents first", async () => {
+  const { model } = engineFixture({ alias: true });
+  assert.deepEqual(
+    await setValues(model, [
+      set(`${ACL}[kids].Schedule.[night].Duration`, "3600"),
+      set(`${ACL}[kids].Schedule.[day].Duration`, "60"),
+      set(`${ACL}[kids].Enable`, "true"),
+    ]),
+    [],
+  );
+  const refs = await Promise.all([
+    `${ACL}1.Schedule.1.Alias`,
+    `${ACL}1.Schedule.1.Duration`,
+    `${ACL}1.Schedule.2.Alias`,
+    `${ACL}[kids].Schedule.[day].Duration`,
+    `${ACL}1.ScheduleNumberOfEntries`,
+  ].map((p) => model.parameter(p)));
+  assert.deepEqual(await model.read(refs.map((r) => r!)), ["night", "3600", "day", "60", "2"]);
+});
+
+Deno.test("ParameterTree.prepare() with autoCreate refuses tables without a settable Alias", async () => {
+  const { model } = engineFixture({ alias: true });
+  assert.deepEqual(
+    await setValues(model, [set("Device.Hosts.Host.[tv].HostName", "tv")]),
+    [["Device.Hosts.Host.[tv].HostName", 9005]],
+  );
+  assert.deepEqual(
+    await setValues(model, [set(`${ACL}[kids].Schedule.3.Duration`, "1")]),
+    [[`${ACL}[kids].Schedule.3.Duration`, 9005]],
+  );
+  assert.deepEqual(await model.list(ACL, { depth: 1 }), []);
 });

@@ -44,6 +44,7 @@ export function initialSettings(): ManagementSettings {
     cwmpRetryIntervalMultiplier: 2000,
     httpConnectionRequestEnable: true,
     instanceMode: "InstanceNumber",
+    autoCreateInstances: false,
   };
 }
 

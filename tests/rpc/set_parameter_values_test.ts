@@ -10,6 +10,7 @@ import {
   SetParameterValuesError,
 } from "../../src/rpc/errors.ts";
 import { setParameterValues } from "../../src/rpc/set_parameter_values.ts";
+import { engineFixture } from "../datamodel/_engine_fixture.ts";
 import { sliceFixture } from "./_slice_fixture.ts";
 
 function spv(parameterKey: string, ...list: [string, string, string][]): SetParameterValues {
@@ -192,4 +193,24 @@ Deno.test("setParameterValues() faults 9002 when the model cannot store the Para
     (await setParameterValues(model, spv("k"), { parameterKeyPath: null })).status,
     0,
   );
+});
+
+Deno.test("setParameterValues() creates a missing [alias] row only when AutoCreateInstances is true", async () => {
+  const { model, store } = engineFixture({ alias: true });
+  const name = "Device.Hosts.AccessControl.[kids].Enable";
+  const request: SetParameterValues = {
+    kind: "SetParameterValues",
+    parameterList: [{ name, value: "true", type: "xsd:boolean" }],
+    parameterKey: "k1",
+  };
+  await assert.rejects(setParameterValues(model, request), (error: SetParameterValuesError) => {
+    assert.deepEqual(error.faults.map((f) => [f.parameterName, f.error.faultCode]), [[name, 9005]]);
+    return true;
+  });
+  assert.equal(store.settings.parameterKey, "");
+  store.settings.autoCreateInstances = true;
+  assert.equal((await setParameterValues(model, request)).status, 0);
+  const ref = await model.parameter("Device.Hosts.AccessControl.1.Alias");
+  assert.deepEqual(await model.read([ref!]), ["kids"]);
+  assert.equal(store.settings.parameterKey, "k1");
 });

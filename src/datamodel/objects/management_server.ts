@@ -8,7 +8,7 @@
  *
  * Unsupported: ScheduleReboot, DelayReboot, KickURL, DownloadProgressURL, UDP
  * connection requests and STUN, ManageableDevice, XMPP, HTTP compression,
- * lightweight notifications, AutoCreateInstances, InstanceWildcardsSupported and
+ * lightweight notifications, InstanceWildcardsSupported and
  * every sub-object.
  *
  * @module
@@ -48,6 +48,8 @@ export interface ManagementSettings {
   cwmpRetryIntervalMultiplier: number;
   httpConnectionRequestEnable: boolean;
   instanceMode: "InstanceNumber" | "InstanceAlias";
+  /** AutoCreateInstances (TR-069 §3.6.1): SPV creates missing `[alias]` rows. */
+  autoCreateInstances: boolean;
 }
 
 /** How the data model reads and changes the agent's settings. */
@@ -62,7 +64,7 @@ export interface ManagementServerOptions {
   readonly store: ManagementSettingsStore;
   /** SupportedConnReqMethods; default `["HTTP"]`. */
   readonly supportedConnReqMethods?: readonly string[];
-  /** AliasBasedAddressing; default false (not implemented yet). */
+  /** AliasBasedAddressing (TR-069 §3.6.1); default false. */
   readonly aliasBasedAddressing?: boolean;
 }
 
@@ -84,6 +86,7 @@ const FIELDS: Record<string, readonly [keyof ManagementSettings, FieldKind]> = {
   CWMPRetryIntervalMultiplier: ["cwmpRetryIntervalMultiplier", "number"],
   HTTPConnectionRequestEnable: ["httpConnectionRequestEnable", "boolean"],
   InstanceMode: ["instanceMode", "string"],
+  AutoCreateInstances: ["autoCreateInstances", "boolean"],
 };
 
 /** Supported parameters of `Device.ManagementServer.`. */

@@ -1,0 +1,134 @@
+/**
+ * The measurement services the data model drives (issue #4): the TR-143 UDP echo
+ * server (Device.IP.Diagnostics.UDPEchoConfig.) and the TR-390 TWAMP-Light reflectors
+ * (Device.IP.Interface.{i}.TWAMPReflector.{i}.). Their settings persist in the state
+ * directory; an SPV applies at once; enabled services come back after a restart.
+ *
+ * @module
+ */
+
+import type { Binding, ParameterTree } from "../datamodel/mod.ts";
+import { bindTwampReflector, TwampReflectorTable } from "../datamodel/objects/twamp_reflector.ts";
+import {
+  bindUdpEchoConfig,
+  type UdpEchoController,
+  type UdpEchoSettings,
+} from "../datamodel/objects/udp_echo_config.ts";
+import { bindIpDiagnostics } from "../datamodel/objects/ip_diagnostics.ts";
+import { bindNSLookupDiagnostics } from "../datamodel/objects/nslookup_diagnostics.ts";
+import type { Logger } from "../log/mod.ts";
+import type { SystemSource } from "../platform/system_source.ts";
+import { DiagnosticsManager } from "../services/diagnostics/mod.ts";
+import { TwampReflectorService } from "../services/twamp/mod.ts";
+import { createUdpEchoController, UDP_ECHO_DEFAULTS } from "../services/udp_echo/mod.ts";
+import { PersistedJson } from "./persisted_json.ts";
+
+/** The services, their bindings and their lifecycle. */
+export interface MeasurementServices {
+  bindings: Binding[];
+  /** TR-143 diagnostics (run after the session that requested them). */
+  diagnostics?: DiagnosticsManager;
+  /** Starts what is enabled; `model` answers interface questions. */
+  start(model: ParameterTree): Promise<void>;
+  close(): Promise<void>;
+  /** Forgets the persisted settings (factory reset). */
+  reset(): void;
+}
+
+/** Creates the services for the state directory `dir`; diagnostics need `system`. */
+export function createMeasurementServices(
+  dir: string,
+  logger: Logger,
+  system?: SystemSource,
+): MeasurementServices {
+  let model: ParameterTree | undefined;
+  const onCorrupt = (message: string) => logger.error(message);
+
+  // ---------------------------------------------------------------- UDP echo
+  const echoFile = new PersistedJson(dir, "udp_echo.json");
+  let initial: UdpEchoSettings = UDP_ECHO_DEFAULTS;
+  echoFile.attach({
+    serialize: () => JSON.stringify(echo.state),
+    restore: (text) => (initial = { ...UDP_ECHO_DEFAULTS, ...JSON.parse(text) }),
+  }, onCorrupt);
+  const firstIPv4 = async (interfacePath: string) => {
+    const prefix = `${interfacePath}.IPv4Address.`;
+    try {
+      const items = await model!.list(prefix, { objects: false });
+      const refs = items.flatMap((i) => i.ref && i.path.endsWith(".IPAddress") ? [i.ref] : []);
+      const values = await model!.read(refs);
+      return values.find((v) => v !== "");
+    } catch {
+      return undefined;
+    }
+  };
+  const echo = createUdpEchoController({ initial, addressOf: firstIPv4 });
+  const persistentEcho: UdpEchoController = {
+    get state() {
+      return echo.state;
+    },
+    async apply(settings) {
+      await echo.apply(settings);
+      echoFile.save();
+    },
+    stats: () => echo.stats(),
+  };
+
+  // ------------------------------------------------------------------- TWAMP
+  const twampFile = new PersistedJson(dir, "twamp_reflectors.json");
+  const twampTable = new TwampReflectorTable({ onChange: () => twampFile.save() });
+  twampFile.attach({
+    serialize: () => twampTable.serialize(),
+    restore: (text) => twampTable.restore(text),
+  }, onCorrupt);
+  const reflectors = new TwampReflectorService({ onError: (m) => logger.warning(m) });
+
+  // ------------------------------------------------------------- diagnostics
+  const interfaceName = async (path: string) => {
+    try {
+      const ref = await model?.parameter(`${path}.Name`);
+      return ref ? (await model!.read([ref]))[0] || undefined : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const diagnostics = system === undefined ? undefined : new DiagnosticsManager({
+    source: system,
+    interfaceName,
+    onRunnerError: (name, error) =>
+      logger.error(`Diagnostic ${name} failed: ${(error as Error).stack ?? String(error)}`),
+  });
+
+  return {
+    bindings: [
+      bindUdpEchoConfig(persistentEcho, {
+        interfaceExists: async (path) => (await model?.parameter(`${path}.Name`)) !== undefined,
+      }),
+      bindTwampReflector(reflectors, twampTable),
+      ...(diagnostics
+        ? [...bindIpDiagnostics(diagnostics), ...bindNSLookupDiagnostics(diagnostics)]
+        : []),
+    ],
+    diagnostics,
+    async start(m) {
+      model = m;
+      if (echo.state.enable) {
+        await echo.apply(echo.state).catch((e) =>
+          logger.error(`UDP echo server did not start: ${(e as Error).message}`)
+        );
+      }
+      await reflectors.apply(twampTable.rows()).catch((e) =>
+        logger.error(`TWAMP reflector did not start: ${(e as Error).message}`)
+      );
+    },
+    async close() {
+      diagnostics?.stopAll();
+      await echo.close();
+      await reflectors.close();
+    },
+    reset() {
+      echoFile.remove();
+      twampFile.remove();
+    },
+  };
+}
