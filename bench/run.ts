@@ -7,6 +7,8 @@
  *  3. The codec on a 10,000-parameter GetParameterValuesResponse, and GPV through
  *     src/rpc on the slice data model.
  *  4. The data model at 10,000 parameters: GPV and GPN of `Device.` end to end, RSS.
+ *  5. The UDP echo server and TWAMP reflector (FFI and listenDatagram paths) against a C
+ *     recvfrom/sendto server compiled with gcc, same load generator, same run.
  *
  * Prints a table and writes bench/results.json. Exits 1 if any session fails.
  *
@@ -18,6 +20,7 @@
 import { cleanUpNow } from "./_agent.ts";
 import { benchCodec, type CodecBenchResult } from "./_codec_bench.ts";
 import { runDatamodelBench } from "./datamodel_bench.ts";
+import { runUdpBench } from "./udp_bench.ts";
 import { machineFacts } from "./_proc.ts";
 import { benchSessions, type SessionBenchResult } from "./_session_bench.ts";
 import { benchStartup, type StartupBenchResult } from "./_startup_bench.ts";
@@ -50,7 +53,14 @@ function report(
   st: StartupBenchResult,
   c: CodecBenchResult,
   d: Record<string, number>,
+  u: Record<string, number>,
 ): string {
+  const udp = (name: string, label: string): [string, string] => [
+    label,
+    `${u[`${name}_pps`].toLocaleString("en")}/s (${u[`${name}_ratio`]}× C)  p99 ${
+      u[`${name}_p99_us`]
+    } µs (+${u[`${name}_p99_added_us`]} µs over C)`,
+  ];
   return table([
     ["Machine", ""],
     ["Deno", `${machine.deno} (V8 ${machine.v8})`],
@@ -108,6 +118,15 @@ function report(
         d.rss_delta_first_gpn_mib.toFixed(1)
       } MiB (from ${d.rss_before_mib.toFixed(1)} MiB)`,
     ],
+    ["5. UDP on loopback: 64-byte datagrams, 32 in flight; p99 at 1,000/s", ""],
+    [
+      "C recvfrom/sendto echo",
+      `${u.c_pps.toLocaleString("en")}/s  p99 ${u.c_p99_us} µs (the reference)`,
+    ],
+    udp("ffi", "UDP echo, FFI Worker"),
+    udp("deno", "UDP echo, listenDatagram"),
+    udp("twamp-ffi", "TWAMP reflector, FFI Worker"),
+    udp("twamp-deno", "TWAMP reflector, listenDatagram"),
   ]);
 }
 
@@ -135,8 +154,10 @@ async function main(): Promise<number> {
     const startup = await benchStartup(startupRuns);
     console.error(`bench: sessions (${warmup} warm-up + ${sessions})…`);
     const session = await benchSessions({ sessions, warmup, gpvNames: 100 });
+    console.error("bench: UDP services against a C reference (gcc)…");
+    const udp = await runUdpBench({ print: false });
     const totalSeconds = (performance.now() - started) / 1000;
-    console.log(report(machine, session, startup, codec, datamodel));
+    console.log(report(machine, session, startup, codec, datamodel, udp));
     console.log(`\nWhole bench: ${totalSeconds.toFixed(1)} s. Results in ${RESULTS}`);
     const results = {
       date: new Date().toISOString(),
@@ -145,6 +166,7 @@ async function main(): Promise<number> {
       startup,
       codec,
       datamodel,
+      udp,
       totalSeconds,
     };
     await Deno.writeTextFile(RESULTS, JSON.stringify(results, roundNumbers, 2) + "\n");

@@ -14,6 +14,7 @@
  * @module
  */
 
+import { twampReflectorSpec } from "../src/services/twamp/reflector.ts";
 import { startUdpService } from "../src/services/udp/mod.ts";
 import type { HandlerSpec } from "../src/services/udp/handler.ts";
 import { UDP_ECHO_HANDLER_MODULE } from "../src/services/udp_echo/handler.ts";
@@ -21,6 +22,8 @@ import { UDP_ECHO_HANDLER_MODULE } from "../src/services/udp_echo/handler.ts";
 /** A server under test: started on 127.0.0.1, answering 64-byte datagrams. */
 export interface UdpBenchServer {
   readonly name: string;
+  /** What the load generator sends: plain datagrams (default) or TWAMP test packets. */
+  readonly mode?: "echo" | "twamp";
   start(tools: CTools): Promise<{ port: number; close(): Promise<void> }>;
 }
 
@@ -89,9 +92,11 @@ export function handlerServer(
   name: string,
   spec: HandlerSpec,
   path: "ffi" | "deno",
+  mode: "echo" | "twamp" = "echo",
 ): UdpBenchServer {
   return {
     name,
+    mode,
     async start() {
       const svc = await startUdpService({ hostname: "127.0.0.1", port: 0, spec, path });
       return { port: svc.port, close: () => svc.close() };
@@ -100,6 +105,8 @@ export function handlerServer(
 }
 
 const ECHO_SPEC: HandlerSpec = { module: UDP_ECHO_HANDLER_MODULE, config: {} };
+// Loopback packets arrive with TTL 64: MaximumTTL 255 lets the reflector answer them.
+const TWAMP_SPEC: HandlerSpec = twampReflectorSpec({ maximumTtl: 255 });
 
 async function loadgen(tools: CTools, args: string[]): Promise<Record<string, number>> {
   const r = await new Deno.Command(tools.loadgen, { args, stdout: "piped" }).output();
@@ -110,7 +117,13 @@ async function loadgen(tools: CTools, args: string[]): Promise<Record<string, nu
 /** Runs the benchmark; returns `<server>_pps`, `<server>_p99_us`, ratios and added latency. */
 export async function runUdpBench(options: UdpBenchOptions = {}): Promise<Record<string, number>> {
   const servers = options.servers ??
-    [C_ECHO, handlerServer("ffi", ECHO_SPEC, "ffi"), handlerServer("deno", ECHO_SPEC, "deno")];
+    [
+      C_ECHO,
+      handlerServer("ffi", ECHO_SPEC, "ffi"),
+      handlerServer("deno", ECHO_SPEC, "deno"),
+      handlerServer("twamp-ffi", TWAMP_SPEC, "ffi", "twamp"),
+      handlerServer("twamp-deno", TWAMP_SPEC, "deno", "twamp"),
+    ];
   const seconds = options.seconds ?? 3;
   const latencySeconds = options.latencySeconds ?? 1;
   const rounds = options.rounds ?? 3;
@@ -123,13 +136,20 @@ export async function runUdpBench(options: UdpBenchOptions = {}): Promise<Record
       for (const server of servers) running.push(await server.start(tools));
       for (const [i, server] of servers.entries()) {
         const port = String(running[i].port);
-        await loadgen(tools, [port, "throughput", "0.3", "32"]); // warm-up
-        const t = await loadgen(tools, [port, "throughput", String(seconds), "32"]);
+        const mode = server.mode ?? "echo";
+        await loadgen(tools, [port, "throughput", "0.3", "32", mode]); // warm-up
+        const t = await loadgen(tools, [port, "throughput", String(seconds), "32", mode]);
         out[`${server.name}_pps`] = Math.round(t.pps);
       }
       for (let round = 0; round < rounds; round++) {
         for (const [i, server] of servers.entries()) {
-          const args = [String(running[i].port), "latency", String(latencySeconds), "1000"];
+          const args = [
+            String(running[i].port),
+            "latency",
+            String(latencySeconds),
+            "1000",
+            server.mode ?? "echo",
+          ];
           const l = await loadgen(tools, args);
           const n = server.name;
           if (out[`${n}_p99_us`] === undefined || l.p99us < out[`${n}_p99_us`]) {

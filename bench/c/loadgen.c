@@ -32,6 +32,10 @@ int main(int argc, char **argv) {
   int latency = strcmp(argv[2], "latency") == 0;
   double seconds = atof(argv[3]);
   int param = atoi(argv[4]);
+  /* "twamp": unauthenticated TWAMP test packets (seq at 0, timestamp at 4, error estimate
+     multiplier 1); the reflector returns them at offsets 24 and 28. */
+  int twamp = argc > 5 && strcmp(argv[5], "twamp") == 0;
+  size_t seq_at = twamp ? 24 : 0, time_at = twamp ? 28 : 8;
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
   struct sockaddr_in a = {0};
   a.sin_family = AF_INET;
@@ -41,6 +45,7 @@ int main(int argc, char **argv) {
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
   if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) { perror("connect"); return 1; }
   unsigned char msg[64] = {0}, in[2048];
+  if (twamp) msg[13] = 1;
   struct pollfd p = {fd, POLLIN, 0};
   uint64_t end = now_ns() + (uint64_t)(seconds * 1e9);
   if (!latency) {
@@ -71,16 +76,16 @@ int main(int argc, char **argv) {
     next += interval;
     uint64_t t0 = now_ns();
     memcpy(msg, &seq, 4);
-    memcpy(msg + 8, &t0, 8);
+    memcpy(msg + (twamp ? 4 : 8), &t0, 8);
     send(fd, msg, sizeof msg, 0);
     for (;;) {
       int r = poll(&p, 1, 100);
       if (r <= 0) { lost++; break; }
       ssize_t n = recv(fd, in, sizeof in, MSG_DONTWAIT);
-      if (n < 16) continue;
+      if ((size_t)n < time_at + 8) continue;
       uint32_t s; uint64_t sent;
-      memcpy(&s, in, 4);
-      memcpy(&sent, in + 8, 8);
+      memcpy(&s, in + seq_at, 4);
+      memcpy(&sent, in + time_at, 8);
       if (s != seq) continue; /* a late reply to an earlier one */
       rtt[samples++] = now_ns() - sent;
       break;
