@@ -24,6 +24,13 @@ export const TARGETS: readonly BuildTarget[] = [
   { arch: "aarch64", triple: "aarch64-unknown-linux-gnu", output: "cwmp-agent-aarch64-linux" },
 ];
 
+/** Modules the code loads by URL at run time, which `deno compile` cannot see statically. */
+export const DYNAMIC_MODULES: readonly string[] = [
+  "src/services/udp/ffi_worker.ts",
+  "src/services/udp_echo/handler.ts",
+  "src/services/twamp/reflector.ts",
+];
+
 /** What `parseBuildArgs` understood. */
 export interface BuildPlan {
   outDir: string;
@@ -102,6 +109,8 @@ async function compile(job: BuildPlan["jobs"][number], outDir: string): Promise<
       "--allow-all",
       "--unstable-net",
       "--no-check",
+      // Modules loaded at run time (the UDP Worker and the handlers it imports by URL).
+      ...DYNAMIC_MODULES.flatMap((m) => ["--include", m]),
       "--target",
       job.target.triple,
       "--output",

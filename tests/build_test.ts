@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { compileCause, parseBuildArgs, TARGETS } from "../build.ts";
+import { compileCause, DYNAMIC_MODULES, parseBuildArgs, TARGETS } from "../build.ts";
 
 Deno.test("parseBuildArgs() builds both router targets by default", () => {
   const plan = parseBuildArgs([], {});
@@ -51,4 +51,11 @@ Deno.test("compileCause() joins the causes of a deno compile error, without colo
     "Stack backtrace:\n   0: <unknown>\n";
   assert.equal(compileCause(text), "Could not find denort at '/x': No such file or directory");
   assert.equal(compileCause("error: bad flag\n"), "bad flag");
+});
+
+Deno.test("DYNAMIC_MODULES names files that exist", async () => {
+  for (const module of DYNAMIC_MODULES) {
+    const info = await Deno.stat(new URL(`../${module}`, import.meta.url));
+    assert.ok(info.isFile, module);
+  }
 });
