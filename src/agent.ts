@@ -31,7 +31,11 @@ import { StateStore } from "./store/mod.ts";
 import { type AcsSession, createAcsSession } from "./transport/mod.ts";
 import { exchange } from "./agent/acs_exchange.ts";
 import { startConnectionRequestServer } from "./agent/cr_server.ts";
-import { startControlServer } from "./agent/control_server.ts";
+import {
+  type ControlHandler,
+  type ControlServer,
+  startControlServer,
+} from "./agent/control_server.ts";
 import { agentHandlers } from "./agent/handlers.ts";
 import { formatLocalResponse, isLocalOp, localRequest } from "./agent/local_request.ts";
 import { resolveIdentity } from "./agent/identity.ts";
@@ -191,7 +195,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     onError: (error, request) =>
       logger.error(`Internal error while handling local ${request.kind}: ${errorText(error)}`),
   });
-  const control = startControlServer(`${config.agent.stateDir}/control.sock`, async (req) => {
+  const controlHandler: ControlHandler = async (req) => {
     if (req.op === "notify") {
       await pollNow();
       return { lines: [JSON.stringify({ status: 0 })], ok: true };
@@ -203,7 +207,14 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     // A local request has no session to wait for: Requested diagnostics start now.
     if (!inSession()) measurement?.diagnostics?.sessionEnded();
     return formatLocalResponse(response);
-  });
+  };
+  let control: ControlServer | undefined;
+  try {
+    control = startControlServer(`${config.agent.stateDir}/control.sock`, controlHandler);
+  } catch (error) {
+    // Local access is a convenience: the agent runs on without it.
+    logger.warning(`Local access disabled: ${(error as Error).message}`);
+  }
   const dispatcher = createDispatcher({
     model,
     handlers: {
@@ -443,7 +454,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       if (activeTimer !== undefined) clearTimeout(activeTimer);
       if (pollTimer !== undefined) clearInterval(pollTimer);
       await cr.close();
-      control.close();
+      control?.close();
       await measurement?.close();
       await chain;
       for (const client of http.values()) client.close();
