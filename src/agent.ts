@@ -145,7 +145,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   else logger.info("HTTP connection requests are disabled (HTTPConnectionRequestEnable)");
 
   const measurement = config.cpe.datamodel === "tr181"
-    ? createMeasurementServices(config.agent.stateDir, logger, options.system)
+    ? createMeasurementServices(config.agent.stateDir, logger, options.system, config.twamp)
     : undefined;
   const am = await buildAgentModel({
     config,

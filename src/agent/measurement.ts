@@ -19,7 +19,12 @@ import { bindNSLookupDiagnostics } from "../datamodel/objects/nslookup_diagnosti
 import type { Logger } from "../log/mod.ts";
 import type { SystemSource } from "../platform/system_source.ts";
 import { DiagnosticsManager } from "../services/diagnostics/mod.ts";
-import { TwampReflectorService } from "../services/twamp/mod.ts";
+import {
+  startTwampControl,
+  type TwampControlServer,
+  TwampReflectorService,
+} from "../services/twamp/mod.ts";
+import type { TwampConfig } from "../config/mod.ts";
 import { createUdpEchoController, UDP_ECHO_DEFAULTS } from "../services/udp_echo/mod.ts";
 import { PersistedJson } from "./persisted_json.ts";
 
@@ -40,7 +45,9 @@ export function createMeasurementServices(
   dir: string,
   logger: Logger,
   system?: SystemSource,
+  twamp?: TwampConfig,
 ): MeasurementServices {
+  let control: TwampControlServer | undefined;
   let model: ParameterTree | undefined;
   const onCorrupt = (message: string) => logger.error(message);
 
@@ -120,9 +127,22 @@ export function createMeasurementServices(
       await reflectors.apply(twampTable.rows()).catch((e) =>
         logger.error(`TWAMP reflector did not start: ${(e as Error).message}`)
       );
+      if (twamp?.controlEnable) {
+        try {
+          control = startTwampControl({
+            hostname: twamp.controlBind,
+            port: twamp.controlPort,
+            onEvent: (message) => logger.info(`TWAMP-Control: ${message}`),
+          });
+          logger.info(`TWAMP-Control server initiated with the port: ${control.port}`);
+        } catch (e) {
+          logger.error(`TWAMP-Control server did not start: ${(e as Error).message}`);
+        }
+      }
     },
     async close() {
       diagnostics?.stopAll();
+      await control?.close();
       await echo.close();
       await reflectors.close();
     },

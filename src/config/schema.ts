@@ -145,6 +145,16 @@ export interface LogConfig {
   readonly maxSize: number;
 }
 
+/** `[twamp]`: the TWAMP-Control server (TR-181 covers only the TWAMP-Light reflectors). */
+export interface TwampConfig {
+  /** Serve TWAMP-Control (RFC 5357, unauthenticated mode) so full TWAMP clients can test. */
+  readonly controlEnable: boolean;
+  /** TCP port of TWAMP-Control (default 862). */
+  readonly controlPort: number;
+  /** Listen address. */
+  readonly controlBind: string;
+}
+
 /** The whole agent configuration, grouped by TOML section. */
 export interface AgentConfig {
   readonly acs: AcsConfig;
@@ -152,6 +162,7 @@ export interface AgentConfig {
   readonly device: DeviceConfig;
   readonly connectionRequest: ConnectionRequestConfig;
   readonly lwn: LwnConfig;
+  readonly twamp: TwampConfig;
   readonly agent: AgentSection;
   readonly log: LogConfig;
 }
@@ -229,6 +240,7 @@ export function defaultConfig(): AgentConfig {
       rateLimitPeriod: 60,
     },
     lwn: { enable: false, hostname: "", port: 0 },
+    twamp: { controlEnable: false, controlPort: 862, controlBind: "0.0.0.0" },
     agent: {
       stateDir: "/var/lib/cwmp-agent",
       rebootCommand: ["reboot"],
@@ -376,6 +388,14 @@ export const CONFIG_SCHEMA: Readonly<Record<string, SectionSpec>> = {
   lwn: {
     field: "lwn",
     keys: { enable: bool("enable"), hostname: str("hostname"), port: port("port") },
+  },
+  twamp: {
+    field: "twamp",
+    keys: {
+      control_enable: bool("controlEnable"),
+      control_port: int("controlPort", 0, 65535),
+      control_bind: str("controlBind"),
+    },
   },
   agent: {
     field: "agent",

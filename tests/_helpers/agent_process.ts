@@ -24,6 +24,8 @@ export interface AgentConfigOptions {
   cpe?: string;
   /** More `[agent]` keys, TOML lines as is (e.g. `mapping_file = "…"`). */
   agent?: string;
+  /** `[twamp]` keys, TOML lines as is (e.g. `control_enable = true`). */
+  twamp?: string;
   /** Extra TOML appended as is (it lands in `[log]` unless it opens a table). */
   extra?: string;
 }
@@ -67,6 +69,9 @@ state_dir = ${q(o.stateDir)}
 reboot_command = ${JSON.stringify(o.rebootCommand ?? ["true"])}
 factory_reset_command = ${JSON.stringify(o.factoryResetCommand ?? ["true"])}
 ${o.agent ?? ""}
+
+[twamp]
+${o.twamp ?? ""}
 
 [log]
 severity = ${q(o.severity ?? "DEBUG")}

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { eventsOf, withRig } from "./_rig.ts";
 import { addOf, crSession, gpvOf } from "./_wire.ts";
+import { ControlClient } from "../services/twamp/_control_client.ts";
 
 function freeUdpPort(): number {
   const socket = Deno.listenDatagram({ hostname: "127.0.0.1", port: 0, transport: "udp" });
@@ -162,5 +163,31 @@ Deno.test("agent runs a requested IPPing after the session and reports 8 DIAGNOS
       [`${ping}FailureCount`]: "0",
     });
     await validateAll();
+  });
+});
+
+Deno.test("agent serves TWAMP-Control when configured, and a full client gets reflections", async () => {
+  await withRig(async ({ acs, start }) => {
+    const agent = await start({ twamp: "control_enable = true\ncontrol_port = 0" });
+    const line = await agent.waitForLine(/TWAMP-Control server initiated with the port: \d+/);
+    const port = Number(line.match(/port: (\d+)/)![1]);
+    await acs.waitForSessions(1, 15_000);
+    const client = await ControlClient.setUp(port);
+    try {
+      const wanted = freeUdpPort();
+      const accepted = await client.requestSession({ receiverPort: wanted });
+      assert.equal(accepted.accept, 0);
+      await client.send({ kind: "StartSessions" });
+      assert.equal((await client.read("StartAck")).accept, 0);
+      const packet = new Uint8Array(14 + 27);
+      new DataView(packet.buffer).setUint32(0, 9);
+      packet[13] = 1; // error estimate multiplier 1
+      const reply = await exchange(accepted.port, packet);
+      assert.ok(reply, "no reflection");
+      assert.equal(new DataView(reply.buffer, reply.byteOffset).getUint32(24), 9);
+      await client.send({ kind: "StopSessions", accept: 0, numberOfSessions: 1 });
+    } finally {
+      client.close();
+    }
   });
 });
