@@ -25,8 +25,11 @@ export interface SystemSource {
   readText(path: string): Promise<string | undefined>;
   /** Entry names of the directory at `path`, sorted; [] when it cannot be read. */
   listDir(path: string): Promise<string[]>;
-  /** Runs `argv` (no shell) and returns its exit code and stdout. Never throws. */
-  run(argv: readonly string[], timeoutMs: number): Promise<RunResult>;
+  /**
+   * Runs `argv` (no shell) and returns its exit code and stdout. Never throws. The process
+   * is killed after `timeoutMs` or when `signal` aborts (code 124 either way).
+   */
+  run(argv: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<RunResult>;
   /** Wall-clock time, ms since the Unix epoch. */
   now(): number;
   /** Offset of local time from UTC in minutes at `ms` (east positive); 0 when unknown. */
@@ -44,9 +47,12 @@ export function createDenoSystemSource(): SystemSource {
       }
     },
     listDir: (path) => listDirectory(path),
-    async run(argv, timeoutMs) {
+    async run(argv, timeoutMs, signal) {
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), timeoutMs);
+      const cancel = () => controller.abort();
+      if (signal?.aborted) cancel();
+      signal?.addEventListener("abort", cancel, { once: true });
       try {
         const output = await new Deno.Command(argv[0], {
           args: argv.slice(1),
@@ -62,6 +68,7 @@ export function createDenoSystemSource(): SystemSource {
         return { code: error instanceof Deno.errors.NotFound ? 127 : 126, stdout: "" };
       } finally {
         clearTimeout(timer);
+        signal?.removeEventListener("abort", cancel);
       }
     },
     now: () => Date.now(),

@@ -122,7 +122,11 @@ export async function runIPPing(
   const argv = pingArgv(params, device);
   const count = Number(argv[3]);
   const timeout = Math.max(1, intParam(params, "Timeout", 1000));
-  const { code, stdout } = await context.source.run(argv, count * (1000 + timeout) + 5000);
+  const { code, stdout } = await context.source.run(
+    argv,
+    count * (1000 + timeout) + 5000,
+    context.signal,
+  );
   if (code === 126 || code === 127 || code === 124) return { state: "Error_Internal", results: {} };
   const output = parsePing(stdout);
   if (output.address === undefined) return { state: "Error_CannotResolveHostName", results: {} };

@@ -103,7 +103,11 @@ async function measureIcmp(
     Timeout: String(timeout),
     ProtocolVersion: params.ProtocolVersion ?? "Any",
   }, device);
-  const { code, stdout } = await context.source.run(argv, count * (1000 + timeout) + 5000);
+  const { code, stdout } = await context.source.run(
+    argv,
+    count * (1000 + timeout) + 5000,
+    context.signal,
+  );
   if (code === 126 || code === 127) {
     return { host, times: [], localAddress: "", resolved: true, internalError: true };
   }

@@ -166,7 +166,7 @@ export async function runTraceRoute(
   const maxHops = Number(argv[7]);
   const timeout = Math.max(1, intParam(params, "Timeout", 5000));
   const budget = maxHops * tries * timeout + 5000;
-  const { code, stdout } = await context.source.run(argv, budget);
+  const { code, stdout } = await context.source.run(argv, budget, context.signal);
   if (code === 126 || code === 127 || code === 124) return { state: "Error_Internal", results: {} };
   return tracerouteOutcome(parseTraceroute(stdout), maxHops);
 }

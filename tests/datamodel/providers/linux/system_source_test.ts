@@ -48,3 +48,15 @@ Deno.test("createDenoSystemSource() reads /proc and reports a missing command as
   const echo = await source.run(["echo", "hi"], 5000);
   assert.deepEqual(echo, { code: 0, stdout: "hi\n" });
 });
+
+Deno.test("createDenoSystemSource().run() kills the command when the signal aborts", async () => {
+  const source = createDenoSystemSource();
+  const controller = new AbortController();
+  const started = Date.now();
+  const running = source.run(["sleep", "20"], 30_000, controller.signal);
+  setTimeout(() => controller.abort(), 50);
+  const result = await running;
+  assert.equal(result.code, 124);
+  // Killed, not waited for: far below the command's 20 s (a bound, not a timing claim).
+  assert.ok(Date.now() - started < 10_000);
+});
