@@ -191,3 +191,48 @@ Deno.test("agent serves TWAMP-Control when configured, and a full client gets re
     }
   });
 });
+
+Deno.test("agent's UDPEchoDiagnostics client measures against its own Echo Plus server", async () => {
+  await withRig(async ({ acs, start, validateAll }) => {
+    const agent = await start();
+    await acs.waitForSessions(1, 15_000);
+    const port = freeUdpPort();
+    const diag = "Device.IP.Diagnostics.UDPEchoDiagnostics.";
+    await crSession(acs, agent, {
+      kind: "SetParameterValues",
+      parameterList: [
+        { name: `${ECHO}UDPPort`, value: String(port), type: "xsd:unsignedInt" },
+        { name: `${ECHO}EchoPlusEnabled`, value: "true", type: "xsd:boolean" },
+        { name: `${ECHO}Enable`, value: "true", type: "xsd:boolean" },
+        { name: `${diag}Host`, value: "127.0.0.1", type: "xsd:string" },
+        { name: `${diag}Port`, value: String(port), type: "xsd:unsignedInt" },
+        { name: `${diag}NumberOfRepetitions`, value: "3", type: "xsd:unsignedInt" },
+        { name: `${diag}Timeout`, value: "1000", type: "xsd:unsignedInt" },
+        { name: `${diag}InterTransmissionTime`, value: "10", type: "xsd:unsignedInt" },
+        { name: `${diag}EnableIndividualPacketResults`, value: "true", type: "xsd:boolean" },
+        { name: `${diag}DiagnosticsState`, value: "Requested", type: "xsd:string" },
+      ],
+      parameterKey: "",
+    });
+    acs.enqueue({
+      kind: "GetParameterValues",
+      parameterNames: [
+        `${diag}DiagnosticsState`,
+        `${diag}SuccessCount`,
+        `${diag}IndividualPacketResult.3.TestRespSN`,
+        `${diag}IndividualPacketResult.3.PacketSuccess`,
+        `${ECHO}PacketsResponded`,
+      ],
+    });
+    const sessions = await acs.waitForSessions(3, 20_000);
+    assert.deepEqual(eventsOf(sessions[2]), ["8 DIAGNOSTICS COMPLETE|"]);
+    assert.deepEqual(gpvOf(sessions[2], 0), {
+      [`${diag}DiagnosticsState`]: "Complete",
+      [`${diag}SuccessCount`]: "3",
+      [`${diag}IndividualPacketResult.3.TestRespSN`]: "2", // the server's third response
+      [`${diag}IndividualPacketResult.3.PacketSuccess`]: "true",
+      [`${ECHO}PacketsResponded`]: "3",
+    });
+    await validateAll();
+  });
+});
