@@ -9,6 +9,7 @@
  */
 
 import type { AgentConfig } from "./config/mod.ts";
+export { redactUrl, sessionSettingsOf } from "./agent/session_settings.ts";
 import type { DeviceIdentity } from "./datamodel/mod.ts";
 import { createScriptBindings } from "./datamodel/providers/script/mod.ts";
 import { readMappingFile } from "./config/mapping.ts";
@@ -23,13 +24,11 @@ import {
   SESSION_PHASES,
   type SessionAction,
   type SessionEvent,
-  type SessionSettings,
   type SessionState,
   step,
 } from "./session/mod.ts";
 import { StateStore } from "./store/mod.ts";
-import { type AcsSession, createAcsSession } from "./transport/mod.ts";
-import { exchange } from "./agent/acs_exchange.ts";
+import { AcsConnections, exchange } from "./agent/acs_exchange.ts";
 import { startConnectionRequestServer } from "./agent/cr_server.ts";
 import {
   type ControlHandler,
@@ -44,7 +43,8 @@ import { createMeasurementServices } from "./agent/measurement.ts";
 import { buildAgentModel } from "./agent/model.ts";
 import { Notifier } from "./agent/notifier.ts";
 import { describeReceived, describeSent } from "./agent/log_lines.ts";
-import { factorySettings, SettingsStore, type StoredSettings } from "./agent/settings_store.ts";
+import { factorySettings, SettingsStore } from "./agent/settings_store.ts";
+import { errorText, redactUrl, sessionSettingsOf } from "./agent/session_settings.ts";
 import { readTls, type TlsMaterial } from "./agent/tls.ts";
 
 /** What {@linkcode startAgent} needs. */
@@ -78,28 +78,6 @@ export interface Agent {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const COMMAND_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 5_000;
-
-/** Maps the stored ManagementServer settings onto the engine's settings. */
-export function sessionSettingsOf(
-  settings: StoredSettings,
-  config: AgentConfig,
-): SessionSettings {
-  const ms = Date.parse(settings.periodicInformTime);
-  // Unknown Time and relative times (year < 1000, TR-106) give no absolute phase.
-  const absolute = Number.isFinite(ms) && new Date(ms).getUTCFullYear() >= 1000;
-  return {
-    acsUrl: settings.url,
-    enableCwmp: settings.enableCwmp,
-    cwmpVersion: config.cpe.cwmpVersion,
-    periodicInformEnable: settings.periodicInformEnable,
-    periodicInformInterval: Math.max(1, settings.periodicInformInterval),
-    periodicInformTime: absolute ? ms : undefined,
-    retryMinimumWaitInterval: settings.cwmpRetryMinimumWaitInterval,
-    retryIntervalMultiplier: settings.cwmpRetryIntervalMultiplier,
-    sessionTimeoutSeconds: 600,
-    informSessionTimeout: config.cpe.sessionTimeout,
-  };
-}
 
 /** Starts the agent: loads state, opens the connection-request server, runs the engine. */
 export async function startAgent(options: AgentOptions): Promise<Agent> {
@@ -233,7 +211,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let chain: Promise<void> = Promise.resolve();
   let stopped = false;
-  const http = new Map<number, AcsSession>();
+  const http = new AcsConnections({ config, tls, settings: () => settings.get(), logger });
   let resolveDone: (exit: AgentExit) => void = () => {};
   const done = new Promise<AgentExit>((resolve) => (resolveDone = resolve));
 
@@ -276,31 +254,16 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         })());
         return;
       case "send": {
-        let client = http.get(action.session);
-        if (!client) {
-          const s = settings.get();
-          try {
-            client = createAcsSession({
-              url: action.acsUrl,
-              username: s.username || undefined,
-              password: s.password,
-              ...tls,
-              insecure: config.acs.insecure,
-              timeoutMs: config.acs.timeout * 1000,
-              maxBodyBytes: config.acs.maxBodyBytes,
-              compression: config.acs.compression,
-              userAgent: "cwmp-agent/0.1.0",
-              onLog: (line) => logger.debug(line),
-            });
-          } catch (error) {
-            // A URL the transport cannot use (empty, bad scheme) fails the session like
-            // any connection error, so the retry rules apply.
-            const message = (error as Error).message;
-            logger.error(`Session failure: ${message}`);
-            settle(Promise.resolve({ kind: "transportError", session: action.session, message }));
-            return;
-          }
-          http.set(action.session, client);
+        let client;
+        try {
+          client = http.connection(action.session, action.acsUrl);
+        } catch (error) {
+          // A URL the transport cannot use (empty, bad scheme) fails the session like
+          // any connection error, so the retry rules apply.
+          const message = (error as Error).message;
+          logger.error(`Session failure: ${message}`);
+          settle(Promise.resolve({ kind: "transportError", session: action.session, message }));
+          return;
         }
         logger.info(describeSent(action.envelope.message));
         logger.debug(() => `Envelope sent: ${action.envelope.message.kind}`);
@@ -321,8 +284,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         );
         return;
       case "close": {
-        http.get(action.session)?.close();
-        http.delete(action.session);
+        http.close(action.session);
         model.endSession();
         // Requested diagnostics start once the session that asked for them is over.
         measurement?.diagnostics?.sessionEnded();
@@ -457,27 +419,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       control?.close();
       await measurement?.close();
       await chain;
-      for (const client of http.values()) client.close();
-      http.clear();
+      http.closeAll();
       resolveDone({ kind: "stopped" });
     },
   };
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
-}
-
-/** The URL without any userinfo (never log credentials). */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.username || u.password) {
-      u.username = "";
-      u.password = "";
-    }
-    return u.toString();
-  } catch {
-    return url;
-  }
 }

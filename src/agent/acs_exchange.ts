@@ -15,7 +15,11 @@ import {
   faultFor,
   isEmptyBody,
 } from "../soap/mod.ts";
-import { AcsHttpError, type AcsSession } from "../transport/mod.ts";
+import type { AgentConfig } from "../config/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import { AcsHttpError, type AcsSession, createAcsSession } from "../transport/mod.ts";
+import type { StoredSettings } from "./settings_store.ts";
+import type { TlsMaterial } from "./tls.ts";
 
 /** What the exchange reports, besides the event, for the log. */
 export interface ExchangeResult {
@@ -72,5 +76,60 @@ export async function exchange(
       };
     }
     return { status, event: { kind: "transportError", session, message: String(error) } };
+  }
+}
+
+/** What {@linkcode AcsConnections} needs. */
+export interface AcsConnectionsOptions {
+  config: AgentConfig;
+  tls: TlsMaterial;
+  /** The current settings (credentials may change between sessions). */
+  settings(): StoredSettings;
+  logger: Logger;
+}
+
+/** The HTTP side of each open session: one keep-alive connection per session number. */
+export class AcsConnections {
+  readonly #o: AcsConnectionsOptions;
+  readonly #open = new Map<number, AcsSession>();
+
+  /** Connections configured from `options`. */
+  constructor(options: AcsConnectionsOptions) {
+    this.#o = options;
+  }
+
+  /** The session's connection, created on its first POST; throws on an unusable URL. */
+  connection(session: number, url: string): AcsSession {
+    let client = this.#open.get(session);
+    if (client === undefined) {
+      const { config, tls, logger } = this.#o;
+      const s = this.#o.settings();
+      client = createAcsSession({
+        url,
+        username: s.username || undefined,
+        password: s.password,
+        ...tls,
+        insecure: config.acs.insecure,
+        timeoutMs: config.acs.timeout * 1000,
+        maxBodyBytes: config.acs.maxBodyBytes,
+        compression: config.acs.compression,
+        userAgent: "cwmp-agent/0.1.0",
+        onLog: (line) => logger.debug(line),
+      });
+      this.#open.set(session, client);
+    }
+    return client;
+  }
+
+  /** Closes the session's connection and drops its cookies. */
+  close(session: number): void {
+    this.#open.get(session)?.close();
+    this.#open.delete(session);
+  }
+
+  /** Closes every connection (shutdown). */
+  closeAll(): void {
+    for (const client of this.#open.values()) client.close();
+    this.#open.clear();
   }
 }
