@@ -6,7 +6,9 @@
  *
  * Inputs and DiagnosticsState are writable; results are read-only (no `set` reaches
  * them: the provider refuses). DiagnosticsState accepts only Requested and Canceled
- * (TR-181 DiagnosticsState data type; other values → 9007). Values the backend does
+ * (TR-181 DiagnosticsState data type; other values → 9007); an input value the
+ * backend says it cannot apply (`refusal`, e.g. a DSCP this device cannot mark) → 9007
+ * with the backend's reason. Values the backend does
  * not know read as their type's placeholder (0, "", Unknown Time). Result tables are
  * listed fresh on every read (`snapshot: false`): a test may finish mid-session.
  *
@@ -30,6 +32,11 @@ export interface DiagnosticsBackend {
   value(name: string, parameter: string): string | undefined;
   /** Rows of result table `table` (e.g. `RouteHops`) of `name`, instance i = row i − 1. */
   rows(name: string, table: string): readonly Readonly<Record<string, string>>[];
+  /**
+   * Why input `parameter` of `name` cannot take `value` on this device (e.g. a DSCP it
+   * cannot apply); undefined when it can. The binding refuses such a change with 9007.
+   */
+  refusal?(name: string, parameter: string, value: string): string | undefined;
   /** Applies one SPV batch of `name` (inputs and/or DiagnosticsState); returns the undo. */
   apply(name: string, changes: Readonly<Record<string, string>>): () => void;
 }
@@ -74,6 +81,9 @@ export function diagnosticBindings(
               message:
                 `DiagnosticsState can only be set to Requested or Canceled: "${change.value}"`,
             });
+          } else {
+            const why = backend.refusal?.(spec.name, name, change.value);
+            if (why !== undefined) out.push({ path: change.path, message: why });
           }
         }
         return out;

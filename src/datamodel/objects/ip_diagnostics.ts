@@ -9,8 +9,13 @@
  * `Device.IP.Diagnostics.` reads true except IPLayerCapacitySupported (not bound).
  * NumberOfEntries parameters are derived by the tree.
  *
- * Unsupported (absent, 9005 on a set): DSCP of Download/Upload/UDPEcho, EthernetPriority,
- * TimeBasedTestDuration/MeasurementInterval/MeasurementOffset and the IncrementalResult
+ * DSCP and EthernetPriority (every one TR-181 2.17 defines on these objects) are bound:
+ * IPPing and TraceRoute mark with DSCP (`ping -Q`, `traceroute -t`), UDPEcho through a
+ * socket with IP_TOS where one can be opened; Download/Upload DSCP and EthernetPriority
+ * read 0 and accept only 0 (their HTTP connections cannot be marked). A value the
+ * device cannot apply is refused with 9007 (the backend's `refusal`), never ignored.
+ *
+ * Unsupported (absent, 9005 on a set): TimeBasedTestDuration/MeasurementInterval/MeasurementOffset and the IncrementalResult
  * tables, the *UnderFullLoading results and PeriodOfFullLoading, the
  * *MaxIncrementalResult constants; IPLayerCapacityMetrics, UDPEchoConfig (its own
  * service) and the TWAMP objects belong elsewhere.
@@ -100,6 +105,8 @@ export const IP_DIAGNOSTIC_OBJECTS: readonly DiagnosticObjectSpec[] = [
       "ProtocolVersion",
       "NumberOfConnections",
       "EnablePerConnectionResults",
+      "DSCP",
+      "EthernetPriority",
     ],
     results: [
       "DownloadTransports",
@@ -132,6 +139,8 @@ export const IP_DIAGNOSTIC_OBJECTS: readonly DiagnosticObjectSpec[] = [
       "ProtocolVersion",
       "NumberOfConnections",
       "EnablePerConnectionResults",
+      "DSCP",
+      "EthernetPriority",
     ],
     results: [
       "UploadTransports",
@@ -167,6 +176,7 @@ export const IP_DIAGNOSTIC_OBJECTS: readonly DiagnosticObjectSpec[] = [
       "InterTransmissionTime",
       "ProtocolVersion",
       "EnableIndividualPacketResults",
+      "DSCP",
     ],
     results: [
       "IPAddressUsed",

@@ -17,8 +17,10 @@
  * short → Error_TransferFailed; Interface naming nothing or NumberOfConnections above
  * the maximum → Error_Other.
  *
- * Unsupported: DSCP, EthernetPriority, the time-based test and its IncrementalResult
- * table, the "UnderFullLoading" results (Deno offers no socket options or counters).
+ * Unsupported: DSCP and EthernetPriority other than 0 (refused by the manager:
+ * Deno.connect offers no IP_TOS or SO_PRIORITY), the time-based test and its
+ * IncrementalResult table, the "UnderFullLoading" results (Deno offers no socket
+ * options or counters).
  *
  * @module
  */

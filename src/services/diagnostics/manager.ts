@@ -39,6 +39,7 @@ import {
 import { runTraceRoute } from "./traceroute.ts";
 import {
   DEFAULT_UDP_ECHO_MAX_RESULTS,
+  udpEchoDscpUnavailable,
   type UDPEchoOptions,
   udpEchoRunner,
 } from "./udp_echo_client.ts";
@@ -94,6 +95,8 @@ export const DIAGNOSTIC_DEFAULTS: Readonly<
     ProtocolVersion: "Any",
     NumberOfConnections: "1",
     EnablePerConnectionResults: "false",
+    DSCP: "0",
+    EthernetPriority: "0",
   },
   UploadDiagnostics: {
     Interface: "",
@@ -102,6 +105,8 @@ export const DIAGNOSTIC_DEFAULTS: Readonly<
     NumberOfConnections: "1",
     EnablePerConnectionResults: "false",
     TestFileLength: "0",
+    DSCP: "0",
+    EthernetPriority: "0",
   },
   UDPEchoDiagnostics: {
     Interface: "",
@@ -113,6 +118,7 @@ export const DIAGNOSTIC_DEFAULTS: Readonly<
     InterTransmissionTime: "1000",
     ProtocolVersion: "Any",
     EnableIndividualPacketResults: "false",
+    DSCP: "0",
   },
   ServerSelectionDiagnostics: {
     Interface: "",
@@ -129,6 +135,20 @@ export const DIAGNOSTIC_DEFAULTS: Readonly<
     Timeout: "5000",
     NumberOfRepetitions: "1",
   },
+};
+
+const NO_HTTP_TOS = "the HTTP test connections (Deno.connect) cannot set IP_TOS";
+const NO_PRIORITY = "the test connections cannot set SO_PRIORITY (Deno.connect)";
+
+/**
+ * Inputs this device applies only at their default, with the reason: any other value
+ * is refused at SetParameterValues time (never accepted and silently not applied).
+ * UDPEchoDiagnostics DSCP is applied where a marking socket can be opened (see
+ * {@linkcode DiagnosticsManager.refusal}); IPPing and TraceRoute apply DSCP themselves.
+ */
+const DEFAULT_ONLY: Partial<Record<DiagnosticName, Readonly<Record<string, string>>>> = {
+  DownloadDiagnostics: { DSCP: NO_HTTP_TOS, EthernetPriority: NO_PRIORITY },
+  UploadDiagnostics: { DSCP: NO_HTTP_TOS, EthernetPriority: NO_PRIORITY },
 };
 
 /** Options of {@linkcode DiagnosticsManager}. */
@@ -167,6 +187,7 @@ export class DiagnosticsManager implements DiagnosticsBackend {
   readonly #options: DiagnosticsManagerOptions;
   readonly #listeners = new Set<(name: DiagnosticName) => void>();
   readonly #running = new Set<Promise<void>>();
+  #udpEchoDscp?: { why: string | undefined };
 
   /** A manager with every diagnostic idle (None) and default inputs. */
   constructor(options: DiagnosticsManagerOptions) {
@@ -214,6 +235,29 @@ export class DiagnosticsManager implements DiagnosticsBackend {
     if (parameter === "DiagnosticsState") return entry.machine.value;
     return entry.inputs[parameter] ?? entry.constants[parameter] ??
       entry.outcome?.results[parameter];
+  }
+
+  /**
+   * Why input `parameter` of `name` cannot take `value` on this device (a marking it
+   * cannot apply), or undefined when it can: non-default DSCP/EthernetPriority of
+   * Download/Upload, and a non-zero UDPEchoDiagnostics DSCP without a marking socket.
+   */
+  refusal(name: string, parameter: string, value: string): string | undefined {
+    const defaults = DIAGNOSTIC_DEFAULTS[name as DiagnosticName];
+    if (defaults?.[parameter] === undefined || Number(value) === Number(defaults[parameter])) {
+      return undefined;
+    }
+    let why = DEFAULT_ONLY[name as DiagnosticName]?.[parameter];
+    if (name === "UDPEchoDiagnostics" && parameter === "DSCP") {
+      this.#udpEchoDscp ??= {
+        why: (this.#options.udpEcho?.dscpUnavailable ?? udpEchoDscpUnavailable)(),
+      };
+      why = this.#udpEchoDscp.why;
+    }
+    if (why === undefined) return undefined;
+    return `${parameter} "${value}" is not supported on this device, only "${
+      defaults[parameter]
+    }": ${why}`;
   }
 
   /** The rows of result table `table` of `name` from the last finished run. */

@@ -15,15 +15,20 @@
  * EnableIndividualPacketResults the IndividualPacketResult rows (µs dateTimes; Unknown
  * Time and zeros when no reply), at most `maxResults` rows.
  *
- * States: Host not resolved → Error_CannotResolveHostName; socket failure →
- * Error_Internal; Interface naming nothing → Error_Other.
+ * DSCP: 0 sends from `Deno.listenDatagram`; a non-zero DSCP sends from a libc
+ * {@linkcode TosSocket} with IP_TOS / IPV6_TCLASS = DSCP << 2 (needs the FFI path:
+ * Linux x86_64/aarch64 and FFI permission; the data model refuses a non-zero DSCP
+ * where it is unavailable, see {@linkcode udpEchoDscpUnavailable}).
  *
- * Unsupported: DSCP (no socket option in Deno).
+ * States: Host not resolved → Error_CannotResolveHostName; socket failure (including a
+ * marked socket that cannot be opened) → Error_Internal; Interface naming nothing →
+ * Error_Other.
  *
  * @module
  */
 
 import { UNKNOWN_TIME } from "../../soap/messages.ts";
+import { TosSocket, tosSocketUnavailable } from "../udp/tos_socket.ts";
 import {
   type DiagnosticOutcome,
   type DiagnosticParams,
@@ -75,6 +80,17 @@ export function decodeEchoPlus(bytes: Uint8Array): EchoPlusHeader | undefined {
 export interface UDPEchoOptions {
   /** UDPEchoDiagnosticsMaxResults; default 100. */
   readonly maxResults?: number;
+  /**
+   * Why a non-zero DSCP cannot be applied here, undefined when it can; default
+   * {@linkcode udpEchoDscpUnavailable}.
+   */
+  readonly dscpUnavailable?: () => string | undefined;
+}
+
+/** Why this device cannot mark UDP echo probes with a DSCP, or undefined if it can. */
+export function udpEchoDscpUnavailable(): string | undefined {
+  const why = tosSocketUnavailable();
+  return why === undefined ? undefined : `no socket that can set IP_TOS (${why})`;
 }
 
 /** Default UDPEchoDiagnosticsMaxResults. */
@@ -94,60 +110,110 @@ export interface EchoProbe {
   readonly reply?: EchoPlusHeader;
 }
 
-/** Sends the probes of one test to `address`:`port`; throws only on socket failure. */
-export async function echoProbes(
-  address: string,
-  port: number,
-  settings: { count: number; size: number; timeoutMs: number; intervalMs: number },
-  context: RunContext,
-): Promise<{ probes: EchoProbe[]; localAddress: string }> {
-  const ipv6 = address.includes(":");
+/** What one probe test sends from and receives on. */
+interface ProbeSocket {
+  send(data: Uint8Array, address: string, port: number): Promise<void>;
+  /** The next datagram within `timeoutMs`; undefined on timeout or abort. */
+  receive(
+    timeoutMs: number,
+  ): Promise<{ data: Uint8Array; address: string; port: number } | undefined>;
+  /** Local address, "" for the wildcard. */
+  readonly localAddress: string;
+  close(): Promise<void>;
+}
+
+/** A `Deno.listenDatagram` socket; an abort closes it (the pending receive rejects). */
+function denoProbeSocket(ipv6: boolean, signal: AbortSignal): ProbeSocket {
   const socket = Deno.listenDatagram({
     transport: "udp",
     hostname: ipv6 ? "::" : "0.0.0.0",
     port: 0,
   });
-  const probes: EchoProbe[] = [];
   let pending: Promise<[Uint8Array, Deno.Addr]> | undefined;
   const onAbort = () => socket.close();
-  context.signal.addEventListener("abort", onAbort, { once: true });
+  signal.addEventListener("abort", onAbort, { once: true });
+  const local = (socket.addr as Deno.NetAddr).hostname;
+  return {
+    localAddress: local === "0.0.0.0" || local === "::" ? "" : local,
+    async send(data, address, port) {
+      await socket.send(data, { transport: "udp", hostname: address, port });
+    },
+    async receive(timeoutMs) {
+      pending ??= socket.receive();
+      const got = await raceTimeout(pending, timeoutMs);
+      if (got === undefined) return undefined;
+      pending = undefined;
+      const [data, from] = got;
+      if (from.transport !== "udp") return { data, address: "", port: 0 };
+      return { data, address: from.hostname, port: from.port };
+    },
+    close() {
+      signal.removeEventListener("abort", onAbort);
+      try {
+        socket.close();
+      } catch {
+        // Closed by an abort.
+      }
+      pending?.catch(() => {});
+      return Promise.resolve();
+    },
+  };
+}
+
+/** A libc socket marking every datagram with `tos` (IP_TOS / IPV6_TCLASS). */
+function markedProbeSocket(ipv6: boolean, tos: number, signal: AbortSignal): ProbeSocket {
+  const socket = new TosSocket({ hostname: ipv6 ? "::" : "0.0.0.0", port: 0, tos });
+  const local = socket.hostname;
+  return {
+    localAddress: local === "0.0.0.0" || local === "::" ? "" : local,
+    send(data, address, port) {
+      socket.send(data, address, port);
+      return Promise.resolve();
+    },
+    receive: (timeoutMs) => socket.receive(timeoutMs, signal),
+    close: () => socket.close(),
+  };
+}
+
+/**
+ * Sends the probes of one test to `address`:`port`, marked with `tos` (DSCP << 2) when
+ * it is non-zero; throws only on socket failure.
+ */
+export async function echoProbes(
+  address: string,
+  port: number,
+  settings: { count: number; size: number; timeoutMs: number; intervalMs: number; tos?: number },
+  context: RunContext,
+): Promise<{ probes: EchoProbe[]; localAddress: string }> {
+  const ipv6 = address.includes(":");
+  const tos = settings.tos ?? 0;
+  const socket = tos === 0
+    ? denoProbeSocket(ipv6, context.signal)
+    : markedProbeSocket(ipv6, tos, context.signal);
+  const probes: EchoProbe[] = [];
   try {
     for (let i = 0; i < settings.count && !context.signal.aborted; i++) {
       if (i > 0) await sleep(settings.intervalMs, context.signal);
       if (context.signal.aborted) break;
       const sn = i + 1;
       const sentAt = context.now();
-      await socket.send(encodeEchoRequest(settings.size, sn), {
-        transport: "udp",
-        hostname: address,
-        port,
-      });
+      await socket.send(encodeEchoRequest(settings.size, sn), address, port);
       const deadline = performance.now() + settings.timeoutMs;
       let probe: EchoProbe = { sentAt, testGenSN: sn };
       while (performance.now() < deadline) {
-        pending ??= socket.receive();
-        const got = await raceTimeout(pending, deadline - performance.now());
+        const got = await socket.receive(deadline - performance.now());
         if (got === undefined) break;
-        pending = undefined;
-        const [data, from] = got;
-        if (!fromTarget(from, address, port)) continue;
-        const reply = decodeEchoPlus(data);
+        if (!fromTarget(got, address, port)) continue;
+        const reply = decodeEchoPlus(got.data);
         if (settings.size >= ECHO_PLUS_HEADER_LENGTH && reply?.testGenSN !== sn) continue;
         probe = { sentAt, receivedAt: context.now(), testGenSN: sn, reply };
         break;
       }
       probes.push(probe);
     }
-    const local = (socket.addr as Deno.NetAddr).hostname;
-    return { probes, localAddress: local === "0.0.0.0" || local === "::" ? "" : local };
+    return { probes, localAddress: socket.localAddress };
   } finally {
-    context.signal.removeEventListener("abort", onAbort);
-    try {
-      socket.close();
-    } catch {
-      // Closed by an abort.
-    }
-    pending?.catch(() => {});
+    await socket.close();
   }
 }
 
@@ -170,6 +236,7 @@ export async function runUDPEcho(
     size: Math.max(1, intParam(params, "DataBlockSize", 24)),
     timeoutMs: Math.max(1, intParam(params, "Timeout", 5000)),
     intervalMs: Math.max(1, intParam(params, "InterTransmissionTime", 1000)),
+    tos: (intParam(params, "DSCP", 0) & 0x3f) << 2,
   };
   let measured: { probes: EchoProbe[]; localAddress: string };
   try {
@@ -215,9 +282,12 @@ function packetRow(probe: EchoProbe): ResultRow {
   };
 }
 
-function fromTarget(from: Deno.Addr, address: string, port: number): boolean {
-  if (from.transport !== "udp") return false;
-  const host = from.hostname.replace(/^::ffff:/, "");
+function fromTarget(
+  from: { address: string; port: number },
+  address: string,
+  port: number,
+): boolean {
+  const host = from.address.replace(/^::ffff:/, "");
   return from.port === port && (host === address || host === address.replace(/^::ffff:/, ""));
 }
 

@@ -17,8 +17,9 @@
  * write cut short → Error_NoTransferComplete; Interface naming nothing or
  * NumberOfConnections above the maximum → Error_Other.
  *
- * Unsupported: DSCP, EthernetPriority, the time-based test, IncrementalResult, the
- * "UnderFullLoading" results.
+ * Unsupported: DSCP and EthernetPriority other than 0 (refused by the manager:
+ * Deno.connect offers no IP_TOS or SO_PRIORITY), the time-based test,
+ * IncrementalResult, the "UnderFullLoading" results.
  *
  * @module
  */

@@ -66,9 +66,16 @@ export function ffiUnavailable(): string | undefined {
 
 /** Opens libc, or undefined if none of the candidates loads with every symbol. */
 export function openLibc(): Libc | undefined {
+  return openLibcWith(SYMBOLS);
+}
+
+/** Opens libc with `symbols` (glibc, then musl), or undefined if none loads them all. */
+export function openLibcWith<S extends Deno.ForeignLibraryInterface>(
+  symbols: S,
+): Deno.DynamicLibrary<S> | undefined {
   for (const name of libcCandidates()) {
     try {
-      return Deno.dlopen(name, SYMBOLS);
+      return Deno.dlopen(name, symbols);
     } catch {
       // try the next name
     }
@@ -77,7 +84,9 @@ export function openLibc(): Libc | undefined {
 }
 
 /** Reads errno through `__errno_location()` (thread-local; call right after the failure). */
-export function errno(lib: Libc): number {
+export function errno(
+  lib: { symbols: { __errno_location(): Deno.PointerValue } },
+): number {
   const p = lib.symbols.__errno_location();
   return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
 }

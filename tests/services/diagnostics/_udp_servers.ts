@@ -1,3 +1,5 @@
+import { TosSocket } from "../../../src/services/udp/tos_socket.ts";
+
 /** A UDP echo server on 127.0.0.1 for the tests: plain (RFC 862) or Echo Plus (TR-143 §A.1.4). */
 export interface EchoServer {
   readonly port: number;
@@ -62,6 +64,30 @@ export function startDnsResponder(
     async close() {
       socket.close();
       await loop;
+    },
+  };
+}
+
+/** A plain echo server on a libc socket that records the TOS byte of every request. */
+export function startTosCaptureEchoServer(): EchoServer & { readonly tos: (number | undefined)[] } {
+  const socket = new TosSocket({ hostname: "127.0.0.1", port: 0, tos: 0 });
+  const tos: (number | undefined)[] = [];
+  const stop = new AbortController();
+  const loop = (async () => {
+    while (!stop.signal.aborted) {
+      const got = await socket.receive(60_000, stop.signal);
+      if (got === undefined) continue;
+      tos.push(got.tos);
+      socket.send(got.data, got.address, got.port);
+    }
+  })();
+  return {
+    port: socket.port,
+    tos,
+    async close() {
+      stop.abort();
+      await loop;
+      await socket.close();
     },
   };
 }

@@ -12,7 +12,8 @@ import {
 } from "../../../src/services/diagnostics/manager.ts";
 import { pingArgv } from "../../../src/services/diagnostics/ping.ts";
 import { fakeSource, fixture } from "./_helpers.ts";
-import { startDnsResponder, startEchoServer } from "./_udp_servers.ts";
+import { startDnsResponder, startEchoServer, startTosCaptureEchoServer } from "./_udp_servers.ts";
+import { udpEchoDscpUnavailable } from "../../../src/services/diagnostics/udp_echo_client.ts";
 import {
   decodeDnsMessage,
   encodeDnsMessage,
@@ -253,4 +254,122 @@ Deno.test("bindIpDiagnostics() reads the constants and Supported flags", async (
   );
   assert.equal(await get("Device.IP.Diagnostics.UDPEchoDiagnostics.DataBlockSize"), "24");
   assert.equal(await get("Device.IP.Diagnostics.TraceRoute.RouteHopsNumberOfEntries"), "0");
+});
+
+const TRACE = "Device.IP.Diagnostics.TraceRoute.";
+const DOWN = "Device.IP.Diagnostics.DownloadDiagnostics.";
+const UP = "Device.IP.Diagnostics.UploadDiagnostics.";
+
+/** The [parameter, faultCode, FaultString] of a refused SetParameterValues. */
+async function refused(promise: Promise<unknown>): Promise<[string, number, string][]> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof SetParameterValuesError);
+    return error.faults.map((f) => [f.parameterName, f.error.faultCode, f.error.message]);
+  }
+  assert.fail("SetParameterValues was accepted");
+}
+
+Deno.test("bindIpDiagnostics() reads and accepts DSCP and EthernetPriority 0 on every object", async () => {
+  const { spv, get } = fixtureSetup({ udpEcho: { dscpUnavailable: () => "no FFI here" } });
+  const zero: Record<string, [string, string]> = {};
+  for (const path of [`${PING}DSCP`, `${TRACE}DSCP`, `${DOWN}DSCP`, `${UP}DSCP`, `${ECHO}DSCP`]) {
+    zero[path] = ["0", "unsignedInt"];
+  }
+  zero[`${DOWN}EthernetPriority`] = ["0", "unsignedInt"];
+  zero[`${UP}EthernetPriority`] = ["0", "unsignedInt"];
+  for (const path of Object.keys(zero)) assert.equal(await get(path), "0", path);
+  await spv(zero);
+  for (const path of Object.keys(zero)) assert.equal(await get(path), "0", path);
+});
+
+Deno.test("bindIpDiagnostics() passes a set DSCP to ping -Q and traceroute -t as TOS", async () => {
+  const { manager, source, spv, get } = fixtureSetup();
+  await spv({
+    [`${PING}Host`]: ["192.0.2.1", "string"],
+    [`${PING}DSCP`]: ["46", "unsignedInt"],
+    [`${PING}DiagnosticsState`]: ["Requested", "string"],
+    [`${TRACE}Host`]: ["192.0.2.1", "string"],
+    [`${TRACE}DSCP`]: ["10", "unsignedInt"],
+    [`${TRACE}DiagnosticsState`]: ["Requested", "string"],
+  });
+  assert.equal(await get(`${PING}DSCP`), "46");
+  manager.sessionEnded();
+  await manager.settled();
+  assert.deepEqual(source.calls, [
+    "ping -n -c 3 -W 1 -s 56 -Q 184 192.0.2.1",
+    "traceroute -n -q 3 -w 5 -m 30 -t 40 192.0.2.1 60",
+  ]);
+});
+
+Deno.test({
+  name: "bindIpDiagnostics() marks UDPEchoDiagnostics probes with a set DSCP",
+  ignore: udpEchoDscpUnavailable() !== undefined,
+  fn: async () => {
+    const server = startTosCaptureEchoServer();
+    try {
+      const { manager, spv, get } = fixtureSetup();
+      await spv({
+        [`${ECHO}Host`]: ["127.0.0.1", "string"],
+        [`${ECHO}Port`]: [String(server.port), "unsignedInt"],
+        [`${ECHO}NumberOfRepetitions`]: ["2", "unsignedInt"],
+        [`${ECHO}InterTransmissionTime`]: ["5", "unsignedInt"],
+        [`${ECHO}Timeout`]: ["1000", "unsignedInt"],
+        [`${ECHO}DSCP`]: ["46", "unsignedInt"],
+        [`${ECHO}DiagnosticsState`]: ["Requested", "string"],
+      });
+      manager.sessionEnded();
+      await manager.settled();
+      assert.equal(await get(`${ECHO}DiagnosticsState`), "Complete");
+      assert.equal(await get(`${ECHO}SuccessCount`), "2");
+      assert.deepEqual(server.tos, [184, 184], "EF (46) << 2 on the wire");
+      // Back to 0: the probes go unmarked again.
+      await spv({
+        [`${ECHO}DSCP`]: ["0", "unsignedInt"],
+        [`${ECHO}NumberOfRepetitions`]: ["1", "unsignedInt"],
+        [`${ECHO}DiagnosticsState`]: ["Requested", "string"],
+      });
+      manager.sessionEnded();
+      await manager.settled();
+      assert.deepEqual(server.tos, [184, 184, 0]);
+    } finally {
+      await server.close();
+    }
+  },
+});
+
+Deno.test("bindIpDiagnostics() refuses a DSCP or EthernetPriority it cannot apply with 9007", async () => {
+  const { spv, get } = fixtureSetup({ udpEcho: { dscpUnavailable: () => "no FFI here" } });
+  const http = "the HTTP test connections (Deno.connect) cannot set IP_TOS";
+  const priority = "the test connections cannot set SO_PRIORITY (Deno.connect)";
+  assert.deepEqual(
+    await refused(spv({
+      [`${DOWN}DownloadURL`]: ["http://192.0.2.1/f", "string"],
+      [`${DOWN}DSCP`]: ["46", "unsignedInt"],
+      [`${DOWN}EthernetPriority`]: ["5", "unsignedInt"],
+      [`${UP}DSCP`]: ["8", "unsignedInt"],
+      [`${UP}EthernetPriority`]: ["1", "unsignedInt"],
+      [`${ECHO}DSCP`]: ["46", "unsignedInt"],
+    })),
+    [
+      [`${DOWN}DSCP`, 9007, `DSCP "46" is not supported on this device, only "0": ${http}`],
+      [
+        `${DOWN}EthernetPriority`,
+        9007,
+        `EthernetPriority "5" is not supported on this device, only "0": ${priority}`,
+      ],
+      [`${UP}DSCP`, 9007, `DSCP "8" is not supported on this device, only "0": ${http}`],
+      [
+        `${UP}EthernetPriority`,
+        9007,
+        `EthernetPriority "1" is not supported on this device, only "0": ${priority}`,
+      ],
+      [`${ECHO}DSCP`, 9007, `DSCP "46" is not supported on this device, only "0": no FFI here`],
+    ],
+  );
+  // All or nothing: nothing of the batch was applied.
+  assert.equal(await get(`${DOWN}DownloadURL`), "");
+  assert.equal(await get(`${DOWN}DSCP`), "0");
+  assert.equal(await get(`${ECHO}DSCP`), "0");
 });
