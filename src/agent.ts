@@ -9,7 +9,7 @@
  */
 
 import type { AgentConfig } from "./config/mod.ts";
-export { redactUrl, sessionSettingsOf } from "./agent/session_settings.ts";
+export { sessionSettingsOf } from "./agent/session_settings.ts";
 import type { DeviceIdentity } from "./datamodel/mod.ts";
 import { createScriptBindings } from "./datamodel/providers/script/mod.ts";
 import { readMappingFile } from "./config/mapping.ts";
@@ -44,7 +44,8 @@ import { buildAgentModel } from "./agent/model.ts";
 import { Notifier } from "./agent/notifier.ts";
 import { describeReceived, describeSent } from "./agent/log_lines.ts";
 import { factorySettings, SettingsStore } from "./agent/settings_store.ts";
-import { errorText, redactUrl, sessionSettingsOf } from "./agent/session_settings.ts";
+import { errorText, sessionSettingsOf } from "./agent/session_settings.ts";
+import { maskUrl } from "./log/mod.ts";
 import { readTls, type TlsMaterial } from "./agent/tls.ts";
 
 /** What {@linkcode startAgent} needs. */
@@ -239,7 +240,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         return;
       case "collectInform":
         logger.info("Start session");
-        logger.info(`ACS url: ${redactUrl(settings.get().url)}`);
+        logger.info(`ACS url: ${maskUrl(settings.get().url)}`);
         logger.info("Preparing the Inform RPC message to send to the ACS");
         model.beginSession();
         settle((async () => {

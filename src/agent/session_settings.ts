@@ -35,17 +35,3 @@ export function sessionSettingsOf(
 export function errorText(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
-
-/** The URL without any userinfo (never log credentials). */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.username || u.password) {
-      u.username = "";
-      u.password = "";
-    }
-    return u.toString();
-  } catch {
-    return url;
-  }
-}

@@ -1,21 +1,10 @@
 /** redactConfig(): an AgentConfig that is safe to print or log. */
 
+import { maskUrl } from "../log/mask_secret.ts";
 import type { AgentConfig } from "./schema.ts";
 
 /** What a redacted secret reads as. */
 export const REDACTED = "********";
-
-/** Masks the password in `scheme://user:password@host` URLs. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password === "") return url;
-    parsed.password = REDACTED;
-    return parsed.href;
-  } catch {
-    return url;
-  }
-}
 
 const hide = (secret: string): string => secret === "" ? "" : REDACTED;
 
@@ -37,13 +26,13 @@ export function redactConfig(config: AgentConfig): AgentConfig {
     ...config,
     acs: {
       ...config.acs,
-      url: redactUrl(config.acs.url),
-      dhcpUrl: redactUrl(config.acs.dhcpUrl),
+      url: maskUrl(config.acs.url),
+      dhcpUrl: maskUrl(config.acs.dhcpUrl),
       password: hide(config.acs.password),
     },
     connectionRequest: {
       ...config.connectionRequest,
-      url: redactUrl(config.connectionRequest.url),
+      url: maskUrl(config.connectionRequest.url),
       password: hide(config.connectionRequest.password),
     },
   };

@@ -41,3 +41,25 @@ export function maskAuthorization(header: string): string {
   );
   return `${scheme} ${masked}`;
 }
+
+/**
+ * Masks the password of a `scheme://user:password@host/…` URL (the user name stays, so
+ * the log still tells which account); other URLs are returned unchanged. Text that is not
+ * a URL but looks like one with credentials loses them entirely.
+ *
+ * @example
+ * ```ts
+ * import { maskUrl } from "./mask_secret.ts";
+ * console.assert(maskUrl("http://cpe:pw@acs.example/") === "http://cpe:********@acs.example/");
+ * ```
+ */
+export function maskUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === "") return url;
+    parsed.password = MASK;
+    return parsed.href;
+  } catch {
+    return url.replace(/\/\/[^/@]*@/, "//");
+  }
+}

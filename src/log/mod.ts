@@ -15,5 +15,5 @@
 export { createLogger, type Logger, type LoggerOptions, type LogMessage } from "./logger.ts";
 export { formatLine } from "./format_line.ts";
 export { RotatingFile, type RotatingFileOptions } from "./rotating_file.ts";
-export { MASK, maskAuthorization, maskSecret } from "./mask_secret.ts";
+export { MASK, maskAuthorization, maskSecret, maskUrl } from "./mask_secret.ts";
 export { LOG_SEVERITIES, type LogSeverity, severityRank } from "./severity.ts";

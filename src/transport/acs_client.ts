@@ -23,6 +23,7 @@
  * @module
  */
 
+import { maskUrl } from "../log/mask_secret.ts";
 import { BodyTooLargeError, readResponse, SocketReader, writeRequest } from "./_http1.ts";
 import { gunzip, gzip } from "./_gzip.ts";
 import { type ByteSocket, openSocket } from "./_socket.ts";
@@ -133,7 +134,7 @@ class Session implements AcsSession {
     try {
       this.#url = new URL(options.url);
     } catch {
-      throw new TypeError(`Invalid ACS URL "${redact(options.url)}"`);
+      throw new TypeError(`Invalid ACS URL "${maskUrl(options.url)}"`);
     }
     if (this.#url.protocol !== "http:" && this.#url.protocol !== "https:") {
       throw new TypeError(`Unsupported ACS URL scheme "${this.#url.protocol}"`);
@@ -145,7 +146,7 @@ class Session implements AcsSession {
   }
 
   get url(): string {
-    return redact(this.#url.href);
+    return maskUrl(this.#url.href);
   }
 
   close(): void {
@@ -251,7 +252,7 @@ class Session implements AcsSession {
     try {
       next = new URL(location, this.#url);
     } catch {
-      throw new AcsHttpError("status", `ACS redirected to an invalid URL "${redact(location)}"`, {
+      throw new AcsHttpError("status", `ACS redirected to an invalid URL "${maskUrl(location)}"`, {
         status,
       });
     }
@@ -261,7 +262,7 @@ class Session implements AcsSession {
       });
     }
     const sameOrigin = next.origin === this.#url.origin;
-    this.#log(`Redirected (${status}) to ${redact(next.href)}`);
+    this.#log(`Redirected (${status}) to ${maskUrl(next.href)}`);
     this.#url = next;
     if (!sameOrigin) {
       // Credentials answered for one server are not sent to another one's challenge.
@@ -457,18 +458,6 @@ function isConnectError(e: unknown): boolean {
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/** A URL without userinfo, safe to log. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = "";
-    u.password = "";
-    return u.href;
-  } catch {
-    return url.replace(/\/\/[^/@]*@/, "//");
-  }
 }
 
 function randomBytes(length: number): Uint8Array {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { maskAuthorization, maskSecret } from "../../src/log/mod.ts";
+import { maskAuthorization, maskSecret, maskUrl } from "../../src/log/mod.ts";
 
 Deno.test("maskSecret() hides non-empty values only", () => {
   assert.equal(maskSecret("s3cret"), "********");
@@ -20,4 +20,13 @@ Deno.test("maskAuthorization() masks Digest response, nonce and cnonce", () => {
     'Digest username="cpe", realm="acs", nonce="********", uri="/", ' +
       'response="********", qop=auth, nc=00000001, cnonce="********"',
   );
+});
+
+Deno.test("maskUrl() masks a URL's password only, and strips credentials from non-URLs", () => {
+  assert.equal(
+    maskUrl("https://cpe:pw@acs.example:7547/x"),
+    "https://cpe:********@acs.example:7547/x",
+  );
+  assert.equal(maskUrl("http://acs.example/"), "http://acs.example/");
+  assert.equal(maskUrl("bad url //u:p@host"), "bad url //host");
 });

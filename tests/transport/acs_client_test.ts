@@ -266,7 +266,7 @@ Deno.test("createAcsSession() reports HTTP errors and refused connections by rea
     assert.equal((e as { status?: number }).status, 500);
     const c = await rejectsWith(refused.post(INFORM), "connect", /^Cannot connect to/);
     assert.ok(!c.message.includes("secret"));
-    assert.equal(refused.url, `http://127.0.0.1:${closedPort}/`);
+    assert.equal(refused.url, `http://user:********@127.0.0.1:${closedPort}/`); // never the password
   } finally {
     session.close();
     refused.close();
