@@ -53,6 +53,21 @@ async function readLine(conn: Deno.Conn): Promise<string> {
   return new TextDecoder().decode(await new Blob(chunks as BlobPart[]).arrayBuffer());
 }
 
+async function drain(conn: Deno.Conn): Promise<void> {
+  const deadline = setTimeout(() => conn.close(), READ_TIMEOUT_MS);
+  try {
+    const buf = new Uint8Array(4096);
+    let total = 0;
+    while (total < 16 * MAX_REQUEST_BYTES) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      total += n;
+    }
+  } finally {
+    clearTimeout(deadline);
+  }
+}
+
 /** A listening control socket. */
 export interface ControlServer {
   path: string;
@@ -79,6 +94,10 @@ export function startControlServer(path: string, handler: ControlHandler): Contr
       const bytes = encoder.encode(text);
       let written = 0;
       while (written < bytes.length) written += await conn.write(bytes.subarray(written));
+      // Closing with unread input (an oversize request) would reset the connection and
+      // lose the answer: half-close, then drain what the client still sends (bounded).
+      await conn.closeWrite();
+      await drain(conn);
     } catch {
       /* client went away */
     } finally {

@@ -10,6 +10,7 @@ import type { ConnectionRequestConfig } from "../config/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { Platform } from "../platform/platform.ts";
 import { createConnectionRequestApp, rateLimit } from "../transport/mod.ts";
+import { type CrListener, serveConnectionRequests } from "../transport/cr_listener.ts";
 
 /** Options of {@linkcode startConnectionRequestServer}. */
 export interface CrServerOptions {
@@ -89,14 +90,15 @@ export async function startConnectionRequestServer(
     now: () => platform.now(),
     randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
   });
-  let server: Deno.HttpServer<Deno.NetAddr> | undefined;
+  let server: CrListener | undefined;
   let port = 0;
   let url = "";
   // With port 0 (tests) a reopened server keeps the port it got the first time.
   let wanted = config.port;
   const open = async () => {
     try {
-      server = Deno.serve({ hostname: config.bind, port: wanted, onListen: () => {} }, app.fetch);
+      // Not Deno.serve: it has no header timeout nor connection limit (slowloris).
+      server = serveConnectionRequests({ hostname: config.bind, port: wanted }, app.fetch);
     } catch (error) {
       throw new Error(
         `Cannot listen for connection requests on ${config.bind}:${wanted}: ${

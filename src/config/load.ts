@@ -20,6 +20,13 @@ import {
 import { checkValue, describeValue } from "./_check_value.ts";
 import { keyLines } from "./_key_lines.ts";
 import { parseToml } from "./_toml.ts";
+import {
+  MAX_CONFIG_BYTES,
+  MAX_SECRET_BYTES,
+  readErrorReason,
+  readTextFileCapped,
+  readTextFileCappedSync,
+} from "./_read_capped.ts";
 
 /** Options for loadConfig(). */
 export interface LoadConfigOptions {
@@ -67,8 +74,7 @@ class Loader {
     try {
       return this.#options.readFile(path).replace(/\r?\n$/, "");
     } catch (err) {
-      const reason = err instanceof Error ? `: ${err.name}` : "";
-      throw this.error(key, `cannot read ${JSON.stringify(path)}${reason}`);
+      throw this.error(key, `cannot read ${JSON.stringify(path)}: ${readErrorReason(err)}`);
     }
   }
 
@@ -165,14 +171,14 @@ export function loadConfig(text: string, options: LoadConfigOptions): AgentConfi
 export async function readConfigFile(path: string): Promise<AgentConfig> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = await readTextFileCapped(path, MAX_CONFIG_BYTES);
   } catch (err) {
-    const reason = err instanceof Error ? err.name : String(err);
+    const reason = readErrorReason(err);
     throw new ConfigError({ file: path, detail: `cannot read the file (${reason})` });
   }
   return loadConfig(text, {
     file: path,
     env: Deno.env.toObject(),
-    readFile: (p) => Deno.readTextFileSync(p),
+    readFile: (p) => readTextFileCappedSync(p, MAX_SECRET_BYTES),
   });
 }

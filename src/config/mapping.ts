@@ -46,6 +46,7 @@ import { describeValue } from "./_check_value.ts";
 import { ConfigError } from "./config_error.ts";
 import { keyLines } from "./_key_lines.ts";
 import { parseToml } from "./_toml.ts";
+import { MAX_CONFIG_BYTES, readErrorReason, readTextFileCapped } from "./_read_capped.ts";
 
 /** Options of {@linkcode loadMapping}. */
 export interface LoadMappingOptions {
@@ -107,9 +108,9 @@ export async function readMappingFile(
 ): Promise<ScriptMapping> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = await readTextFileCapped(path, MAX_CONFIG_BYTES);
   } catch (err) {
-    const reason = err instanceof Error ? err.name : String(err);
+    const reason = readErrorReason(err);
     throw new ConfigError({ file: path, detail: `cannot read the file (${reason})` });
   }
   return loadMapping(text, { ...options, file: path });

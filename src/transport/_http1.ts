@@ -50,6 +50,7 @@ export class BodyTooLargeError extends Error {
 }
 
 const MAX_HEADER_BYTES = 64 * 1024;
+const LATIN1 = new TextDecoder("latin1");
 
 /** Writes the request in one write. */
 export async function writeRequest(socket: ByteSocket, req: Http1Request): Promise<void> {
@@ -66,15 +67,25 @@ export async function writeRequest(socket: ByteSocket, req: Http1Request): Promi
   await socket.write(all);
 }
 
-/** Buffered reader over a socket. */
+/**
+ * Buffered reader over a socket. Unread bytes are `#buf[#start..#end]`; a read moves
+ * `#start` instead of copying what is left, so a body of many tiny chunks or a block
+ * of many short header lines costs linear time, not quadratic.
+ */
 export class SocketReader {
   #socket: ByteSocket;
   #buf = new Uint8Array(0);
+  #start = 0;
+  #end = 0;
   #eof = false;
 
   /** Wraps a socket. */
   constructor(socket: ByteSocket) {
     this.#socket = socket;
+  }
+
+  get #length(): number {
+    return this.#end - this.#start;
   }
 
   async #fill(): Promise<boolean> {
@@ -84,25 +95,38 @@ export class SocketReader {
       this.#eof = true;
       return false;
     }
-    const next = new Uint8Array(this.#buf.length + chunk.length);
-    next.set(this.#buf);
-    next.set(chunk, this.#buf.length);
-    this.#buf = next;
+    if (this.#end + chunk.length > this.#buf.length) {
+      // Compact, growing geometrically when the unread part does not fit.
+      const needed = this.#length + chunk.length;
+      if (needed > this.#buf.length) {
+        const next = new Uint8Array(Math.max(needed, this.#buf.length * 2));
+        next.set(this.#buf.subarray(this.#start, this.#end));
+        this.#buf = next;
+      } else {
+        this.#buf.copyWithin(0, this.#start, this.#end);
+      }
+      this.#end = this.#length;
+      this.#start = 0;
+    }
+    this.#buf.set(chunk, this.#end);
+    this.#end += chunk.length;
     return true;
   }
 
   /** A line without its CRLF (or LF); null at end of stream before any byte. */
   async readLine(limit: number): Promise<string | null> {
+    let scanned = 0;
     for (;;) {
-      const i = this.#buf.indexOf(10);
+      const i = this.#buf.subarray(this.#start + scanned, this.#end).indexOf(10);
       if (i >= 0) {
-        const line = this.#take(i + 1);
+        const line = this.#take(scanned + i + 1);
         const end = line.length >= 2 && line[line.length - 2] === 13 ? 2 : 1;
-        return new TextDecoder("latin1").decode(line.subarray(0, line.length - end));
+        return LATIN1.decode(line.subarray(0, line.length - end));
       }
-      if (this.#buf.length > limit) throw new SyntaxError("Response header line too long");
+      scanned = this.#length;
+      if (this.#length > limit) throw new SyntaxError("Response header line too long");
       if (!(await this.#fill())) {
-        if (this.#buf.length === 0) return null;
+        if (this.#length === 0) return null;
         throw new SyntaxError("Connection closed in the middle of a header");
       }
     }
@@ -110,7 +134,7 @@ export class SocketReader {
 
   /** Exactly `n` bytes. */
   async readExact(n: number): Promise<Uint8Array> {
-    while (this.#buf.length < n) {
+    while (this.#length < n) {
       if (!(await this.#fill())) throw new SyntaxError("Connection closed in the middle of a body");
     }
     return this.#take(n);
@@ -119,14 +143,15 @@ export class SocketReader {
   /** Everything up to end of stream, at most `limit` bytes. */
   async readToEnd(limit: number): Promise<Uint8Array> {
     while (await this.#fill()) {
-      if (this.#buf.length > limit) throw new BodyTooLargeError(limit);
+      if (this.#length > limit) throw new BodyTooLargeError(limit);
     }
-    return this.#take(this.#buf.length);
+    return this.#take(this.#length);
   }
 
+  /** A copy of the next `n` unread bytes (the buffer is reused). */
   #take(n: number): Uint8Array {
-    const out = this.#buf.slice(0, n);
-    this.#buf = this.#buf.slice(n);
+    const out = this.#buf.slice(this.#start, this.#start + n);
+    this.#start += n;
     return out;
   }
 }
@@ -185,23 +210,37 @@ export async function readResponse(
 }
 
 async function readChunked(reader: SocketReader, limit: number): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
+  // One growing buffer rather than one array per chunk: a body of many tiny chunks must
+  // not cost far more memory than its size.
+  let body = new Uint8Array(Math.min(limit, 16384));
   let total = 0;
   for (;;) {
     const line = await reader.readLine(4096);
     if (line === null) throw new SyntaxError("Connection closed in the middle of a body");
-    const size = parseInt(line.split(";")[0].trim(), 16);
-    if (Number.isNaN(size)) throw new SyntaxError(`Invalid chunk size "${line.slice(0, 40)}"`);
+    const sizeText = line.split(";")[0].trim();
+    if (!/^[0-9a-fA-F]{1,8}$/.test(sizeText)) {
+      throw new SyntaxError(`Invalid chunk size "${line.slice(0, 40)}"`);
+    }
+    const size = parseInt(sizeText, 16);
     if (size === 0) break;
+    if (total + size > limit) throw new BodyTooLargeError(limit);
+    const chunk = await reader.readExact(size);
+    if (total + size > body.length) {
+      const next = new Uint8Array(Math.min(limit, Math.max(total + size, body.length * 2)));
+      next.set(body.subarray(0, total));
+      body = next;
+    }
+    body.set(chunk, total);
     total += size;
-    if (total > limit) throw new BodyTooLargeError(limit);
-    parts.push(await reader.readExact(size));
-    await reader.readLine(4096);
+    if ((await reader.readLine(4096)) !== "") throw new SyntaxError("Invalid chunk end");
   }
-  // trailers
+  // Trailers, read and dropped, within the header size limit.
+  let trailerBytes = 0;
   for (;;) {
     const line = await reader.readLine(MAX_HEADER_BYTES);
     if (line === null || line === "") break;
+    trailerBytes += line.length;
+    if (trailerBytes > MAX_HEADER_BYTES) throw new SyntaxError("Response trailers too large");
   }
-  return concatBytes(parts, total);
+  return body.slice(0, total);
 }

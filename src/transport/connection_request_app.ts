@@ -1,13 +1,14 @@
 /**
  * The HTTP Connection Request server (TR-069 §3.2.2, FACTS §7.1) as a Hono
- * app; only `agent.ts` gives it to `Deno.serve`.
+ * app.
  *
  * Behaviour: only `GET` on the configured path (other paths 404, other methods
  * 405); body and query are ignored; Digest required (401 with a challenge),
  * Basic only if `allowBasic`; valid credentials → 200 with an empty body and
  * `onConnectionRequest()` fires; wrong credentials never fire it; a valid CR
  * beyond the rate limit → 503; oversized headers → 431, a body announced
- * larger than `maxBodyBytes` → 413.
+ * larger than `maxBodyBytes`, or a chunked one (no announced size) → 413.
+ * `agent/cr_server.ts` serves it with `cr_listener.ts` (header timeout, connection cap).
  *
  * @module
  */
@@ -67,8 +68,13 @@ export function createConnectionRequestApp(deps: ConnectionRequestDeps): Hono {
     let headerBytes = 0;
     req.headers.forEach((value, name) => (headerBytes += name.length + value.length + 4));
     if (headerBytes > maxHeaderBytes) return c.body(null, 431);
-    const length = Number(req.headers.get("content-length") ?? "0");
-    if (!(length <= maxBodyBytes)) return c.body(null, 413);
+    const length = req.headers.get("content-length") ?? "0";
+    if (
+      !/^\d+$/.test(length) || !(Number(length) <= maxBodyBytes) ||
+      req.headers.has("transfer-encoding")
+    ) {
+      return c.body(null, 413);
+    }
     if (url.pathname !== path) return c.body(null, 404);
     if (req.method !== "GET") return c.body(null, 405, { Allow: "GET" });
 

@@ -42,13 +42,6 @@ export type DigestVerdict =
   | { ok: true }
   | { ok: false; stale: boolean; reason: string };
 
-const ALGORITHMS: Record<string, DigestAlgorithm> = {
-  "md5": "MD5",
-  "md5-sess": "MD5-sess",
-  "sha-256": "SHA-256",
-  "sha-256-sess": "SHA-256-sess",
-};
-
 /** Issues Digest challenges and verifies `Authorization: Digest` headers. */
 export class DigestVerifier {
   #realm: string;
@@ -98,8 +91,9 @@ export class DigestVerifier {
     for (const name of ["username", "realm", "nonce", "uri", "response"]) {
       if (p[name] === undefined) return fail(`missing "${name}"`);
     }
-    const algorithm = ALGORITHMS[(p.algorithm ?? "MD5").toLowerCase()];
-    if (!algorithm) return fail("unsupported algorithm");
+    // Only what challenge() offers (RFC 7616 §3.4: the client uses an offered algorithm).
+    const algorithm: DigestAlgorithm = "MD5";
+    if ((p.algorithm ?? algorithm).toLowerCase() !== "md5") return fail("algorithm not offered");
     // We offer qop="auth"; RFC 2617 requires the client to use it, and without it there is no nc.
     if (p.qop?.toLowerCase() !== "auth" || !p.cnonce || !/^[0-9a-fA-F]{8}$/.test(p.nc ?? "")) {
       return fail("qop auth with nc and cnonce required");

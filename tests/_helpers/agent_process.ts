@@ -20,6 +20,8 @@ export interface AgentConfigOptions {
   factoryResetCommand?: string[];
   amdVersion?: number;
   severity?: string;
+  /** More `[acs]` keys, TOML lines as is (e.g. `max_body_bytes = 20000`). */
+  acs?: string;
   /** More `[cpe]` keys, TOML lines as is (e.g. `datamodel = "tr098"`). */
   cpe?: string;
   /** More `[agent]` keys, TOML lines as is (e.g. `mapping_file = "…"`). */
@@ -42,6 +44,7 @@ periodic_inform_enable = true
 periodic_inform_interval = ${o.periodicInterval ?? 86400}
 retry_min_wait_interval = 1
 retry_interval_multiplier = 1000
+${o.acs ?? ""}
 
 [cpe]
 amd_version = ${o.amdVersion ?? 5}

@@ -52,7 +52,18 @@ export interface AcsReply {
   header?: SoapHeader;
   /** A raw HTTP response (status, body) instead of an envelope. */
   raw?: { status: number; body: string; headers?: Record<string, string> };
+  /**
+   * Bytes written to the socket as they are, instead of an HTTP response the server
+   * builds (no Content-Length added): chunked bodies, bodies delimited by the close,
+   * broken status lines. The connection is closed afterwards unless `keepOpen`.
+   */
+  wire?: { data: string | Uint8Array; keepOpen?: boolean };
+  /** Close the TCP connection without answering. */
+  drop?: boolean;
 }
+
+/** Replies the HTTP server writes itself (wire bytes or a dropped connection). */
+const WIRE = new WeakMap<Response, Pick<AcsReply, "wire" | "drop">>();
 
 /** Options of {@linkcode startFakeAcs}. */
 export interface FakeAcsOptions {
@@ -240,6 +251,11 @@ export function startFakeAcs(options: FakeAcsOptions = {}): FakeAcs {
   })().catch(() => {/* listener closed */});
 
   const replyFrom = (reply: AcsReply, env: Envelope | undefined): Response => {
+    if (reply.wire || reply.drop) {
+      const res = new Response(null, { status: 204 });
+      WIRE.set(res, { wire: reply.wire, drop: reply.drop });
+      return res;
+    }
     if (reply.raw) {
       const body = reply.raw.body === "" ? null : reply.raw.body;
       return new Response(body, { status: reply.raw.status, headers: reply.raw.headers });
@@ -367,6 +383,15 @@ async function serveConnection(
         res = await handle(req, peer, body);
       } catch (error) {
         res = new Response(`Fake ACS error: ${(error as Error).message}`, { status: 500 });
+      }
+      const special = WIRE.get(res);
+      if (special?.drop) return;
+      if (special?.wire) {
+        const { data, keepOpen } = special.wire;
+        let out = typeof data === "string" ? encoder.encode(data) : data;
+        while (out.length > 0) out = out.subarray(await conn.write(out));
+        if (keepOpen) continue;
+        return;
       }
       const payload = res.status === 204 ? new Uint8Array(0) : encoder.encode(await res.text());
       let head = `HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? "Status"}\r\n`;

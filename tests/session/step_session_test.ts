@@ -380,3 +380,46 @@ Deno.test("step() adds the events informData implies and retains them after a fa
   h.feed({ kind: "transportError", session: 1, message: "reset" });
   assert.deepEqual(h.state.persisted.pendingEvents, [ev("1 BOOT"), ev("4 VALUE CHANGE")]);
 });
+
+Deno.test("step() ends a session whose ACS keeps sending requests at the session deadline", () => {
+  // An ACS that never answers 204: every CPE POST gets one more GetParameterValues.
+  const h = known({ settings: { sessionTimeoutSeconds: 600, periodicInformEnable: false } });
+  h.feed({ kind: "start" });
+  h.informData();
+  h.acs({ message: { kind: "InformResponse", maxEnvelopes: 1 }, header: { id: "cpe-1" } });
+  const started = h.clock.now();
+  let answered = 0;
+  for (let i = 0; i < 10_000 && h.state.phase !== "retryWait"; i++) {
+    h.clock.advanceTo(h.clock.now() + 1_000);
+    if (h.wakeAt !== undefined && h.wakeAt <= h.clock.now()) {
+      h.feed({ kind: "timerFired" });
+      continue;
+    }
+    const action = h.outstanding();
+    if (action?.kind === "send") {
+      h.acs({
+        message: { kind: "GetParameterValues", parameterNames: ["Device.A"] },
+        header: { id: `acs-${i}` },
+      });
+    } else if (action?.kind === "dispatch") {
+      answered++;
+      h.feed({
+        kind: "rpcResult",
+        session: action.session,
+        response: { kind: "GetParameterValuesResponse", parameterList: [] },
+      });
+    }
+  }
+  assert.equal(h.state.phase, "retryWait");
+  const close = h.log.find((a) => a.kind === "close");
+  assert.equal(close?.kind === "close" && close.reason, 'Session exceeded its deadline of "600" s');
+  assert.equal(h.clock.now() - started, 600_000);
+  assert.ok(answered > 100, `${answered} requests answered`);
+  // The retry opens a new session that works.
+  h.fireTimer();
+  assert.deepEqual(h.kinds(), ["collectInform"]);
+  h.informData();
+  assert.equal((h.lastSent().message as Inform).retryCount, 1);
+  new FakeAcs().run(h);
+  assert.equal(h.state.phase, "idle");
+});

@@ -331,3 +331,92 @@ Deno.test("createAcsSession() reconnects once when the ACS dropped the idle conn
     logs.join("\n"),
   );
 });
+
+/** A raw TCP server that reads one request and then runs `answer` on the connection. */
+function startRawServer(answer: (conn: Deno.Conn) => Promise<void>) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  (async () => {
+    for await (const conn of listener) {
+      conns.push(conn);
+      (async () => {
+        const buf = new Uint8Array(65536);
+        await conn.read(buf); // the request (small, one read on loopback)
+        await answer(conn);
+      })().catch(() => {});
+    }
+  })().catch(() => {});
+  return {
+    url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}/`,
+    close() {
+      listener.close();
+      for (const c of conns) {
+        try {
+          c.close();
+        } catch { /* closed */ }
+      }
+    },
+  };
+}
+
+Deno.test("createAcsSession() times out an ACS that never answers, or drips its body", async () => {
+  const write = (conn: Deno.Conn, text: string) => conn.write(new TextEncoder().encode(text));
+  const silent = startRawServer(() => new Promise(() => {}));
+  const drip = startRawServer(async (conn) => {
+    await write(conn, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
+    for (let i = 0; i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      await write(conn, "x");
+    }
+  });
+  const a = createAcsSession({ url: silent.url, timeoutMs: 200 });
+  const b = createAcsSession({ url: drip.url, timeoutMs: 200 });
+  try {
+    await rejectsWith(a.post(INFORM), "timeout", /within 200 ms/);
+    await rejectsWith(b.post(INFORM), "timeout", /within 200 ms/);
+  } finally {
+    a.close();
+    b.close();
+    silent.close();
+    drip.close();
+  }
+});
+
+Deno.test("createAcsSession() refuses malformed chunked bodies", async () => {
+  const bodies = [
+    "-4\r\nabcd\r\n0\r\n\r\n", // negative size
+    "4x\r\nabcd\r\n0\r\n\r\n", // junk after the size
+    "4\r\nabcdEF\r\n0\r\n\r\n", // chunk longer than announced
+    "fffffffff\r\n", // absurd size
+  ];
+  for (const body of bodies) {
+    const server = startRawServer(async (conn) => {
+      await conn.write(
+        new TextEncoder().encode(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${body}`),
+      );
+    });
+    const session = createAcsSession({ url: server.url, timeoutMs: 2_000 });
+    try {
+      await rejectsWith(session.post(INFORM), "protocol", /Invalid chunk/);
+    } finally {
+      session.close();
+      server.close();
+    }
+  }
+});
+
+Deno.test("createAcsSession() reads a body of many one-byte chunks", async () => {
+  const n = 50_000;
+  const server = startRawServer(async (conn) => {
+    const text = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      "1\r\nx\r\n".repeat(n) + "0\r\nX-Trailer: 1\r\n\r\n";
+    await conn.write(new TextEncoder().encode(text));
+  });
+  const session = createAcsSession({ url: server.url, timeoutMs: 10_000 });
+  try {
+    assert.equal((await session.post(INFORM)).body, "x".repeat(n));
+  } finally {
+    session.close();
+    server.close();
+  }
+});
