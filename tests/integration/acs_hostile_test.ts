@@ -513,7 +513,7 @@ Deno.test("hostile ACS: HoldRequests toggled on consecutive ACS messages", async
 Deno.test("hostile ACS: requests instead of a response, InformResponse twice, GenieACS's Body:Fault", async () => {
   const genie043 = Deno.readTextFileSync(
     new URL(
-      "../../../shared/testdata/genieacs-1.2.16/043-acs-cpe-acs-fault-8000.xml",
+      "../testdata/genieacs/043-acs-cpe-acs-fault-8000.xml",
       import.meta.url,
     ),
   );
