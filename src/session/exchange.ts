@@ -142,6 +142,13 @@ export function onRequestReply(ctx: Context, event: EventOf<"acsMessage">): void
     if (message.faultCode === AcsFaultCode.RetryRequest) {
       return sendMessage(ctx, outstanding.request, outstanding.id);
     }
+    if (message.faultCode === AcsFaultCode.MethodNotSupported) {
+      // [U] 8000 will not change on a retry (GenieACS 1.2.16 answers RequestDownload or
+      // Kicked this way): drop the request so it cannot fail every later session too.
+      // The session still fails, as TR-069 §3.7.1.4 wants for any fault but 8005.
+      ctx.s.persisted.queuedRequests = ctx.s.persisted.queuedRequests.slice(1);
+      session.eligibleRequests -= 1;
+    }
     return failSession(ctx, `${describeFault(message)} to "${outstanding.request.kind}"`);
   }
   const expected = `${outstanding.request.kind}Response`;

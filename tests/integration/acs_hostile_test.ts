@@ -531,9 +531,9 @@ Deno.test("hostile ACS: requests instead of a response, InformResponse twice, Ge
     assert.deepEqual(postKinds(acs), [
       ...["Inform", "TransferComplete"], // answered with a GPV: failed
       ...["Inform", "TransferComplete"], // answered with a second InformResponse: failed
-      ...["Inform", "TransferComplete"], // GenieACS's soap-env:Body:Fault 8000: failed
-      ...["Inform", "TransferComplete", "Empty"], // acknowledged; InformResponse again: failed
-      ...["Inform", "Empty"], // the TransferComplete is not sent twice
+      ...["Inform", "TransferComplete"], // GenieACS's soap-env:Body:Fault 8000: failed, dropped
+      ...["Inform", "Empty"], // 8000 will not change: no TransferComplete; InformResponse again
+      ...["Inform", "Empty"], // and a clean session
     ]);
     assert.equal(acs.sessions.length, 5);
     for (const [i, session] of acs.sessions.entries()) {

@@ -213,6 +213,16 @@ Deno.test("step() resends the same request after ACS fault 8005", () => {
   assert.deepEqual(h.lastSent().message, { kind: "Empty" });
 });
 
+Deno.test("step() drops a CPE request the ACS answers with 8000 and fails the session", () => {
+  const h = known({}, true);
+  h.feed({ kind: "start" });
+  h.informData();
+  h.acs({ kind: "InformResponse", maxEnvelopes: 1 });
+  h.acs(acsFault(8000, "Method not supported"));
+  assert.equal(h.state.phase, "retryWait");
+  assert.deepEqual(h.lastSnapshot()?.queuedRequests, []);
+});
+
 Deno.test("step() fails the session on another ACS fault and keeps the request queued", () => {
   const h = known({}, true);
   h.feed({ kind: "start" });
