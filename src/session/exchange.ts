@@ -10,7 +10,9 @@ import {
   AcsFaultCode,
   CPE_METHODS,
   type CpeRequest,
+  CWMP_NAMESPACES,
   type CwmpMessage,
+  type CwmpNamespace,
   type Envelope,
   type Fault,
   type Inform,
@@ -118,7 +120,9 @@ export function onInformReply(ctx: Context, event: EventOf<"acsMessage">): void 
   if (message.kind !== "InformResponse") {
     return failSession(ctx, `Expected "InformResponse" to Inform, got "${message.kind}"`);
   }
-  session.namespace = namespace;
+  // Answer in the ACS's namespace, but never above the version we were configured for
+  // (a 1.0 CPE does not start speaking cwmp-1-2 because the ACS does).
+  session.namespace = lowerNamespace(namespace, session.namespace);
   const use = header.useCWMPVersion;
   if (use !== undefined && isCwmpVersion(use)) {
     session.negotiatedVersion = use;
@@ -226,4 +230,9 @@ export function onUnexpectedRejection(ctx: Context, event: EventOf<"acsRequestRe
 /** `transportError` while a POST is in flight: the session failed (FACTS §1.9). */
 export function onTransportError(ctx: Context, event: EventOf<"transportError">): void {
   failSession(ctx, `Transport error: ${event.message}`);
+}
+
+/** The older of two RPC namespaces (cwmp-1-0 < cwmp-1-1 < cwmp-1-2). */
+function lowerNamespace(a: CwmpNamespace, b: CwmpNamespace): CwmpNamespace {
+  return CWMP_NAMESPACES.indexOf(a) <= CWMP_NAMESPACES.indexOf(b) ? a : b;
 }

@@ -123,6 +123,18 @@ Deno.test("step() answers in the namespace of the InformResponse", () => {
   assert.equal(h.state.session?.negotiatedVersion, undefined);
 });
 
+Deno.test("step() never answers above its configured version's namespace", () => {
+  const h = known({ settings: { cwmpVersion: "1.0" } });
+  h.feed({ kind: "start" });
+  h.informData();
+  assert.equal(h.lastSent().namespace, "urn:dslforum-org:cwmp-1-0");
+  h.acs({
+    message: { kind: "InformResponse", maxEnvelopes: 1 },
+    namespace: "urn:dslforum-org:cwmp-1-2",
+  });
+  assert.equal(h.lastSent().namespace, "urn:dslforum-org:cwmp-1-0");
+});
+
 Deno.test("step() follows UseCWMPVersion when the ACS sends it", () => {
   const h = known();
   h.feed({ kind: "start" });
