@@ -107,3 +107,46 @@ export function retainAfterFailure(
 export function retainAtReboot(queue: readonly EventStruct[]): EventStruct[] {
   return queue.filter((e) => !DROPPED_AT_REBOOT.has(e.eventCode));
 }
+
+/** The numbered event whose "required response" (TR-069 event table) each CPE request is. */
+const REQUEST_EVENT: Readonly<Record<string, string>> = {
+  TransferComplete: EventCode.TransferComplete,
+  AutonomousTransferComplete: EventCode.AutonomousTransferComplete,
+  DUStateChangeComplete: EventCode.DuStateChangeComplete,
+  AutonomousDUStateChangeComplete: EventCode.AutonomousDuStateChangeComplete,
+  RequestDownload: EventCode.RequestDownload,
+};
+
+/** The `M …` events a TransferComplete or DUStateChangeComplete answers, by CommandKey. */
+const M_EVENTS: readonly string[] = [
+  EventCode.MDownload,
+  EventCode.MUpload,
+  EventCode.MScheduleDownload,
+  EventCode.MChangeDUState,
+];
+
+/**
+ * The events in flight after the ACS acknowledged `request` (TR-069 §3.7.1.5: an event
+ * whose required response is a CPE call is delivered once that call has its response, even
+ * if the session fails later): the request's `M …` event with its CommandKey, and its
+ * numbered event once no request of the same kind is left in `remaining`.
+ */
+export function afterAcknowledged(
+  inFlight: readonly EventStruct[],
+  request: { kind: string; commandKey?: string },
+  remaining: readonly { kind: string }[],
+): EventStruct[] {
+  const numbered = REQUEST_EVENT[request.kind];
+  if (numbered === undefined) return [...inFlight];
+  const out = [...inFlight];
+  if (request.commandKey !== undefined) {
+    const i = out.findIndex((e) =>
+      M_EVENTS.includes(e.eventCode) && e.commandKey === request.commandKey
+    );
+    if (i >= 0) out.splice(i, 1);
+  }
+  if (!remaining.some((r) => r.kind === request.kind)) {
+    return out.filter((e) => e.eventCode !== numbered);
+  }
+  return out;
+}

@@ -19,7 +19,7 @@ import {
   type SoapHeader,
 } from "../soap/messages.ts";
 import type { EventOf } from "./events.ts";
-import { addEvents } from "./event_queue.ts";
+import { addEvents, afterAcknowledged } from "./event_queue.ts";
 import { endSession, failSession } from "./lifecycle.ts";
 import {
   isCwmpVersion,
@@ -161,6 +161,11 @@ export function onRequestReply(ctx: Context, event: EventOf<"acsMessage">): void
   }
   ctx.s.persisted.queuedRequests = ctx.s.persisted.queuedRequests.slice(1);
   session.eligibleRequests -= 1;
+  session.inFlightEvents = afterAcknowledged(
+    session.inFlightEvents,
+    outstanding.request as { kind: string; commandKey?: string },
+    ctx.s.persisted.queuedRequests,
+  );
   session.outstanding = undefined;
   nextPost(ctx, false);
 }

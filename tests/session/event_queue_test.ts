@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   addEvent,
   addEvents,
+  afterAcknowledged,
   EventCode,
   eventStruct as ev,
   isMultipleEvent,
@@ -57,4 +58,25 @@ Deno.test("retainAtReboot() drops BOOT, VALUE CHANGE, DIAGNOSTICS COMPLETE and C
     "7 TRANSFER COMPLETE",
     "M Download",
   ]);
+});
+
+Deno.test("afterAcknowledged() keeps 7 TRANSFER COMPLETE until the last TransferComplete", () => {
+  const inFlight = [
+    { eventCode: "7 TRANSFER COMPLETE", commandKey: "" },
+    { eventCode: "M Download", commandKey: "a" },
+    { eventCode: "M Upload", commandKey: "b" },
+    { eventCode: "1 BOOT", commandKey: "" },
+  ];
+  const first = afterAcknowledged(inFlight, { kind: "TransferComplete", commandKey: "a" }, [
+    { kind: "TransferComplete" },
+  ]);
+  assert.deepEqual(first.map((e) => `${e.eventCode}|${e.commandKey}`), [
+    "7 TRANSFER COMPLETE|",
+    "M Upload|b",
+    "1 BOOT|",
+  ]);
+  const second = afterAcknowledged(first, { kind: "TransferComplete", commandKey: "b" }, []);
+  assert.deepEqual(second.map((e) => e.eventCode), ["1 BOOT"]);
+  // Requests with no required-response event change nothing.
+  assert.deepEqual(afterAcknowledged(inFlight, { kind: "GetRPCMethods" }, []), inFlight);
 });

@@ -225,6 +225,18 @@ Deno.test("step() resends the same request after ACS fault 8005", () => {
   assert.deepEqual(h.lastSent().message, { kind: "Empty" });
 });
 
+Deno.test("step() counts TRANSFER COMPLETE events delivered once the TransferComplete is acknowledged", () => {
+  const h = known({}, true);
+  h.feed({ kind: "start" });
+  h.informData();
+  h.acs({ kind: "InformResponse", maxEnvelopes: 1 });
+  h.acs({ kind: "TransferCompleteResponse" });
+  h.feed({ kind: "transportError", session: 1, message: "reset" });
+  // 1 BOOT is retried; 7 TRANSFER COMPLETE and its M Download had their required response.
+  assert.deepEqual(h.lastSnapshot()?.pendingEvents, [ev("1 BOOT")]);
+  assert.deepEqual(h.lastSnapshot()?.queuedRequests, []);
+});
+
 Deno.test("step() drops a CPE request the ACS answers with 8000 and fails the session", () => {
   const h = known({}, true);
   h.feed({ kind: "start" });
