@@ -83,7 +83,11 @@ const STOP_GRACE_MS = 5_000;
 /** Starts the agent: loads state, opens the connection-request server, runs the engine. */
 export async function startAgent(options: AgentOptions): Promise<Agent> {
   const { config, platform, logger } = options;
-  await Deno.mkdir(config.agent.stateDir, { recursive: true });
+  await Deno.mkdir(config.agent.stateDir, { recursive: true, mode: 0o700 });
+  // The state holds what the ACS set (passwords included) and the control socket: owner only.
+  await Deno.chmod(config.agent.stateDir, 0o700).catch((error) =>
+    logger.warning(`Cannot restrict "${config.agent.stateDir}": ${(error as Error).message}`)
+  );
 
   // A bad mapping file stops the agent before it opens any port.
   const bindings = config.agent.mappingFile === ""

@@ -115,6 +115,12 @@ export function endSession(ctx: Context, outcome: "success" | "failure", reason?
   } else if (outcome === "success") {
     s.phase = "idle";
     kick(ctx, false);
+  } else if (p.pendingEvents.length === 0 && p.queuedRequests.length === 0) {
+    // [U] Nothing left to deliver (e.g. only `6 CONNECTION REQUEST`, which is not
+    // retried): an Inform with no event would tell the ACS nothing, so wait for the next
+    // event instead of retrying. RetryCount still counts this failure.
+    s.retryAt = undefined;
+    s.phase = "idle";
   } else {
     s.phase = "retryWait";
   }

@@ -30,6 +30,8 @@ Deno.test("agent's control socket is 0600 and survives hostile clients", async (
     await agent.waitForLine(/Waiting the next session/);
     const path = `${stateDir}/control.sock`;
     assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
+    // The state dir (ACS-set secrets, the socket) is the owner's only.
+    assert.equal((await Deno.stat(stateDir)).mode! & 0o777, 0o700);
 
     const silent = await Deno.connect({ transport: "unix", path });
     try {

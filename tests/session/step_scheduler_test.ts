@@ -318,3 +318,22 @@ Deno.test("step() arms no retry timer while EnableCWMP is false", () => {
   h.feed({ kind: "settingsChanged", settings: { enableCwmp: false } });
   assert.ok(h.wakeAt === undefined || h.wakeAt > retryAt);
 });
+
+Deno.test("step() does not retry a failed session that had only 6 CONNECTION REQUEST", () => {
+  const h = new Harness({ snapshot: snapshot() });
+  h.feed({ kind: "start" });
+  h.informData();
+  h.acs({ kind: "InformResponse", maxEnvelopes: 1 });
+  h.acs({ kind: "Empty" }); // BOOT session ends
+  h.feed({ kind: "connectionRequest" });
+  assert.equal(h.state.phase, "collecting");
+  h.informData();
+  h.feed({ kind: "transportError", session: 2, message: "reset" });
+  assert.equal(h.state.phase, "idle");
+  assert.equal(h.state.retryAt, undefined);
+  assert.equal(h.state.persisted.retryCount, 1);
+  // The next event opens a session that reports the failure in RetryCount.
+  h.feed({ kind: "connectionRequest" });
+  h.informData();
+  assert.equal((h.lastSent().message as Inform).retryCount, 1);
+});
