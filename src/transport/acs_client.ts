@@ -383,7 +383,7 @@ class Session implements AcsSession {
       });
     } catch (e) {
       const reason = https && !isConnectError(e) ? "tls" : "connect";
-      const what = reason === "tls" ? "TLS handshake with" : "Cannot connect to";
+      const what = reason === "tls" ? "TLS handshake with" : "Connection to";
       throw new AcsHttpError(reason, `${what} "${this.#url.host}" failed: ${message(e)}`, {
         cause: e,
       });
