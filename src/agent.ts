@@ -110,7 +110,10 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     (message) => logger.error(message),
   );
 
-  let feed: (event: SessionEvent) => void = () => {};
+  // Events that arrive while the agent is still starting (a connection request, a
+  // finished diagnostic) wait here and are fed right after "start".
+  const early: SessionEvent[] = [];
+  let feed: (event: SessionEvent) => void = (event) => early.push(event);
   const cr = await startConnectionRequestServer({
     config: config.connectionRequest,
     acsUrl: () => settings.get().url,
@@ -401,6 +404,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       : "Periodic event is disabled",
   );
   feed({ kind: "start" });
+  for (const event of early.splice(0)) feed(event);
 
   return {
     connectionRequestUrl: cr.url,
