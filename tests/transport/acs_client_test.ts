@@ -264,7 +264,11 @@ Deno.test("createAcsSession() reports HTTP errors and refused connections by rea
   try {
     const e = await rejectsWith(session.post(INFORM), "status", /^ACS answered HTTP 500$/);
     assert.equal((e as { status?: number }).status, 500);
-    const c = await rejectsWith(refused.post(INFORM), "connect", /^Connection to "127.0.0.1:1" failed: /);
+    const c = await rejectsWith(
+      refused.post(INFORM),
+      "connect",
+      /^Connection to "127.0.0.1:1" failed: /,
+    );
     assert.ok(!c.message.includes("secret"));
     assert.equal(refused.url, `http://user:********@127.0.0.1:${closedPort}/`); // never the password
   } finally {
