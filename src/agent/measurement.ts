@@ -58,8 +58,11 @@ export function createMeasurementServices(
     serialize: () => JSON.stringify(echo.state),
     restore: (text) => (initial = { ...UDP_ECHO_DEFAULTS, ...JSON.parse(text) }),
   }, onCorrupt);
+  // Interface references may end with a dot ("Device.IP.Interface.1."); the helpers
+  // append their own.
+  const trim = (path: string) => path.endsWith(".") ? path.slice(0, -1) : path;
   const firstIPv4 = async (interfacePath: string) => {
-    const prefix = `${interfacePath}.IPv4Address.`;
+    const prefix = `${trim(interfacePath)}.IPv4Address.`;
     try {
       const items = await model!.list(prefix, { objects: false });
       const refs = items.flatMap((i) => i.ref && i.path.endsWith(".IPAddress") ? [i.ref] : []);
@@ -69,7 +72,20 @@ export function createMeasurementServices(
       return undefined;
     }
   };
-  const echo = createUdpEchoController({ initial, addressOf: firstIPv4 });
+  /** The interface's Name: its Linux device name on the Linux platform. */
+  const interfaceName = async (path: string) => {
+    try {
+      const ref = await model?.parameter(`${trim(path)}.Name`);
+      return ref ? (await model!.read([ref]))[0] || undefined : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const echo = createUdpEchoController({
+    initial,
+    addressOf: firstIPv4,
+    deviceOf: interfaceName,
+  });
   const persistentEcho: UdpEchoController = {
     get state() {
       return echo.state;
@@ -88,17 +104,13 @@ export function createMeasurementServices(
     serialize: () => twampTable.serialize(),
     restore: (text) => twampTable.restore(text),
   }, onCorrupt);
-  const reflectors = new TwampReflectorService({ onError: (m) => logger.warning(m) });
+  const reflectors = new TwampReflectorService({
+    deviceOf: (i) => interfaceName(`Device.IP.Interface.${i}`),
+    addressOf: (i) => firstIPv4(`Device.IP.Interface.${i}`),
+    onError: (m) => logger.warning(m),
+  });
 
   // ------------------------------------------------------------- diagnostics
-  const interfaceName = async (path: string) => {
-    try {
-      const ref = await model?.parameter(`${path}.Name`);
-      return ref ? (await model!.read([ref]))[0] || undefined : undefined;
-    } catch {
-      return undefined;
-    }
-  };
   const diagnostics = system === undefined ? undefined : new DiagnosticsManager({
     source: system,
     interfaceName,

@@ -6,9 +6,14 @@
  * reflector keeps its sequence counters). A row whose socket cannot be bound reads
  * Status "Error" until a later `apply` succeeds.
  *
- * Every row binds `hostname` (default "0.0.0.0"): the reflector does not yet bind to its
- * IP.Interface's own addresses, so two enabled rows on different interfaces with the
- * same Port collide and the second reads "Error". Applies run one after another.
+ * Each row's reflector holds its own IP.Interface: on the FFI path it binds `hostname`
+ * (default "0.0.0.0") tied to the interface's Linux device with SO_BINDTODEVICE
+ * (`deviceOf`), so two enabled rows with the same Port on different interfaces both run
+ * while the same Port twice on one device still fails (address in use). The
+ * `Deno.listenDatagram` path has no socket options: it binds the interface's address
+ * (`addressOf`) instead. Without either answer a row binds `hostname` on every
+ * interface, as before. A row whose device or address changes is rebound on the next
+ * `apply`. Applies run one after another.
  *
  * @module
  */
@@ -17,14 +22,24 @@ import type {
   TwampReflectorController,
   TwampReflectorRow,
 } from "../../datamodel/objects/twamp_reflector.ts";
-import { startUdpService, type UdpPath, type UdpService } from "../udp/mod.ts";
+import { resolveUdpPath, startUdpService, type UdpPath, type UdpService } from "../udp/mod.ts";
 import { allowListError } from "./allow_list.ts";
 import { type TwampReflectorConfig, twampReflectorSpec } from "./reflector.ts";
 
 /** Options of {@linkcode TwampReflectorService}. */
 export interface TwampReflectorServiceOptions {
-  /** Address every reflector binds; default "0.0.0.0". */
+  /** Address a reflector binds when it has no interface address; default "0.0.0.0". */
   readonly hostname?: string;
+  /**
+   * Linux device name of `Device.IP.Interface.{interfaceInstance}` (its Name), which
+   * the row's reflector is tied to on the FFI path; undefined when unknown.
+   */
+  readonly deviceOf?: (interfaceInstance: number) => Promise<string | undefined>;
+  /**
+   * An address of `Device.IP.Interface.{interfaceInstance}`, bound on the deno path
+   * (and on the FFI path when `deviceOf` gives no device); undefined when unknown.
+   */
+  readonly addressOf?: (interfaceInstance: number) => Promise<string | undefined>;
   /** UDP loop: "auto" (default; FFI, which reads the TTL, when it can run) or one path. */
   readonly path?: "auto" | UdpPath;
   /** Settings beyond TR-181 (unknownTtl, shortPackets, clock error…) for every row. */
@@ -35,8 +50,20 @@ export interface TwampReflectorServiceOptions {
 
 interface Running {
   readonly port: number;
+  /** `bindKey()` of what the socket was bound to. */
+  readonly bind: string;
   readonly service: UdpService;
   config: string;
+}
+
+/** Where one reflector binds. */
+interface BindTarget {
+  readonly hostname: string;
+  readonly device?: string;
+}
+
+function bindKey(target: BindTarget): string {
+  return `${target.device ?? ""}|${target.hostname}`;
 }
 
 /** The reflector configuration of a TR-181 row. */
@@ -97,11 +124,33 @@ export class TwampReflectorService implements TwampReflectorController {
     return this.apply([]);
   }
 
+  /** Where `interfaceInstance`'s reflectors bind on `path`; see the module doc. */
+  async #targetOf(interfaceInstance: number, path: UdpPath): Promise<BindTarget> {
+    const hostname = this.#options.hostname ?? "0.0.0.0";
+    const ask = (f?: (i: number) => Promise<string | undefined>) =>
+      f ? f(interfaceInstance).catch(() => undefined) : Promise.resolve(undefined);
+    if (path === "ffi") {
+      const device = await ask(this.#options.deviceOf);
+      if (device) return { hostname, device };
+    }
+    return { hostname: (await ask(this.#options.addressOf)) || hostname };
+  }
+
   async #apply(rows: readonly TwampReflectorRow[]): Promise<void> {
     const wanted = new Map(rows.filter((r) => r.enable).map((r) => [keyOf(r), r]));
+    const path = resolveUdpPath(this.#options.path);
+    const targets = new Map<number, BindTarget>();
+    for (const row of wanted.values()) {
+      if (!targets.has(row.interfaceInstance)) {
+        targets.set(row.interfaceInstance, await this.#targetOf(row.interfaceInstance, path));
+      }
+    }
     for (const [key, running] of [...this.#running]) {
       const row = wanted.get(key);
-      if (row !== undefined && row.port === running.port) continue;
+      if (
+        row !== undefined && row.port === running.port &&
+        bindKey(targets.get(row.interfaceInstance)!) === running.bind
+      ) continue;
       this.#running.delete(key);
       await running.service.close().catch((e) => this.#error(`Cannot stop reflector ${key}`, e));
     }
@@ -109,15 +158,17 @@ export class TwampReflectorService implements TwampReflectorController {
       const config = reflectorConfigOf(row, this.#options.extra);
       const text = JSON.stringify(config);
       const running = this.#running.get(key);
+      const target = targets.get(row.interfaceInstance)!;
       try {
         if (running === undefined) {
           const service = await startUdpService({
-            hostname: this.#options.hostname ?? "0.0.0.0",
+            hostname: target.hostname,
+            device: target.device,
             port: row.port,
             spec: twampReflectorSpec(config),
-            path: this.#options.path ?? "auto",
+            path,
           });
-          this.#running.set(key, { port: row.port, service, config: text });
+          this.#running.set(key, { port: row.port, bind: bindKey(target), service, config: text });
         } else if (running.config !== text) {
           await running.service.reconfigure(config);
           running.config = text;

@@ -1,7 +1,9 @@
 /**
  * The portable path: `Deno.listenDatagram` on the main thread's event loop, the same
  * `DatagramHandler` as the FFI path. It cannot read the TTL (`meta.ttl` is undefined) and
- * stamps `receivedNs` when `receive()` resolves.
+ * stamps `receivedNs` when `receive()` resolves. It has no socket options either, so
+ * `options.device` (SO_BINDTODEVICE) is ignored: callers bind the interface's address
+ * as `hostname` instead (see `UdpServiceOptions.device`).
  *
  * @module
  */

@@ -75,6 +75,7 @@ export function startFfiPath(options: UdpServiceOptions): Promise<UdpService> {
         options: {
           hostname: options.hostname ?? "0.0.0.0",
           port: options.port,
+          device: options.device,
           batch: options.batch,
           maxDatagramSize: options.maxDatagramSize,
         },

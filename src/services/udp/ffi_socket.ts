@@ -24,13 +24,17 @@ import {
   addressOf,
   EAGAIN,
   EINTR,
+  ENODEV,
+  EPERM,
   errno,
   IP_RECVTTL,
   IPV6_RECVHOPLIMIT,
   IPV6_V6ONLY,
   type Libc,
+  MAX_DEVICE_NAME,
   MSG_TRUNC,
   MSG_WAITFORONE,
+  SO_BINDTODEVICE,
   SO_RCVBUF,
   SO_RCVTIMEO,
   SO_SNDBUF,
@@ -54,6 +58,12 @@ export interface FfiSocketOptions {
   hostname: string;
   /** UDP port; 0 picks a free one. */
   port: number;
+  /**
+   * Linux interface name ("eth0", at most 15 bytes) the socket is tied to with
+   * SO_BINDTODEVICE before it binds: it then only receives what arrives on that device
+   * and sends through it, and the same port can be bound once per device.
+   */
+  device?: string;
   /** Datagrams per recvmmsg/sendmmsg. Default 32. */
   batch?: number;
   /** Largest datagram handled; larger ones are dropped and counted. Default 9216. */
@@ -138,6 +148,7 @@ export class FfiUdpSocket {
       if (s.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, new Uint8Array(tv.buffer), 16) !== 0) {
         throw new Error(`Cannot set SO_RCVTIMEO: errno ${errno(lib)}`);
       }
+      if (options.device !== undefined) bindToDevice(lib, fd, options.device);
       const addr = new Uint8Array(SOCKADDR_IN6_SIZE);
       const len = encodeSockaddr(addr, 0, {
         family: v6 ? "IPv6" : "IPv4",
@@ -147,9 +158,9 @@ export class FfiUdpSocket {
       if (s.bind(fd, addr, len) !== 0) {
         const e = errno(lib);
         throw new Error(
-          `Cannot bind UDP ${host} port ${options.port}: ${
-            e === 98 ? "address in use" : `errno ${e}`
-          }`,
+          `Cannot bind UDP ${host} port ${options.port}${
+            options.device === undefined ? "" : ` on device "${options.device}"`
+          }: ${e === 98 ? "address in use" : `errno ${e}`}`,
         );
       }
       const lenBuf = new Uint32Array([SOCKADDR_IN6_SIZE]);
@@ -323,5 +334,30 @@ export class FfiUdpSocket {
     if (this.#fd >= 0) this.#lib.symbols.close(this.#fd);
     this.#fd = -1;
     this.#keepAlive.length = 0;
+  }
+}
+
+/**
+ * SO_BINDTODEVICE `device` on `fd` (the value is the name, NUL-terminated). Throws when
+ * the name is not a possible interface name or the kernel refuses it (ENODEV: no such
+ * interface; EPERM: kernels before 5.7 ask for CAP_NET_RAW).
+ */
+export function bindToDevice(lib: Libc, fd: number, device: string): void {
+  const name = new TextEncoder().encode(device);
+  if (name.length === 0 || name.length > MAX_DEVICE_NAME || name.includes(0)) {
+    throw new RangeError(
+      `Cannot bind UDP socket to device "${device}": not an interface name (1–${MAX_DEVICE_NAME} bytes)`,
+    );
+  }
+  const value = new Uint8Array(name.length + 1); // zero-filled: the NUL terminator
+  value.set(name);
+  if (lib.symbols.setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, value, value.length) !== 0) {
+    const e = errno(lib);
+    const why = e === ENODEV
+      ? "no such device"
+      : e === EPERM
+      ? "permission denied (CAP_NET_RAW needed)"
+      : `errno ${e}`;
+    throw new Error(`Cannot bind UDP socket to device "${device}": ${why}`);
   }
 }

@@ -14,6 +14,7 @@ export const SO_REUSEADDR = 2;
 export const SO_SNDBUF = 7;
 export const SO_RCVBUF = 8;
 export const SO_RCVTIMEO = 20;
+export const SO_BINDTODEVICE = 25;
 export const SO_TIMESTAMPNS = 35;
 export const IP_RECVTTL = 12;
 export const IPV6_V6ONLY = 26;
@@ -21,8 +22,12 @@ export const IPV6_RECVHOPLIMIT = 51;
 export const MSG_TRUNC = 0x20;
 export const MSG_DONTWAIT = 0x40;
 export const MSG_WAITFORONE = 0x10000;
+export const EPERM = 1;
 export const EINTR = 4;
 export const EAGAIN = 11;
+export const ENODEV = 19;
+/** IFNAMSIZ - 1: the longest Linux interface name. */
+export const MAX_DEVICE_NAME = 15;
 
 const SYMBOLS = {
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },

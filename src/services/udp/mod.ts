@@ -21,13 +21,23 @@
 import { startDenoPath } from "./deno_path.ts";
 import { startFfiPath } from "./ffi_path.ts";
 import { ffiUnavailable } from "./libc.ts";
-import type { UdpService, UdpServiceOptions } from "./service.ts";
+import type { UdpPath, UdpService, UdpServiceOptions } from "./service.ts";
 
 export type { DatagramHandler, DatagramMeta, HandlerModule, HandlerSpec } from "./handler.ts";
 export { loadHandler } from "./handler.ts";
 export type { UdpPath, UdpService, UdpServiceOptions } from "./service.ts";
 export { ffiUnavailable } from "./libc.ts";
 export { wallClockNs } from "./deno_path.ts";
+
+/**
+ * The loop `startUdpService()` would run for `path`: "auto" is "ffi" when
+ * `ffiUnavailable()` finds nothing against it, else "deno". Lets a caller pick how to
+ * hold an interface (`device` on "ffi", its address as `hostname` on "deno").
+ */
+export function resolveUdpPath(path: "auto" | UdpPath = "auto"): UdpPath {
+  if (path !== "auto") return path;
+  return ffiUnavailable() === undefined ? "ffi" : "deno";
+}
 
 /**
  * Binds a UDP socket and serves `options.spec`'s handler on it. With `path: "auto"` the
@@ -42,5 +52,5 @@ export function startUdpService(options: UdpServiceOptions): Promise<UdpService>
     if (why !== undefined) return Promise.reject(new Error(why));
     return startFfiPath(options);
   }
-  return ffiUnavailable() === undefined ? startFfiPath(options) : startDenoPath(options);
+  return resolveUdpPath() === "ffi" ? startFfiPath(options) : startDenoPath(options);
 }

@@ -15,6 +15,16 @@ export interface UdpServiceOptions {
   hostname?: string;
   /** UDP port; 0 picks a free one (see `UdpService.port`). */
   port: number;
+  /**
+   * Linux interface name to tie the socket to (SO_BINDTODEVICE, before the bind; at most
+   * 15 bytes). FFI path only: the start rejects, naming the device, when the kernel
+   * refuses it (no such device; EPERM on kernels before 5.7 without CAP_NET_RAW).
+   * `Deno.listenDatagram` has no socket options, so the "deno" path ignores it: there
+   * a caller keeps a service on one interface by binding that interface's address as
+   * `hostname` instead (which also stops traffic for other local addresses arriving
+   * through the device). Use `resolveUdpPath()` to choose before starting.
+   */
+  device?: string;
   /** The handler to build (inside the Worker on the FFI path). */
   spec: HandlerSpec;
   /** "auto" (default): FFI when `ffiUnavailable()` finds nothing against it, else "deno". */

@@ -15,7 +15,7 @@ import type {
   UdpEchoController,
   UdpEchoSettings,
 } from "../../datamodel/objects/udp_echo_config.ts";
-import { startUdpService } from "../udp/mod.ts";
+import { resolveUdpPath, startUdpService } from "../udp/mod.ts";
 import type { UdpService } from "../udp/service.ts";
 import { UDP_ECHO_HANDLER_MODULE, type UdpEchoHandlerConfig } from "./handler.ts";
 
@@ -30,6 +30,13 @@ export interface UdpEchoControllerOptions {
    * all interfaces. Default: "" → "0.0.0.0"; any interface → "0.0.0.0" as well.
    */
   addressOf?(interfacePath: string): Promise<string | undefined>;
+  /**
+   * The Linux device name of an Interface path (its `Name`). On the FFI path the server
+   * then binds "0.0.0.0" tied to that device (SO_BINDTODEVICE), so it answers every
+   * address the interface has; without a device, or on the deno path (no socket
+   * options), it binds `addressOf()` as before.
+   */
+  deviceOf?(interfacePath: string): Promise<string | undefined>;
 }
 
 /** Default settings: disabled, port 7 (RFC 862), no filter, Echo Plus off. */
@@ -65,12 +72,19 @@ export function createUdpEchoController(
       resume,
     }) satisfies UdpEchoHandlerConfig;
 
+  const path = resolveUdpPath(options.path);
+  const bindOf = async (iface: string): Promise<{ hostname: string; device?: string }> => {
+    if (iface === "") return { hostname: "0.0.0.0" };
+    const device = path === "ffi" ? await options.deviceOf?.(iface) : undefined;
+    if (device) return { hostname: "0.0.0.0", device };
+    return { hostname: (await options.addressOf?.(iface)) ?? "0.0.0.0" };
+  };
+
   const start = async (s: UdpEchoSettings, resume?: Record<string, number | string>) =>
     await startUdpService({
-      hostname: (s.interface !== "" ? await options.addressOf?.(s.interface) : undefined) ??
-        "0.0.0.0",
+      ...await bindOf(s.interface),
       port: s.udpPort,
-      path: options.path ?? "auto",
+      path,
       spec: { module: UDP_ECHO_HANDLER_MODULE, config: handlerConfig(s, resume) },
     });
 

@@ -16,6 +16,7 @@ import { twampReflectorSpec } from "../../../src/services/twamp/reflector.ts";
 import { exchange } from "./_udp_client.ts";
 import { TwampReflectorService } from "../../../src/services/twamp/service.ts";
 import type { TwampReflectorRow } from "../../../src/datamodel/objects/twamp_reflector.ts";
+import { canCreateDummy, existing, withOtherDevice } from "./_devices.ts";
 
 const DEFAULT_TTL = Number(Deno.readTextFileSync("/proc/sys/net/ipv4/ip_default_ttl").trim());
 
@@ -157,4 +158,58 @@ Deno.test("TwampReflectorService.apply() starts, reconfigures and stops reflecto
   } finally {
     await reflectors.close();
   }
+});
+
+const otherDevice = existing ?? (canCreateDummy.ok ? "dummy" : undefined);
+if (ffiUnavailable() === undefined && otherDevice === undefined) {
+  console.warn(`Skipping the two-device reflector test: ${canCreateDummy.reason}`);
+}
+
+Deno.test({
+  name: "TwampReflectorService.apply() runs the same Port on two interfaces, once per interface",
+  ignore: ffiUnavailable() !== undefined || otherDevice === undefined,
+  async fn() {
+    await withOtherDevice(async (other) => {
+      const errors: string[] = [];
+      const reflectors = new TwampReflectorService({
+        path: "ffi",
+        deviceOf: (i) => Promise.resolve(i === 1 ? "lo" : other),
+        addressOf: () => Promise.resolve("192.0.2.254"), // unused: devices win on ffi
+        extra: { unknownTtl: "reflect" },
+        onError: (m) => errors.push(m),
+      });
+      const row = (interfaceInstance: number, instance: number, port: number) => ({
+        interfaceInstance,
+        instance,
+        enable: true,
+        alias: "",
+        port,
+        maximumTtl: 255,
+        ipAllowedList: "",
+        portAllowedList: "",
+      });
+      try {
+        // Port 0 lets lo's reflector pick a free port; the other interface then takes it too.
+        await reflectors.apply([row(1, 1, 0)]);
+        const port = reflectors.port(row(1, 1, 0))!;
+        const onLo = row(1, 1, port), onOther = row(2, 1, port), twiceOnLo = row(1, 2, port);
+        await reflectors.apply([onLo, onOther, twiceOnLo]);
+        assert.equal(reflectors.status(onLo), "Active");
+        assert.equal(reflectors.status(onOther), "Active", errors.join("; "));
+        assert.equal(reflectors.port(onOther), port);
+        assert.equal(reflectors.status(twiceOnLo), "Error");
+        assert.deepEqual(errors, [
+          `Cannot run reflector 1.2 on port ${port}: ` +
+          `Cannot bind UDP 0.0.0.0 port ${port} on device "lo": address in use`,
+        ]);
+        const [reply] = await exchange(port, [testPacket(3, 64)]);
+        assert.equal(decodeReflectedPacket(reply)!.senderSequenceNumber, 3);
+        const stats = await reflectors.stats();
+        assert.equal(stats["1.1"].reflected, 1); // 127.0.0.1 arrives on lo only
+        assert.equal(stats["2.1"].reflected, 0);
+      } finally {
+        await reflectors.close();
+      }
+    });
+  },
 });

@@ -216,3 +216,47 @@ Deno.test("startUdpService() auto: picks ffi when it can run, else deno", async 
     await svc.close();
   }
 });
+
+Deno.test({
+  name: 'startUdpService() ffi: device "lo" (SO_BINDTODEVICE) answers a datagram to 127.0.0.1',
+  ignore: ffiUnavailable() !== undefined,
+  async fn() {
+    const svc = await startUdpService({
+      hostname: "0.0.0.0",
+      device: "lo",
+      port: 0,
+      path: "ffi",
+      spec: { module: META, config: { tag: "lo" } },
+    });
+    const c = client();
+    try {
+      await c.send(enc.encode("dev"), to(svc.port));
+      assert.equal(await receive(c), "lo|IPv4|127.0.0.1|64|true|dev");
+    } finally {
+      c.close();
+      await svc.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "startUdpService() ffi: an unknown or impossible device fails the start, naming it",
+  ignore: ffiUnavailable() !== undefined,
+  async fn() {
+    const start = (device: string) =>
+      startUdpService({
+        hostname: "0.0.0.0",
+        device,
+        port: 0,
+        path: "ffi",
+        spec: { module: META, config: { tag: "x" } },
+      });
+    await assert.rejects(start("nosuchdev0"), {
+      message: 'Cannot bind UDP socket to device "nosuchdev0": no such device',
+    });
+    await assert.rejects(start("sixteen-bytes-xx"), {
+      message:
+        'Cannot bind UDP socket to device "sixteen-bytes-xx": not an interface name (1–15 bytes)',
+    });
+  },
+});

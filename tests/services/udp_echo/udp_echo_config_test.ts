@@ -3,6 +3,7 @@ import { deviceSchema } from "../../../src/datamodel/device_model.ts";
 import { ParameterTree } from "../../../src/datamodel/tree.ts";
 import { bindUdpEchoConfig } from "../../../src/datamodel/objects/udp_echo_config.ts";
 import { createUdpEchoController } from "../../../src/services/udp_echo/controller.ts";
+import { ffiUnavailable } from "../../../src/services/udp/mod.ts";
 
 const P = "Device.IP.Diagnostics.UDPEchoConfig.";
 const LOOPBACK = "127.0.0.1";
@@ -160,4 +161,47 @@ Deno.test("bindUdpEchoConfig() rejects a bad Interface, SourceIPAddress and UDPP
   ]);
   assert.equal(controller.state.enable, false);
   await controller.close();
+});
+
+Deno.test({
+  name: "createUdpEchoController() ties an Interface to its device on the FFI path",
+  ignore: ffiUnavailable() !== undefined,
+  async fn() {
+    const asked: string[] = [];
+    const controller = createUdpEchoController({
+      path: "ffi",
+      deviceOf: (p) => (asked.push(p), Promise.resolve("lo")),
+      addressOf: () => Promise.resolve("192.0.2.254"), // not bound: the device wins
+    });
+    const port = freePort();
+    try {
+      await controller.apply({
+        enable: true,
+        interface: "Device.IP.Interface.1",
+        sourceIPAddress: "",
+        udpPort: port,
+        echoPlusEnabled: false,
+      });
+      assert.deepEqual(asked, ["Device.IP.Interface.1"]);
+      const payload = new Uint8Array(16).fill(3);
+      assert.deepEqual(await echo(port, payload), payload); // 0.0.0.0 on lo
+    } finally {
+      await controller.close();
+    }
+    const missing = createUdpEchoController({
+      path: "ffi",
+      deviceOf: () => Promise.resolve("nosuchdev0"),
+    });
+    await assert.rejects(
+      missing.apply({
+        enable: true,
+        interface: "Device.IP.Interface.1",
+        sourceIPAddress: "",
+        udpPort: port,
+        echoPlusEnabled: false,
+      }),
+      { message: 'Cannot bind UDP socket to device "nosuchdev0": no such device' },
+    );
+    await missing.close();
+  },
 });
