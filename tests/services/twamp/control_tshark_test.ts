@@ -6,23 +6,7 @@ import assert from "node:assert/strict";
 import { startTwampControl } from "../../../src/services/twamp/control_server.ts";
 import { msToNtpDuration } from "../../../src/services/twamp/control_messages.ts";
 import { ControlClient } from "./_control_client.ts";
-
-/** Why this test cannot run here, or undefined. */
-function tsharkMissing(): string | undefined {
-  try {
-    const { success } = new Deno.Command("tshark", { args: ["-v"], stdout: "null" }).outputSync();
-    if (!success) return "tshark -v failed";
-  } catch {
-    return "tshark not installed (apt-get install tshark)";
-  }
-  if (Deno.uid() === 0) return undefined;
-  const probe = new Deno.Command("tshark", {
-    args: ["-i", "lo", "-f", "tcp port 9", "-a", "duration:1", "-q"],
-    stdout: "null",
-    stderr: "null",
-  }).outputSync();
-  return probe.success ? undefined : "tshark cannot capture on lo (no capture permission)";
-}
+import { tsharkMissing } from "./_tshark.ts";
 
 /** Reads `stream` until `marker` appears (or it ends); returns what was read. */
 async function readUntil(stream: ReadableStream<Uint8Array>, marker: string): Promise<string> {

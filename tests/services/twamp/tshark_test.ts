@@ -11,24 +11,7 @@ import {
 } from "../../../src/services/twamp/packet.ts";
 import { twampReflectorSpec } from "../../../src/services/twamp/reflector.ts";
 import { exchange } from "./_udp_client.ts";
-
-/** Why this test cannot run here, or undefined. */
-function tsharkMissing(): string | undefined {
-  try {
-    const { success } = new Deno.Command("tshark", { args: ["-v"], stdout: "null" }).outputSync();
-    if (!success) return "tshark -v failed";
-  } catch {
-    return "tshark not installed (apt-get install tshark)";
-  }
-  if (Deno.uid() === 0) return undefined;
-  // Not root: capturing needs dumpcap's capabilities (wireshark group). Probe for 1 s.
-  const probe = new Deno.Command("tshark", {
-    args: ["-i", "lo", "-f", "udp port 9", "-a", "duration:1", "-q"],
-    stdout: "null",
-    stderr: "null",
-  }).outputSync();
-  return probe.success ? undefined : "tshark cannot capture on lo (no capture permission)";
-}
+import { tsharkMissing } from "./_tshark.ts";
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
