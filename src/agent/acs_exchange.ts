@@ -93,9 +93,14 @@ export class AcsConnections {
   readonly #o: AcsConnectionsOptions;
   readonly #open = new Map<number, AcsSession>();
 
-  /** Connections configured from `options`. */
+  /** Connections configured from `options`; warns once if Basic over plain HTTP is allowed. */
   constructor(options: AcsConnectionsOptions) {
     this.#o = options;
+    if (options.config.acs.allowBasicOverHttp) {
+      options.logger.warning(
+        "acs.allow_basic_over_http is on: a plain-HTTP ACS that offers only Basic authentication gets the ACS password in clear",
+      );
+    }
   }
 
   /** The session's connection, created on its first POST; throws on an unusable URL. */
@@ -110,6 +115,7 @@ export class AcsConnections {
         password: s.password,
         ...tls,
         insecure: config.acs.insecure,
+        allowBasicOverHttp: config.acs.allowBasicOverHttp,
         timeoutMs: config.acs.timeout * 1000,
         maxBodyBytes: config.acs.maxBodyBytes,
         compression: config.acs.compression,

@@ -51,8 +51,13 @@ export interface AcsConfig {
   readonly clientCert: string;
   /** PEM client key file; empty = none. */
   readonly clientKey: string;
-  /** True disables ACS certificate verification. */
+  /** True disables ACS certificate verification (and with it every use of Basic over TLS). */
   readonly insecure: boolean;
+  /**
+   * Answer a Basic-only challenge from a plain-HTTP ACS (the password goes in
+   * clear); false = such an ACS fails the session. Never pre-emptive.
+   */
+  readonly allowBasicOverHttp: boolean;
   readonly httpDisable100continue: boolean;
   /** Per-request timeout in seconds, ≥ 30. */
   readonly timeout: number;
@@ -201,6 +206,7 @@ export function defaultConfig(): AgentConfig {
       clientCert: "",
       clientKey: "",
       insecure: false,
+      allowBasicOverHttp: false,
       httpDisable100continue: false,
       timeout: 30,
       maxBodyBytes: 1048576,
@@ -338,6 +344,7 @@ export const CONFIG_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       client_cert: str("clientCert"),
       client_key: str("clientKey"),
       insecure: bool("insecure"),
+      allow_basic_over_http: bool("allowBasicOverHttp"),
       http_disable_100continue: bool("httpDisable100continue"),
       timeout: int("timeout", 30, 3600),
       max_body_bytes: int("maxBodyBytes", 1024),

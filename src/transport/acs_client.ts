@@ -9,13 +9,21 @@
  *   `_http1.ts`) because the Digest retry MUST use the connection that got the
  *   challenge (GenieACS binds the nonce to the TCP connection) and `fetch`
  *   cannot promise that.
- * - Auth (§3.4.4): over TLS, Basic pre-emptively; Digest when challenged; the
- *   Authorization header is then sent on every later request (Digest nc
- *   incremented). Basic over plain HTTP is refused (the spec allows Basic only
- *   over TLS) unless `allowBasicOverHttp`. A 401 after an answered challenge is
- *   an {@linkcode AcsAuthError}, never a loop.
+ * - Auth (§3.4.4): credentials go pre-emptively (Basic) only to a server whose
+ *   certificate was verified, i.e. https without `insecure`, and only to the
+ *   origin the session started with. Anyone else gets nothing until it sends a
+ *   401 challenge, and then Digest is preferred whenever it is offered. Basic
+ *   answers a challenge only from a verified server, or over plain HTTP with
+ *   `allowBasicOverHttp` (the spec allows Basic only over TLS); over unverified
+ *   TLS (`insecure`) Basic is never sent: a Basic-only ACS fails the session.
+ *   The Authorization header is then sent on every later request (Digest nc
+ *   incremented). A 401 after an answered challenge is an
+ *   {@linkcode AcsAuthError}, never a loop.
  * - Redirects 301/302/307/308: at most 5, same body re-POSTed, the new URL kept
  *   for the rest of the session ({@linkcode AcsSession.url}) [I catawampus/CCSP].
+ *   A redirect to another origin drops the connection and the auth state (the
+ *   new server must challenge); one from https to http is refused when
+ *   credentials are configured (no downgrade with a password).
  * - Compression GZIP: request bodies gzipped; on 415 resend plain and stay plain.
  * - Every request has a timeout (default 30 s, the spec's minimum wait) and a
  *   response size limit (default 4 MiB).
@@ -57,7 +65,10 @@ export interface AcsSessionOptions {
   compression?: "Disabled" | "GZIP";
   /** User-Agent header; `cwmp-agent` by default. */
   userAgent?: string;
-  /** Answer a Basic challenge over plain HTTP (sends the password in clear); false by default. */
+  /**
+   * Answer a Basic-only challenge over plain HTTP (sends the password in clear);
+   * false by default. Never pre-emptive, and never over unverified TLS.
+   */
   allowBasicOverHttp?: boolean;
   /** Random source for Digest cnonces; `crypto.getRandomValues` by default. */
   randomBytes?: (length: number) => Uint8Array;
@@ -178,7 +189,8 @@ class Session implements AcsSession {
             status,
           });
         }
-        this.#redirect(res.headers.get("location"), status);
+        // Another origin starts unauthenticated: its challenge is a fresh one.
+        if (this.#redirect(res.headers.get("location"), status)) answeredChallenge = false;
         continue;
       }
       if (status === 415 && compressed) {
@@ -195,10 +207,16 @@ class Session implements AcsSession {
   }
 
   #initialAuth(): AuthState {
-    // TR-069 §3.4.4: over TLS the CPE SHOULD send Basic credentials pre-emptively.
-    return this.#o.username !== undefined && this.#url.protocol === "https:"
+    // TR-069 §3.4.4: over TLS the CPE SHOULD send Basic credentials pre-emptively;
+    // only to a server that proved who it is, though.
+    return this.#o.username !== undefined && this.#verified()
       ? { kind: "basic" }
       : { kind: "none" };
+  }
+
+  /** Whether the current server's certificate is verified (https without `insecure`). */
+  #verified(): boolean {
+    return this.#url.protocol === "https:" && !this.#o.insecure;
   }
 
   /** Updates the auth state from a 401; returns whether a fresh challenge is now being answered. */
@@ -225,9 +243,16 @@ class Session implements AcsSession {
     }
     const credentials = { username: this.#o.username, password: this.#o.password ?? "" };
     if (chosen.scheme === "basic") {
+      // chooseChallenge() picks Basic only when no usable Digest challenge was offered.
+      if (this.#url.protocol === "https:" && !this.#verified()) {
+        throw new AcsAuthError(
+          "ACS offers only Basic authentication over an unverified TLS connection (acs.insecure = true): not sending the password",
+          { status },
+        );
+      }
       if (this.#url.protocol !== "https:" && !this.#o.allowBasicOverHttp) {
         throw new AcsAuthError(
-          "ACS asked for Basic authentication over plain HTTP: refusing to send the password in clear",
+          "ACS offers only Basic authentication over plain HTTP: not sending the password in clear (acs.allow_basic_over_http = false)",
           { status },
         );
       }
@@ -242,7 +267,8 @@ class Session implements AcsSession {
     return true;
   }
 
-  #redirect(location: string | null, status: number): void {
+  /** Moves the session to the redirect target; returns whether the origin changed. */
+  #redirect(location: string | null, status: number): boolean {
     if (location === null) {
       throw new AcsHttpError("status", `ACS answered HTTP ${status} without a Location`, {
         status,
@@ -261,14 +287,24 @@ class Session implements AcsSession {
         status,
       });
     }
+    const downgrade = this.#url.protocol === "https:" && next.protocol === "http:";
+    if (downgrade && this.#o.username !== undefined) {
+      const target = maskUrl(next.href);
+      throw new AcsHttpError(
+        "status",
+        `ACS redirected from https to plain http "${target}": not downgrading a session with credentials`,
+        { status },
+      );
+    }
     const sameOrigin = next.origin === this.#url.origin;
     this.#log(`Redirected (${status}) to ${maskUrl(next.href)}`);
     this.#url = next;
-    if (!sameOrigin) {
-      // Credentials answered for one server are not sent to another one's challenge.
-      this.#dropConnection();
-      this.#auth = this.#initialAuth();
-    }
+    if (sameOrigin) return false;
+    // Nothing pre-emptive for another origin, and no credentials answered for one
+    // server are sent to another: the new one must challenge.
+    this.#dropConnection();
+    this.#auth = { kind: "none" };
+    return true;
   }
 
   #headers(

@@ -40,6 +40,21 @@ Deno.test("runCheckConfig() returns the one-line error", async () => {
   });
 });
 
+Deno.test("runCheckConfig() accepts acs.allow_basic_over_http as a boolean only", async () => {
+  await withConfig("[acs]\nallow_basic_over_http = true\n", async (path) => {
+    const result = await runCheckConfig(path);
+    assert.equal(result.ok, true);
+    const shown = JSON.parse(result.output.slice(result.output.indexOf("\n") + 1));
+    assert.equal(shown.acs.allowBasicOverHttp, true);
+  });
+  await withConfig('[acs]\nallow_basic_over_http = "yes"\n', async (path) => {
+    assert.deepEqual(await runCheckConfig(path), {
+      ok: false,
+      output: `${path}:2: acs.allow_basic_over_http: expected true or false, got "yes"\n`,
+    });
+  });
+});
+
 Deno.test("runCheckConfig() reports an unreadable file", async () => {
   const result = await runCheckConfig("/nonexistent/cwmp.toml");
   assert.deepEqual(result, {

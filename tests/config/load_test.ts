@@ -92,6 +92,14 @@ Deno.test("loadConfig() reads secrets from password_file and password_env", () =
   assert.equal(cfg.connectionRequest.password, "cr-secret");
 });
 
+Deno.test("loadConfig() reads acs.allow_basic_over_http, false by default", () => {
+  assert.equal(loadConfig("[acs]\n", { file }).acs.allowBasicOverHttp, false);
+  const on = loadConfig("[acs]\nallow_basic_over_http = true\n", { file });
+  assert.equal(on.acs.allowBasicOverHttp, true);
+  const off = loadConfig("[acs]\nallow_basic_over_http = false\n", { file });
+  assert.equal(off.acs.allowBasicOverHttp, false);
+});
+
 Deno.test("loadConfig() error messages name the file, line and key", () => {
   const cases: [string, string][] = [
     [
@@ -139,6 +147,14 @@ Deno.test("loadConfig() error messages name the file, line and key", () => {
       'cwmp.toml:2: cpe.instance_mode: expected one of "InstanceNumber", "InstanceAlias", got "Alias"',
     ],
     ["[cpe]\nnotification = 1\n", "cwmp.toml:2: cpe.notification: expected true or false, got 1"],
+    [
+      '[acs]\nallow_basic_over_http = "true"\n',
+      'cwmp.toml:2: acs.allow_basic_over_http: expected true or false, got "true"',
+    ],
+    [
+      "[acs]\n\nallow_basic_over_http = 1\n",
+      "cwmp.toml:3: acs.allow_basic_over_http: expected true or false, got 1",
+    ],
     [
       '[connection_request]\npath = "cr"\n',
       'cwmp.toml:2: connection_request.path: expected a path starting with "/", got "cr"',

@@ -328,7 +328,7 @@ Deno.test("hostile ACS: 401 after valid Digest, Basic over plain HTTP, stale non
     const reasons = failures(agent);
     assert.deepEqual(reasons, [
       "Transport error: ACS rejected the credentials (HTTP 401)",
-      "Transport error: ACS asked for Basic authentication over plain HTTP: refusing to send the password in clear",
+      "Transport error: ACS offers only Basic authentication over plain HTTP: not sending the password in clear (acs.allow_basic_over_http = false)",
     ]);
     assertRetried([0, 2, 5].map((i) => acs.sessions[i])); // first Inform POST of each attempt
     await validateAll();

@@ -129,8 +129,12 @@ Deno.test("createAcsSession() refuses a Basic challenge over plain HTTP unless a
     allowBasicOverHttp: true,
   });
   try {
-    await rejectsWith(strict.post(INFORM), "auth", /Basic authentication over plain HTTP/);
-    assert.equal((await lax.post(INFORM)).body, "ok");
+    const e = await rejectsWith(strict.post(INFORM), "auth");
+    assert.equal(
+      e.message,
+      "ACS offers only Basic authentication over plain HTTP: not sending the password in clear (acs.allow_basic_over_http = false)",
+    );
+    assert.equal((await lax.post(INFORM)).body, "ok"); // never pre-emptive: after the 401
     assert.equal((await lax.post(null)).body, "ok"); // Basic kept on later requests
   } finally {
     strict.close();
@@ -143,6 +147,65 @@ Deno.test("createAcsSession() refuses a Basic challenge over plain HTTP unless a
     "Basic dTpw",
     "Basic dTpw",
   ]);
+});
+
+Deno.test("createAcsSession() with allowBasicOverHttp still answers Digest when it is offered", async () => {
+  const gate = new GenieDigestGate("u", "p");
+  const stub = startStub((req) => {
+    const denied = gate.check(req);
+    if (denied === undefined) return new Response("ok");
+    const digest = denied.headers.get("www-authenticate");
+    if (digest !== null) denied.headers.set("www-authenticate", `Basic realm="acs", ${digest}`);
+    return denied;
+  });
+  const session = createAcsSession({
+    url: stub.url,
+    username: "u",
+    password: "p",
+    allowBasicOverHttp: true,
+  });
+  try {
+    assert.equal((await session.post(INFORM)).body, "ok");
+  } finally {
+    session.close();
+    await stub.close();
+  }
+  const sent = stub.seen.map((r) => r.headers.get("authorization"));
+  assert.equal(sent[0], null);
+  assert.match(sent[1] ?? "", /^Digest username="u", /);
+  assert.equal(sent.length, 2);
+});
+
+Deno.test("createAcsSession() answers a new origin's challenge after a redirect mid-request", async () => {
+  // One server, two origins: http://127.0.0.1:port and http://localhost:port.
+  const gate = new GenieDigestGate("u", "p");
+  const stub = startStub((req) => {
+    const denied = gate.check(req);
+    if (denied) return denied;
+    if (req.headers.get("host")?.startsWith("127.0.0.1")) {
+      return new Response(null, {
+        status: 307,
+        headers: { Location: `http://localhost:${stub.port}/moved` },
+      });
+    }
+    return new Response("moved ok");
+  });
+  const session = createAcsSession({ url: stub.url, username: "u", password: "p" });
+  try {
+    assert.equal((await session.post(INFORM)).body, "moved ok");
+  } finally {
+    session.close();
+    await stub.close();
+  }
+  assert.deepEqual(
+    stub.seen.map((r) => [r.headers.get("host"), r.headers.get("authorization")?.split(" ")[0]]),
+    [
+      [`127.0.0.1:${stub.port}`, undefined],
+      [`127.0.0.1:${stub.port}`, "Digest"],
+      [`localhost:${stub.port}`, undefined], // the first origin's Digest state is not carried over
+      [`localhost:${stub.port}`, "Digest"],
+    ],
+  );
 });
 
 Deno.test("createAcsSession() follows redirects, re-posts the body and keeps the new URL", async () => {

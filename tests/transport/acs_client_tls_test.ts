@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import tls from "node:tls";
 import { createAcsSession } from "../../src/transport/mod.ts";
-import { startStub } from "./_acs_stub.ts";
+import { GenieDigestGate, startStub } from "./_acs_stub.ts";
 
 interface Pki {
   dir: string;
@@ -153,6 +153,139 @@ Deno.test("createAcsSession() skips certificate verification with insecure", asy
     await stub.close();
   }
   assert.equal(stub.seen[0].remotePort, stub.seen[1].remotePort);
+});
+
+/** A Basic-only ACS: 200 for `cpe:pw`, otherwise a Basic challenge. */
+function basicOnly(req: { headers: Headers }): Response {
+  return req.headers.get("authorization") === "Basic Y3BlOnB3"
+    ? new Response("ok")
+    : new Response("", { status: 401, headers: { "WWW-Authenticate": 'Basic realm="acs"' } });
+}
+
+Deno.test("createAcsSession() with insecure never sends Basic, even to a Basic-only ACS", async () => {
+  const stub = startStub(basicOnly, { cert: pki.serverCert, key: pki.serverKey });
+  const session = createAcsSession({
+    url: stub.url,
+    username: "cpe",
+    password: "pw",
+    insecure: true,
+  });
+  try {
+    await assert.rejects(session.post("<x/>"), (e: Error & { reason?: string }) => {
+      assert.equal(e.reason, "auth", e.message);
+      assert.equal(
+        e.message,
+        "ACS offers only Basic authentication over an unverified TLS connection (acs.insecure = true): not sending the password",
+      );
+      return true;
+    });
+  } finally {
+    session.close();
+    await stub.close();
+  }
+  assert.deepEqual(stub.seen.map((r) => r.headers.get("authorization")), [null]);
+});
+
+Deno.test("createAcsSession() with insecure waits for the challenge and prefers Digest to Basic", async () => {
+  const gate = new GenieDigestGate("cpe", "pw");
+  const stub = startStub((req) => {
+    const denied = gate.check(req);
+    if (denied === undefined) return new Response("ok");
+    // Basic listed first: the client must still pick Digest.
+    const digest = denied.headers.get("www-authenticate");
+    if (digest !== null) denied.headers.set("www-authenticate", `Basic realm="acs", ${digest}`);
+    return denied;
+  }, { cert: pki.serverCert, key: pki.serverKey });
+  const session = createAcsSession({
+    url: stub.url,
+    username: "cpe",
+    password: "pw",
+    insecure: true,
+  });
+  try {
+    assert.equal((await session.post("<x/>")).body, "ok");
+    assert.equal((await session.post(null)).body, "ok");
+  } finally {
+    session.close();
+    await stub.close();
+  }
+  const sent = stub.seen.map((r) => r.headers.get("authorization"));
+  assert.equal(sent.length, 3);
+  assert.equal(sent[0], null);
+  assert.match(sent[1]!, /^Digest username="cpe", realm="GenieACS", /);
+  assert.match(sent[2]!, /^Digest .*nc=00000002/);
+  assert.ok(sent.every((a) => !a?.startsWith("Basic")));
+  assert.deepEqual(gate.ncs, ["00000001", "00000002"]);
+});
+
+Deno.test("createAcsSession() sends no pre-emptive credentials to another origin after a redirect", async () => {
+  // Same server, two origins: https://localhost:port (the configured one) and
+  // https://127.0.0.1:port; the certificate is valid for both names.
+  const stub = startStub((req) => {
+    if (req.headers.get("host")?.startsWith("localhost")) {
+      return new Response(null, {
+        status: 307,
+        headers: { Location: `https://127.0.0.1:${stub.port}/moved` },
+      });
+    }
+    return basicOnly(req);
+  }, { cert: pki.serverCert, key: pki.serverKey });
+  const session = createAcsSession({
+    url: stub.url,
+    username: "cpe",
+    password: "pw",
+    caCerts: [pki.ca],
+  });
+  try {
+    assert.equal((await session.post("<x/>")).body, "ok");
+    assert.equal(session.url, `https://127.0.0.1:${stub.port}/moved`);
+    assert.equal((await session.post(null)).body, "ok");
+  } finally {
+    session.close();
+    await stub.close();
+  }
+  assert.deepEqual(
+    stub.seen.map((r) => [r.headers.get("host"), r.headers.get("authorization")]),
+    [
+      [`localhost:${stub.port}`, "Basic Y3BlOnB3"], // verified, configured origin: pre-emptive
+      [`127.0.0.1:${stub.port}`, null], // another origin: nothing until it challenges
+      [`127.0.0.1:${stub.port}`, "Basic Y3BlOnB3"], // verified: Basic answers its challenge
+      [`127.0.0.1:${stub.port}`, "Basic Y3BlOnB3"],
+    ],
+  );
+});
+
+Deno.test("createAcsSession() refuses a redirect from https to http when it has credentials", async () => {
+  const plain = startStub(() => new Response("plain"));
+  const stub = startStub(
+    () => new Response(null, { status: 302, headers: { Location: `${plain.url}acs` } }),
+    { cert: pki.serverCert, key: pki.serverKey },
+  );
+  const withCredentials = createAcsSession({
+    url: stub.url,
+    username: "cpe",
+    password: "pw",
+    caCerts: [pki.ca],
+  });
+  const anonymous = createAcsSession({ url: stub.url, caCerts: [pki.ca] });
+  try {
+    await assert.rejects(withCredentials.post("<x/>"), (e: Error & { reason?: string }) => {
+      assert.equal(e.reason, "status", e.message);
+      assert.equal(
+        e.message,
+        `ACS redirected from https to plain http "${plain.url}acs": not downgrading a session with credentials`,
+      );
+      return true;
+    });
+    assert.equal(plain.seen.length, 0);
+    assert.equal((await anonymous.post("<x/>")).body, "plain");
+  } finally {
+    withCredentials.close();
+    anonymous.close();
+    await stub.close();
+    await plain.close();
+  }
+  assert.deepEqual(plain.seen.map((r) => r.headers.get("authorization")), [null]);
 });
 
 // Deno.serve cannot ask for a client certificate, so this ACS is a node:tls server
