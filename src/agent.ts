@@ -18,7 +18,7 @@ import type { Logger } from "./log/mod.ts";
 import type { Platform } from "./platform/platform.ts";
 import type { SystemSource } from "./platform/system_source.ts";
 import { createDispatcher } from "./rpc/mod.ts";
-import type { CpeRequest, CpeResponse, Fault } from "./soap/mod.ts";
+import { type CpeRequest, type CpeResponse, type Fault, faultFor } from "./soap/mod.ts";
 import {
   createSessionState,
   SESSION_PHASES,
@@ -27,7 +27,7 @@ import {
   type SessionState,
   step,
 } from "./session/mod.ts";
-import { StateStore } from "./store/mod.ts";
+import { lockStateDir, recoverStateDir, StateJournal, StateStore } from "./store/mod.ts";
 import { AcsConnections, exchange } from "./agent/acs_exchange.ts";
 import { startConnectionRequestServer } from "./agent/cr_server.ts";
 import {
@@ -82,12 +82,35 @@ const STOP_GRACE_MS = 5_000;
 
 /** Starts the agent: loads state, opens the connection-request server, runs the engine. */
 export async function startAgent(options: AgentOptions): Promise<Agent> {
-  const { config, platform, logger } = options;
+  const { config, logger } = options;
   await Deno.mkdir(config.agent.stateDir, { recursive: true, mode: 0o700 });
   // The state holds what the ACS set (passwords included) and the control socket: owner only.
   await Deno.chmod(config.agent.stateDir, 0o700).catch((error) =>
     logger.warning(`Cannot restrict "${config.agent.stateDir}": ${(error as Error).message}`)
   );
+
+  // One agent per state directory; the lock is released by the kernel if we die.
+  const lock = await lockStateDir(config.agent.stateDir);
+  try {
+    return await startLocked(options, () => lock.release());
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startLocked(options: AgentOptions, unlock: () => void): Promise<Agent> {
+  const { config, platform, logger } = options;
+  // Before anything reads the state: finish a committed request, drop interrupted writes.
+  const recovered = recoverStateDir(config.agent.stateDir);
+  if (recovered.corrupt) logger.error(`State journal was unreadable: ${recovered.corrupt}`);
+  if (recovered.replayed.length > 0) {
+    logger.notice(`Completed an interrupted state write: ${recovered.replayed.join(", ")}`);
+  }
+  if (recovered.removedTempFiles.length > 0) {
+    logger.info(`Removed ${recovered.removedTempFiles.length} temp file(s) of interrupted writes`);
+  }
+  const journal = new StateJournal(config.agent.stateDir);
 
   // A bad mapping file stops the agent before it opens any port.
   const bindings = config.agent.mappingFile === ""
@@ -108,6 +131,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     config.agent.stateDir,
     factorySettings(config, ""),
     (message) => logger.error(message),
+    journal,
   );
 
   // Events that arrive while the agent is still starting (a connection request, a
@@ -131,7 +155,13 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   else logger.info("HTTP connection requests are disabled (HTTPConnectionRequestEnable)");
 
   const measurement = config.cpe.datamodel === "tr181"
-    ? createMeasurementServices(config.agent.stateDir, logger, options.system, config.twamp)
+    ? createMeasurementServices(
+      config.agent.stateDir,
+      logger,
+      options.system,
+      config.twamp,
+      journal,
+    )
     : undefined;
   const am = await buildAgentModel({
     config,
@@ -145,6 +175,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     logger,
     bindings: [...bindings, ...(measurement?.bindings ?? [])],
     system: options.system,
+    journal,
   });
   const { model } = am;
   await measurement?.start(model);
@@ -175,8 +206,30 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     }
   };
 
+  /**
+   * Runs one request as one state transaction: everything it changes on disk is committed
+   * together before its response goes out. A failed commit answers 9002.
+   */
+  const committed = async (
+    request: CpeRequest,
+    work: () => Promise<CpeResponse | Fault>,
+  ): Promise<CpeResponse | Fault> => {
+    try {
+      return await journal.transaction(work);
+    } catch (error) {
+      logger.error(`Cannot store the state of ${request.kind}: ${errorText(error)}`);
+      return faultFor({ faultCode: 9002 });
+    }
+  };
+
+  // What one request may cost, the ACS's and the control socket's alike (9004 beyond).
+  const limits = {
+    maxBytes: config.acs.maxResponseBytes,
+    maxParameters: config.acs.maxResponseParameters,
+  };
   const localDispatcher = createDispatcher({
     model,
+    limits,
     handlers: am.localHandlers,
     onError: (error, request) =>
       logger.error(`Internal error while handling local ${request.kind}: ${errorText(error)}`),
@@ -188,8 +241,11 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     }
     if (!isLocalOp(req.op)) throw new TypeError(`Unknown local operation "${req.op}"`);
     const request = localRequest(req.op, req.args);
-    const response = await localDispatcher.dispatch(request);
-    await afterRequest(request, response, false);
+    const response = await committed(request, async () => {
+      const response = await localDispatcher.dispatch(request);
+      await afterRequest(request, response, false);
+      return response;
+    });
     // A local request has no session to wait for: Requested diagnostics start now.
     if (!inSession()) measurement?.diagnostics?.sessionEnded();
     return formatLocalResponse(response);
@@ -203,8 +259,12 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   }
   const dispatcher = createDispatcher({
     model,
+    limits,
     handlers: {
-      ...agentHandlers({ factoryReset: config.agent.factoryResetCommand.length > 0 }),
+      ...agentHandlers({
+        factoryReset: config.agent.factoryResetCommand.length > 0,
+        scheduledInforms: () => state.persisted.scheduledInforms.length,
+      }),
       ...am.handlers,
     },
     onError: (error, request) =>
@@ -285,10 +345,15 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       }
       case "dispatch":
         settle(
-          dispatcher.dispatch(action.request).then(async (response) => {
+          committed(action.request, async () => {
+            const response = await dispatcher.dispatch(action.request);
             await afterRequest(action.request, response, true);
-            return { kind: "rpcResult" as const, session: action.session, response };
-          }),
+            return response;
+          }).then((response) => ({
+            kind: "rpcResult" as const,
+            session: action.session,
+            response,
+          })),
         );
         return;
       case "close": {
@@ -311,6 +376,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         am.reset();
         measurement?.reset();
         notifier.clear();
+        // Last: the snapshot still says "factory reset pending" until everything is wiped.
+        await stateStore.clear();
         await runSystemCommand("factoryReset", config.agent.factoryResetCommand);
         return;
     }
@@ -429,6 +496,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       await measurement?.close();
       await chain;
       http.closeAll();
+      unlock();
       resolveDone({ kind: "stopped" });
     },
   };

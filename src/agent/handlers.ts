@@ -6,14 +6,22 @@
  * @module
  */
 
-import { InvalidArgumentsError } from "../datamodel/mod.ts";
+import { InvalidArgumentsError, ResourcesExceededError } from "../datamodel/mod.ts";
 import type { Handlers } from "../rpc/mod.ts";
 
 /** Options of {@linkcode agentHandlers}. */
 export interface AgentHandlerOptions {
   /** FactoryReset is offered only when a command is configured. */
   factoryReset: boolean;
+  /** How many ScheduleInforms are waiting to fire. */
+  scheduledInforms(): number;
 }
+
+/**
+ * The most ScheduleInforms waiting at once. [U] TR-069 sets no limit; each one is state
+ * kept across restarts and an `M ScheduleInform` in a later Inform, so 32 (9004 beyond).
+ */
+export const MAX_SCHEDULED_INFORMS = 32;
 
 /** Handlers for the RPCs the agent itself implements. */
 export function agentHandlers(options: AgentHandlerOptions): Handlers {
@@ -27,6 +35,11 @@ export function agentHandlers(options: AgentHandlerOptions): Handlers {
       }
       if (request.commandKey.length > 32) {
         throw new InvalidArgumentsError("CommandKey longer than 32 characters");
+      }
+      if (options.scheduledInforms() >= MAX_SCHEDULED_INFORMS) {
+        throw new ResourcesExceededError(
+          `Already ${MAX_SCHEDULED_INFORMS} ScheduleInforms waiting to fire`,
+        );
       }
       return { kind: "ScheduleInformResponse" };
     },

@@ -27,6 +27,7 @@ import {
 import type { TwampConfig } from "../config/mod.ts";
 import { createUdpEchoController, UDP_ECHO_DEFAULTS } from "../services/udp_echo/mod.ts";
 import { PersistedJson } from "./persisted_json.ts";
+import type { StateJournal } from "../store/mod.ts";
 
 /** The services, their bindings and their lifecycle. */
 export interface MeasurementServices {
@@ -40,19 +41,23 @@ export interface MeasurementServices {
   reset(): void;
 }
 
-/** Creates the services for the state directory `dir`; diagnostics need `system`. */
+/**
+ * Creates the services for the state directory `dir`; diagnostics need `system`. Their
+ * state files are written through `journal` when given.
+ */
 export function createMeasurementServices(
   dir: string,
   logger: Logger,
   system?: SystemSource,
   twamp?: TwampConfig,
+  journal?: StateJournal,
 ): MeasurementServices {
   let control: TwampControlServer | undefined;
   let model: ParameterTree | undefined;
   const onCorrupt = (message: string) => logger.error(message);
 
   // ---------------------------------------------------------------- UDP echo
-  const echoFile = new PersistedJson(dir, "udp_echo.json");
+  const echoFile = new PersistedJson(dir, "udp_echo.json", journal);
   let initial: UdpEchoSettings = UDP_ECHO_DEFAULTS;
   echoFile.attach({
     serialize: () => JSON.stringify(echo.state),
@@ -98,7 +103,7 @@ export function createMeasurementServices(
   };
 
   // ------------------------------------------------------------------- TWAMP
-  const twampFile = new PersistedJson(dir, "twamp_reflectors.json");
+  const twampFile = new PersistedJson(dir, "twamp_reflectors.json", journal);
   const twampTable = new TwampReflectorTable({ onChange: () => twampFile.save() });
   twampFile.attach({
     serialize: () => twampTable.serialize(),

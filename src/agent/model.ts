@@ -38,6 +38,7 @@ import { bindLinux, InstanceNumbers } from "../datamodel/providers/linux/mod.ts"
 import type { SystemSource } from "../platform/system_source.ts";
 import { forcedInformRefs } from "./inform_data.ts";
 import { PersistedJson } from "./persisted_json.ts";
+import type { StateJournal } from "../store/mod.ts";
 
 /** What {@linkcode buildAgentModel} needs. */
 export interface AgentModelOptions {
@@ -51,6 +52,8 @@ export interface AgentModelOptions {
   bindings?: readonly Binding[];
   /** Where the Linux objects read the system; none = no Linux objects (tests, TR-098). */
   system?: SystemSource;
+  /** Commits the state files one request changes together; default: each file on its own. */
+  journal?: StateJournal;
 }
 
 /** The model and everything built around it. */
@@ -70,8 +73,12 @@ export interface AgentModel {
   reset(): void;
 }
 
-/** Configuration-only tables kept by the persisted provider, relative to the root. */
-const PERSISTED_TABLES = ["ManagementServer.InformParameter.{i}."];
+/**
+ * Configuration-only tables kept by the persisted provider, relative to the root, with the
+ * most rows the ACS may create. [U] TR-181 leaves InformParameter unbounded; every row
+ * adds a parameter to each Inform, so 64 (9004 beyond).
+ */
+const PERSISTED_TABLES: Record<string, number> = { "ManagementServer.InformParameter.{i}.": 64 };
 
 /** Builds the data model and restores its state from `config.agent.stateDir`. */
 export async function buildAgentModel(options: AgentModelOptions): Promise<AgentModel> {
@@ -81,25 +88,25 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
   const schema = deviceSchema(root);
   const onCorrupt = (message: string) => logger.error(message);
 
-  const numbersFile = new PersistedJson(dir, "instances.json");
+  const numbersFile = new PersistedJson(dir, "instances.json", options.journal);
   const numbers = new MemoryInstanceNumbers({ onChange: () => numbersFile.save() });
   numbersFile.attach(numbers, onCorrupt);
 
-  const valuesFile = new PersistedJson(dir, "values.json");
+  const valuesFile = new PersistedJson(dir, "values.json", options.journal);
   const persisted = new PersistedProvider({ onChange: () => valuesFile.save() });
   valuesFile.attach(persisted, onCorrupt);
-  const persistedBindings = PERSISTED_TABLES
-    .map((t) => rootObjectOf(root) + t)
-    .filter((pattern) => schema.object(pattern) !== undefined)
-    .map((pattern) => persisted.bind(pattern, persistableParameters(schema, pattern)));
+  const persistedBindings = Object.entries(PERSISTED_TABLES)
+    .map(([table, max]) => [rootObjectOf(root) + table, max] as const)
+    .filter(([pattern]) => schema.object(pattern) !== undefined)
+    .map(([pattern, max]) => persisted.bind(pattern, persistableParameters(schema, pattern), max));
 
-  const attributesFile = new PersistedJson(dir, "attributes.json");
+  const attributesFile = new PersistedJson(dir, "attributes.json", options.journal);
   const attributes = new AttributeStore({ onChange: () => attributesFile.save() });
   attributesFile.attach(attributes, onCorrupt);
 
   const linux: Binding[] = [];
   if (options.system !== undefined && root === "tr181") {
-    const linuxFile = new PersistedJson(dir, "linux_instances.json");
+    const linuxFile = new PersistedJson(dir, "linux_instances.json", options.journal);
     const linuxNumbers = new InstanceNumbers({}, { onChange: () => linuxFile.save() });
     linuxFile.attach({
       serialize: () => JSON.stringify(linuxNumbers.serialize()),
@@ -136,10 +143,10 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
   const parameterKeyPath = parameterKeyPathOf(root);
 
   const common: Handlers = {
-    GetParameterAttributes: (request, { model }) =>
-      getParameterAttributes(model, attributes, request),
-    SetParameterAttributes: (request, { model }) =>
-      setParameterAttributes(model, attributes, request),
+    GetParameterAttributes: (request, { model, limits }) =>
+      getParameterAttributes(model, attributes, request, { limits }),
+    SetParameterAttributes: (request, { model, limits }) =>
+      setParameterAttributes(model, attributes, request, { limits }),
   };
   const withKey = (key: string | null): Handlers => ({
     ...common,

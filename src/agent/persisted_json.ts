@@ -1,12 +1,13 @@
 /**
  * Small state files of the data model (instance numbers, ACS-set values, attributes):
- * restored at start, rewritten atomically and fsynced after each change, deleted by a
+ * restored at start, rewritten atomically and fsynced after each change (through the
+ * state journal, so all files one request changes are committed together), deleted by a
  * factory reset. A corrupt file is kept aside as `<name>.corrupt` and reported.
  *
  * @module
  */
 
-import { writeFileAtomicSync } from "../store/mod.ts";
+import { StateJournal } from "../store/mod.ts";
 
 /** Something with a text form. */
 export interface Serializable {
@@ -18,10 +19,15 @@ export interface Serializable {
 export class PersistedJson {
   readonly path: string;
   #target?: Serializable;
+  #journal: StateJournal;
 
-  /** A file `<dir>/<name>`. */
-  constructor(dir: string, name: string) {
+  /**
+   * A file `<dir>/<name>`, written through `journal` (so it joins the request's
+   * transaction); by default written on its own.
+   */
+  constructor(dir: string, name: string, journal: StateJournal = new StateJournal(dir)) {
     this.path = `${dir}/${name}`;
+    this.#journal = journal;
   }
 
   /** Restores `target` from the file (if any) and saves it on every later `save()`. */
@@ -44,13 +50,11 @@ export class PersistedJson {
 
   /** Writes the attached value now. */
   save(): void {
-    if (this.#target) writeFileAtomicSync(this.path, this.#target.serialize());
+    if (this.#target) this.#journal.write(this.path, this.#target.serialize());
   }
 
   /** Deletes the file (factory reset). */
   remove(): void {
-    try {
-      Deno.removeSync(this.path);
-    } catch { /* none */ }
+    this.#journal.write(this.path, null);
   }
 }

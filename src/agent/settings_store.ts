@@ -9,7 +9,7 @@
 
 import type { AgentConfig } from "../config/mod.ts";
 import type { ManagementSettings, ManagementSettingsStore } from "../datamodel/mod.ts";
-import { writeFileAtomicSync } from "../store/mod.ts";
+import { StateJournal } from "../store/mod.ts";
 
 /** Settings plus DeviceInfo.ProvisioningCode, the values the ACS may change. */
 export interface StoredSettings extends ManagementSettings {
@@ -49,19 +49,30 @@ export class SettingsStore implements ManagementSettingsStore {
   #factory: StoredSettings;
   #overlay: Partial<StoredSettings>;
   #path: string;
+  #journal: StateJournal;
   #listeners: ((changes: Partial<StoredSettings>) => void)[] = [];
 
-  private constructor(path: string, factory: StoredSettings, overlay: Partial<StoredSettings>) {
+  private constructor(
+    path: string,
+    factory: StoredSettings,
+    overlay: Partial<StoredSettings>,
+    journal: StateJournal,
+  ) {
     this.#path = path;
+    this.#journal = journal;
     this.#factory = factory;
     this.#overlay = overlay;
   }
 
-  /** Opens the store; an unreadable overlay is reported through `onCorrupt` and ignored. */
+  /**
+   * Opens the store; an unreadable overlay is reported through `onCorrupt` and ignored.
+   * Writes go through `journal` (default: one of its own, writing at once).
+   */
   static open(
     stateDir: string,
     factory: StoredSettings,
     onCorrupt?: (message: string) => void,
+    journal: StateJournal = new StateJournal(stateDir),
   ): SettingsStore {
     const path = `${stateDir}/settings.json`;
     let overlay: Partial<StoredSettings> = {};
@@ -81,7 +92,7 @@ export class SettingsStore implements ManagementSettingsStore {
       }
       overlay = {};
     }
-    return new SettingsStore(path, factory, overlay);
+    return new SettingsStore(path, factory, overlay, journal);
   }
 
   /** The effective settings. */
@@ -98,7 +109,7 @@ export class SettingsStore implements ManagementSettingsStore {
       }
       (next as Record<string, unknown>)[key] = value;
     }
-    writeFileAtomicSync(this.#path, JSON.stringify(next, null, 2) + "\n");
+    this.#journal.write(this.#path, JSON.stringify(next, null, 2) + "\n");
     this.#overlay = next;
     for (const listener of this.#listeners) listener(changes);
   }
@@ -115,9 +126,7 @@ export class SettingsStore implements ManagementSettingsStore {
 
   /** Forgets everything the ACS set (factory reset). */
   reset(): void {
-    try {
-      Deno.removeSync(this.#path);
-    } catch { /* nothing stored */ }
+    this.#journal.write(this.#path, null);
     this.#overlay = {};
   }
 }

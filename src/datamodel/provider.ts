@@ -100,4 +100,9 @@ export interface Binding {
    * whose listing is cheap and should always be fresh.
    */
   readonly snapshot?: boolean;
+  /**
+   * Tables: the most rows the device keeps, below the schema's maxEntries (most tables
+   * are "unbounded" there). AddObject beyond it is answered 9004.
+   */
+  readonly maxEntries?: number;
 }

@@ -194,8 +194,9 @@ export function onAcsTurn(ctx: Context, event: EventOf<"acsMessage">): void {
 
 /**
  * `rpcResult` in `dispatching`: sends the response with the request's cwmp:ID. A successful
- * Reboot or FactoryReset is carried out when the session ends; a successful ScheduleInform
- * is stored (it survives restarts) and fires after DelaySeconds.
+ * Reboot or FactoryReset is stored as pending and carried out when the session ends (or at
+ * the next start, if the agent dies first); a successful ScheduleInform is stored (it
+ * survives restarts) and fires after DelaySeconds.
  */
 export function onRpcResult(ctx: Context, event: EventOf<"rpcResult">): void {
   const session = sessionOf(ctx);
@@ -203,8 +204,16 @@ export function onRpcResult(ctx: Context, event: EventOf<"rpcResult">): void {
   if (!pending) throw new Error(`No dispatched request in phase "${ctx.s.phase}"`);
   const { request } = pending;
   if (event.response.kind !== "Fault") {
-    if (request.kind === "Reboot") session.rebootCommandKey = request.commandKey;
-    if (request.kind === "FactoryReset") session.factoryReset = true;
+    // Stored before the response goes out (step() persists first): a crash after the
+    // ACS saw the response must not lose the order it acknowledged.
+    if (request.kind === "Reboot") {
+      session.rebootCommandKey = request.commandKey;
+      ctx.s.persisted.rebootPending = request.commandKey;
+    }
+    if (request.kind === "FactoryReset") {
+      session.factoryReset = true;
+      ctx.s.persisted.factoryResetPending = true;
+    }
     if (request.kind === "ScheduleInform") {
       const at = ctx.now + request.delaySeconds * 1000;
       ctx.s.persisted.scheduledInforms = [

@@ -103,12 +103,15 @@ export function endSession(ctx: Context, outcome: "success" | "failure", reason?
   });
   s.session = undefined;
   if (session.factoryReset) {
-    s.persisted = emptySnapshot();
+    // The flag stays until the agent has wiped the state (it then deletes the snapshot):
+    // a crash in between repeats the reset at the next start.
+    s.persisted = { ...emptySnapshot(), factoryResetPending: true };
     s.retryAt = undefined;
     s.phase = "halted";
     ctx.actions.push({ kind: "factoryReset" });
   } else if (session.rebootCommandKey !== undefined) {
     p.rebootCommandKey = session.rebootCommandKey;
+    p.rebootPending = undefined;
     s.retryAt = undefined;
     s.phase = "halted";
     ctx.actions.push({ kind: "reboot", commandKey: session.rebootCommandKey });

@@ -9,6 +9,7 @@ import type { EventStruct } from "../soap/messages.ts";
 import { addEvent, EventCode, eventStruct, retainAtReboot } from "./event_queue.ts";
 import type { EventOf } from "./events.ts";
 import { checkBootstrap, failSession, kick, raise } from "./lifecycle.ts";
+import { emptySnapshot } from "./snapshot.ts";
 import { nextPeriodicInform } from "./periodic.ts";
 import type { Context } from "./_context.ts";
 
@@ -28,6 +29,8 @@ function schedulePeriodic(ctx: Context): void {
  * `0 BOOTSTRAP` when the URL was never contacted successfully (new or factory-reset device,
  * or a changed URL), then `1 BOOT`, then `M Reboot` if our own Reboot caused the restart.
  * RetryCount survives the restart ([U]; the A2 table says "post reboot session retry count").
+ * A Reboot or FactoryReset acknowledged before the agent died is carried out at once
+ * (`halted`); the next start then informs `M Reboot` / `0 BOOTSTRAP` as usual.
  */
 export function onStart(ctx: Context): void {
   const p = ctx.s.persisted;
@@ -39,6 +42,20 @@ export function onStart(ctx: Context): void {
   if (p.rebootCommandKey !== undefined) {
     p.pendingEvents = addEvent(p.pendingEvents, eventStruct(EventCode.MReboot, p.rebootCommandKey));
     p.rebootCommandKey = undefined;
+  }
+  // An order the ACS saw acknowledged before the agent died: carry it out now.
+  if (p.factoryResetPending === true) {
+    ctx.s.persisted = { ...emptySnapshot(), factoryResetPending: true };
+    ctx.s.phase = "halted";
+    ctx.actions.push({ kind: "factoryReset" });
+    return;
+  }
+  if (p.rebootPending !== undefined) {
+    p.rebootCommandKey = p.rebootPending;
+    p.rebootPending = undefined;
+    ctx.s.phase = "halted";
+    ctx.actions.push({ kind: "reboot", commandKey: p.rebootCommandKey });
+    return;
   }
   schedulePeriodic(ctx);
   fireDueTimers(ctx);

@@ -31,6 +31,13 @@ export interface SessionSnapshot {
   lastAcsUrl?: string;
   /** Set just before a Reboot RPC is carried out: the next start raises `M Reboot` with it. */
   rebootCommandKey?: string;
+  /**
+   * The CommandKey of a Reboot whose RebootResponse went out but which was not carried out
+   * yet (set before the response is sent): a start that finds it reboots at once.
+   */
+  rebootPending?: string;
+  /** A FactoryResetResponse went out but the reset was not carried out yet (likewise). */
+  factoryResetPending?: true;
   /** CPE requests (TransferComplete …) not yet acknowledged, oldest first. */
   queuedRequests: QueuedRequest[];
   /** ScheduleInforms not yet fired. */
@@ -77,7 +84,7 @@ export function parseSnapshot(value: unknown): SessionSnapshot {
     throw new RangeError(`Cannot read snapshot: unsupported version "${value.version}"`);
   }
   const fail = (field: string) => new TypeError(`Cannot read snapshot: bad "${field}"`);
-  const { pendingEvents, retryCount, lastAcsUrl, rebootCommandKey } = value;
+  const { pendingEvents, retryCount, lastAcsUrl, rebootCommandKey, rebootPending } = value;
   if (!Array.isArray(pendingEvents) || !pendingEvents.every(isEventStruct)) {
     throw fail("pendingEvents");
   }
@@ -85,6 +92,12 @@ export function parseSnapshot(value: unknown): SessionSnapshot {
   if (lastAcsUrl !== undefined && typeof lastAcsUrl !== "string") throw fail("lastAcsUrl");
   if (rebootCommandKey !== undefined && typeof rebootCommandKey !== "string") {
     throw fail("rebootCommandKey");
+  }
+  if (rebootPending !== undefined && typeof rebootPending !== "string") {
+    throw fail("rebootPending");
+  }
+  if (value.factoryResetPending !== undefined && value.factoryResetPending !== true) {
+    throw fail("factoryResetPending");
   }
   if (!Array.isArray(value.queuedRequests) || !value.queuedRequests.every(isQueuedRequest)) {
     throw fail("queuedRequests");
@@ -101,5 +114,7 @@ export function parseSnapshot(value: unknown): SessionSnapshot {
   };
   if (lastAcsUrl !== undefined) snapshot.lastAcsUrl = lastAcsUrl;
   if (rebootCommandKey !== undefined) snapshot.rebootCommandKey = rebootCommandKey;
+  if (rebootPending !== undefined) snapshot.rebootPending = rebootPending;
+  if (value.factoryResetPending === true) snapshot.factoryResetPending = true;
   return snapshot;
 }

@@ -35,6 +35,8 @@ export function snapshotOf(state: SessionState): SessionSnapshot {
   };
   if (p.lastAcsUrl !== undefined) snapshot.lastAcsUrl = p.lastAcsUrl;
   if (p.rebootCommandKey !== undefined) snapshot.rebootCommandKey = p.rebootCommandKey;
+  if (p.rebootPending !== undefined) snapshot.rebootPending = p.rebootPending;
+  if (p.factoryResetPending === true) snapshot.factoryResetPending = true;
   return snapshot;
 }
 

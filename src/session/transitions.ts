@@ -40,6 +40,7 @@
  *          deadline
  *
  *   session end after a RebootResponse or FactoryResetResponse ──► halted
+ *   start with a Reboot or FactoryReset acknowledged but not carried out ──► halted
  * ```
  *
  * @module
@@ -89,7 +90,7 @@ const ENDED: readonly Phase[] = ["idle", "collecting", "retryWait", "halted"];
 
 /** The transition table. */
 export const TRANSITIONS: readonly Transition[] = [
-  row(["stopped"], "start", ["idle", "collecting"], onStart),
+  row(["stopped"], "start", ["idle", "collecting", "halted"], onStart),
   row(["stopped"], "settingsChanged", ["stopped"], onSettingsChanged),
   row(RUNNING, "settingsChanged", RUNNING, onSettingsChanged),
   row(RUNNING, "timerFired", [...RUNNING, "halted"], onTimerFired),

@@ -257,16 +257,60 @@ Deno.test("step() wipes the snapshot on FactoryReset so the next start bootstrap
   h.feed({ kind: "start" });
   acs.run(h);
   assert.deepEqual(h.kinds(), ["persist", "close", "factoryReset"]);
+  // Wiped, but marked until the agent has wiped the rest and deleted the snapshot.
   assert.deepEqual(h.lastSnapshot(), {
     version: 1,
     pendingEvents: [],
     retryCount: 0,
     queuedRequests: [],
     scheduledInforms: [],
+    factoryResetPending: true,
   });
-  const h2 = new Harness({ snapshot: structuredClone(h.lastSnapshot()) });
+  // The agent deletes the snapshot once the reset is done: a new device.
+  const h2 = new Harness({ snapshot: undefined });
   h2.feed({ kind: "start" });
   assert.deepEqual(h2.state.session?.inFlightEvents, [ev("0 BOOTSTRAP"), ev("1 BOOT")]);
+});
+
+Deno.test("step() stores an acknowledged Reboot before the RebootResponse goes out", () => {
+  const h = new Harness({ snapshot: snapshot() });
+  h.feed({ kind: "start" });
+  h.informData();
+  h.acs({ kind: "InformResponse", maxEnvelopes: 1 });
+  h.acs({ message: { kind: "Reboot", commandKey: "rb-1" }, header: { id: "7" } });
+  const actions = h.feed({
+    kind: "rpcResult",
+    session: h.session,
+    response: { kind: "RebootResponse" },
+  });
+  assert.deepEqual(actions.map((a) => a.kind), ["persist", "send"]);
+  const persist = actions[0] as Extract<typeof actions[0], { kind: "persist" }>;
+  assert.equal(persist.snapshot.rebootPending, "rb-1");
+  assert.equal(persist.snapshot.rebootCommandKey, undefined);
+});
+
+Deno.test("step() carries out at start a Reboot acknowledged before the agent died", () => {
+  // The agent was killed after the RebootResponse went out, before the session ended.
+  const h = new Harness({ snapshot: snapshot({ rebootPending: "rb-2" }) });
+  const actions = h.feed({ kind: "start" });
+  assert.deepEqual(actions.map((a) => a.kind), ["persist", "reboot"]);
+  assert.deepEqual(actions[1], { kind: "reboot", commandKey: "rb-2" });
+  assert.equal(h.state.phase, "halted");
+  assert.equal(h.lastSnapshot()?.rebootPending, undefined);
+  assert.equal(h.lastSnapshot()?.rebootCommandKey, "rb-2");
+
+  const h2 = new Harness({ snapshot: structuredClone(h.lastSnapshot()) });
+  h2.feed({ kind: "start" });
+  assert.deepEqual(h2.state.session?.inFlightEvents, [ev("1 BOOT"), ev("M Reboot", "rb-2")]);
+});
+
+Deno.test("step() repeats at start a FactoryReset acknowledged before the agent died", () => {
+  const h = new Harness({ snapshot: snapshot({ factoryResetPending: true, retryCount: 2 }) });
+  const actions = h.feed({ kind: "start" });
+  assert.deepEqual(actions.map((a) => a.kind), ["persist", "factoryReset"]);
+  assert.equal(h.state.phase, "halted");
+  assert.equal(h.lastSnapshot()?.factoryResetPending, true);
+  assert.equal(h.lastSnapshot()?.retryCount, 0);
 });
 
 Deno.test("step() carries out Reboot even when the session fails after the response", () => {

@@ -167,6 +167,9 @@ export class TwampReflectorTable {
   }
 }
 
+/** The most TWAMPReflector rows one IP.Interface may hold. */
+export const MAX_REFLECTORS_PER_INTERFACE = 8;
+
 /**
  * Binds `Device.IP.Interface.{i}.TWAMPReflector.{i}.` to `table` and `controller`.
  * Call `controller.apply(table.rows())` once at start-up after restoring the table.
@@ -196,6 +199,9 @@ export function bindTwampReflector(
     parameters: TWAMP_REFLECTOR_PARAMETERS,
     // Rows change only through this binding, and listing them is cheap.
     snapshot: false,
+    // Each enabled row is a socket: [U] 8 reflectors per interface (TR-181 leaves the
+    // table unbounded); the ACS gets 9004 beyond.
+    maxEntries: MAX_REFLECTORS_PER_INTERFACE,
     provider: {
       get(refs: readonly ParameterRef[]): string[] {
         return refs.map((ref) => {

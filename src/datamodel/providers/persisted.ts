@@ -39,9 +39,14 @@ export class PersistedProvider implements Provider {
     this.#onChange = options.onChange;
   }
 
-  /** A binding of `object` (pattern) to this provider for `parameters`. */
-  bind(object: string, parameters: readonly string[]): Binding {
-    return { object, parameters, provider: this };
+  /**
+   * A binding of `object` (pattern) to this provider for `parameters`; a table's rows
+   * may be bounded with `maxEntries`.
+   */
+  bind(object: string, parameters: readonly string[], maxEntries?: number): Binding {
+    return maxEntries === undefined
+      ? { object, parameters, provider: this }
+      : { object, parameters, provider: this, maxEntries };
   }
 
   /** Stored values, or defaults for what was never set. */
