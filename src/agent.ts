@@ -368,9 +368,14 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
         logger.info("Waiting the next session");
         return;
       }
-      case "reboot":
-        await runSystemCommand("reboot", config.agent.rebootCommand);
+      case "reboot": {
+        const ok = await runSystemCommand("reboot", config.agent.rebootCommand);
+        // Recorded in the snapshot: the next start knows the command ran.
+        const result = step(state, { kind: "rebootCommandDone", ok }, platform.now());
+        state = result.state;
+        for (const a of result.actions) if (a.kind === "persist") await perform(a);
         return;
+      }
       case "factoryReset":
         settings.reset();
         am.reset();
@@ -383,6 +388,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     }
   };
 
+  /** Runs the reboot or factory-reset command; true when it exited 0. */
   const runSystemCommand = async (which: "reboot" | "factoryReset", argv: readonly string[]) => {
     logger.notice(which === "reboot" ? "Rebooting the device" : "Factory reset of the device");
     const result = await platform.runCommand(argv, COMMAND_TIMEOUT_MS);
@@ -390,9 +396,10 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     if (result.code !== 0) {
       logger.error(`The ${which} command failed (exit ${result.code}): ${result.stderr.trim()}`);
       resolveDone({ kind: "commandFailed", command: which, code: result.code });
-    } else {
-      resolveDone({ kind: "rebooted" });
+      return false;
     }
+    resolveDone({ kind: "rebooted" });
+    return true;
   };
 
   let idleWaiters: (() => void)[] = [];
@@ -470,7 +477,8 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       ? `Periodic event is enabled. Interval period = ${settings.get().periodicInformInterval}s`
       : "Periodic event is disabled",
   );
-  feed({ kind: "start" });
+  const bootId = platform.bootId?.();
+  feed(bootId === undefined ? { kind: "start" } : { kind: "start", bootId });
   for (const event of early.splice(0)) feed(event);
 
   return {

@@ -48,6 +48,13 @@ export function createLinuxPlatform(): Platform {
       }
     },
     random: () => Math.random(),
+    bootId() {
+      try {
+        return Deno.readTextFileSync("/proc/sys/kernel/random/boot_id").trim() || undefined;
+      } catch {
+        return undefined;
+      }
+    },
     async identity(): Promise<PlatformIdentity> {
       const osRelease = parseOsRelease(
         (await readTrimmed("/etc/openwrt_release")) || (await readTrimmed("/etc/os-release")),

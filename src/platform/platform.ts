@@ -32,6 +32,8 @@ export interface Platform {
   uptimeSeconds(): number;
   /** A uniform random number in [0, 1). */
   random(): number;
+  /** An id that changes at every system boot, if the system has one. */
+  bootId?(): string | undefined;
   /** Identity facts read from the system, used where the config leaves them empty. */
   identity(): Promise<PlatformIdentity>;
   /** Runs a command (reboot, factory reset) with a timeout. */

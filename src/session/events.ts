@@ -19,6 +19,16 @@ import type { SessionSettings } from "./states.ts";
 /** The agent has started: raise boot events and arm timers. */
 export interface StartEvent {
   kind: "start";
+  /**
+   * The kernel's boot id (`/proc/sys/kernel/random/boot_id`): tells whether the system
+   * rebooted since a Reboot was ordered. Absent where unknown.
+   */
+  bootId?: string;
+}
+/** The reboot command of a `reboot` action returned: `ok` when it exited 0. */
+export interface RebootCommandDoneEvent {
+  kind: "rebootCommandDone";
+  ok: boolean;
 }
 /** The timer set for the last `wakeAt` went off (early or late is fine). */
 export interface TimerFiredEvent {
@@ -87,6 +97,7 @@ export interface RpcResultEvent {
 /** Every event `step()` accepts. */
 export type SessionEvent =
   | StartEvent
+  | RebootCommandDoneEvent
   | TimerFiredEvent
   | SettingsChangedEvent
   | ConnectionRequestEvent

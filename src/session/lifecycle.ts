@@ -110,8 +110,12 @@ export function endSession(ctx: Context, outcome: "success" | "failure", reason?
     s.phase = "halted";
     ctx.actions.push({ kind: "factoryReset" });
   } else if (session.rebootCommandKey !== undefined) {
+    // Pending until the command has run: a crash before then repeats it at the next
+    // start in the same boot; the boot id tells a reboot that happened from one that did not.
     p.rebootCommandKey = session.rebootCommandKey;
-    p.rebootPending = undefined;
+    p.rebootPending = session.rebootCommandKey;
+    if (s.bootId !== undefined) p.rebootBootId = s.bootId;
+    else delete p.rebootBootId;
     s.retryAt = undefined;
     s.phase = "halted";
     ctx.actions.push({ kind: "reboot", commandKey: session.rebootCommandKey });

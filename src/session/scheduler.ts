@@ -32,16 +32,27 @@ function schedulePeriodic(ctx: Context): void {
  * A Reboot or FactoryReset acknowledged before the agent died is carried out at once
  * (`halted`); the next start then informs `M Reboot` / `0 BOOTSTRAP` as usual.
  */
-export function onStart(ctx: Context): void {
+export function onStart(ctx: Context, event: EventOf<"start">): void {
   const p = ctx.s.persisted;
   ctx.s.startedAt = ctx.now;
+  ctx.s.bootId = event.bootId;
+  if (p.rebootPending !== undefined && p.rebootCommandKey !== undefined) {
+    // The reboot command was about to run or running when the agent died. A new boot id
+    // (or none known: at most once, never a reboot loop) means it happened.
+    const sameBoot = event.bootId !== undefined && event.bootId === p.rebootBootId;
+    if (!sameBoot) {
+      p.rebootPending = undefined;
+      p.rebootBootId = undefined;
+    }
+  }
   ctx.s.phase = "idle";
   p.pendingEvents = retainAtReboot(p.pendingEvents);
   checkBootstrap(ctx);
   p.pendingEvents = addEvent(p.pendingEvents, eventStruct(EventCode.Boot));
-  if (p.rebootCommandKey !== undefined) {
+  if (p.rebootCommandKey !== undefined && p.rebootPending === undefined) {
     p.pendingEvents = addEvent(p.pendingEvents, eventStruct(EventCode.MReboot, p.rebootCommandKey));
     p.rebootCommandKey = undefined;
+    p.rebootBootId = undefined;
   }
   // An order the ACS saw acknowledged before the agent died: carry it out now.
   if (p.factoryResetPending === true) {
@@ -52,7 +63,7 @@ export function onStart(ctx: Context): void {
   }
   if (p.rebootPending !== undefined) {
     p.rebootCommandKey = p.rebootPending;
-    p.rebootPending = undefined;
+    if (event.bootId !== undefined) p.rebootBootId = event.bootId;
     ctx.s.phase = "halted";
     ctx.actions.push({ kind: "reboot", commandKey: p.rebootCommandKey });
     return;
@@ -60,6 +71,18 @@ export function onStart(ctx: Context): void {
   schedulePeriodic(ctx);
   fireDueTimers(ctx);
   kick(ctx, false);
+}
+
+/**
+ * `rebootCommandDone` while halted: the reboot command ran. Exit 0: the reboot is carried
+ * out (the next start informs `M Reboot`). Otherwise the device did not reboot: no
+ * `M Reboot` will claim it did, and no later start retries it.
+ */
+export function onRebootCommandDone(ctx: Context, event: EventOf<"rebootCommandDone">): void {
+  const p = ctx.s.persisted;
+  p.rebootPending = undefined;
+  p.rebootBootId = undefined;
+  if (!event.ok) p.rebootCommandKey = undefined;
 }
 
 function fireDueTimers(ctx: Context): void {

@@ -32,10 +32,13 @@ export interface SessionSnapshot {
   /** Set just before a Reboot RPC is carried out: the next start raises `M Reboot` with it. */
   rebootCommandKey?: string;
   /**
-   * The CommandKey of a Reboot whose RebootResponse went out but which was not carried out
-   * yet (set before the response is sent): a start that finds it reboots at once.
+   * The CommandKey of a Reboot whose RebootResponse went out but which is not known to be
+   * carried out (set before the response is sent, cleared once the reboot command ran): a
+   * start that finds it in the same boot (see `rebootBootId`) reboots at once.
    */
   rebootPending?: string;
+  /** The boot id when the reboot command was about to run (absent: unknown or not yet). */
+  rebootBootId?: string;
   /** A FactoryResetResponse went out but the reset was not carried out yet (likewise). */
   factoryResetPending?: true;
   /** CPE requests (TransferComplete …) not yet acknowledged, oldest first. */
@@ -96,6 +99,9 @@ export function parseSnapshot(value: unknown): SessionSnapshot {
   if (rebootPending !== undefined && typeof rebootPending !== "string") {
     throw fail("rebootPending");
   }
+  if (value.rebootBootId !== undefined && typeof value.rebootBootId !== "string") {
+    throw fail("rebootBootId");
+  }
   if (value.factoryResetPending !== undefined && value.factoryResetPending !== true) {
     throw fail("factoryResetPending");
   }
@@ -115,6 +121,7 @@ export function parseSnapshot(value: unknown): SessionSnapshot {
   if (lastAcsUrl !== undefined) snapshot.lastAcsUrl = lastAcsUrl;
   if (rebootCommandKey !== undefined) snapshot.rebootCommandKey = rebootCommandKey;
   if (rebootPending !== undefined) snapshot.rebootPending = rebootPending;
+  if (typeof value.rebootBootId === "string") snapshot.rebootBootId = value.rebootBootId;
   if (value.factoryResetPending === true) snapshot.factoryResetPending = true;
   return snapshot;
 }

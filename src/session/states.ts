@@ -118,6 +118,8 @@ export interface SessionState {
   session?: ActiveSession;
   /** ms since the epoch of `start`; the periodic reference under Unknown Time. */
   startedAt?: number;
+  /** The boot id given with `start`, if known. */
+  bootId?: string;
   nextPeriodicAt?: number;
   retryAt?: number;
   sessionCount: number;

@@ -36,6 +36,7 @@ export function snapshotOf(state: SessionState): SessionSnapshot {
   if (p.lastAcsUrl !== undefined) snapshot.lastAcsUrl = p.lastAcsUrl;
   if (p.rebootCommandKey !== undefined) snapshot.rebootCommandKey = p.rebootCommandKey;
   if (p.rebootPending !== undefined) snapshot.rebootPending = p.rebootPending;
+  if (p.rebootBootId !== undefined) snapshot.rebootBootId = p.rebootBootId;
   if (p.factoryResetPending === true) snapshot.factoryResetPending = true;
   return snapshot;
 }

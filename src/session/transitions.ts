@@ -52,6 +52,7 @@ import { type Phase, SESSION_PHASES } from "./states.ts";
 import {
   onAddEvent,
   onConnectionRequest,
+  onRebootCommandDone,
   onSettingsChanged,
   onStart,
   onTimerFired,
@@ -91,6 +92,7 @@ const ENDED: readonly Phase[] = ["idle", "collecting", "retryWait", "halted"];
 /** The transition table. */
 export const TRANSITIONS: readonly Transition[] = [
   row(["stopped"], "start", ["idle", "collecting", "halted"], onStart),
+  row(["halted"], "rebootCommandDone", ["halted"], onRebootCommandDone),
   row(["stopped"], "settingsChanged", ["stopped"], onSettingsChanged),
   row(RUNNING, "settingsChanged", RUNNING, onSettingsChanged),
   row(RUNNING, "timerFired", [...RUNNING, "halted"], onTimerFired),

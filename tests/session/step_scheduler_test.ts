@@ -292,16 +292,64 @@ Deno.test("step() stores an acknowledged Reboot before the RebootResponse goes o
 Deno.test("step() carries out at start a Reboot acknowledged before the agent died", () => {
   // The agent was killed after the RebootResponse went out, before the session ended.
   const h = new Harness({ snapshot: snapshot({ rebootPending: "rb-2" }) });
-  const actions = h.feed({ kind: "start" });
+  const actions = h.feed({ kind: "start", bootId: "boot-A" });
   assert.deepEqual(actions.map((a) => a.kind), ["persist", "reboot"]);
   assert.deepEqual(actions[1], { kind: "reboot", commandKey: "rb-2" });
   assert.equal(h.state.phase, "halted");
+  assert.equal(h.lastSnapshot()?.rebootPending, "rb-2");
+  assert.equal(h.lastSnapshot()?.rebootBootId, "boot-A");
+  // The command ran: no longer pending, and the next start informs M Reboot.
+  assert.deepEqual(h.feed({ kind: "rebootCommandDone", ok: true }).map((a) => a.kind), [
+    "persist",
+  ]);
   assert.equal(h.lastSnapshot()?.rebootPending, undefined);
   assert.equal(h.lastSnapshot()?.rebootCommandKey, "rb-2");
 
   const h2 = new Harness({ snapshot: structuredClone(h.lastSnapshot()) });
-  h2.feed({ kind: "start" });
+  h2.feed({ kind: "start", bootId: "boot-A" });
   assert.deepEqual(h2.state.session?.inFlightEvents, [ev("1 BOOT"), ev("M Reboot", "rb-2")]);
+});
+
+Deno.test("step() repeats a Reboot whose command never ran, in the same boot only", () => {
+  // Killed after the session ended and the snapshot was written, before the command ran.
+  const ordered = snapshot({ rebootPending: "rb-3", rebootCommandKey: "rb-3" });
+  const same = new Harness({
+    snapshot: { ...structuredClone(ordered), rebootBootId: "boot-A" },
+  });
+  assert.deepEqual(same.feed({ kind: "start", bootId: "boot-A" }).map((a) => a.kind), [
+    "persist",
+    "reboot",
+  ]);
+  assert.equal(same.state.phase, "halted");
+  // A new boot id: the system did reboot (the command killed the agent): M Reboot.
+  const rebooted = new Harness({
+    snapshot: { ...structuredClone(ordered), rebootBootId: "boot-A" },
+  });
+  rebooted.feed({ kind: "start", bootId: "boot-B" });
+  assert.deepEqual(rebooted.state.session?.inFlightEvents, [
+    ev("1 BOOT"),
+    ev("M Reboot", "rb-3"),
+  ]);
+  assert.equal(rebooted.lastSnapshot()?.rebootPending, undefined);
+  // No boot id known: at most once (never a reboot loop), reported as done.
+  const unknown = new Harness({ snapshot: structuredClone(ordered) });
+  unknown.feed({ kind: "start" });
+  assert.deepEqual(unknown.state.session?.inFlightEvents, [ev("1 BOOT"), ev("M Reboot", "rb-3")]);
+});
+
+Deno.test("step() reports no M Reboot when the reboot command failed", () => {
+  const h = new Harness({ snapshot: snapshot() });
+  const acs = new FakeAcs([{ kind: "Reboot", commandKey: "rb-4" }]);
+  h.feed({ kind: "start", bootId: "boot-A" });
+  acs.run(h);
+  assert.deepEqual(h.kinds(), ["persist", "close", "reboot"]);
+  h.feed({ kind: "rebootCommandDone", ok: false });
+  const after = h.lastSnapshot()!;
+  assert.equal(after.rebootPending, undefined);
+  assert.equal(after.rebootCommandKey, undefined);
+  const h2 = new Harness({ snapshot: structuredClone(after) });
+  h2.feed({ kind: "start", bootId: "boot-A" });
+  assert.deepEqual(h2.state.session?.inFlightEvents, [ev("1 BOOT")]);
 });
 
 Deno.test("step() repeats at start a FactoryReset acknowledged before the agent died", () => {
