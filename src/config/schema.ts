@@ -115,7 +115,10 @@ export interface ConnectionRequestConfig {
   readonly bind: string;
   /** Advertised ConnectionRequestURL; empty = derived from the WAN address. */
   readonly url: string;
-  /** Accepted requests per period; 0 = unlimited. */
+  /**
+   * Authenticated connection requests accepted per period (a token bucket of this size that
+   * refills over the period; beyond it, 503); 0 = unlimited.
+   */
   readonly rateLimitRequests: number;
   /** Rate limit period in seconds. */
   readonly rateLimitPeriod: number;
@@ -242,7 +245,7 @@ export function defaultConfig(): AgentConfig {
       password: "",
       bind: "0.0.0.0",
       url: "",
-      rateLimitRequests: 10,
+      rateLimitRequests: 60,
       rateLimitPeriod: 60,
     },
     lwn: { enable: false, hostname: "", port: 0 },

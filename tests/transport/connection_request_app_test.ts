@@ -8,6 +8,7 @@ import {
   parseWwwAuthenticate,
   rateLimit,
 } from "../../src/transport/mod.ts";
+import { defaultConfig } from "../../src/config/mod.ts";
 
 const T0 = 1_800_000_000_000;
 
@@ -129,6 +130,34 @@ Deno.test("createConnectionRequestApp() answers 503 beyond the rate limit, witho
   assert.equal((await digestGet(app, "/cr/7f3a", "wrong")).status, 401);
   assert.equal((await digestGet(app, "/cr/7f3a")).status, 200);
   assert.equal(fired(), 3);
+});
+
+Deno.test("createConnectionRequestApp() with the default rate limit accepts 30 CRs a minute and refuses a runaway ACS with 503", async () => {
+  const { rateLimitRequests, rateLimitPeriod } = defaultConfig().connectionRequest;
+  const { app, fired, advance } = setup({
+    rateLimiter: rateLimit({ limit: rateLimitRequests, periodMs: rateLimitPeriod * 1000 }),
+  });
+  const codes = async (n: number, everyMs: number) => {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      out.push((await digestGet(app, "/cr/7f3a")).status);
+      advance(everyMs);
+    }
+    return out;
+  };
+  // A support engineer clicking 30 times at once, and a test campaign: one every 2 s.
+  assert.deepEqual(await codes(30, 0), new Array(30).fill(200));
+  advance(60_000);
+  assert.deepEqual(await codes(30, 2_000), new Array(30).fill(200));
+  assert.equal(fired(), 60);
+  // A runaway ACS, 10 a second for a minute: the bucket's 60, then one a second.
+  const runaway = await codes(600, 100);
+  const accepted = runaway.filter((c) => c === 200).length;
+  assert.equal(runaway.filter((c) => c === 503).length, 600 - accepted);
+  assert.ok(accepted >= 110 && accepted <= 120, `${accepted} accepted`);
+  const lastHalf = runaway.slice(300).filter((c) => c === 200).length;
+  assert.ok(lastHalf >= 29 && lastHalf <= 31, `${lastHalf} accepted in the last 30 s`);
+  assert.equal(fired(), 60 + accepted);
 });
 
 Deno.test("createConnectionRequestApp() asks for a fresh nonce with stale=true after expiry", async () => {
