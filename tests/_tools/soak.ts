@@ -25,6 +25,7 @@ import {
   type AddObjectResponse,
   type CpeRequest,
   type CwmpMessage,
+  type CwmpNamespace,
   encodeEnvelope,
   type Fault,
   type GetParameterNamesResponse,
@@ -373,7 +374,7 @@ const HOSTILE = [
 ];
 const BAD_BYTES = [[0xff], [0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0x80]];
 
-function seeds(namespace = "urn:dslforum-org:cwmp-1-2"): Uint8Array[] {
+function seeds(namespace: CwmpNamespace = "urn:dslforum-org:cwmp-1-2"): Uint8Array[] {
   const messages: CwmpMessage[] = [
     { kind: "GetParameterValues", parameterNames: ["Device.DeviceInfo.", `${MS}URL`] },
     { kind: "GetParameterNames", parameterPath: "Device.", nextLevel: true },
@@ -417,7 +418,7 @@ function seeds(namespace = "urn:dslforum-org:cwmp-1-2"): Uint8Array[] {
 }
 
 function mutate(input: Uint8Array): Uint8Array {
-  let bytes = input.slice();
+  let bytes: Uint8Array = input.slice();
   const count = 1 + Math.floor(random() * 4);
   for (let i = 0; i < count; i++) {
     const at = Math.floor(random() * bytes.length);
