@@ -18,6 +18,10 @@ export type ControlHandler = (request: ControlRequest) => Promise<{ lines: strin
 
 const MAX_REQUEST_BYTES = 64 * 1024;
 const READ_TIMEOUT_MS = 5_000;
+/** A client that does not read its reply in this time is dropped (and the reply freed). */
+const WRITE_TIMEOUT_MS = 10_000;
+/** Local clients served at once; more are closed at once. */
+const MAX_CONNECTIONS = 8;
 
 /** Parses one request line; throws TypeError on a wrong shape. */
 export function parseControlRequest(text: string): ControlRequest {
@@ -81,6 +85,7 @@ export function startControlServer(path: string, handler: ControlHandler): Contr
   } catch { /* none */ }
   const listener = Deno.listen({ transport: "unix", path });
   Deno.chmodSync(path, 0o600);
+  let open = 0;
   const serve = async (conn: Deno.Conn) => {
     const encoder = new TextEncoder();
     try {
@@ -92,8 +97,13 @@ export function startControlServer(path: string, handler: ControlHandler): Contr
       }
       const text = reply.lines.join("\n") + "\n" + JSON.stringify({ ok: reply.ok }) + "\n";
       const bytes = encoder.encode(text);
-      let written = 0;
-      while (written < bytes.length) written += await conn.write(bytes.subarray(written));
+      const deadline = setTimeout(() => conn.close(), WRITE_TIMEOUT_MS);
+      try {
+        let written = 0;
+        while (written < bytes.length) written += await conn.write(bytes.subarray(written));
+      } finally {
+        clearTimeout(deadline);
+      }
       // Closing with unread input (an oversize request) would reset the connection and
       // lose the answer: half-close, then drain what the client still sends (bounded).
       await conn.closeWrite();
@@ -108,7 +118,14 @@ export function startControlServer(path: string, handler: ControlHandler): Contr
   };
   (async () => {
     try {
-      for await (const conn of listener) serve(conn);
+      for await (const conn of listener) {
+        if (open >= MAX_CONNECTIONS) {
+          conn.close();
+          continue;
+        }
+        open++;
+        serve(conn).finally(() => open--);
+      }
     } catch { /* listener closed */ }
   })();
   return {

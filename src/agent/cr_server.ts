@@ -1,6 +1,7 @@
 /**
  * The connection-request listener: serves the Hono app of
- * `transport/connection_request_app.ts` with Deno.serve and works out the
+ * `transport/connection_request_app.ts` on our own HTTP/1.x listener
+ * (`transport/cr_listener.ts`) and works out the
  * ConnectionRequestURL to advertise (TR-069 §3.2.2).
  *
  * @module

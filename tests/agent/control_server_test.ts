@@ -115,3 +115,44 @@ Deno.test("startControlServer() serves others while a client stays silent, and d
     }
   });
 });
+
+Deno.test("startControlServer() drops a client that never reads a large reply after 10 s", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "cwmp-ctl-" });
+  const path = `${dir}/control.sock`;
+  const big = Array.from(
+    { length: 40_000 },
+    (_, i) => `{"parameter":"P${i}","value":"${"x".repeat(90)}"}`,
+  );
+  const server = startControlServer(
+    path,
+    (request) =>
+      Promise.resolve(request.op === "big" ? { lines: big, ok: true } : { lines: ["1"], ok: true }),
+  );
+  const stuck = await Deno.connect({ transport: "unix", path });
+  try {
+    const t0 = Date.now();
+    await stuck.write(new TextEncoder().encode('{"op":"big","args":[]}\n'));
+    // Others are served meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(await sendControlRequest(path, { op: "small", args: [] }), {
+      lines: ["1"],
+      ok: true,
+    });
+    // The stuck client reads only now: the server gave up on it, the reply is cut short.
+    await new Promise((resolve) => setTimeout(resolve, 10_500));
+    let received = 0;
+    const buf = new Uint8Array(65536);
+    for (;;) {
+      const n = await stuck.read(buf).catch(() => null);
+      if (n === null) break;
+      received += n;
+    }
+    const full = big.join("\n").length;
+    assert.ok(received < full, `received ${received} of ${full} bytes`);
+    assert.ok(Date.now() - t0 < 15_000);
+  } finally {
+    stuck.close();
+    server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
