@@ -13,7 +13,6 @@ import {
   encodeEnvelope,
   type Envelope,
   faultFor,
-  isEmptyBody,
 } from "../soap/mod.ts";
 import type { AgentConfig } from "../config/mod.ts";
 import type { Logger } from "../log/mod.ts";
@@ -43,16 +42,16 @@ export async function exchange(
   // TR-069 §3.4.1: SOAPAction empty on a CPE response or fault; [U] `""` on requests.
   const soapAction = RESPONSE_KINDS.test(envelope.message.kind) ? "" : undefined;
   let status: number;
-  let text: string;
+  let bytes: Uint8Array;
   try {
     const res = await http.post(body, { soapAction });
     status = res.status;
-    text = res.body;
+    bytes = res.bytes;
   } catch (error) {
     const message = error instanceof AcsHttpError ? error.message : String(error);
     return { event: { kind: "transportError", session, message } };
   }
-  if (status === 204 || ((status === 200) && isEmptyBody(text))) {
+  if (status === 204 || ((status === 200) && isEmptyBytes(bytes))) {
     return {
       status,
       event: {
@@ -66,7 +65,8 @@ export async function exchange(
     return { status, event: { kind: "transportError", session, message: `HTTP ${status}` } };
   }
   try {
-    const received = decodeEnvelope(text, { maxBytes: maxBodyBytes });
+    // The bytes, not text: a body that is not UTF-8 is a 9003 fault, never U+FFFD.
+    const received = decodeEnvelope(bytes, { maxBytes: maxBodyBytes });
     return { status, received, event: { kind: "acsMessage", session, envelope: received } };
   } catch (error) {
     if (error instanceof CwmpDecodeError) {
@@ -77,6 +77,12 @@ export async function exchange(
     }
     return { status, event: { kind: "transportError", session, message: String(error) } };
   }
+}
+
+/** `isEmptyBody()` on bytes: only spaces, tabs, CR and LF (or nothing). */
+function isEmptyBytes(bytes: Uint8Array): boolean {
+  for (const b of bytes) if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return false;
+  return true;
 }
 
 /** What {@linkcode AcsConnections} needs. */

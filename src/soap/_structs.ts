@@ -58,7 +58,7 @@ const DEFAULT_VALUE_TYPE = "xsd:string";
  */
 export function readXsiType(el: XmlElement): string | undefined {
   // Fast path for the common spelling (GenieACS, most CPEs): xsi:type="xsd:…".
-  const common = el.attrs["xsi:type"];
+  const common = el.attrs["xsi:type"]?.value;
   if (
     common !== undefined && common.startsWith("xsd:") && el.scope.xsi === XSI_NS &&
     el.scope.xsd === XSD_NS && common.indexOf(" ") < 0

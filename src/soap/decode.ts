@@ -9,8 +9,10 @@
  *   for Empty: the session keeps the namespace it negotiated). An envelope with an
  *   empty `Body` decodes the same way, keeping its header. See {@linkcode isEmptyBody}.
  * - Errors: everything throws {@linkcode CwmpDecodeError} with 9000 (unknown method),
- *   9003 (malformed XML, wrong namespace, missing or invalid argument) or 9004 (body
- *   over `maxBytes`), carrying the request's `cwmp:ID` when it could be read.
+ *   9003 (bytes that are not UTF-8, XML that is not well-formed — any XML 1.0 fatal
+ *   error, see `_xml.ts` — wrong namespace, missing or invalid argument) or 9004
+ *   (body over `maxBytes`), carrying the request's `cwmp:ID` when it could be read.
+ *   Nothing of a body that fails is returned: the caller answers with the fault.
  * - GenieACS 1.2.16 quirk: its fault to an unsupported CPE request is named
  *   `soap-env:Body:Fault`; that is read as a SOAP Fault.
  * - Header elements outside the CWMP namespaces are ignored unless they carry
@@ -53,7 +55,9 @@ export function isEmptyBody(body: string): boolean {
 }
 
 /**
- * Decodes one SOAP envelope.
+ * Decodes one SOAP envelope: the HTTP body as bytes (which must be UTF-8) or as text.
+ * Pass the bytes when you have them, so a body that is not UTF-8 is refused (9003)
+ * rather than read with U+FFFD in place of its bad bytes.
  *
  * @example
  * ```ts
@@ -62,16 +66,17 @@ export function isEmptyBody(body: string): boolean {
  * if (envelope.message.kind !== "Empty") throw new Error("unexpected");
  * ```
  */
-export function decodeEnvelope(xml: string, options: DecodeOptions = {}): Envelope {
+export function decodeEnvelope(body: string | Uint8Array, options: DecodeOptions = {}): Envelope {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const size = utf8LengthOver(xml, maxBytes);
-  if (size !== undefined) {
+  const size = typeof body === "string" ? utf8LengthOver(body, maxBytes) : body.length;
+  if (size !== undefined && size > maxBytes) {
     throw new CwmpDecodeError(
       9004,
       `Cannot decode envelope: body of ${size} bytes exceeds the limit of ${maxBytes}`,
-      { id: sniffId(xml) },
+      { id: sniffId(body) },
     );
   }
+  const xml = typeof body === "string" ? body : utf8Text(body);
   if (isEmptyBody(xml)) return emptyEnvelope(CWMP_NAMESPACES[0], {});
 
   let root: XmlElement;
@@ -224,6 +229,56 @@ function decodeFault(el: XmlElement): { fault: Fault; namespace?: CwmpNamespace 
   return { fault, namespace: isCwmpNamespace(cwmpFault.ns) ? cwmpFault.ns : undefined };
 }
 
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+const LENIENT_UTF8 = new TextDecoder("utf-8");
+
+/**
+ * The body's text; bytes that are not UTF-8 are a 9003 error (XML 1.0 §4.3.3), never
+ * U+FFFD, so nothing decoded from them is stored or acted on. A leading BOM is dropped.
+ */
+function utf8Text(bytes: Uint8Array): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch (error) {
+    const at = firstInvalidUtf8(bytes);
+    throw new CwmpDecodeError(9003, `Cannot decode envelope: invalid UTF-8 at byte ${at}`, {
+      id: sniffId(bytes),
+      cause: error,
+    });
+  }
+}
+
+/** Offset of the first byte sequence that is not well-formed UTF-8 (Unicode Table 3-7). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const c = bytes[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      if (c === 0xe0) lo = 0xa0; // overlong
+      else if (c === 0xed) hi = 0x9f; // surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      if (c === 0xf0) lo = 0x90; // overlong
+      else if (c === 0xf4) hi = 0x8f; // above U+10FFFF
+    } else return i;
+    for (let k = 1; k <= n; k++) {
+      const d = i + k < bytes.length ? bytes[i + k] : -1;
+      if (d < (k === 1 ? lo : 0x80) || d > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += n + 1;
+  }
+  return i;
+}
+
 /** "Undeclared prefix" → "undeclared prefix", but "DOCTYPE …" stays. */
 function lowerFirst(text: string): string {
   return /^[A-Z][a-z]/.test(text) ? text[0].toLowerCase() + text.slice(1) : text;
@@ -245,7 +300,10 @@ function utf8LengthOver(text: string, max: number): number | undefined {
   return n > max ? n : undefined;
 }
 
+const NON_ASCII = /[\u0080-\uFFFF]/;
+
 function utf8Length(text: string): number {
+  if (!NON_ASCII.test(text)) return text.length;
   let n = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -268,9 +326,13 @@ const ENTITY_CHARS: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot:
 
 /**
  * Best-effort `cwmp:ID` from the first 64 KiB of a body that could not be parsed, so
- * the session can still answer the request with a fault carrying its ID.
+ * the session can still answer the request with a fault carrying its ID. Only ever
+ * used for that fault: bytes that are not UTF-8 become U+FFFD here and nowhere else.
  */
-function sniffId(xml: string): string | undefined {
-  const m = ID_PATTERN.exec(xml.slice(0, 65536));
+function sniffId(body: string | Uint8Array): string | undefined {
+  const head = typeof body === "string"
+    ? body.slice(0, 65536)
+    : LENIENT_UTF8.decode(body.subarray(0, 65536));
+  const m = ID_PATTERN.exec(head);
   return m ? m[1].replace(ENTITY, (_, name: string) => ENTITY_CHARS[name]) : undefined;
 }

@@ -91,8 +91,13 @@ export interface AcsPostOptions {
 /** One HTTP response from the ACS. `204` or an empty `200` = the ACS has nothing more. */
 export interface AcsHttpResponse {
   status: number;
-  /** Body text (decompressed, UTF-8). */
-  body: string;
+  /**
+   * Body bytes, decompressed. Give these to the SOAP decoder: it refuses bytes that
+   * are not UTF-8 (fault 9003) instead of reading them as U+FFFD.
+   */
+  bytes: Uint8Array;
+  /** Body text for logs and tests, read from `bytes` on first use; bad UTF-8 becomes U+FFFD. */
+  readonly body: string;
   headers: Headers;
   /** URL the response came from (after redirects). */
   url: string;
@@ -201,8 +206,17 @@ class Session implements AcsSession {
       if (status < 200 || status > 299) {
         throw new AcsHttpError("status", `ACS answered HTTP ${status}`, { status });
       }
-      const text = new TextDecoder().decode(await this.#decode(res.headers, res.body));
-      return { status, body: text, headers: res.headers, url: this.url };
+      const bytes = await this.#decode(res.headers, res.body);
+      let text: string | undefined;
+      return {
+        status,
+        bytes,
+        get body() {
+          return text ??= new TextDecoder().decode(bytes);
+        },
+        headers: res.headers,
+        url: this.url,
+      };
     }
   }
 

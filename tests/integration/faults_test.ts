@@ -103,8 +103,8 @@ Deno.test("agent answers bad ACS requests with CWMP faults and the session carri
       "Cannot set 1 parameter",
       'NextLevel true needs a partial path, not a parameter: "Device.DeviceInfo.SerialNumber"',
       'Cannot decode "Frobnicate": unknown method',
-      'Cannot decode envelope: unexpected end of input: "soap-env:Body" is not closed',
-      "Cannot decode envelope: DOCTYPE is not allowed",
+      'Cannot decode envelope: unexpected end of input: "soap-env:Body" is not closed at line 2, column 546',
+      "Cannot decode envelope: DOCTYPE is not allowed at line 2, column 1",
     ]);
     assert.deepEqual(
       faults[1].setParameterValuesFault?.map((f) => [f.parameterName, f.faultCode]),
