@@ -263,7 +263,11 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     handlers: {
       ...agentHandlers({
         factoryReset: config.agent.factoryResetCommand.length > 0,
-        scheduledInforms: () => state.persisted.scheduledInforms.length,
+        // Waiting to fire, or fired and not yet delivered (each an `M ScheduleInform`).
+        scheduledInforms: () =>
+          state.persisted.scheduledInforms.length +
+          [...state.persisted.pendingEvents, ...(state.session?.inFlightEvents ?? [])]
+            .filter((e) => e.eventCode === "M ScheduleInform").length,
       }),
       ...am.handlers,
     },

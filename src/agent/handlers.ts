@@ -13,7 +13,7 @@ import type { Handlers } from "../rpc/mod.ts";
 export interface AgentHandlerOptions {
   /** FactoryReset is offered only when a command is configured. */
   factoryReset: boolean;
-  /** How many ScheduleInforms are waiting to fire. */
+  /** How many ScheduleInforms are waiting to fire or to be reported. */
   scheduledInforms(): number;
 }
 
