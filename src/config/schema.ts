@@ -63,6 +63,10 @@ export interface AcsConfig {
   readonly timeout: number;
   /** Largest ACS response body accepted, in bytes. */
   readonly maxBodyBytes: number;
+  /** Largest response the agent builds (GPV/GPN/GPA), in bytes; beyond, fault 9004. */
+  readonly maxResponseBytes: number;
+  /** Most parameters one request may select (GPV/GPN/GPA items, SPA paths); beyond, 9004. */
+  readonly maxResponseParameters: number;
 }
 
 /** `[cpe]`: agent behaviour towards the ACS and the data model. */
@@ -213,6 +217,8 @@ export function defaultConfig(): AgentConfig {
       httpDisable100continue: false,
       timeout: 30,
       maxBodyBytes: 1048576,
+      maxResponseBytes: 8388608,
+      maxResponseParameters: 65536,
     },
     cpe: {
       interface: "",
@@ -351,6 +357,8 @@ export const CONFIG_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       http_disable_100continue: bool("httpDisable100continue"),
       timeout: int("timeout", 30, 3600),
       max_body_bytes: int("maxBodyBytes", 1024),
+      max_response_bytes: int("maxResponseBytes", 65536),
+      max_response_parameters: int("maxResponseParameters", 100),
     },
   },
   cpe: {

@@ -80,6 +80,12 @@ export interface ListOptions {
   objects?: boolean;
   /** Include the item named by the path itself (never for the root ""). Default false. */
   self?: boolean;
+  /**
+   * Stop the walk once more than this many items are found: the list then holds
+   * `limit` + 1 items and is incomplete, which tells the caller there were more
+   * (the RPC budgets, so one request cannot walk the tree without end). Default: none.
+   */
+  limit?: number;
 }
 
 /** A requested change, as it comes from SetParameterValues. */
@@ -179,6 +185,16 @@ interface Counted {
 }
 
 type Aliases = ReadonlyMap<number, string>;
+
+/** What stays the same through one walk of {@linkcode ParameterTree.list}. */
+interface Walk {
+  /** Objects are listed too. */
+  readonly objects: boolean;
+  /** Rows are named by alias (InstanceMode InstanceAlias). */
+  readonly names: boolean;
+  /** Stop once `out` holds more items than this. */
+  readonly limit: number;
+}
 
 /** Rows planned by one {@linkcode ParameterTree.prepare}, by provisional row path. */
 type Plan = Map<string, PlannedRow>;
@@ -307,11 +323,14 @@ export class ParameterTree {
     if (options.self && at.node !== this.#root && (objects || at.node.kind === "parameter")) {
       out.push(this.#item(at.node, at.path, at.name, at.instances));
     }
-    if (at.node.kind !== "parameter") {
+    const limit = options.limit ?? Infinity;
+    if (at.node.kind !== "parameter" && out.length <= limit) {
       const names = this.#showAliases();
       const depth = options.depth ?? Infinity;
-      await this.#below(at.node, at.path, at.name, at.instances, depth, objects, names, out);
+      const walk = { objects, names, limit };
+      await this.#below(at.node, at.path, at.name, at.instances, depth, walk, out);
     }
+    if (out.length > limit + 1) out.length = limit + 1;
     return out;
   }
 
@@ -711,11 +730,11 @@ export class ParameterTree {
     name: string,
     instances: readonly number[],
     depth: number,
-    objects: boolean,
-    names: boolean,
+    walk: Walk,
     out: TreeItem[],
   ): Promise<void> {
     if (depth <= 0) return;
+    const { objects, names, limit } = walk;
     if (node.kind === "table") {
       const row = rowOf(node);
       const listed = this.#instances(row, path, instances);
@@ -723,18 +742,20 @@ export class ParameterTree {
       const aliases = names ? await this.#aliasMap(row, path, instances) : undefined;
       const leaf = depth === 1 || !hasObjects(row);
       for (const n of numbers) {
+        if (out.length > limit) return;
         const rowPath = `${path}${n}.`;
         const rowShown = aliases === undefined ? rowPath : `${name}${rowName(n, aliases)}.`;
         const rowInstances = [...instances, n];
         if (objects) out.push(this.#item(row, rowPath, rowShown, rowInstances));
         if (leaf) this.#parameters(row, rowPath, rowShown, rowInstances, depth - 1, out);
         else {
-          await this.#below(row, rowPath, rowShown, rowInstances, depth - 1, objects, names, out);
+          await this.#below(row, rowPath, rowShown, rowInstances, depth - 1, walk, out);
         }
       }
       return;
     }
     for (const child of node.children.values()) {
+      if (out.length > limit) return;
       if (child.kind === "parameter") {
         out.push(this.#item(child, path + child.name, name + child.name, instances));
         continue;
@@ -742,7 +763,7 @@ export class ParameterTree {
       const childPath = `${path}${child.name}.`;
       const childName = `${name}${child.name}.`;
       if (objects) out.push(this.#item(child, childPath, childName, instances));
-      await this.#below(child, childPath, childName, instances, depth - 1, objects, names, out);
+      await this.#below(child, childPath, childName, instances, depth - 1, walk, out);
     }
   }
 

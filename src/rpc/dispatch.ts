@@ -12,6 +12,10 @@
  * GetRPCMethods (which answers {@linkcode Dispatcher.methods}). The agent adds Reboot,
  * FactoryReset, ScheduleInform… through `handlers`, which may also replace built-ins.
  *
+ * Every handler gets the same {@linkcode ResponseLimits} (`[acs] max_response_bytes`,
+ * `max_response_parameters`): a request that would pass them is a 9004 from the
+ * handler's `ResourcesExceededError`, like any other domain error.
+ *
  * @module
  */
 
@@ -33,6 +37,7 @@ import { faultFor } from "../soap/fault.ts";
 import { getParameterNames } from "./get_parameter_names.ts";
 import { getParameterValues } from "./get_parameter_values.ts";
 import { setParameterValues } from "./set_parameter_values.ts";
+import { DEFAULT_RESPONSE_LIMITS, type ResponseLimits } from "./response_budget.ts";
 
 /** Method names a CPE answers, as on the wire. */
 export type CpeMethod = CpeRequest["kind"];
@@ -40,6 +45,8 @@ export type CpeMethod = CpeRequest["kind"];
 /** What every handler receives besides its request. */
 export interface HandlerContext {
   readonly model: ParameterTree;
+  /** What one response may cost; handlers that list parameters pass it on. */
+  readonly limits: ResponseLimits;
 }
 
 /** Answers one request kind; throws a {@linkcode CwmpFault} to fault it. */
@@ -56,6 +63,8 @@ export interface DispatcherOptions {
   readonly model: ParameterTree;
   /** Extra handlers, or replacements for the built-in ones. */
   readonly handlers?: Handlers;
+  /** What one response may cost. Default {@linkcode DEFAULT_RESPONSE_LIMITS}. */
+  readonly limits?: ResponseLimits;
   /** Receives errors that were not CwmpFaults (answered with 9002), for logging. */
   readonly onError?: (error: unknown, request: CpeRequest) => void;
 }
@@ -69,15 +78,19 @@ export interface Dispatcher {
 }
 
 const BUILT_IN: Handlers = {
-  GetParameterValues: (request, { model }) => getParameterValues(model, request),
-  GetParameterNames: (request, { model }) => getParameterNames(model, request),
+  GetParameterValues: (request, { model, limits }) =>
+    getParameterValues(model, request, { limits }),
+  GetParameterNames: (request, { model, limits }) => getParameterNames(model, request, { limits }),
   SetParameterValues: (request, { model }) => setParameterValues(model, request),
 };
 
 /** Creates a dispatcher over `options.model` with the built-in and given handlers. */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const handlers: Handlers = { ...BUILT_IN, ...options.handlers };
-  const context: HandlerContext = { model: options.model };
+  const context: HandlerContext = {
+    model: options.model,
+    limits: options.limits ?? DEFAULT_RESPONSE_LIMITS,
+  };
   const methods = () =>
     CPE_METHODS.filter((m) => m === "GetRPCMethods" || handlers[m] !== undefined);
   handlers.GetRPCMethods ??= () => ({ kind: "GetRPCMethodsResponse", methodList: methods() });

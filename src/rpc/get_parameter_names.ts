@@ -11,23 +11,41 @@
  * Object names end in "."; Writable of an object means AddObject (tables) or
  * DeleteObject (rows) is allowed.
  *
+ * The response is bounded by a {@linkcode ResponseBudget} like GetParameterValues'
+ * (9004 past it): the walk stops once it has found more items than the budget allows.
+ *
  * @module
  */
 
 import { InvalidArgumentsError } from "../datamodel/errors.ts";
 import type { ParameterTree } from "../datamodel/tree.ts";
-import type { GetParameterNames, GetParameterNamesResponse } from "../soap/messages.ts";
+import { parameterInfoStructBytes } from "../soap/encoded_size.ts";
+import type {
+  GetParameterNames,
+  GetParameterNamesResponse,
+  ParameterInfoStruct,
+} from "../soap/messages.ts";
+import { DEFAULT_RESPONSE_LIMITS, ResponseBudget, type ResponseLimits } from "./response_budget.ts";
+
+/** Options of {@linkcode getParameterNames}. */
+export interface GetParameterNamesOptions {
+  /** Bounds of the response. Default {@linkcode DEFAULT_RESPONSE_LIMITS}. */
+  readonly limits?: ResponseLimits;
+}
 
 /**
  * Answers `request` from `model`.
  *
  * @throws {ParameterNameError} (9005) when the path is malformed or unknown.
  * @throws {InvalidArgumentsError} (9003) for a parameter name with NextLevel true.
+ * @throws {ResourcesExceededError} (9004) when the response would pass its limits.
  */
 export async function getParameterNames(
   model: ParameterTree,
   request: GetParameterNames,
+  options: GetParameterNamesOptions = {},
 ): Promise<GetParameterNamesResponse> {
+  const budget = new ResponseBudget(options.limits ?? DEFAULT_RESPONSE_LIMITS);
   const { parameterPath, nextLevel } = request;
   const self = await model.list(parameterPath, { self: true, depth: 0 });
   if (nextLevel && self[0]?.ref !== undefined) {
@@ -35,11 +53,15 @@ export async function getParameterNames(
       `NextLevel true needs a partial path, not a parameter: "${parameterPath}"`,
     );
   }
+  const limit = budget.itemsLeft;
   const items = nextLevel
-    ? await model.list(parameterPath, { depth: 1 })
-    : await model.list(parameterPath, { self: true });
-  return {
-    kind: "GetParameterNamesResponse",
-    parameterList: items.map((item) => ({ name: item.name ?? item.path, writable: item.writable })),
-  };
+    ? await model.list(parameterPath, { depth: 1, limit })
+    : await model.list(parameterPath, { self: true, limit });
+  budget.charge(0, items.length);
+  const parameterList = items.map((item): ParameterInfoStruct => {
+    const info = { name: item.name ?? item.path, writable: item.writable };
+    budget.charge(parameterInfoStructBytes(info), 0);
+    return info;
+  });
+  return { kind: "GetParameterNamesResponse", parameterList };
 }

@@ -3,36 +3,71 @@
  * (ending in ".", every parameter below it; "" = the whole tree). Values carry their
  * xsi:type. All names are resolved first, then read in one batch per provider.
  *
+ * The response is bounded by a {@linkcode ResponseBudget}: names and types are charged
+ * as the names are resolved (before anything is read), values once read; past the
+ * budget the request is a 9004 and no response is built. Repeated and overlapping
+ * names: see `_select_parameters.ts` (each parameter is read once).
+ *
  * @module
  */
 
-import type { ParameterRef } from "../datamodel/provider.ts";
 import type { ParameterTree } from "../datamodel/tree.ts";
 import { xsiType } from "../datamodel/xsi_type.ts";
-import type { GetParameterValues, GetParameterValuesResponse } from "../soap/messages.ts";
+import { parameterValueStructBytes, textBytes } from "../soap/encoded_size.ts";
+import type {
+  GetParameterValues,
+  GetParameterValuesResponse,
+  ParameterValueStruct,
+} from "../soap/messages.ts";
+import { selectParameters } from "./_select_parameters.ts";
+import { DEFAULT_RESPONSE_LIMITS, ResponseBudget, type ResponseLimits } from "./response_budget.ts";
+
+/** Options of {@linkcode getParameterValues}. */
+export interface GetParameterValuesOptions {
+  /** Bounds of the response. Default {@linkcode DEFAULT_RESPONSE_LIMITS}. */
+  readonly limits?: ResponseLimits;
+}
 
 /**
  * Answers `request` from `model`.
  *
  * @throws {ParameterNameError} (9005) when a name is malformed or unknown.
+ * @throws {ResourcesExceededError} (9004) when the response would pass its limits.
  */
 export async function getParameterValues(
   model: ParameterTree,
   request: GetParameterValues,
+  options: GetParameterValuesOptions = {},
 ): Promise<GetParameterValuesResponse> {
-  const refs: ParameterRef[] = [];
-  for (const name of request.parameterNames) {
-    for (const item of await model.list(name, { objects: false, self: true })) {
-      refs.push(item.ref!);
-    }
+  const budget = new ResponseBudget(options.limits ?? DEFAULT_RESPONSE_LIMITS);
+  const { unique, order } = await selectParameters(
+    model,
+    request.parameterNames,
+    budget,
+    (ref) =>
+      parameterValueStructBytes({
+        name: ref.name ?? ref.path,
+        value: "",
+        type: xsiType(ref.schema.type),
+      }),
+  );
+  const values = await model.read(unique);
+  let valueBytes = 0;
+  if (order.length === unique.length) {
+    for (const value of values) valueBytes += textBytes(value);
+  } else {
+    const bytes = values.map(textBytes);
+    for (const k of order) valueBytes += bytes[k];
   }
-  const values = await model.read(refs);
+  budget.charge(valueBytes, 0);
+  const items: ParameterValueStruct[] = unique.map((ref, i) => ({
+    name: ref.name ?? ref.path,
+    value: values[i],
+    type: xsiType(ref.schema.type),
+  }));
   return {
     kind: "GetParameterValuesResponse",
-    parameterList: refs.map((ref, i) => ({
-      name: ref.name ?? ref.path,
-      value: values[i],
-      type: xsiType(ref.schema.type),
-    })),
+    // Repeated items share one object.
+    parameterList: order.length === unique.length ? items : order.map((k) => items[k]),
   };
 }

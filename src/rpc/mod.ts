@@ -14,3 +14,4 @@ export * from "./add_object.ts";
 export * from "./delete_object.ts";
 export * from "./get_parameter_attributes.ts";
 export * from "./set_parameter_attributes.ts";
+export * from "./response_budget.ts";

@@ -22,6 +22,10 @@
  * spec does not say, and refusing `Device.` → 2 because of UpTime would make partial
  * paths useless. Their AccessList still changes.
  *
+ * The work is bounded: the parameters the entries select, counted over all entries,
+ * may not pass `limits.maxParameters` (9004 beyond, nothing applied), so a list of
+ * 10,000 entries named "" cannot walk the tree 10,000 times.
+ *
  * @module
  */
 
@@ -34,12 +38,19 @@ import { InvalidArgumentsError, InvalidValueError } from "../datamodel/errors.ts
 import type { ParameterSchema } from "../datamodel/schema.ts";
 import type { ParameterTree } from "../datamodel/tree.ts";
 import type { SetParameterAttributes, SetParameterAttributesResponse } from "../soap/messages.ts";
+import { DEFAULT_RESPONSE_LIMITS, ResponseBudget, type ResponseLimits } from "./response_budget.ts";
 
 /** The only AccessList value TR-069 defines (write access from the LAN side). */
 export const SUBSCRIBER = "Subscriber";
 
 /** Highest Notification value this agent accepts (no lightweight notifications). */
 export const MAX_SUPPORTED_NOTIFICATION = 2;
+
+/** Options of {@linkcode setParameterAttributes}. */
+export interface SetParameterAttributesOptions {
+  /** `maxParameters` bounds the parameters selected. Default {@linkcode DEFAULT_RESPONSE_LIMITS}. */
+  readonly limits?: ResponseLimits;
+}
 
 /**
  * Applies `request` to `store`, all or nothing.
@@ -48,19 +59,23 @@ export const MAX_SUPPORTED_NOTIFICATION = 2;
  * @throws {InvalidArgumentsError} (9003) for a Notification outside 0–2.
  * @throws {InvalidValueError} (9007) for an AccessList entry other than "Subscriber".
  * @throws {NotificationRejectedError} (9009) for a refused notification on a named parameter.
+ * @throws {ResourcesExceededError} (9004) when the entries select too many parameters.
  */
 export async function setParameterAttributes(
   model: ParameterTree,
   store: AttributeStore,
   request: SetParameterAttributes,
+  options: SetParameterAttributesOptions = {},
 ): Promise<SetParameterAttributesResponse> {
+  const budget = new ResponseBudget(options.limits ?? DEFAULT_RESPONSE_LIMITS);
   const updates: AttributeUpdate[] = [];
   for (const struct of request.parameterList) {
     const { name, notificationChange, notification, accessListChange } = struct;
     if (notificationChange) checkNotification(notification);
     const accessList = accessListChange ? checkAccessList(struct.accessList) : undefined;
     const partial = name === "" || name.endsWith(".");
-    const items = await model.list(name, { objects: false, self: true });
+    const items = await model.list(name, { objects: false, self: true, limit: budget.itemsLeft });
+    budget.charge(0, items.length);
     for (const item of items) {
       const ref = item.ref!;
       let wanted = notificationChange ? notification : undefined;

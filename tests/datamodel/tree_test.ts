@@ -99,6 +99,18 @@ Deno.test("ParameterTree.list() limits depth and can skip objects", async () => 
   ]);
 });
 
+Deno.test("ParameterTree.list() with a limit stops one item past it", async () => {
+  const { tree } = fixture();
+  const all = paths(await tree.list(""));
+  for (const limit of [0, 1, 4, 7, 10]) {
+    assert.deepEqual(paths(await tree.list("", { limit })), all.slice(0, limit + 1), `${limit}`);
+  }
+  assert.deepEqual(paths(await tree.list("", { limit: all.length })), all);
+  assert.deepEqual(paths(await tree.list("Device.Name", { self: true, limit: 0 })), [
+    "Device.Name",
+  ]);
+});
+
 Deno.test("ParameterTree.list() reports writability of parameters and objects", async () => {
   const { tree } = fixture();
   const items = await tree.list("Device.Box.", { self: true });

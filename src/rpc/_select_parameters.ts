@@ -1,0 +1,76 @@
+/**
+ * The parameters a list of names selects (GetParameterValues, GetParameterAttributes):
+ * each name is a parameter or a partial path ("" = the whole tree), resolved under a
+ * {@linkcode ResponseBudget}.
+ *
+ * Repeats and overlaps: [U] TR-069 A.3.2.2/A.3.2.5 do not say what a CPE does with a
+ * name given twice, or one already covered by an earlier partial path. The answer
+ * stays faithful (one item per parameter per name, in request order, repeats
+ * included), and every item counts against the budget. The work does not multiply:
+ * each distinct name is walked once and each parameter is selected once
+ * ({@linkcode Selection.unique}), so its value is read once and a repeated item shows
+ * the same value.
+ *
+ * @module
+ */
+
+import type { ParameterRef } from "../datamodel/provider.ts";
+import type { ParameterTree } from "../datamodel/tree.ts";
+import type { ResponseBudget } from "./response_budget.ts";
+
+/** What {@linkcode selectParameters} found. */
+export interface Selection {
+  /** Each selected parameter once, in order of first appearance. */
+  readonly unique: readonly ParameterRef[];
+  /** The response's items as indexes into `unique`, in request order. */
+  readonly order: readonly number[];
+}
+
+/**
+ * Resolves `names` in `model`, charging `budget` one item of `bytesOf(ref)` bytes per
+ * selected parameter per name (`bytesOf` is called once per parameter).
+ *
+ * @throws {ParameterNameError} (9005) when a name is malformed or unknown.
+ * @throws {ResourcesExceededError} (9004) once the budget is passed; a walk stops then.
+ */
+export async function selectParameters(
+  model: ParameterTree,
+  names: readonly string[],
+  budget: ResponseBudget,
+  bytesOf: (ref: ParameterRef) => number,
+): Promise<Selection> {
+  const unique: ParameterRef[] = [];
+  const uniqueBytes: number[] = [];
+  const order: number[] = [];
+  // One name cannot select a parameter twice: no index by path needed (the hot path
+  // of a whole-tree GPV).
+  const byPath = names.length > 1 ? new Map<string, number>() : undefined;
+  const listed = new Map<string, { indexes: number[]; bytes: number }>();
+  for (const name of names) {
+    let found = listed.get(name);
+    if (found === undefined) {
+      const left = budget.itemsLeft;
+      const items = await model.list(name, { objects: false, self: true, limit: left });
+      if (items.length > left) budget.charge(0, items.length); // Throws.
+      const indexes = new Array<number>(items.length);
+      let bytes = 0;
+      for (let i = 0; i < items.length; i++) {
+        const ref = items[i].ref!;
+        let k = byPath?.get(ref.path);
+        if (k === undefined) {
+          k = unique.length;
+          unique.push(ref);
+          uniqueBytes.push(bytesOf(ref));
+          byPath?.set(ref.path, k);
+        }
+        indexes[i] = k;
+        bytes += uniqueBytes[k];
+      }
+      found = { indexes, bytes };
+      listed.set(name, found);
+    }
+    budget.charge(found.bytes, found.indexes.length);
+    for (const k of found.indexes) order.push(k);
+  }
+  return { unique, order };
+}
