@@ -16,7 +16,18 @@
 
 import type { ParameterRef } from "../datamodel/provider.ts";
 import type { ParameterTree } from "../datamodel/tree.ts";
+import { textBytes } from "../soap/encoded_size.ts";
 import type { ResponseBudget } from "./response_budget.ts";
+
+/**
+ * Encoded bytes of the name an item is answered with. A concrete path is schema
+ * names, dots and instance numbers (ASCII, no markup: one byte a character, no scan);
+ * only names shown with `[alias]` segments (InstanceMode InstanceAlias) can carry
+ * anything.
+ */
+export function nameBytes(item: { readonly path: string; readonly name?: string }): number {
+  return item.name === undefined ? item.path.length : textBytes(item.name);
+}
 
 /** What {@linkcode selectParameters} found. */
 export interface Selection {

@@ -12,13 +12,13 @@
 
 import type { AttributeStore } from "../datamodel/attributes.ts";
 import type { ParameterTree } from "../datamodel/tree.ts";
-import { parameterAttributeStructBytes } from "../soap/encoded_size.ts";
+import { attributeStructBytes } from "../soap/encoded_size.ts";
 import type {
   GetParameterAttributes,
   GetParameterAttributesResponse,
   ParameterAttributeStruct,
 } from "../soap/messages.ts";
-import { selectParameters } from "./_select_parameters.ts";
+import { nameBytes, selectParameters } from "./_select_parameters.ts";
 import { DEFAULT_RESPONSE_LIMITS, ResponseBudget, type ResponseLimits } from "./response_budget.ts";
 
 /** Options of {@linkcode getParameterAttributes}. */
@@ -47,9 +47,8 @@ export async function getParameterAttributes(
     budget,
     (ref) => {
       const { notification, accessList } = store.get(ref);
-      const item = { name: ref.name ?? ref.path, notification, accessList: [...accessList] };
-      items.push(item);
-      return parameterAttributeStructBytes(item);
+      items.push({ name: ref.name ?? ref.path, notification, accessList: [...accessList] });
+      return attributeStructBytes(notification, accessList) + nameBytes(ref);
     },
   );
   return {

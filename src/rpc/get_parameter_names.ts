@@ -19,13 +19,14 @@
 
 import { InvalidArgumentsError } from "../datamodel/errors.ts";
 import type { ParameterTree } from "../datamodel/tree.ts";
-import { parameterInfoStructBytes } from "../soap/encoded_size.ts";
+import { INFO_STRUCT_BYTES } from "../soap/encoded_size.ts";
 import type {
   GetParameterNames,
   GetParameterNamesResponse,
   ParameterInfoStruct,
 } from "../soap/messages.ts";
 import { DEFAULT_RESPONSE_LIMITS, ResponseBudget, type ResponseLimits } from "./response_budget.ts";
+import { nameBytes } from "./_select_parameters.ts";
 
 /** Options of {@linkcode getParameterNames}. */
 export interface GetParameterNamesOptions {
@@ -57,11 +58,12 @@ export async function getParameterNames(
   const items = nextLevel
     ? await model.list(parameterPath, { depth: 1, limit })
     : await model.list(parameterPath, { self: true, limit });
-  budget.charge(0, items.length);
-  const parameterList = items.map((item): ParameterInfoStruct => {
-    const info = { name: item.name ?? item.path, writable: item.writable };
-    budget.charge(parameterInfoStructBytes(info), 0);
-    return info;
-  });
+  let bytes = items.length * INFO_STRUCT_BYTES;
+  for (const item of items) bytes += nameBytes(item);
+  budget.charge(bytes, items.length);
+  const parameterList = items.map((item): ParameterInfoStruct => ({
+    name: item.name ?? item.path,
+    writable: item.writable,
+  }));
   return { kind: "GetParameterNamesResponse", parameterList };
 }

@@ -13,13 +13,19 @@
 
 import type { ParameterTree } from "../datamodel/tree.ts";
 import { xsiType } from "../datamodel/xsi_type.ts";
-import { parameterValueStructBytes, textBytes } from "../soap/encoded_size.ts";
+import type { ParameterType } from "../datamodel/schema.ts";
+import {
+  attrBytes,
+  MAX_TEXT_BYTES_PER_UNIT,
+  textBytes,
+  VALUE_STRUCT_BYTES,
+} from "../soap/encoded_size.ts";
 import type {
   GetParameterValues,
   GetParameterValuesResponse,
   ParameterValueStruct,
 } from "../soap/messages.ts";
-import { selectParameters } from "./_select_parameters.ts";
+import { nameBytes, selectParameters } from "./_select_parameters.ts";
 import { DEFAULT_RESPONSE_LIMITS, ResponseBudget, type ResponseLimits } from "./response_budget.ts";
 
 /** Options of {@linkcode getParameterValues}. */
@@ -44,22 +50,24 @@ export async function getParameterValues(
     model,
     request.parameterNames,
     budget,
-    (ref) =>
-      parameterValueStructBytes({
-        name: ref.name ?? ref.path,
-        value: "",
-        type: xsiType(ref.schema.type),
-      }),
+    (ref) => VALUE_STRUCT_BYTES + nameBytes(ref) + typeBytes(ref.schema.type),
   );
   const values = await model.read(unique);
-  let valueBytes = 0;
-  if (order.length === unique.length) {
-    for (const value of values) valueBytes += textBytes(value);
-  } else {
-    const bytes = values.map(textBytes);
-    for (const k of order) valueBytes += bytes[k];
+  const repeats = order.length !== unique.length;
+  // Values are measured exactly only when their bound (no scan) does not fit.
+  let units = 0;
+  if (repeats) { for (const k of order) units += values[k].length; }
+  else for (const value of values) units += value.length;
+  if (units * MAX_TEXT_BYTES_PER_UNIT > budget.bytesLeft) {
+    let valueBytes = 0;
+    if (repeats) {
+      const bytes = values.map(textBytes);
+      for (const k of order) valueBytes += bytes[k];
+    } else {
+      for (const value of values) valueBytes += textBytes(value);
+    }
+    budget.charge(valueBytes, 0);
   }
-  budget.charge(valueBytes, 0);
   const items: ParameterValueStruct[] = unique.map((ref, i) => ({
     name: ref.name ?? ref.path,
     value: values[i],
@@ -68,6 +76,15 @@ export async function getParameterValues(
   return {
     kind: "GetParameterValuesResponse",
     // Repeated items share one object.
-    parameterList: order.length === unique.length ? items : order.map((k) => items[k]),
+    parameterList: repeats ? order.map((k) => items[k]) : items,
   };
+}
+
+const TYPE_BYTES = new Map<ParameterType, number>();
+
+/** Encoded bytes of the xsi:type of a value of `type`. */
+function typeBytes(type: ParameterType): number {
+  let bytes = TYPE_BYTES.get(type);
+  if (bytes === undefined) TYPE_BYTES.set(type, bytes = attrBytes(xsiType(type)));
+  return bytes;
 }

@@ -51,6 +51,11 @@ export class ResponseBudget {
     this.#limits = limits;
   }
 
+  /** Bytes that may still be charged. */
+  get bytesLeft(): number {
+    return this.#limits.maxBytes - ENVELOPE_RESERVE_BYTES - this.#bytes;
+  }
+
   /** Items that may still be charged (a walk may stop after one more). */
   get itemsLeft(): number {
     return Math.max(0, this.#limits.maxParameters - this.#items);

@@ -28,6 +28,13 @@ const PLAIN_TEXT = /^[\t\n\x20-\x25\x27-\x3B\x3D\x3F-\x7E]*$/;
 /** The same in a double-quoted attribute. */
 const PLAIN_ATTR = /^[\x20\x21\x23-\x25\x28-\x3B\x3D\x3F-\x7E]*$/;
 
+/**
+ * No UTF-16 code unit of element content encodes to more than this many bytes
+ * (`&amp;`, `&#xD;`; a BMP character 3, a surrogate pair 4 for two units): five times a
+ * string's length bounds its {@linkcode textBytes} without scanning it.
+ */
+export const MAX_TEXT_BYTES_PER_UNIT = 5;
+
 /** UTF-8 bytes of `value` as element content (after escaping). */
 export function textBytes(value: string): number {
   return PLAIN_TEXT.test(value) ? value.length : escapedBytes(value, false);
@@ -73,48 +80,61 @@ function written(write: (out: string[]) => void): number {
   return out.join("").length;
 }
 
-const VALUE_STRUCT = written((out) =>
-  parameterValueStruct.write(out, "ParameterValueStruct", { name: "", value: "", type: "" })
-);
-
-/** Bytes of one ParameterValueStruct of a ParameterList. */
-export function parameterValueStructBytes(item: ParameterValueStruct): number {
-  return VALUE_STRUCT + textBytes(item.name) + attrBytes(item.type) + textBytes(item.value);
-}
-
 /** What one item adds to a list written by `list` (the count's digits aside). */
 function itemOf<T>(list: { write(out: string[], tag: string, value: T[]): void }, item: T): number {
   return written((out) => list.write(out, "L", [item])) -
     written((out) => list.write(out, "L", []));
 }
 
-const INFO_STRUCT = itemOf(parameterInfoList, { name: "", writable: true });
+/** Bytes of a ParameterValueStruct besides its Name, type and Value. */
+export const VALUE_STRUCT_BYTES: number = written((out) =>
+  parameterValueStruct.write(out, "ParameterValueStruct", { name: "", value: "", type: "" })
+);
+
+/** Bytes of one ParameterValueStruct of a ParameterList. */
+export function parameterValueStructBytes(item: ParameterValueStruct): number {
+  return VALUE_STRUCT_BYTES + textBytes(item.name) + attrBytes(item.type) +
+    textBytes(item.value);
+}
+
+/** Bytes of a ParameterInfoStruct besides its Name. */
+export const INFO_STRUCT_BYTES: number = itemOf(parameterInfoList, { name: "", writable: true });
 
 /** Bytes of one ParameterInfoStruct of a ParameterList. */
 export function parameterInfoStructBytes(item: ParameterInfoStruct): number {
-  return INFO_STRUCT + textBytes(item.name);
+  return INFO_STRUCT_BYTES + textBytes(item.name);
 }
 
 const UTF8 = new TextEncoder();
 
-/** Fixed bytes of a ParameterAttributeStruct with an empty AccessList, by Notification. */
+/** Bytes of an attribute struct with an empty AccessList besides its Name, by Notification. */
 const ATTRIBUTE_STRUCT = new Map<number, number>();
 
-/** Bytes of one ParameterAttributeStruct of a ParameterList. */
-export function parameterAttributeStructBytes(item: ParameterAttributeStruct): number {
-  const { notification, accessList } = item;
+/** Bytes of a ParameterAttributeStruct besides its Name. */
+export function attributeStructBytes(
+  notification: number,
+  accessList: readonly string[],
+): number {
   if (accessList.length > 0) {
     // Rare (AccessList "Subscriber"): the rest of the item encoded and measured.
-    const rest = [] as string[];
-    parameterAttributeList.write(rest, "L", [{ ...item, name: "" }]);
-    const bytes = UTF8.encode(rest.join("")).length -
-      written((out) => parameterAttributeList.write(out, "L", []));
-    return bytes + textBytes(item.name);
+    const out: string[] = [];
+    parameterAttributeList.write(out, "L", [{
+      name: "",
+      notification,
+      accessList: [...accessList],
+    }]);
+    return UTF8.encode(out.join("")).length -
+      written((empty) => parameterAttributeList.write(empty, "L", []));
   }
   let fixed = ATTRIBUTE_STRUCT.get(notification);
   if (fixed === undefined) {
     fixed = itemOf(parameterAttributeList, { name: "", notification, accessList: [] });
     ATTRIBUTE_STRUCT.set(notification, fixed);
   }
-  return fixed + textBytes(item.name);
+  return fixed;
+}
+
+/** Bytes of one ParameterAttributeStruct of a ParameterList. */
+export function parameterAttributeStructBytes(item: ParameterAttributeStruct): number {
+  return attributeStructBytes(item.notification, item.accessList) + textBytes(item.name);
 }

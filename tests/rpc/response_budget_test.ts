@@ -16,8 +16,9 @@ import {
   type ResponseLimits,
 } from "../../src/rpc/response_budget.ts";
 import { setParameterAttributes } from "../../src/rpc/set_parameter_attributes.ts";
+import { nameBytes } from "../../src/rpc/_select_parameters.ts";
 import { encodeEnvelope } from "../../src/soap/encode.ts";
-import { parameterValueStructBytes } from "../../src/soap/encoded_size.ts";
+import { parameterValueStructBytes, textBytes } from "../../src/soap/encoded_size.ts";
 import type { CwmpMessage, Fault, GetParameterValuesResponse } from "../../src/soap/messages.ts";
 
 const NAMES = ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"];
@@ -232,4 +233,11 @@ Deno.test("ResponseBudget.charge() counts items and bytes and throws past either
   assert.throws(() => new ResponseBudget({ maxBytes: 1e6, maxParameters: 3 }).charge(0, 4), {
     message: "Request selects more than 3 parameters",
   });
+});
+
+Deno.test("nameBytes() counts a path as is and measures a name shown with aliases", () => {
+  assert.equal(nameBytes({ path: "Device.Hosts.Host.12.IPAddress" }), 30);
+  const name = "Device.Hosts.Host.[tv & <box>].IPAddress";
+  assert.equal(nameBytes({ path: "Device.Hosts.Host.12.IPAddress", name }), textBytes(name));
+  assert.equal(textBytes(name), name.length + 4 + 3 + 3);
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   attrBytes,
+  MAX_TEXT_BYTES_PER_UNIT,
   parameterAttributeStructBytes,
   parameterInfoStructBytes,
   parameterValueStructBytes,
@@ -48,6 +49,13 @@ Deno.test("textBytes() and attrBytes() match what encodeEnvelope() writes", () =
       `attribute ${s}`,
     );
   }
+});
+
+Deno.test("MAX_TEXT_BYTES_PER_UNIT bounds textBytes() by the length", () => {
+  for (const s of [...SAMPLES, "&&&&", "\r\r", "\x01", "日本", "😀😀"]) {
+    assert.ok(textBytes(s) <= MAX_TEXT_BYTES_PER_UNIT * s.length, s);
+  }
+  assert.equal(textBytes("&\r"), MAX_TEXT_BYTES_PER_UNIT * 2);
 });
 
 Deno.test("parameter*StructBytes() give each item's exact share of the envelope", () => {
