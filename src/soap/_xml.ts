@@ -73,14 +73,24 @@ const ROOT_SCOPE: Record<string, string> = Object.assign(Object.create(null), {
   "": "",
 });
 
+/**
+ * Deepest element nesting accepted. The deepest CWMP message is 7 levels (a Fault's
+ * SetParameterValuesFault/ParameterName); and saxes resolves each prefix by walking up
+ * the open elements, so without a bound a 4 MiB body nested 500,000 deep takes minutes.
+ */
+const MAX_DEPTH = 32;
+
 const SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const REFERENCE = /&(?:(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z_:][\w.:-]*);)?/g;
+const REFERENCE = /&(?:(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z_:][\w.:-]*);)?/y;
 const PREDEFINED = new Set(["amp", "lt", "gt", "quot", "apos"]);
 const GENIEACS_FAULT_NAME = /^(\d+):(\d+): malformed name: ([^\s:<>/]+:Body:Fault)\.$/;
 const SAXES_ERROR = /^(\d+):(\d+): ([^]*?)\.?$/;
 
-/** Parses `xml` into its root element. Throws `SyntaxError` when it is not well-formed. */
+/**
+ * Parses `xml` into its root element. Throws `SyntaxError` when it is not well-formed,
+ * `RangeError` when it nests deeper than {@linkcode MAX_DEPTH}.
+ */
 export function parseXml(xml: string): XmlElement {
   if (SURROGATE.test(xml)) {
     const lone = LONE_SURROGATE.exec(xml);
@@ -151,6 +161,11 @@ function buildTree(xml: string): XmlElement {
   let lastClosed: XmlElement | undefined;
 
   parser.on("opentag", (tag: SaxesTagNS) => {
+    if (stack.length >= MAX_DEPTH) {
+      throw new RangeError(
+        `elements nested deeper than ${MAX_DEPTH} levels at line ${parser.line}, column ${parser.column}`,
+      );
+    }
     const parent = stack[stack.length - 1];
     const outer = parent === undefined ? ROOT_SCOPE : parent.scope;
     let scope = outer;
@@ -191,7 +206,7 @@ function buildTree(xml: string): XmlElement {
   try {
     parser.write(xml).close();
   } catch (error) {
-    if (error instanceof SyntaxError) throw error;
+    if (error instanceof SyntaxError || error instanceof RangeError) throw error; // ours
     throw reword(error as Error, xml, parser.position, lastClosed);
   }
   if (root === undefined) throw new SyntaxError("No root element"); // saxes already checks
@@ -211,8 +226,8 @@ function reword(
   const at = `at line ${m[1]}, column ${m[2]}`;
   // A bad reference anywhere before the failure is its cause; saxes reads "&…" up
   // to the next ";" and so reports it late, or as an unclosed tag at the end.
-  const reference = badReference(xml);
-  if (reference !== undefined && reference.index <= position) {
+  const reference = badReference(xml, position);
+  if (reference !== undefined) {
     return syntaxError(reference.reason, xml, reference.index, error);
   }
   if (reason === "disallowed character" && position > 0) {
@@ -283,27 +298,46 @@ function unterminated(xml: string): { what: string; index: number } | undefined 
 }
 
 /**
- * The first `&` that does not start a predefined entity or a character reference,
- * outside comments, CDATA sections and processing instructions (where `&` is just
- * a character). Only used to word an error saxes already found.
+ * The first `&` up to `limit` that does not start a predefined entity or a character
+ * reference, outside comments, CDATA sections and processing instructions (where `&`
+ * is just a character). Only used to word an error saxes already found. One pass:
+ * each search only moves forward, so hostile input cannot make it quadratic.
  */
-function badReference(xml: string): { reason: string; index: number } | undefined {
-  REFERENCE.lastIndex = 0;
-  for (let m = REFERENCE.exec(xml); m !== null; m = REFERENCE.exec(xml)) {
-    const [whole, name] = m;
-    let reason: string | undefined;
-    if (name === undefined) reason = 'unescaped "&"';
-    else if (name.charCodeAt(0) !== 35 /* # */) {
-      if (!PREDEFINED.has(name)) reason = `undeclared entity "${whole}"`;
+function badReference(xml: string, limit: number): { reason: string; index: number } | undefined {
+  const opener = LITERALS.map(() => -2); // next opener of each kind; -1: none left
+  let amp = -2;
+  let pos = 0;
+  for (;;) {
+    if (amp !== -1 && amp < pos) amp = xml.indexOf("&", pos);
+    if (amp < 0 || amp > limit) return undefined;
+    let first = -1;
+    let kind = 0;
+    for (let k = 0; k < LITERALS.length; k++) {
+      if (opener[k] !== -1 && opener[k] < pos) opener[k] = xml.indexOf(LITERALS[k].open, pos);
+      if (opener[k] >= 0 && (first < 0 || opener[k] < first)) [first, kind] = [opener[k], k];
+    }
+    if (first >= 0 && first < amp) {
+      const { open, close } = LITERALS[kind];
+      const end = xml.indexOf(close, first + open.length);
+      if (end < 0) return undefined; // unterminated: worded by unterminated()
+      pos = end + close.length;
+      continue;
+    }
+    REFERENCE.lastIndex = amp;
+    const [whole, name] = REFERENCE.exec(xml)!;
+    if (name === undefined) return { reason: 'unescaped "&"', index: amp };
+    if (name.charCodeAt(0) !== 35 /* # */) {
+      if (!PREDEFINED.has(name)) return { reason: `undeclared entity "${whole}"`, index: amp };
     } else {
       const code = name.charCodeAt(1) === 120 /* x */
         ? Number.parseInt(name.slice(2), 16)
         : Number.parseInt(name.slice(1), 10);
-      if (!isXmlChar(code)) reason = `illegal character reference "${whole}"`;
+      if (!isXmlChar(code)) {
+        return { reason: `illegal character reference "${whole}"`, index: amp };
+      }
     }
-    if (reason !== undefined && !insideLiteral(xml, m.index)) return { reason, index: m.index };
+    pos = amp + 1;
   }
-  return undefined;
 }
 
 /**

@@ -11,7 +11,8 @@
  * - Errors: everything throws {@linkcode CwmpDecodeError} with 9000 (unknown method),
  *   9003 (bytes that are not UTF-8, XML that is not well-formed — any XML 1.0 fatal
  *   error, see `_xml.ts` — wrong namespace, missing or invalid argument) or 9004
- *   (body over `maxBytes`), carrying the request's `cwmp:ID` when it could be read.
+ *   (body over `maxBytes`, elements nested deeper than 32), carrying the request's
+ *   `cwmp:ID` when it could be read.
  *   Nothing of a body that fails is returned: the caller answers with the fault.
  * - GenieACS 1.2.16 quirk: its fault to an unsupported CPE request is named
  *   `soap-env:Body:Fault`; that is read as a SOAP Fault.
@@ -83,8 +84,9 @@ export function decodeEnvelope(body: string | Uint8Array, options: DecodeOptions
   try {
     root = parseXml(xml);
   } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
-    throw new CwmpDecodeError(9003, `Cannot decode envelope: ${lowerFirst(error.message)}`, {
+    if (!(error instanceof SyntaxError) && !(error instanceof RangeError)) throw error;
+    const code = error instanceof RangeError ? 9004 : 9003;
+    throw new CwmpDecodeError(code, `Cannot decode envelope: ${lowerFirst(error.message)}`, {
       id: sniffId(xml),
       cause: error,
     });

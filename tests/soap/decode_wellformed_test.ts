@@ -594,3 +594,27 @@ Deno.test("decodeEnvelope() lets GenieACS's soap-env:Body:Fault through once, no
     assert.throws(() => decodeEnvelope(xml), { faultCode, message });
   }
 });
+
+Deno.test("decodeEnvelope() accepts 32 levels of elements and refuses 33 with fault 9004", () => {
+  // Envelope, Body, Reboot and CommandKey are 4 levels.
+  const nested = (levels: number) =>
+    DECL + OPEN.replace("spv-1", "deep-1") + "<cwmp:Reboot><CommandKey>k" +
+    "<a>".repeat(levels - 4) + "</a>".repeat(levels - 4) + "</CommandKey></cwmp:Reboot>" + CLOSE;
+  assert.deepEqual(decodeEnvelope(nested(32)).message, { kind: "Reboot", commandKey: "k" });
+  assert.throws(() => decodeEnvelope(nested(33)), {
+    faultCode: 9004,
+    id: "deep-1",
+    message: "Cannot decode envelope: elements nested deeper than 32 levels at line 2, column 491",
+  });
+  // saxes resolves prefixes by walking up the open elements: 400,000 levels would take
+  // minutes without the bound.
+  assert.throws(() => decodeEnvelope(nested(400_000)), { faultCode: 9004 });
+});
+
+Deno.test("decodeEnvelope() words a late bad '&' after many comments in one pass", () => {
+  const comments = "<!-- & -->".repeat(100_000);
+  assert.throws(() => decodeEnvelope(spv(VALUE, `>${comments}AT&T<`)), {
+    faultCode: 9003,
+    message: 'Cannot decode envelope: unescaped "&" at line 2, column 1000568',
+  });
+});
