@@ -9,6 +9,7 @@
 import {
   type AgentProcess,
   spawnAgent,
+  type SpawnAgentOptions,
   writeAgentConfig,
 } from "../tests/_helpers/agent_process.ts";
 
@@ -29,8 +30,11 @@ export async function removeBenchTempDir(dir: string): Promise<void> {
 }
 
 /** Starts the agent with `configPath` and tracks it until {@linkcode stopAgent}. */
-export function startAgentProcess(configPath: string): AgentProcess {
-  const agent = spawnAgent(configPath);
+export function startAgentProcess(
+  configPath: string,
+  options: SpawnAgentOptions = {},
+): AgentProcess {
+  const agent = spawnAgent(configPath, options);
   live.add(agent);
   return agent;
 }

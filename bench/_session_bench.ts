@@ -92,7 +92,8 @@ function spvList(i: number): ParameterValueStruct[] {
   ];
 }
 
-function requestsFor(i: number, names: readonly string[]): CpeRequest[] {
+/** The ACS's requests of session `i`: GPV of `names`, then SPV of 10. */
+export function requestsFor(i: number, names: readonly string[]): CpeRequest[] {
   return [
     { kind: "GetParameterValues", parameterNames: [...names] },
     { kind: "SetParameterValues", parameterList: spvList(i), parameterKey: `bench-${i}` },
@@ -167,7 +168,8 @@ export async function benchSessions(options: SessionBenchOptions): Promise<Sessi
   }
 }
 
-function checkSession(session: AcsSessionRecord, i: number, gpvNames: number): void {
+/** Throws unless `session` was a CONNECTION REQUEST session answering GPV then SPV. */
+export function checkSession(session: AcsSessionRecord, i: number, gpvNames: number): void {
   const inform = session.inform.message;
   const events = inform.kind === "Inform" ? inform.event.map((e) => e.eventCode) : [];
   if (!events.includes("6 CONNECTION REQUEST")) {

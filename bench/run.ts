@@ -9,10 +9,14 @@
  *  4. The data model at 10,000 parameters: GPV and GPN of `Device.` end to end, RSS.
  *  5. The UDP echo server and TWAMP reflector (FFI and listenDatagram paths) against a C
  *     recvfrom/sendto server compiled with gcc, same load generator, same run.
+ *  6. The agent's RSS over its life in one process: idle after boot, the peak of a
+ *     session with a GPV of 1,000 names (and of 1,000 empty names: 9004), after 10,000
+ *     sessions (about 2 minutes; `--memory-sessions` shortens it).
  *
  * Prints a table and writes bench/results.json. Exits 1 if any session fails.
  *
  *   deno task bench [--sessions=200] [--warmup=30] [--startup-runs=10] [--codec-runs=7]
+ *                   [--memory-sessions=10000]
  *
  * @module
  */
@@ -20,6 +24,7 @@
 import { cleanUpNow } from "./_agent.ts";
 import { benchCodec, type CodecBenchResult } from "./_codec_bench.ts";
 import { runDatamodelBench } from "./datamodel_bench.ts";
+import { benchMemory, type MemoryBenchResult, type SessionPeak } from "./memory_bench.ts";
 import { runUdpBench } from "./udp_bench.ts";
 import { machineFacts } from "./_proc.ts";
 import { benchSessions, type SessionBenchResult } from "./_session_bench.ts";
@@ -38,6 +43,7 @@ function intFlag(name: string, fallback: number): number {
 
 const ms = (v: number) => `${round(v).toFixed(2)} ms`;
 const us = (v: number) => `${round(v, 1).toFixed(1)} µs`;
+const count = (n: number) => n.toLocaleString("en");
 const mib = (kib: number) => `${(kib / 1024).toFixed(1)} MiB`;
 const spread = (s: Summary, f: (v: number) => string) =>
   `min ${f(s.min)}  median ${f(s.median)}  p95 ${f(s.p95)}`;
@@ -54,7 +60,13 @@ function report(
   c: CodecBenchResult,
   d: Record<string, number>,
   u: Record<string, number>,
+  m: MemoryBenchResult,
 ): string {
+  const overIdle = (kib: number) => `${mib(kib)} (+${mib(kib - m.idle.rssKiB)} over idle)`;
+  const peak = (p: SessionPeak): string =>
+    `${overIdle(Math.max(p.hwmKiB, p.polledKiB))}; ${p.answer}, ${
+      p.answerBytes.toLocaleString("en")
+    } bytes, ${ms(p.wallMs)}`;
   const udp = (name: string, label: string): [string, string] => [
     label,
     `${u[`${name}_pps`].toLocaleString("en")}/s (${u[`${name}_ratio`]}× C)  p99 ${
@@ -127,6 +139,22 @@ function report(
     udp("deno", "UDP echo, listenDatagram"),
     udp("twamp-ffi", "TWAMP reflector, FFI Worker"),
     udp("twamp-deno", "TWAMP reflector, listenDatagram"),
+    [`6. Agent RSS in one run: idle, one big session, ${count(m.sessions)} sessions`, ""],
+    ["idle (after boot)", mib(m.idle.rssKiB)],
+    [
+      `peak, GPV of ${count(m.bigGpvNames)} names`,
+      `${peak(m.bigGpv)} (${m.bigGpvDistinct} distinct of ${m.treeParameters} parameters)`,
+    ],
+    [`peak, GPV of ${count(m.bigGpvNames)} empty names`, peak(m.emptyGpv)],
+    [
+      `after ${count(m.sessions)} sessions`,
+      `${overIdle(m.afterSessions.rssKiB)}, VmHWM ${mib(m.afterSessions.hwmKiB)}`,
+    ],
+    [
+      "  on the way",
+      m.series.map((p) => `${p.sessions}: ${(p.rssKiB / 1024).toFixed(0)}`).join(", ") + " MiB",
+    ],
+    ["  agent CPU / session", `${ms(m.cpuMsPerSession)}, wall median ${ms(m.wallMsMedian)}`],
   ]);
 }
 
@@ -135,6 +163,7 @@ async function main(): Promise<number> {
   const warmup = intFlag("warmup", 30);
   const startupRuns = intFlag("startup-runs", 10);
   const codecRuns = intFlag("codec-runs", 7);
+  const memorySessions = intFlag("memory-sessions", 10_000);
   const started = performance.now();
   const machine = await machineFacts();
   // Interrupted: leave no agent and no temp dir behind.
@@ -156,8 +185,10 @@ async function main(): Promise<number> {
     const session = await benchSessions({ sessions, warmup, gpvNames: 100 });
     console.error("bench: UDP services against a C reference (gcc)…");
     const udp = await runUdpBench({ print: false });
+    console.error(`bench: agent memory (idle, big GPV, ${memorySessions} sessions)…`);
+    const memory = await benchMemory({ sessions: memorySessions, bigGpvNames: 1000 });
     const totalSeconds = (performance.now() - started) / 1000;
-    console.log(report(machine, session, startup, codec, datamodel, udp));
+    console.log(report(machine, session, startup, codec, datamodel, udp, memory));
     console.log(`\nWhole bench: ${totalSeconds.toFixed(1)} s. Results in ${RESULTS}`);
     const results = {
       date: new Date().toISOString(),
@@ -167,6 +198,7 @@ async function main(): Promise<number> {
       codec,
       datamodel,
       udp,
+      memory,
       totalSeconds,
     };
     await Deno.writeTextFile(RESULTS, JSON.stringify(results, roundNumbers, 2) + "\n");

@@ -107,10 +107,17 @@ export interface AgentProcess {
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
+/** Options of {@linkcode spawnAgent}. */
+export interface SpawnAgentOptions {
+  /** V8 flags for the agent, e.g. `["--max-old-space-size=96"]` (the bench compares them). */
+  v8Flags?: readonly string[];
+}
+
 /** Starts `main.ts --config path`. */
-export function spawnAgent(configPath: string): AgentProcess {
+export function spawnAgent(configPath: string, options: SpawnAgentOptions = {}): AgentProcess {
+  const v8 = options.v8Flags?.length ? [`--v8-flags=${options.v8Flags.join(",")}`] : [];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, "--config", configPath],
+    args: ["run", "--allow-all", ...v8, MAIN, "--config", configPath],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
