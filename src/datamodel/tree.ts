@@ -168,6 +168,8 @@ interface Node {
   provider?: Provider;
   /** Rows: whether the instance list is kept for the session. */
   snapshot?: boolean;
+  /** Rows: the device's own bound on the table's rows (a binding's `maxEntries`). */
+  maxRows?: number;
 }
 
 interface Located {
@@ -482,7 +484,7 @@ export class ParameterTree {
     }
     const row = rowOf(at.node);
     const inUse = await this.#instances(row, at.path, at.instances);
-    const max = row.object?.maxEntries;
+    const max = maxRowsOf(row);
     if (typeof max === "number" && inUse.length >= max) {
       throw new ResourcesExceededError(`Table already holds ${max} entries: "${objectName}"`);
     }
@@ -636,6 +638,7 @@ export class ParameterTree {
       const owner = owners.find((b) => b.provider.instances);
       node.provider = owner?.provider;
       node.snapshot = owner?.snapshot !== false;
+      node.maxRows = owner?.maxEntries;
     }
     return node;
   }
@@ -709,7 +712,7 @@ export class ParameterTree {
       throw new ParameterNameError(text, `No such instance, and none can be created: "${text}"`);
     }
     validateValue(aliasNode.parameter!, alias, "");
-    const max = row.object?.maxEntries;
+    const max = maxRowsOf(row);
     if (typeof max === "number") {
       const existing = instances.includes(0)
         ? 0
@@ -915,6 +918,14 @@ function checkTables(node: Node, path: string): void {
     }
     checkTables(child, childPath);
   }
+}
+
+/** The most rows a table may hold: the schema's maxEntries or the binding's, the lower. */
+function maxRowsOf(row: Node): number | undefined {
+  const schema = row.object?.maxEntries;
+  const limits = [typeof schema === "number" ? schema : Infinity, row.maxRows ?? Infinity];
+  const max = Math.min(...limits);
+  return Number.isFinite(max) ? max : undefined;
 }
 
 function rowOf(table: Node): Node {
