@@ -7,8 +7,10 @@ import {
   ParameterTree,
   type ParameterTree as Tree,
 } from "../../../src/datamodel/mod.ts";
+import { ResourcesExceededError } from "../../../src/datamodel/errors.ts";
 import {
   bindTwampReflector,
+  MAX_REFLECTORS_PER_INTERFACE,
   type TwampReflectorController,
   type TwampReflectorRow,
   TwampReflectorTable,
@@ -149,6 +151,21 @@ Deno.test("bindTwampReflector() deletes rows and stops them", async () => {
   assert.equal(await model.parameter(`${IF}1.TWAMPReflector.2.Enable`), undefined);
   const added = await model.addObject(`${IF}1.TWAMPReflector.`);
   assert.equal(added.instanceNumber, 3); // never reused
+});
+
+Deno.test("bindTwampReflector() holds at most 8 rows per interface, then faults 9004", async () => {
+  const { model } = fixture();
+  for (let i = 0; i < MAX_REFLECTORS_PER_INTERFACE; i++) {
+    await model.addObject(`${IF}1.TWAMPReflector.`);
+  }
+  await assert.rejects(
+    model.addObject(`${IF}1.TWAMPReflector.`),
+    (error: ResourcesExceededError) => error.faultCode === 9004,
+  );
+  // Another interface has its own room; a deletion makes room again.
+  await model.addObject(`${IF}2.TWAMPReflector.`);
+  await model.deleteObject(`${IF}1.TWAMPReflector.3.`);
+  assert.equal((await model.addObject(`${IF}1.TWAMPReflector.`)).instanceNumber, 9);
 });
 
 Deno.test("bindTwampReflector() restores the rows when the controller refuses", async () => {
