@@ -11,6 +11,8 @@
  * @module
  */
 
+import { v8FlagsArgument } from "./src/cli/v8_flags.ts";
+
 /** A router target: Deno's target triple and the output name. */
 export interface BuildTarget {
   arch: "x86_64" | "aarch64";
@@ -109,6 +111,8 @@ async function compile(job: BuildPlan["jobs"][number], outDir: string): Promise<
       "--allow-all",
       "--unstable-net",
       "--no-check",
+      // The heap limits the agent is measured and tested with (src/cli/v8_flags.ts).
+      v8FlagsArgument(),
       // Modules loaded at run time (the UDP Worker and the handlers it imports by URL).
       ...DYNAMIC_MODULES.flatMap((m) => ["--include", m]),
       "--target",

@@ -9,6 +9,9 @@
  *
  *   deno run -A bench/memory_bench.ts [--sessions=10000] [--v8-flags=--max-old-space-size=96]
  *
+ * Without `--v8-flags` the agent runs with the production heap limits (src/cli/v8_flags.ts);
+ * `--v8-flags=none` runs it with V8's defaults.
+ *
  * Peaks: VmHWM after resetting it just before the session (`echo 5 >
  * /proc/<pid>/clear_refs`), and VmRSS polled every few ms as a cross-check.
  *
@@ -16,6 +19,7 @@
  */
 
 import type { CwmpMessage } from "../src/soap/mod.ts";
+import { V8_FLAGS } from "../src/cli/v8_flags.ts";
 import { type FakeAcs, startFakeAcs } from "../tests/_helpers/fake_acs.ts";
 import {
   CR_CREDENTIALS,
@@ -166,7 +170,7 @@ export async function benchMemory(options: MemoryBenchOptions): Promise<MemoryBe
     const after = await cpuTicks(pid);
     const hz = await clockTicksPerSecond();
     return {
-      v8Flags: [...(options.v8Flags ?? [])],
+      v8Flags: [...(options.v8Flags ?? V8_FLAGS)],
       agentPid: pid,
       idle,
       bigGpvNames: options.bigGpvNames,
@@ -225,7 +229,7 @@ if (import.meta.main) {
     await benchMemory({
       sessions: Number(arg("sessions") ?? 10_000),
       bigGpvNames: 1000,
-      v8Flags: flags ? flags.split(",") : [],
+      v8Flags: flags === undefined ? undefined : flags === "none" ? [] : flags.split(","),
     }),
     null,
     2,

@@ -140,6 +140,7 @@ function report(
     udp("twamp-ffi", "TWAMP reflector, FFI Worker"),
     udp("twamp-deno", "TWAMP reflector, listenDatagram"),
     [`6. Agent RSS in one run: idle, one big session, ${count(m.sessions)} sessions`, ""],
+    ["V8 flags", m.v8Flags.length > 0 ? m.v8Flags.join(" ") : "V8 defaults"],
     ["idle (after boot)", mib(m.idle.rssKiB)],
     [
       `peak, GPV of ${count(m.bigGpvNames)} names`,

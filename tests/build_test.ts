@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { compileCause, DYNAMIC_MODULES, parseBuildArgs, TARGETS } from "../build.ts";
+import { v8FlagsArgument } from "../src/cli/v8_flags.ts";
 
 Deno.test("parseBuildArgs() builds both router targets by default", () => {
   const plan = parseBuildArgs([], {});
@@ -58,4 +59,14 @@ Deno.test("DYNAMIC_MODULES names files that exist", async () => {
     const info = await Deno.stat(new URL(`../${module}`, import.meta.url));
     assert.ok(info.isFile, module);
   }
+});
+
+Deno.test("deno task start runs with the heap limits build.ts compiles in", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  assert.ok(
+    (config.tasks.start as string).split(" ").includes(v8FlagsArgument()),
+    `"start" lacks ${v8FlagsArgument()}`,
+  );
+  const build = await Deno.readTextFile(new URL("../build.ts", import.meta.url));
+  assert.match(build, /v8FlagsArgument\(\)/);
 });

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { V8_FLAGS, v8FlagsArgument } from "../../src/cli/v8_flags.ts";
+
 /** Options of {@linkcode writeAgentConfig}. */
 export interface AgentConfigOptions {
   acsUrl: string;
@@ -115,7 +117,9 @@ export interface SpawnAgentOptions {
 
 /** Starts `main.ts --config path`. */
 export function spawnAgent(configPath: string, options: SpawnAgentOptions = {}): AgentProcess {
-  const v8 = options.v8Flags?.length ? [`--v8-flags=${options.v8Flags.join(",")}`] : [];
+  // Production's heap limits unless a test or bench asks otherwise ([] = V8's defaults).
+  const flags = options.v8Flags ?? V8_FLAGS;
+  const v8 = flags.length > 0 ? [v8FlagsArgument(flags)] : [];
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", ...v8, MAIN, "--config", configPath],
     stdin: "null",

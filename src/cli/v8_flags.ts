@@ -1,0 +1,25 @@
+/**
+ * The V8 heap limits the agent runs with on a router: embedded by `deno compile`
+ * (`build.ts`), passed by `deno task start`, used by the benchmarks and the tests' agent.
+ *
+ * Measured (`bench/memory_bench.ts`, 10,000 sessions, live heap 15–17 MB): without limits RSS
+ * grows from ~87 MiB at idle to ~200 MiB as V8 grows its heap; with these it stays near
+ * 100 MiB for +0.5–0.9 ms CPU per session. The old-space cap alone is a trap (64 MB without a
+ * semi-space cap ran 3–4 full GCs per session), hence both. The largest response a request may
+ * build (`acs.max_response_bytes`, 8 MiB by default, about 6× that in heap while encoding)
+ * fits under the cap, so an oversized request is a 9004 fault, not an out-of-memory death;
+ * lower `max_response_bytes` with any smaller cap.
+ *
+ * @module
+ */
+
+/** `--v8-flags` of the agent process. */
+export const V8_FLAGS: readonly string[] = [
+  "--max-old-space-size=96",
+  "--max-semi-space-size=2",
+];
+
+/** The flags as one `--v8-flags=…` argument of `deno run` / `deno compile`. */
+export function v8FlagsArgument(flags: readonly string[] = V8_FLAGS): string {
+  return `--v8-flags=${flags.join(",")}`;
+}
