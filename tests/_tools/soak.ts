@@ -95,9 +95,11 @@ async function killCampaign(rounds: number): Promise<string[]> {
   const stateDir = `${dir}/state`;
   const marker = `${dir}/reboots`;
   const violations: string[] = [];
+  const history: string[] = [];
   const fail = (text: string) => {
     violations.push(text);
     console.error(`VIOLATION: ${text}`);
+    if (violations.length === 1) console.error(`Last rounds:\n${history.slice(-20).join("\n")}`);
   };
   const ledger: Ledger = {
     spvAcked: 0,
@@ -115,6 +117,7 @@ async function killCampaign(rounds: number): Promise<string[]> {
   let checked = false;
 
   const hook = (m: CwmpMessage) => {
+    if (m.kind !== "Empty") history.push(`  ${describe(m)}`);
     switch (m.kind) {
       case "GetParameterValuesResponse": {
         const v = Object.fromEntries(
@@ -225,6 +228,7 @@ async function killCampaign(rounds: number): Promise<string[]> {
   try {
     for (let round = 1; round <= rounds; round++) {
       const work: CpeRequest = chooseWork(round, ledger);
+      history.push(`round ${round}: ${JSON.stringify(work)}`);
       inFlight = undefined;
       checked = false;
       acs.enqueue(
@@ -233,7 +237,18 @@ async function killCampaign(rounds: number): Promise<string[]> {
         work,
       );
       const sessionsBefore = acs.sessions.length;
-      let agent = await start();
+      // Armed before the start: the session may reach the GPN before the start returns.
+      const delay = Math.floor(random() * 26);
+      let killed: Promise<unknown> | undefined;
+      let agent: AgentProcess | undefined;
+      killSoon = () => {
+        inFlight = work;
+        if (work.kind === "DeleteObject") {
+          maybeDeleted.add(Number(work.objectName.match(/\.(\d+)\.$/)![1]));
+        }
+        killed = sleep(delay).then(() => agent?.kill("SIGKILL"));
+      };
+      agent = await start();
       // A start that carries out an acknowledged Reboot halts: the device goes down.
       const first = await Promise.race([
         agent.waitForLine(/Rebooting the device/, 20_000).then(() => "reboot"),
@@ -241,22 +256,14 @@ async function killCampaign(rounds: number): Promise<string[]> {
       ]).catch((e) => `error: ${(e as Error).message}`);
       if (first === "reboot") {
         // The command ran (a real one takes the system down); the agent exits by itself.
-        await agent.waitForExit(15_000).catch(() => agent.kill("SIGKILL"));
+        const halted = agent;
+        await halted.waitForExit(15_000).catch(() => halted.kill("SIGKILL"));
         agent = await start();
         await until(() => acs.sessions.length > sessionsBefore, "an Inform after the reboot")
           .catch((e) => fail(`round ${round}: ${(e as Error).message}`));
       } else if (first !== "inform") {
         fail(`round ${round}: agent did not start: ${first}\n${agent.lines.join("\n")}`);
       }
-      const delay = Math.floor(random() * 26);
-      let killed: Promise<unknown> | undefined;
-      killSoon = () => {
-        inFlight = work;
-        if (work.kind === "DeleteObject") {
-          maybeDeleted.add(Number(work.objectName.match(/\.(\d+)\.$/)![1]));
-        }
-        killed = sleep(delay).then(() => agent.kill("SIGKILL"));
-      };
       await until(() => checked, `round ${round}: the checks`).catch((e) =>
         fail((e as Error).message)
       );
@@ -308,6 +315,17 @@ async function killCampaign(rounds: number): Promise<string[]> {
     await Deno.remove(dir, { recursive: true });
   }
   return violations;
+}
+
+function describe(m: CwmpMessage): string {
+  if (m.kind === "Fault") return `Fault ${(m as Fault).faultCode} ${(m as Fault).faultString}`;
+  if (m.kind === "GetParameterNamesResponse") {
+    return `GPN: ${(m as GetParameterNamesResponse).parameterList.map((p) => p.name).join(" ")}`;
+  }
+  if (m.kind === "AddObjectResponse") {
+    return `AddObject → ${(m as AddObjectResponse).instanceNumber}`;
+  }
+  return m.kind;
 }
 
 /** SPV generation → the row whose Alias it also set. */
