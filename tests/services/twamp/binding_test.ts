@@ -160,7 +160,7 @@ Deno.test("bindTwampReflector() holds at most 8 rows per interface, then faults 
   }
   await assert.rejects(
     model.addObject(`${IF}1.TWAMPReflector.`),
-    (error: ResourcesExceededError) => error.faultCode === 9004,
+    (error) => error instanceof ResourcesExceededError && error.faultCode === 9004,
   );
   // Another interface has its own room; a deletion makes room again.
   await model.addObject(`${IF}2.TWAMPReflector.`);
