@@ -6,7 +6,7 @@
  */
 
 import type { CpeRequest, Envelope, EventStruct } from "../soap/messages.ts";
-import type { SessionSnapshot } from "./snapshot.ts";
+import type { SessionSnapshot, TransferRecord } from "./snapshot.ts";
 
 /** Read DeviceId and the Inform parameters (forced-inform, notified changes for `events`). */
 export interface CollectInformAction {
@@ -46,6 +46,11 @@ export interface RebootAction {
   kind: "reboot";
   commandKey: string;
 }
+/** Run this transfer now (it is persisted as in progress); answer with `transferDone`. */
+export interface StartTransferAction {
+  kind: "startTransfer";
+  transfer: TransferRecord;
+}
 /** Factory-reset the device now (the snapshot was already wiped). */
 export interface FactoryResetAction {
   kind: "factoryReset";
@@ -58,5 +63,6 @@ export type SessionAction =
   | DispatchAction
   | CloseAction
   | PersistAction
+  | StartTransferAction
   | RebootAction
   | FactoryResetAction;

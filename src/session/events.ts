@@ -25,6 +25,18 @@ export interface StartEvent {
    */
   bootId?: string;
 }
+/**
+ * The transfer of a `startTransfer` action ended (applied, or failed): `faultCode` 0 or the
+ * TransferComplete fault, times in ms since the epoch (absent = Unknown Time).
+ */
+export interface TransferDoneEvent {
+  kind: "transferDone";
+  id: number;
+  faultCode: number;
+  faultString: string;
+  startTime?: number;
+  completeTime?: number;
+}
 /** The reboot command of a `reboot` action returned: `ok` when it exited 0. */
 export interface RebootCommandDoneEvent {
   kind: "rebootCommandDone";
@@ -98,6 +110,7 @@ export interface RpcResultEvent {
 export type SessionEvent =
   | StartEvent
   | RebootCommandDoneEvent
+  | TransferDoneEvent
   | TimerFiredEvent
   | SettingsChangedEvent
   | ConnectionRequestEvent

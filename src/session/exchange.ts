@@ -28,6 +28,7 @@ import {
   supportedVersionsHeader,
 } from "./version.ts";
 import { type Context, nextMessageId, sessionOf } from "./_context.ts";
+import { queueTransfer } from "./transfers.ts";
 
 /** TR-069 dateTime of `now` in UTC, whole seconds (what GenieACS and most CPEs send). */
 export function currentTime(now: number): string {
@@ -213,6 +214,19 @@ export function onRpcResult(ctx: Context, event: EventOf<"rpcResult">): void {
     if (request.kind === "FactoryReset") {
       session.factoryReset = true;
       ctx.s.persisted.factoryResetPending = true;
+    }
+    if (request.kind === "Download" && event.response.kind === "DownloadResponse") {
+      queueTransfer(ctx, {
+        method: "Download",
+        commandKey: request.commandKey,
+        fileType: request.fileType,
+        url: request.url,
+        username: request.username,
+        password: request.password,
+        fileSize: request.fileSize,
+        targetFileName: request.targetFileName,
+        notBefore: ctx.now + request.delaySeconds * 1000,
+      });
     }
     if (request.kind === "ScheduleInform") {
       const at = ctx.now + request.delaySeconds * 1000;

@@ -10,6 +10,7 @@ import type { EventStruct } from "../soap/messages.ts";
 import { retryDelay } from "./retry_delay.ts";
 import { emptySnapshot } from "./snapshot.ts";
 import { namespaceForVersion } from "./version.ts";
+import { maybeStartTransfer } from "./transfers.ts";
 import { type Context, sessionOf } from "./_context.ts";
 
 /**
@@ -131,6 +132,8 @@ export function endSession(ctx: Context, outcome: "success" | "failure", reason?
   } else {
     s.phase = "retryWait";
   }
+  // Transfers the session queued (or that waited for it to end) start now.
+  maybeStartTransfer(ctx);
 }
 
 /** Ends the session as failed with a sentence-case reason. */

@@ -10,6 +10,7 @@ import { addEvent, EventCode, eventStruct, retainAtReboot } from "./event_queue.
 import type { EventOf } from "./events.ts";
 import { checkBootstrap, failSession, kick, raise } from "./lifecycle.ts";
 import { emptySnapshot } from "./snapshot.ts";
+import { maybeStartTransfer, resumeTransfers } from "./transfers.ts";
 import { nextPeriodicInform } from "./periodic.ts";
 import type { Context } from "./_context.ts";
 
@@ -68,9 +69,11 @@ export function onStart(ctx: Context, event: EventOf<"start">): void {
     ctx.actions.push({ kind: "reboot", commandKey: p.rebootCommandKey });
     return;
   }
+  resumeTransfers(ctx);
   schedulePeriodic(ctx);
   fireDueTimers(ctx);
   kick(ctx, false);
+  maybeStartTransfer(ctx);
 }
 
 /**
@@ -113,6 +116,7 @@ export function onTimerFired(ctx: Context): void {
   }
   fireDueTimers(ctx);
   if (s.phase === "retryWait" && s.retryAt !== undefined && s.retryAt <= now) kick(ctx, true);
+  maybeStartTransfer(ctx);
 }
 
 /**

@@ -19,6 +19,30 @@ export interface ScheduledInform {
   commandKey: string;
 }
 
+/**
+ * A file transfer the ACS was answered for (Download → DownloadResponse), waiting or
+ * running. Holds the RPC's Password (the state directory is owner-only).
+ */
+export interface TransferRecord {
+  /** Local number, increasing, never reused. */
+  id: number;
+  method: "Download" | "Upload";
+  commandKey: string;
+  fileType: string;
+  url: string;
+  username: string;
+  password: string;
+  /** Announced size, 0 = unknown. */
+  fileSize: number;
+  targetFileName: string;
+  /** Not started before this time (receipt + DelaySeconds), ms since the epoch. */
+  notBefore: number;
+  /** TR-069 A.4.1.7 State: 1 not yet started, 2 in progress. */
+  state: 1 | 2;
+  /** Set when a crash cut it: resume the partial file where the protocol allows. */
+  resume?: boolean;
+}
+
 /** What the engine persists between runs. */
 export interface SessionSnapshot {
   /** Always {@linkcode SNAPSHOT_VERSION}. */
@@ -45,6 +69,10 @@ export interface SessionSnapshot {
   queuedRequests: QueuedRequest[];
   /** ScheduleInforms not yet fired. */
   scheduledInforms: ScheduledInform[];
+  /** Transfers acknowledged to the ACS and not yet reported, oldest first. */
+  transfers: TransferRecord[];
+  /** The id of the last transfer queued (ids are never reused). */
+  lastTransferId?: number;
 }
 
 /** A snapshot with nothing in it: the state of a new or factory-reset device. */
@@ -55,6 +83,7 @@ export function emptySnapshot(): SessionSnapshot {
     retryCount: 0,
     queuedRequests: [],
     scheduledInforms: [],
+    transfers: [],
   };
 }
 
@@ -69,6 +98,15 @@ function isEventStruct(value: unknown): value is EventStruct {
 
 function isScheduledInform(value: unknown): value is ScheduledInform {
   return isRecord(value) && Number.isFinite(value.at) && typeof value.commandKey === "string";
+}
+
+function isTransferRecord(value: unknown): value is TransferRecord {
+  if (!isRecord(value)) return false;
+  const strings = ["commandKey", "fileType", "url", "username", "password", "targetFileName"];
+  return Number.isInteger(value.id) && (value.method === "Download" || value.method === "Upload") &&
+    strings.every((k) => typeof value[k] === "string") && Number.isInteger(value.fileSize) &&
+    Number.isFinite(value.notBefore) && (value.state === 1 || value.state === 2) &&
+    (value.resume === undefined || typeof value.resume === "boolean");
 }
 
 function isQueuedRequest(value: unknown): value is QueuedRequest {
@@ -111,13 +149,21 @@ export function parseSnapshot(value: unknown): SessionSnapshot {
   if (!Array.isArray(value.scheduledInforms) || !value.scheduledInforms.every(isScheduledInform)) {
     throw fail("scheduledInforms");
   }
+  // Absent in snapshots written before transfers existed.
+  const transfers = value.transfers ?? [];
+  if (!Array.isArray(transfers) || !transfers.every(isTransferRecord)) throw fail("transfers");
+  if (value.lastTransferId !== undefined && !Number.isInteger(value.lastTransferId)) {
+    throw fail("lastTransferId");
+  }
   const snapshot: SessionSnapshot = {
     version: SNAPSHOT_VERSION,
     pendingEvents: pendingEvents.map((e) => ({ eventCode: e.eventCode, commandKey: e.commandKey })),
     retryCount: retryCount as number,
     queuedRequests: value.queuedRequests,
     scheduledInforms: value.scheduledInforms.map((s) => ({ at: s.at, commandKey: s.commandKey })),
+    transfers: transfers.map((t) => ({ ...t })),
   };
+  if (typeof value.lastTransferId === "number") snapshot.lastTransferId = value.lastTransferId;
   if (lastAcsUrl !== undefined) snapshot.lastAcsUrl = lastAcsUrl;
   if (rebootCommandKey !== undefined) snapshot.rebootCommandKey = rebootCommandKey;
   if (rebootPending !== undefined) snapshot.rebootPending = rebootPending;

@@ -13,6 +13,7 @@ import type { SessionSnapshot } from "./snapshot.ts";
 import type { SessionState } from "./states.ts";
 import { findTransition } from "./transitions.ts";
 import { type Context, draftOf } from "./_context.ts";
+import { nextTransferAt } from "./transfers.ts";
 
 /** The result of one {@linkcode step}. */
 export interface Step {
@@ -32,7 +33,9 @@ export function snapshotOf(state: SessionState): SessionSnapshot {
     retryCount: p.retryCount,
     queuedRequests: p.queuedRequests,
     scheduledInforms: p.scheduledInforms,
+    transfers: p.transfers,
   };
+  if (p.lastTransferId !== undefined) snapshot.lastTransferId = p.lastTransferId;
   if (p.lastAcsUrl !== undefined) snapshot.lastAcsUrl = p.lastAcsUrl;
   if (p.rebootCommandKey !== undefined) snapshot.rebootCommandKey = p.rebootCommandKey;
   if (p.rebootPending !== undefined) snapshot.rebootPending = p.rebootPending;
@@ -45,6 +48,10 @@ export function snapshotOf(state: SessionState): SessionSnapshot {
 export function wakeAtOf(state: SessionState): number | undefined {
   if (state.phase === "stopped" || state.phase === "halted") return undefined;
   const times: number[] = state.persisted.scheduledInforms.map((x) => x.at);
+  const transferAt = nextTransferAt({ s: state });
+  if (transferAt !== undefined && !state.persisted.transfers.some((t) => t.state === 2)) {
+    times.push(transferAt);
+  }
   if (state.nextPeriodicAt !== undefined) times.push(state.nextPeriodicAt);
   // While EnableCWMP is false a due retry waits for the setting, not for a timer.
   if (state.phase === "retryWait" && state.retryAt !== undefined && state.settings.enableCwmp) {

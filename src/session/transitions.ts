@@ -67,6 +67,7 @@ import {
   onTransportError,
   onUnexpectedRejection,
 } from "./exchange.ts";
+import { onTransferDone } from "./transfers.ts";
 
 /** One row of {@linkcode TRANSITIONS}. */
 export interface Transition {
@@ -93,6 +94,7 @@ const ENDED: readonly Phase[] = ["idle", "collecting", "retryWait", "halted"];
 export const TRANSITIONS: readonly Transition[] = [
   row(["stopped"], "start", ["idle", "collecting", "halted"], onStart),
   row(["halted"], "rebootCommandDone", ["halted"], onRebootCommandDone),
+  row(RUNNING, "transferDone", RUNNING, onTransferDone),
   row(["stopped"], "settingsChanged", ["stopped"], onSettingsChanged),
   row(RUNNING, "settingsChanged", RUNNING, onSettingsChanged),
   row(RUNNING, "timerFired", [...RUNNING, "halted"], onTimerFired),

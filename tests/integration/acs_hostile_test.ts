@@ -468,6 +468,7 @@ async function seedTransferComplete(stateDir: string, acsUrl: string): Promise<v
       lastAcsUrl: acsUrl,
       queuedRequests: [TRANSFER_COMPLETE],
       scheduledInforms: [],
+      transfers: [],
     }),
   );
 }

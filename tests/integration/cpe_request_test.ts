@@ -63,6 +63,7 @@ Deno.test("agent holds its TransferComplete under HoldRequests and resends it on
         lastAcsUrl: acs.url,
         queuedRequests: [TRANSFER_COMPLETE],
         scheduledInforms: [],
+        transfers: [],
       }),
     );
     const first = await start();

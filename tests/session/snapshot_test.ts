@@ -16,8 +16,27 @@ Deno.test("parseSnapshot() accepts a full snapshot", () => {
       completeTime: "2026-01-01T00:01:00Z",
     }],
     scheduledInforms: [{ at: 5, commandKey: "s" }],
+    transfers: [{
+      id: 2,
+      method: "Download",
+      commandKey: "k2",
+      fileType: "1 Firmware Upgrade Image",
+      url: "http://files/fw.bin",
+      username: "u",
+      password: "p",
+      fileSize: 0,
+      targetFileName: "",
+      notBefore: 1767225600000,
+      state: 1,
+    }],
+    lastTransferId: 2,
+    rebootPending: "r",
+    rebootBootId: "b",
   };
   assert.deepEqual(parseSnapshot(JSON.parse(JSON.stringify(full))), full);
+  // Written before transfers existed: none queued.
+  const { transfers: _, ...older } = emptySnapshot();
+  assert.deepEqual(parseSnapshot(older).transfers, []);
   assert.deepEqual(parseSnapshot(emptySnapshot()), emptySnapshot());
 });
 
@@ -37,4 +56,7 @@ Deno.test("parseSnapshot() rejects a wrong field with a TypeError", () => {
     message: 'Cannot read snapshot: bad "queuedRequests"',
   });
   assert.throws(() => parseSnapshot([]), { message: "Cannot read snapshot: not a JSON object" });
+  assert.throws(() => parseSnapshot({ ...emptySnapshot(), transfers: [{ id: 1, state: 3 }] }), {
+    message: 'Cannot read snapshot: bad "transfers"',
+  });
 });

@@ -16,6 +16,7 @@ function snapshot(extra: Partial<SessionSnapshot> = {}): SessionSnapshot {
     lastAcsUrl: ACS_URL,
     queuedRequests: [],
     scheduledInforms: [],
+    transfers: [],
     ...extra,
   };
 }
@@ -264,6 +265,7 @@ Deno.test("step() wipes the snapshot on FactoryReset so the next start bootstrap
     retryCount: 0,
     queuedRequests: [],
     scheduledInforms: [],
+    transfers: [],
     factoryResetPending: true,
   });
   // The agent deletes the snapshot once the reset is done: a new device.

@@ -25,6 +25,7 @@ function known(options: ConstructorParameters<typeof Harness>[0] = {}, withTc = 
       lastAcsUrl: ACS_URL,
       queuedRequests: withTc ? [TC] : [],
       scheduledInforms: [],
+      transfers: [],
     },
     ...options,
   });
@@ -92,6 +93,7 @@ Deno.test("step() runs boot, Inform, empty POST, GetParameterValues and 204 to a
     lastAcsUrl: ACS_URL,
     queuedRequests: [],
     scheduledInforms: [],
+    transfers: [],
   });
   // Unknown PeriodicInformTime: phase taken from the start time, 86400 s default interval.
   assert.equal(h.wakeAt, Date.parse("2026-03-05T05:06:07Z"));
@@ -194,6 +196,7 @@ Deno.test("step() sends an empty POST instead of a queued request when a respons
       lastAcsUrl: ACS_URL,
       queuedRequests: [TC, tc2],
       scheduledInforms: [],
+      transfers: [],
     },
   });
   h.feed({ kind: "start" });

@@ -28,6 +28,7 @@ const FULL: SessionSnapshot = {
     completeTime: "0001-01-01T00:00:00Z",
   }],
   scheduledInforms: [{ at: 1767225600000, commandKey: "sk" }],
+  transfers: [],
 };
 
 Deno.test("StateStore.load() returns nothing for a new state directory and creates it", async () => {

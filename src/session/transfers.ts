@@ -1,0 +1,94 @@
+/**
+ * Queued file transfers in the engine (TR-069 A.3.2.8 Download, A.3.3.2 TransferComplete,
+ * A.4.1.7 GetAllQueuedTransfers; CWMP-FACTS §4.5–4.7). A Download the ACS got a response for
+ * is a {@linkcode TransferRecord} in the persisted snapshot, written before the response goes
+ * out. Transfers run one at a time and only between sessions: the engine emits `startTransfer`
+ * for the oldest due record; the agent runs it and feeds `transferDone`, which removes the
+ * record and queues its TransferComplete with `7 TRANSFER COMPLETE` + `M Download` in the same
+ * state change (one persist), so a transfer is reported exactly once across any crash. A
+ * record found "in progress" at start was cut by a crash: it runs again (resuming where the
+ * protocol allows), and never reports success on a partial file.
+ *
+ * @module
+ */
+
+import type { EventStruct, TransferComplete } from "../soap/messages.ts";
+import { EventCode, eventStruct } from "./event_queue.ts";
+import type { EventOf } from "./events.ts";
+import { raise } from "./lifecycle.ts";
+import type { TransferRecord } from "./snapshot.ts";
+import { type Context } from "./_context.ts";
+
+/** The most transfers queued at once (TR-069 A.4.1.7 lists up to 16). */
+export const MAX_QUEUED_TRANSFERS = 16;
+
+/** TR-069 Unknown Time. */
+const UNKNOWN_TIME = "0001-01-01T00:00:00Z";
+
+function isoTime(ms: number | undefined): string {
+  return ms === undefined ? UNKNOWN_TIME : new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** Queues a transfer the ACS was answered for (its response follows in the same step). */
+export function queueTransfer(ctx: Context, record: Omit<TransferRecord, "id" | "state">): void {
+  const p = ctx.s.persisted;
+  const id = (p.transfers.at(-1)?.id ?? p.lastTransferId ?? 0) + 1;
+  p.transfers = [...p.transfers, { ...record, id, state: 1 }];
+  p.lastTransferId = id;
+}
+
+/** At start: transfers cut by a crash run again from the beginning of their state 1. */
+export function resumeTransfers(ctx: Context): void {
+  const p = ctx.s.persisted;
+  if (p.transfers.some((t) => t.state === 2)) {
+    p.transfers = p.transfers.map((t) => (t.state === 2 ? { ...t, state: 1, resume: true } : t));
+  }
+}
+
+/** The earliest time a queued transfer becomes due, if any is waiting. */
+export function nextTransferAt(ctx: Pick<Context, "s">): number | undefined {
+  const waiting = ctx.s.persisted.transfers.filter((t) => t.state === 1);
+  return waiting.length === 0 ? undefined : Math.min(...waiting.map((t) => t.notBefore));
+}
+
+/**
+ * Between sessions, with no transfer running: starts the oldest due one (state 2, persisted
+ * before the agent acts) and emits `startTransfer`.
+ */
+export function maybeStartTransfer(ctx: Context): void {
+  const { s, now } = ctx;
+  if (s.phase !== "idle" && s.phase !== "retryWait") return;
+  const p = s.persisted;
+  if (p.transfers.some((t) => t.state === 2)) return;
+  const due = p.transfers.find((t) => t.state === 1 && t.notBefore <= now);
+  if (due === undefined) return;
+  const started: TransferRecord = { ...due, state: 2 };
+  p.transfers = p.transfers.map((t) => (t.id === due.id ? started : t));
+  ctx.actions.push({ kind: "startTransfer", transfer: started });
+}
+
+/**
+ * `transferDone`: the record leaves the queue and its TransferComplete is queued with
+ * `7 TRANSFER COMPLETE` + `M Download` in the same change; a session opens for it at once
+ * (GenieACS never sends a connection request to collect it). Then the next due transfer.
+ */
+export function onTransferDone(ctx: Context, event: EventOf<"transferDone">): void {
+  const p = ctx.s.persisted;
+  const record = p.transfers.find((t) => t.id === event.id);
+  if (record === undefined) return;
+  p.transfers = p.transfers.filter((t) => t.id !== event.id);
+  const request: TransferComplete = {
+    kind: "TransferComplete",
+    commandKey: record.commandKey,
+    faultStruct: { faultCode: event.faultCode, faultString: event.faultString },
+    startTime: isoTime(event.startTime),
+    completeTime: isoTime(event.completeTime),
+  };
+  p.queuedRequests = [...p.queuedRequests, request];
+  const events: EventStruct[] = [
+    eventStruct(EventCode.TransferComplete),
+    eventStruct(`M ${record.method}`, record.commandKey),
+  ];
+  raise(ctx, events);
+  maybeStartTransfer(ctx);
+}

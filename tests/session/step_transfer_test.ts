@@ -1,0 +1,164 @@
+import assert from "node:assert/strict";
+import type { CpeRequest, CpeResponse, Download, Fault } from "../../src/soap/messages.ts";
+import type { SessionAction, SessionSnapshot, TransferRecord } from "../../src/session/mod.ts";
+import { ACS_URL, defaultDispatcher, FakeAcs, Harness } from "./_harness.ts";
+
+const DOWNLOAD: Download = {
+  kind: "Download",
+  commandKey: "fw-1",
+  fileType: "1 Firmware Upgrade Image",
+  url: "http://files.example/fw.bin",
+  username: "",
+  password: "",
+  fileSize: 0,
+  targetFileName: "",
+  delaySeconds: 0,
+  successURL: "",
+  failureURL: "",
+};
+
+function dispatch(request: CpeRequest): CpeResponse | Fault {
+  if (request.kind === "Download") {
+    return {
+      kind: "DownloadResponse",
+      status: 1,
+      startTime: "0001-01-01T00:00:00Z",
+      completeTime: "0001-01-01T00:00:00Z",
+    };
+  }
+  return defaultDispatcher(request);
+}
+
+function known(extra: Partial<SessionSnapshot> = {}): SessionSnapshot {
+  return {
+    version: 1,
+    pendingEvents: [],
+    retryCount: 0,
+    lastAcsUrl: ACS_URL,
+    queuedRequests: [],
+    scheduledInforms: [],
+    transfers: [],
+    ...extra,
+  };
+}
+
+function started(actions: SessionAction[]): TransferRecord | undefined {
+  const a = actions.find((x) => x.kind === "startTransfer");
+  return a?.kind === "startTransfer" ? a.transfer : undefined;
+}
+
+Deno.test("step() stores a Download before its response and starts it when the session ends", () => {
+  const h = new Harness({ snapshot: known() });
+  const acs = new FakeAcs([DOWNLOAD]);
+  h.feed({ kind: "start" });
+  h.informData();
+  h.acs({ kind: "InformResponse", maxEnvelopes: 1 });
+  h.acs({ message: DOWNLOAD, header: { id: "d1" } });
+  const answer = h.feed({ kind: "rpcResult", session: h.session, response: dispatch(DOWNLOAD) });
+  assert.deepEqual(answer.map((a) => a.kind), ["persist", "send"]);
+  const persisted = (answer[0] as Extract<SessionAction, { kind: "persist" }>).snapshot;
+  assert.equal(persisted.transfers.length, 1);
+  assert.equal(persisted.transfers[0].state, 1);
+  assert.equal(persisted.transfers[0].commandKey, "fw-1");
+  // Not during the session: the transfer starts once it has ended.
+  acs.requests = [];
+  acs.run(h, dispatch);
+  const t = started(h.last);
+  assert.ok(t, `no startTransfer in ${h.kinds()}`);
+  assert.equal(t.state, 2);
+  assert.equal(h.lastSnapshot()?.transfers[0].state, 2);
+});
+
+Deno.test("step() reports a finished transfer exactly once: TransferComplete + 7 + M Download", () => {
+  const h = new Harness({ snapshot: known() });
+  const acs = new FakeAcs([DOWNLOAD]);
+  h.feed({ kind: "start" });
+  acs.run(h, dispatch);
+  const t = started(h.last)!;
+  h.clock.advance(5_000);
+  const done = h.feed({
+    kind: "transferDone",
+    id: t.id,
+    faultCode: 0,
+    faultString: "",
+    startTime: Date.UTC(2026, 0, 1, 0, 0, 0),
+    completeTime: Date.UTC(2026, 0, 1, 0, 0, 7),
+  });
+  assert.deepEqual(done.map((a) => a.kind), ["persist", "collectInform"]);
+  const snap = (done[0] as Extract<SessionAction, { kind: "persist" }>).snapshot;
+  assert.deepEqual(snap.transfers, []);
+  assert.deepEqual(snap.queuedRequests, [{
+    kind: "TransferComplete",
+    commandKey: "fw-1",
+    faultStruct: { faultCode: 0, faultString: "" },
+    startTime: "2026-01-01T00:00:00Z",
+    completeTime: "2026-01-01T00:00:07Z",
+  }]);
+  assert.deepEqual(h.state.session?.inFlightEvents, [
+    { eventCode: "7 TRANSFER COMPLETE", commandKey: "" },
+    { eventCode: "M Download", commandKey: "fw-1" },
+  ]);
+  acs.run(h, dispatch);
+  assert.deepEqual(acs.received.map((e) => e.message.kind).slice(-3), [
+    "Inform",
+    "TransferComplete",
+    "Empty",
+  ]);
+  assert.deepEqual(h.lastSnapshot()?.queuedRequests, []);
+  assert.deepEqual(h.lastSnapshot()?.pendingEvents, []);
+  // A second transferDone for the same id changes nothing.
+  assert.deepEqual(h.feed({ kind: "transferDone", id: t.id, faultCode: 0, faultString: "" }), []);
+});
+
+Deno.test("step() honours DelaySeconds and runs transfers one at a time, oldest first", () => {
+  const h = new Harness({ snapshot: known() });
+  const acs = new FakeAcs([
+    { ...DOWNLOAD, commandKey: "late", delaySeconds: 60 },
+    { ...DOWNLOAD, commandKey: "soon", delaySeconds: 0 },
+    { ...DOWNLOAD, commandKey: "next", delaySeconds: 0 },
+  ]);
+  h.feed({ kind: "start" });
+  acs.run(h, dispatch);
+  assert.equal(started(h.last)?.commandKey, "soon");
+  assert.equal(h.feed({ kind: "timerFired" }).some((a) => a.kind === "startTransfer"), false);
+  const first = h.lastSnapshot()!.transfers.find((t) => t.commandKey === "soon")!;
+  h.feed({ kind: "transferDone", id: first.id, faultCode: 9016, faultString: "x" });
+  // Its report goes out first; the next transfer starts when that session ends.
+  acs.run(h, dispatch);
+  assert.equal(started(h.last)?.commandKey, "next");
+  const second = h.lastSnapshot()!.transfers.find((t) => t.commandKey === "next")!;
+  h.feed({ kind: "transferDone", id: second.id, faultCode: 0, faultString: "" });
+  acs.run(h, dispatch);
+  // The delayed one waits for its time: the engine wakes for it.
+  const late = h.lastSnapshot()!.transfers.find((t) => t.commandKey === "late")!;
+  assert.equal(h.wakeAt, late.notBefore);
+  assert.equal(started(h.fireTimer())?.commandKey, "late");
+});
+
+Deno.test("step() restarts at the next start a transfer a crash cut, marked for resume", () => {
+  const cut: TransferRecord = {
+    id: 3,
+    method: "Download",
+    commandKey: "fw-2",
+    fileType: "1 Firmware Upgrade Image",
+    url: "http://files.example/fw.bin",
+    username: "",
+    password: "",
+    fileSize: 0,
+    targetFileName: "",
+    notBefore: 0,
+    state: 2,
+  };
+  const h = new Harness({ snapshot: known({ transfers: [cut], lastTransferId: 3 }) });
+  h.feed({ kind: "start" });
+  // The BOOT session first; the transfer runs again once it ends.
+  new FakeAcs().run(h, dispatch);
+  const again = started(h.last);
+  assert.equal(again?.id, 3);
+  assert.equal(again?.resume, true);
+  // Ids are never reused.
+  const acs = new FakeAcs([DOWNLOAD]);
+  h.feed({ kind: "connectionRequest" });
+  acs.run(h, dispatch);
+  assert.deepEqual(h.lastSnapshot()?.transfers.map((t) => t.id), [3, 4]);
+});
