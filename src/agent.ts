@@ -17,8 +17,24 @@ import { createCommandRunner } from "./datamodel/providers/script/command_runner
 import type { Logger } from "./log/mod.ts";
 import type { Platform } from "./platform/platform.ts";
 import type { SystemSource } from "./platform/system_source.ts";
-import { createDispatcher } from "./rpc/mod.ts";
-import { type CpeRequest, type CpeResponse, type Fault, faultFor } from "./soap/mod.ts";
+import {
+  cancelTransfer,
+  createDispatcher,
+  download,
+  getAllQueuedTransfers,
+  getQueuedTransfers,
+  type TransferPolicy,
+} from "./rpc/mod.ts";
+import { TransferRunner } from "./transfer/runner.ts";
+import { transferClients } from "./transfer/clients.ts";
+import {
+  type CancelTransfer,
+  type CpeRequest,
+  type CpeResponse,
+  type Download,
+  type Fault,
+  faultFor,
+} from "./soap/mod.ts";
 import {
   createSessionState,
   SESSION_PHASES,
@@ -257,6 +273,32 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     // Local access is a convenience: the agent runs on without it.
     logger.warning(`Local access disabled: ${(error as Error).message}`);
   }
+  // ------------------------------------------------------------- transfers
+  const transferAbort = new AbortController();
+  const runner = new TransferRunner({
+    config: config.transfer,
+    stagingDir: config.transfer.dir || `${config.agent.stateDir}/transfers`,
+    fallbackCaFile: config.acs.caFile,
+    clients: transferClients(),
+    runCommand: (argv, timeoutMs) => platform.runCommand(argv, timeoutMs),
+    now: () => platform.now(),
+    log: (line) => logger.info(line),
+  });
+  const transferPolicy: TransferPolicy = {
+    fileTypes: runner.fileTypes(),
+    schemes: runner.schemes(),
+    maxFileSize: config.transfer.maxFileSize,
+    queued: () =>
+      state.persisted.transfers.map((t) => ({
+        commandKey: t.commandKey,
+        state: t.state,
+        isDownload: t.method === "Download",
+        fileType: t.fileType,
+        fileSize: t.fileSize,
+        targetFileName: t.targetFileName,
+      })),
+  };
+
   const dispatcher = createDispatcher({
     model,
     limits,
@@ -270,6 +312,13 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
             .filter((e) => e.eventCode === "M ScheduleInform").length,
       }),
       ...am.handlers,
+      // Offered (and listed by GetRPCMethods) only when a transfer client is built in.
+      ...(transferPolicy.schemes.size === 0 ? {} : {
+        Download: (request: Download) => download(request, transferPolicy),
+        GetQueuedTransfers: () => getQueuedTransfers(transferPolicy),
+        GetAllQueuedTransfers: () => getAllQueuedTransfers(transferPolicy),
+        CancelTransfer: (request: CancelTransfer) => cancelTransfer(request, transferPolicy),
+      }),
     },
     onError: (error, request) =>
       logger.error(`Internal error while handling ${request.kind}: ${errorText(error)}`),
@@ -378,6 +427,17 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
         const result = step(state, { kind: "rebootCommandDone", ok }, platform.now());
         state = result.state;
         for (const a of result.actions) if (a.kind === "persist") await perform(a);
+        return;
+      }
+      case "startTransfer": {
+        const { transfer } = action;
+        settle(
+          runner.run(transfer, transferAbort.signal).then((outcome) => ({
+            kind: "transferDone" as const,
+            id: transfer.id,
+            ...outcome,
+          })),
+        );
         return;
       }
       case "factoryReset":
@@ -503,6 +563,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       if (timer !== undefined) clearTimeout(timer);
       if (activeTimer !== undefined) clearTimeout(activeTimer);
       if (pollTimer !== undefined) clearInterval(pollTimer);
+      transferAbort.abort();
       await cr.close();
       control?.close();
       await measurement?.close();

@@ -89,7 +89,7 @@ export interface CpeConfig {
   /** Seconds between polls of the parameters with notification (value-change detection). */
   readonly notificationInterval: number;
   readonly datamodel: "tr181" | "tr098";
-  /** Execute Download RPCs (false: accept but do not apply). */
+  /** icwmp's option, accepted for its configs; not used: `[transfer]` commands apply files. */
   readonly execDownload: boolean;
 }
 
@@ -167,6 +167,38 @@ export interface TwampConfig {
   readonly controlBind: string;
 }
 
+/**
+ * `[transfer]`: file transfers (Download). Each FileType is applied by its own command
+ * (an argv, no shell; the downloaded file's path is appended); a FileType without one is
+ * refused when the ACS asks for it.
+ */
+export interface TransferConfig {
+  /** Staging directory for downloads; empty = `<state_dir>/transfers`. */
+  readonly dir: string;
+  /** `1 Firmware Upgrade Image`, e.g. `["sysupgrade"]` on OpenWrt. */
+  readonly firmwareCommand: readonly string[];
+  /** Run `agent.reboot_command` after a successful firmware command (false: it reboots itself). */
+  readonly firmwareReboot: boolean;
+  /** `2 Web Content`. */
+  readonly webContentCommand: readonly string[];
+  /** `3 Vendor Configuration File`, e.g. `["sysupgrade", "-r"]` on OpenWrt. */
+  readonly vendorConfigCommand: readonly string[];
+  /** `4 Tone File`. */
+  readonly toneFileCommand: readonly string[];
+  /** `5 Ringer File`. */
+  readonly ringerFileCommand: readonly string[];
+  /** Optional check before applying any file (signatures), path appended; failure → 9018. */
+  readonly verifyCommand: readonly string[];
+  /** Largest file accepted, bytes, whatever FileSize says. */
+  readonly maxFileSize: number;
+  /** Seconds to connect, without progress, and in all. */
+  readonly connectTimeout: number;
+  readonly stallTimeout: number;
+  readonly totalTimeout: number;
+  /** PEM CA bundle for file servers; empty = the ACS's (`acs.ca_file`) or the system's. */
+  readonly caFile: string;
+}
+
 /** The whole agent configuration, grouped by TOML section. */
 export interface AgentConfig {
   readonly acs: AcsConfig;
@@ -175,6 +207,7 @@ export interface AgentConfig {
   readonly connectionRequest: ConnectionRequestConfig;
   readonly lwn: LwnConfig;
   readonly twamp: TwampConfig;
+  readonly transfer: TransferConfig;
   readonly agent: AgentSection;
   readonly log: LogConfig;
 }
@@ -256,6 +289,21 @@ export function defaultConfig(): AgentConfig {
     },
     lwn: { enable: false, hostname: "", port: 0 },
     twamp: { controlEnable: false, controlPort: 862, controlBind: "0.0.0.0" },
+    transfer: {
+      dir: "",
+      firmwareCommand: [],
+      firmwareReboot: true,
+      webContentCommand: [],
+      vendorConfigCommand: [],
+      toneFileCommand: [],
+      ringerFileCommand: [],
+      verifyCommand: [],
+      maxFileSize: 256 * 1024 * 1024,
+      connectTimeout: 30,
+      stallTimeout: 60,
+      totalTimeout: 3600,
+      caFile: "",
+    },
     agent: {
       stateDir: "/var/lib/cwmp-agent",
       rebootCommand: ["reboot"],
@@ -413,6 +461,24 @@ export const CONFIG_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       control_enable: bool("controlEnable"),
       control_port: int("controlPort", 0, 65535),
       control_bind: str("controlBind"),
+    },
+  },
+  transfer: {
+    field: "transfer",
+    keys: {
+      dir: str("dir"),
+      firmware_command: argv("firmwareCommand"),
+      firmware_reboot: bool("firmwareReboot"),
+      web_content_command: argv("webContentCommand"),
+      vendor_config_command: argv("vendorConfigCommand"),
+      tone_file_command: argv("toneFileCommand"),
+      ringer_file_command: argv("ringerFileCommand"),
+      verify_command: argv("verifyCommand"),
+      max_file_size: int("maxFileSize", 1),
+      connect_timeout: int("connectTimeout", 1, 3600),
+      stall_timeout: int("stallTimeout", 1, 3600),
+      total_timeout: int("totalTimeout", 1, 7 * 86400),
+      ca_file: str("caFile"),
     },
   },
   agent: {

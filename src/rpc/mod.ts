@@ -15,3 +15,4 @@ export * from "./delete_object.ts";
 export * from "./get_parameter_attributes.ts";
 export * from "./set_parameter_attributes.ts";
 export * from "./response_budget.ts";
+export * from "./download.ts";

@@ -41,7 +41,10 @@ export interface PersistAction {
   kind: "persist";
   snapshot: SessionSnapshot;
 }
-/** Reboot the device now (the snapshot already holds the `M Reboot` CommandKey). */
+/**
+ * Reboot the device now (for a Reboot RPC the snapshot already holds the `M Reboot`
+ * CommandKey; `commandKey` is "" for a reboot a transfer asked for).
+ */
 export interface RebootAction {
   kind: "reboot";
   commandKey: string;

@@ -36,6 +36,8 @@ export interface TransferDoneEvent {
   faultString: string;
   startTime?: number;
   completeTime?: number;
+  /** The applied file needs a reboot (firmware): reboot now, report after the boot. */
+  reboot?: boolean;
 }
 /** The reboot command of a `reboot` action returned: `ok` when it exited 0. */
 export interface RebootCommandDoneEvent {

@@ -228,6 +228,11 @@ export function onRpcResult(ctx: Context, event: EventOf<"rpcResult">): void {
         notBefore: ctx.now + request.delaySeconds * 1000,
       });
     }
+    if (request.kind === "CancelTransfer") {
+      ctx.s.persisted.transfers = ctx.s.persisted.transfers.filter((t) =>
+        t.commandKey !== request.commandKey || t.state !== 1
+      );
+    }
     if (request.kind === "ScheduleInform") {
       const at = ctx.now + request.delaySeconds * 1000;
       ctx.s.persisted.scheduledInforms = [

@@ -120,6 +120,11 @@ export function endSession(ctx: Context, outcome: "success" | "failure", reason?
     s.retryAt = undefined;
     s.phase = "halted";
     ctx.actions.push({ kind: "reboot", commandKey: session.rebootCommandKey });
+  } else if (session.rebootForTransfer === true) {
+    s.retryAt = undefined;
+    s.phase = "halted";
+    ctx.actions.push({ kind: "reboot", commandKey: "" });
+    return;
   } else if (outcome === "success") {
     s.phase = "idle";
     kick(ctx, false);

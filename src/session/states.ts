@@ -107,6 +107,8 @@ export interface ActiveSession {
   rebootCommandKey?: string;
   /** Set when a FactoryResetResponse was sent. */
   factoryReset?: boolean;
+  /** A transfer applied during the session needs a reboot once it ends. */
+  rebootForTransfer?: boolean;
 }
 
 /** The whole engine state that `step()` threads through. */

@@ -13,7 +13,7 @@
  */
 
 import type { EventStruct, TransferComplete } from "../soap/messages.ts";
-import { EventCode, eventStruct } from "./event_queue.ts";
+import { addEvents, EventCode, eventStruct } from "./event_queue.ts";
 import type { EventOf } from "./events.ts";
 import { raise } from "./lifecycle.ts";
 import type { TransferRecord } from "./snapshot.ts";
@@ -89,6 +89,20 @@ export function onTransferDone(ctx: Context, event: EventOf<"transferDone">): vo
     eventStruct(EventCode.TransferComplete),
     eventStruct(`M ${record.method}`, record.commandKey),
   ];
+  if (event.reboot === true) {
+    // Firmware: the report goes out after the boot (`1 BOOT` + these events); a session
+    // running now ends first, then the device reboots (no `M Reboot`: no Reboot RPC).
+    p.pendingEvents = addEvents(p.pendingEvents, events);
+    const session = ctx.s.session;
+    if (session !== undefined) {
+      session.rebootForTransfer = true;
+      return;
+    }
+    ctx.s.phase = "halted";
+    ctx.s.retryAt = undefined;
+    ctx.actions.push({ kind: "reboot", commandKey: "" });
+    return;
+  }
   raise(ctx, events);
   maybeStartTransfer(ctx);
 }

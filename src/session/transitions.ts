@@ -94,7 +94,7 @@ const ENDED: readonly Phase[] = ["idle", "collecting", "retryWait", "halted"];
 export const TRANSITIONS: readonly Transition[] = [
   row(["stopped"], "start", ["idle", "collecting", "halted"], onStart),
   row(["halted"], "rebootCommandDone", ["halted"], onRebootCommandDone),
-  row(RUNNING, "transferDone", RUNNING, onTransferDone),
+  row(RUNNING, "transferDone", [...RUNNING, "halted"], onTransferDone),
   row(["stopped"], "settingsChanged", ["stopped"], onSettingsChanged),
   row(RUNNING, "settingsChanged", RUNNING, onSettingsChanged),
   row(RUNNING, "timerFired", [...RUNNING, "halted"], onTimerFired),

@@ -162,3 +162,48 @@ Deno.test("step() restarts at the next start a transfer a crash cut, marked for 
   acs.run(h, dispatch);
   assert.deepEqual(h.lastSnapshot()?.transfers.map((t) => t.id), [3, 4]);
 });
+
+Deno.test("step() drops a cancelled transfer that has not started", () => {
+  const h = new Harness({ snapshot: known() });
+  const acs = new FakeAcs([
+    { ...DOWNLOAD, commandKey: "keep", delaySeconds: 600 },
+    { ...DOWNLOAD, commandKey: "drop", delaySeconds: 600 },
+    { kind: "CancelTransfer", commandKey: "drop" },
+  ]);
+  h.feed({ kind: "start" });
+  acs.run(h, (r) => r.kind === "CancelTransfer" ? { kind: "CancelTransferResponse" } : dispatch(r));
+  assert.deepEqual(h.lastSnapshot()?.transfers.map((t) => t.commandKey), ["keep"]);
+});
+
+Deno.test("step() reboots after a firmware transfer and reports it after the boot", () => {
+  const h = new Harness({ snapshot: known() });
+  new FakeAcs([DOWNLOAD]).run((h.feed({ kind: "start" }), h), dispatch);
+  const t = started(h.last)!;
+  const actions = h.feed({
+    kind: "transferDone",
+    id: t.id,
+    faultCode: 0,
+    faultString: "",
+    startTime: 0,
+    completeTime: 1000,
+    reboot: true,
+  });
+  assert.deepEqual(actions.map((a) => a.kind), ["persist", "reboot"]);
+  assert.equal(h.state.phase, "halted");
+  h.feed({ kind: "rebootCommandDone", ok: true });
+  const after = structuredClone(h.lastSnapshot()!);
+  assert.equal(after.rebootCommandKey, undefined, "no M Reboot: no Reboot RPC");
+  const h2 = new Harness({ snapshot: after });
+  h2.feed({ kind: "start" });
+  assert.deepEqual(
+    h2.state.session?.inFlightEvents.map((e) => `${e.eventCode}|${e.commandKey}`).sort(),
+    [
+      "1 BOOT|",
+      "7 TRANSFER COMPLETE|",
+      "M Download|fw-1",
+    ],
+  );
+  const acs = new FakeAcs();
+  acs.run(h2, dispatch);
+  assert.equal(acs.received[1].message.kind, "TransferComplete");
+});

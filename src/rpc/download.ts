@@ -1,0 +1,140 @@
+/**
+ * Download (TR-069 A.3.2.8, required; CWMP-FACTS §4.5) and the queue RPCs around it:
+ * GetQueuedTransfers (A.4.1.1), GetAllQueuedTransfers (A.4.1.7), CancelTransfer (A.4.1.9).
+ * These only validate and answer: the session engine stores an accepted Download before its
+ * response goes out, runs it after the session and reports it with TransferComplete.
+ *
+ * | Case | Fault |
+ * |---|---|
+ * | URL scheme without a client (e.g. `sftp:`) | 9013 |
+ * | URL not absolute, longer than 256, or with a space | 9003 |
+ * | FileType without an apply command on this device | 9003 [U]: TR-069 names no code; icwmp and most CPEs answer "invalid arguments" |
+ * | CommandKey longer than 32 | 9003 |
+ * | 16 transfers already queued | 9004 |
+ * | FileSize above the device's limit | 9004 |
+ * | CancelTransfer of a transfer in progress, or of none | 9021 |
+ *
+ * GenieACS sends every optional argument empty (Username, Password, TargetFileName,
+ * SuccessURL, FailureURL) and FileSize often 0 (unknown): all accepted.
+ *
+ * @module
+ */
+
+import type {
+  CancelTransfer,
+  CancelTransferResponse,
+  Download,
+  DownloadResponse,
+  GetAllQueuedTransfersResponse,
+  GetQueuedTransfersResponse,
+} from "../soap/messages.ts";
+import { CwmpFault, InvalidArgumentsError, ResourcesExceededError } from "./errors.ts";
+
+/** A queued transfer as the queue RPCs see it. */
+export interface QueuedTransfer {
+  commandKey: string;
+  /** 1 not yet started, 2 in progress. */
+  state: 1 | 2;
+  isDownload: boolean;
+  fileType: string;
+  fileSize: number;
+  targetFileName: string;
+}
+
+/** What the handlers need to know about the device. */
+export interface TransferPolicy {
+  /** FileTypes the device can apply. */
+  fileTypes: ReadonlySet<string>;
+  /** URL schemes with a client, e.g. `http:`. */
+  schemes: ReadonlySet<string>;
+  /** Largest file accepted, bytes. */
+  maxFileSize: number;
+  /** The transfers queued now. */
+  queued(): readonly QueuedTransfer[];
+}
+
+/** The most transfers queued at once. */
+export const MAX_QUEUED = 16;
+
+const UNKNOWN_TIME = "0001-01-01T00:00:00Z";
+
+/**
+ * Accepts a Download for later (Status 1, Unknown Times) or throws the fault.
+ *
+ * @throws {CwmpFault} 9013 for an unsupported scheme; {InvalidArgumentsError} (9003);
+ * {ResourcesExceededError} (9004).
+ */
+export function download(request: Download, policy: TransferPolicy): DownloadResponse {
+  const { url } = request;
+  if (url.length > 256 || /\s/.test(url)) {
+    throw new InvalidArgumentsError(`Invalid URL "${url.slice(0, 64)}"`);
+  }
+  let scheme: string;
+  try {
+    scheme = new URL(url).protocol;
+  } catch {
+    throw new InvalidArgumentsError(`Invalid URL "${url.slice(0, 64)}"`);
+  }
+  if (!policy.schemes.has(scheme)) {
+    throw new CwmpFault(9013, `Unsupported protocol for file transfer: "${scheme}"`);
+  }
+  if (!policy.fileTypes.has(request.fileType)) {
+    throw new InvalidArgumentsError(`FileType not supported: "${request.fileType.slice(0, 64)}"`);
+  }
+  if (request.commandKey.length > 32) {
+    throw new InvalidArgumentsError("CommandKey longer than 32 characters");
+  }
+  if (request.fileSize > policy.maxFileSize) {
+    throw new ResourcesExceededError(
+      `FileSize ${request.fileSize} above the device's limit of ${policy.maxFileSize} bytes`,
+    );
+  }
+  if (policy.queued().length >= MAX_QUEUED) {
+    throw new ResourcesExceededError(`Already ${MAX_QUEUED} transfers queued`);
+  }
+  return {
+    kind: "DownloadResponse",
+    status: 1,
+    startTime: UNKNOWN_TIME,
+    completeTime: UNKNOWN_TIME,
+  };
+}
+
+/** GetQueuedTransfers: CommandKey and State of each queued transfer. */
+export function getQueuedTransfers(policy: TransferPolicy): GetQueuedTransfersResponse {
+  return {
+    kind: "GetQueuedTransfersResponse",
+    transferList: policy.queued().slice(0, MAX_QUEUED).map((t) => ({
+      commandKey: t.commandKey,
+      state: t.state,
+    })),
+  };
+}
+
+/** GetAllQueuedTransfers: every queued transfer with its file details. */
+export function getAllQueuedTransfers(policy: TransferPolicy): GetAllQueuedTransfersResponse {
+  return {
+    kind: "GetAllQueuedTransfersResponse",
+    transferList: policy.queued().slice(0, MAX_QUEUED).map((t) => ({ ...t })),
+  };
+}
+
+/**
+ * CancelTransfer: allowed when every queued transfer with the CommandKey has not started
+ * (the engine then drops them; no TransferComplete follows, [U] the ACS asked for it).
+ *
+ * @throws {CwmpFault} 9021 when one is in progress or none has that CommandKey.
+ */
+export function cancelTransfer(
+  request: CancelTransfer,
+  policy: TransferPolicy,
+): CancelTransferResponse {
+  const matching = policy.queued().filter((t) => t.commandKey === request.commandKey);
+  if (matching.length === 0) {
+    throw new CwmpFault(9021, `No queued transfer with CommandKey "${request.commandKey}"`);
+  }
+  if (matching.some((t) => t.state !== 1)) {
+    throw new CwmpFault(9021, `Transfer "${request.commandKey}" is already in progress`);
+  }
+  return { kind: "CancelTransferResponse" };
+}

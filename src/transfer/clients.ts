@@ -1,0 +1,13 @@
+/**
+ * The file-transfer clients this build has, by URL scheme. A Download whose URL has
+ * another scheme is refused with 9013 before it is queued.
+ *
+ * @module
+ */
+
+import type { TransferClient } from "./client.ts";
+
+/** Clients by URL scheme (`http:` …). */
+export function transferClients(): Record<string, TransferClient> {
+  return {};
+}

@@ -1,0 +1,160 @@
+/**
+ * Carries out one queued transfer (a `startTransfer` action of the engine): download to the
+ * staging directory with the client of the URL's scheme, verify (optional command), apply
+ * with the FileType's command, remove the staged file, and say how it ended as the
+ * TransferComplete fault (0 or 9010–9018) with a FaultString of what really happened.
+ *
+ * @module
+ */
+
+import type { TransferConfig } from "../config/mod.ts";
+import type { CommandResult } from "../platform/platform.ts";
+import type { TransferRecord } from "../session/mod.ts";
+import { type TransferClient, TransferError, type TransferLimits } from "./client.ts";
+
+/** The FileTypes TR-069 defines for Download, and the config key of each one's command. */
+const FILE_TYPE_COMMANDS: Readonly<Record<string, keyof TransferConfig>> = {
+  "1 Firmware Upgrade Image": "firmwareCommand",
+  "2 Web Content": "webContentCommand",
+  "3 Vendor Configuration File": "vendorConfigCommand",
+  "4 Tone File": "toneFileCommand",
+  "5 Ringer File": "ringerFileCommand",
+};
+
+/** Time an apply or verify command may take (sysupgrade writes flash). */
+const COMMAND_TIMEOUT_MS = 30 * 60_000;
+
+/** How a transfer ended, for the engine's `transferDone`. */
+export interface TransferOutcome {
+  faultCode: number;
+  faultString: string;
+  startTime?: number;
+  completeTime?: number;
+  /** The applied file needs a reboot. */
+  reboot: boolean;
+}
+
+/** What {@linkcode TransferRunner} needs. */
+export interface TransferRunnerOptions {
+  config: TransferConfig;
+  /** `<state_dir>/transfers` unless `config.dir` is set. */
+  stagingDir: string;
+  /** CA bundle for file servers when `config.caFile` is empty (the ACS's). */
+  fallbackCaFile: string;
+  /** Clients by URL scheme (`http:`, `https:`, `ftp:`, `tftp:`). */
+  clients: Readonly<Record<string, TransferClient>>;
+  runCommand(argv: readonly string[], timeoutMs: number): Promise<CommandResult>;
+  now(): number;
+  log(line: string): void;
+}
+
+/** Runs transfers; tells the RPC handlers what this device can take. */
+export class TransferRunner {
+  readonly #o: TransferRunnerOptions;
+
+  /** A runner with `options`. */
+  constructor(options: TransferRunnerOptions) {
+    this.#o = options;
+  }
+
+  /** FileTypes with an apply command. */
+  fileTypes(): Set<string> {
+    const c = this.#o.config;
+    return new Set(
+      Object.entries(FILE_TYPE_COMMANDS)
+        .filter(([, key]) => (c[key] as readonly string[]).length > 0)
+        .map(([type]) => type),
+    );
+  }
+
+  /** URL schemes with a client. */
+  schemes(): Set<string> {
+    return new Set(Object.keys(this.#o.clients));
+  }
+
+  /** Runs `record` to the end; never throws. */
+  async run(record: TransferRecord, signal?: AbortSignal): Promise<TransferOutcome> {
+    const { config, log } = this.#o;
+    const path = `${this.#o.stagingDir}/${record.id}.part`;
+    let startTime: number | undefined;
+    let completeTime: number | undefined;
+    try {
+      await Deno.mkdir(this.#o.stagingDir, { recursive: true, mode: 0o700 });
+      if (record.resume !== true) await Deno.remove(path).catch(() => {});
+      const key = FILE_TYPE_COMMANDS[record.fileType];
+      const apply = key === undefined ? [] : config[key] as readonly string[];
+      if (apply.length === 0) {
+        // Accepted when a command was configured; the config changed since.
+        throw new TransferError(9010, `No command applies FileType "${record.fileType}"`);
+      }
+      const scheme = new URL(record.url).protocol;
+      const client = this.#o.clients[scheme];
+      if (client === undefined) {
+        throw new TransferError(9013, `Unsupported protocol for file transfer: "${scheme}"`);
+      }
+      const limits: TransferLimits = {
+        connectTimeoutMs: config.connectTimeout * 1000,
+        stallTimeoutMs: config.stallTimeout * 1000,
+        totalTimeoutMs: config.totalTimeout * 1000,
+        maxBytes: config.maxFileSize,
+      };
+      const caFile = config.caFile || this.#o.fallbackCaFile;
+      log(`Download ${record.id} ("${record.commandKey}") of "${record.fileType}" started`);
+      const result = await client.download({
+        url: record.url,
+        username: record.username,
+        password: record.password,
+        fileSize: record.fileSize,
+        path,
+        resume: record.resume === true,
+        tls: caFile === "" ? {} : { caFile },
+        limits,
+        signal,
+        onLog: log,
+      });
+      startTime = result.startTime;
+      completeTime = result.completeTime;
+      log(`Download ${record.id} received ${result.bytes} bytes`);
+      if (config.verifyCommand.length > 0) {
+        const verified = await this.#o.runCommand(
+          [...config.verifyCommand, path],
+          COMMAND_TIMEOUT_MS,
+        );
+        if (verified.code !== 0) {
+          throw new TransferError(9018, `Verify command exited ${verified.code}${tail(verified)}`);
+        }
+      }
+      const applied = await this.#o.runCommand([...apply, path], COMMAND_TIMEOUT_MS);
+      if (applied.code !== 0) {
+        throw new TransferError(9010, `Apply command exited ${applied.code}${tail(applied)}`);
+      }
+      log(`Download ${record.id} applied`);
+      return {
+        faultCode: 0,
+        faultString: "",
+        startTime,
+        completeTime: completeTime ?? this.#o.now(),
+        reboot: record.fileType === "1 Firmware Upgrade Image" && config.firmwareReboot,
+      };
+    } catch (error) {
+      const fault = error instanceof TransferError
+        ? { code: error.faultCode, text: error.message, start: error.startTime }
+        : { code: 9010, text: `Download failed: ${(error as Error).message}`, start: undefined };
+      log(`Download ${record.id} failed: ${fault.code} ${fault.text}`);
+      return {
+        faultCode: fault.code,
+        faultString: fault.text,
+        startTime: startTime ?? fault.start,
+        completeTime: startTime ?? fault.start ? this.#o.now() : undefined,
+        reboot: false,
+      };
+    } finally {
+      await Deno.remove(path).catch(() => {});
+    }
+  }
+}
+
+function tail(result: CommandResult): string {
+  const text = result.stderr.trim().split("\n").at(-1) ?? "";
+  return text === "" ? "" : `: ${text.slice(0, 160)}`;
+}

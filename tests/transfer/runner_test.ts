@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { defaultConfig, type TransferConfig } from "../../src/config/schema.ts";
+import type { CommandResult } from "../../src/platform/platform.ts";
+import type { TransferRecord } from "../../src/session/mod.ts";
+import {
+  type DownloadRequest,
+  type TransferClient,
+  TransferError,
+} from "../../src/transfer/client.ts";
+import { TransferRunner } from "../../src/transfer/runner.ts";
+
+const RECORD: TransferRecord = {
+  id: 7,
+  method: "Download",
+  commandKey: "fw",
+  fileType: "1 Firmware Upgrade Image",
+  url: "http://files.example/fw.bin",
+  username: "u",
+  password: "secret-pw",
+  fileSize: 0,
+  targetFileName: "",
+  notBefore: 0,
+  state: 2,
+};
+
+interface Rig {
+  runner: TransferRunner;
+  commands: string[][];
+  requests: DownloadRequest[];
+  dir: string;
+}
+
+async function rig(
+  fn: (r: Rig) => Promise<void>,
+  options: {
+    config?: Partial<TransferConfig>;
+    body?: (req: DownloadRequest) => Promise<void>;
+    exit?: (argv: readonly string[]) => number;
+  } = {},
+) {
+  const dir = await Deno.makeTempDir({ prefix: "cwmp-runner-" });
+  const commands: string[][] = [];
+  const requests: DownloadRequest[] = [];
+  const client: TransferClient = {
+    async download(req) {
+      requests.push(req);
+      await (options.body ?? ((r) => Deno.writeTextFile(r.path, "firmware-bytes")))(req);
+      return { bytes: 14, startTime: 1000, completeTime: 2000 };
+    },
+    upload: () => Promise.reject(new Error("unused")),
+  };
+  const runner = new TransferRunner({
+    config: { ...defaultConfig().transfer, firmwareCommand: ["apply-fw"], ...options.config },
+    stagingDir: `${dir}/staging`,
+    fallbackCaFile: "/etc/acs-ca.pem",
+    clients: { "http:": client },
+    runCommand: async (argv): Promise<CommandResult> => {
+      // The staged file exists while the commands run.
+      const path = argv.at(-1)!;
+      commands.push([...argv.slice(0, -1), await Deno.readTextFile(path)]);
+      return { code: options.exit?.(argv) ?? 0, stderr: "flash: bad image\n" };
+    },
+    now: () => 3000,
+    log: () => {},
+  });
+  try {
+    await fn({ runner, commands, requests, dir });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("TransferRunner.run() downloads, applies with the FileType's command and cleans up", async () => {
+  await rig(async ({ runner, commands, requests, dir }) => {
+    const outcome = await runner.run(RECORD);
+    assert.deepEqual(outcome, {
+      faultCode: 0,
+      faultString: "",
+      startTime: 1000,
+      completeTime: 2000,
+      reboot: true,
+    });
+    assert.deepEqual(commands, [["apply-fw", "firmware-bytes"]]);
+    assert.equal(requests[0].password, "secret-pw");
+    assert.equal(requests[0].tls?.caFile, "/etc/acs-ca.pem");
+    assert.equal(requests[0].resume, false);
+    assert.deepEqual([...Deno.readDirSync(`${dir}/staging`)], [], "staged file removed");
+  });
+});
+
+Deno.test("TransferRunner.run() reports what failed with the TransferComplete fault", async () => {
+  // The client's own fault, as it is.
+  await rig(async ({ runner, commands }) => {
+    const outcome = await runner.run(RECORD);
+    assert.equal(outcome.faultCode, 9016);
+    assert.equal(outcome.faultString, "HTTP 404 from files.example");
+    assert.equal(outcome.reboot, false);
+    assert.deepEqual(commands, [], "nothing applied");
+  }, {
+    body: () => Promise.reject(new TransferError(9016, "HTTP 404 from files.example", 1000)),
+  });
+  // The apply command failed: 9010 with its exit code and last stderr line.
+  await rig(async ({ runner }) => {
+    const outcome = await runner.run(RECORD);
+    assert.equal(outcome.faultCode, 9010);
+    assert.equal(outcome.faultString, "Apply command exited 2: flash: bad image");
+    assert.equal(outcome.startTime, 1000);
+  }, { exit: () => 2 });
+  // The verify command refused it: 9018, not applied.
+  await rig(async ({ runner, commands }) => {
+    const outcome = await runner.run(RECORD);
+    assert.equal(outcome.faultCode, 9018);
+    assert.deepEqual(commands.map((c) => c[0]), ["verify-sig"]);
+  }, {
+    config: { verifyCommand: ["verify-sig"] },
+    exit: (argv) => argv[0] === "verify-sig" ? 1 : 0,
+  });
+  // A scheme without a client, a FileType without a command.
+  await rig(async ({ runner }) => {
+    assert.equal((await runner.run({ ...RECORD, url: "sftp://x/fw" })).faultCode, 9013);
+    assert.equal((await runner.run({ ...RECORD, fileType: "2 Web Content" })).faultCode, 9010);
+  });
+});
+
+Deno.test("TransferRunner.fileTypes() lists the FileTypes with a command; no reboot when told", async () => {
+  await rig(async ({ runner }) => {
+    assert.deepEqual([...runner.fileTypes()].sort(), [
+      "1 Firmware Upgrade Image",
+      "3 Vendor Configuration File",
+    ]);
+    assert.deepEqual([...runner.schemes()], ["http:"]);
+    assert.equal((await runner.run(RECORD)).reboot, false);
+  }, { config: { vendorConfigCommand: ["sysupgrade", "-r"], firmwareReboot: false } });
+});
