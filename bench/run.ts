@@ -12,11 +12,14 @@
  *  6. The agent's RSS over its life in one process: idle after boot, the peak of a
  *     session with a GPV of 1,000 names (and of 1,000 empty names: 9004), after 10,000
  *     sessions (about 2 minutes; `--memory-sessions` shortens it).
+ *  7. An HTTP download of a 200 MB file on loopback with the transfer client vs `curl -o`:
+ *     throughput ratio and the RSS rise of the downloading process (about 10 s, needs
+ *     curl; `--transfer-mb=0` skips it).
  *
  * Prints a table and writes bench/results.json. Exits 1 if any session fails.
  *
  *   deno task bench [--sessions=200] [--warmup=30] [--startup-runs=10] [--codec-runs=7]
- *                   [--memory-sessions=10000]
+ *                   [--memory-sessions=10000] [--transfer-mb=200]
  *
  * @module
  */
@@ -26,6 +29,7 @@ import { benchCodec, type CodecBenchResult } from "./_codec_bench.ts";
 import { runDatamodelBench } from "./datamodel_bench.ts";
 import { benchMemory, type MemoryBenchResult, type SessionPeak } from "./memory_bench.ts";
 import { runUdpBench } from "./udp_bench.ts";
+import { benchTransfer, type TransferBenchResult, transferReportRows } from "./transfer_bench.ts";
 import { machineFacts } from "./_proc.ts";
 import { benchSessions, type SessionBenchResult } from "./_session_bench.ts";
 import { benchStartup, type StartupBenchResult } from "./_startup_bench.ts";
@@ -33,11 +37,13 @@ import { round, type Summary } from "./_stats.ts";
 
 const RESULTS = new URL("./results.json", import.meta.url).pathname;
 
-function intFlag(name: string, fallback: number): number {
+function intFlag(name: string, fallback: number, min = 1): number {
   const arg = Deno.args.find((a) => a.startsWith(`--${name}=`));
   if (arg === undefined) return fallback;
   const value = Number(arg.slice(name.length + 3));
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`Invalid "--${name}": "${arg}"`);
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(`Invalid "--${name}": "${arg}"`);
+  }
   return value;
 }
 
@@ -61,6 +67,7 @@ function report(
   d: Record<string, number>,
   u: Record<string, number>,
   m: MemoryBenchResult,
+  t: TransferBenchResult | undefined,
 ): string {
   const overIdle = (kib: number) => `${mib(kib)} (+${mib(kib - m.idle.rssKiB)} over idle)`;
   const peak = (p: SessionPeak): string =>
@@ -156,6 +163,7 @@ function report(
       m.series.map((p) => `${p.sessions}: ${(p.rssKiB / 1024).toFixed(0)}`).join(", ") + " MiB",
     ],
     ["  agent CPU / session", `${ms(m.cpuMsPerSession)}, wall median ${ms(m.wallMsMedian)}`],
+    ...(t === undefined ? [] : transferReportRows(t)),
   ]);
 }
 
@@ -165,6 +173,7 @@ async function main(): Promise<number> {
   const startupRuns = intFlag("startup-runs", 10);
   const codecRuns = intFlag("codec-runs", 7);
   const memorySessions = intFlag("memory-sessions", 10_000);
+  const transferMb = intFlag("transfer-mb", 200, 0);
   const started = performance.now();
   const machine = await machineFacts();
   // Interrupted: leave no agent and no temp dir behind.
@@ -188,8 +197,13 @@ async function main(): Promise<number> {
     const udp = await runUdpBench({ print: false });
     console.error(`bench: agent memory (idle, big GPV, ${memorySessions} sessions)…`);
     const memory = await benchMemory({ sessions: memorySessions, bigGpvNames: 1000 });
+    let transfer: TransferBenchResult | undefined;
+    if (transferMb > 0) {
+      console.error(`bench: HTTP download of ${transferMb} MB vs curl…`);
+      transfer = await benchTransfer({ sizeMb: transferMb, runs: 5, server: "deno" });
+    }
     const totalSeconds = (performance.now() - started) / 1000;
-    console.log(report(machine, session, startup, codec, datamodel, udp, memory));
+    console.log(report(machine, session, startup, codec, datamodel, udp, memory, transfer));
     console.log(`\nWhole bench: ${totalSeconds.toFixed(1)} s. Results in ${RESULTS}`);
     const results = {
       date: new Date().toISOString(),
@@ -200,6 +214,7 @@ async function main(): Promise<number> {
       datamodel,
       udp,
       memory,
+      transfer,
       totalSeconds,
     };
     await Deno.writeTextFile(RESULTS, JSON.stringify(results, roundNumbers, 2) + "\n");

@@ -55,6 +55,11 @@ export interface DownloadRequest {
   /** Continue a partial `path` with an HTTP Range request where the server allows it. */
   resume?: boolean;
   tls?: TransferTls;
+  /**
+   * HTTP: answer a Basic-only challenge over plain http (the password in clear); false by
+   * default. Never pre-emptive, never over unverified TLS.
+   */
+  allowBasicOverHttp?: boolean;
   limits: TransferLimits;
   /** Aborts the transfer (CancelTransfer, shutdown): rejects with a TransferError 9010. */
   signal?: AbortSignal;
@@ -71,6 +76,8 @@ export interface UploadRequest {
   password: string;
   path: string;
   tls?: TransferTls;
+  /** As {@linkcode DownloadRequest.allowBasicOverHttp}. */
+  allowBasicOverHttp?: boolean;
   limits: TransferLimits;
   signal?: AbortSignal;
   onProgress?: (bytes: number) => void;

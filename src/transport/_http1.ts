@@ -4,6 +4,10 @@
  * body by Content-Length, chunked, or until close). No pipelining: CWMP forbids
  * it (TR-069 §3.4.1), so one request is in flight at a time.
  *
+ * Two ways to read a body: {@linkcode readResponse} buffers it whole under a size
+ * limit (the ACS client); {@linkcode readResponseHead} + {@linkcode BodyReader} stream
+ * it into a caller's buffer piece by piece (file transfers, any size, flat memory).
+ *
  * @module
  */
 
@@ -38,6 +42,45 @@ export function concatBytes(parts: readonly Uint8Array[], total: number): Uint8A
     off += p.length;
   }
   return out;
+}
+
+/** How the end of a response body is found (RFC 9112 §6.3). */
+export type BodyFraming =
+  | { kind: "none" }
+  | { kind: "length"; length: number }
+  | { kind: "chunked" }
+  | { kind: "close" };
+
+/** A response's status line and headers; the body is still on the connection. */
+export interface Http1ResponseHead {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  /** Set-Cookie lines in order (not joined). */
+  setCookies: string[];
+  /** Whether the connection may carry another request once the body is read. */
+  keepAlive: boolean;
+  framing: BodyFraming;
+}
+
+/** The connection ended before the body did (a SyntaxError, as other framing errors). */
+export class TruncatedBodyError extends SyntaxError {
+  /** Body bytes received before the end. */
+  readonly received: number;
+  /** Content-Length, when the body had one. */
+  readonly expected?: number;
+
+  /** Creates the error. */
+  constructor(received: number, expected?: number) {
+    super(
+      expected === undefined
+        ? `Connection closed in the middle of a chunked body after ${received} bytes`
+        : `Connection closed after ${received} of ${expected} bytes`,
+    );
+    this.name = "TruncatedBodyError";
+    this.received = received;
+    if (expected !== undefined) this.expected = expected;
+  }
 }
 
 /** Thrown when the response would exceed `maxBodyBytes`. */
@@ -148,6 +191,24 @@ export class SocketReader {
     return this.#take(this.#length);
   }
 
+  /**
+   * Reads at most `target.length` bytes into `target`: what is buffered first, then
+   * straight from the socket (no copy through the buffer). The count, or null at end of
+   * stream.
+   */
+  async readInto(target: Uint8Array): Promise<number | null> {
+    if (this.#length > 0) {
+      const n = Math.min(this.#length, target.length);
+      target.set(this.#buf.subarray(this.#start, this.#start + n));
+      this.#start += n;
+      return n;
+    }
+    if (this.#eof) return null;
+    const n = await this.#socket.readInto(target);
+    if (n === null) this.#eof = true;
+    return n;
+  }
+
   /** A copy of the next `n` unread bytes (the buffer is reused). */
   #take(n: number): Uint8Array {
     const out = this.#buf.slice(this.#start, this.#start + n);
@@ -156,11 +217,21 @@ export class SocketReader {
   }
 }
 
-/** Reads one response; skips 1xx interim responses. */
-export async function readResponse(
+/** Options of {@linkcode readResponseHead}. */
+export interface ReadHeadOptions {
+  /** The request's method (a HEAD response has no body). */
+  method: string;
+  /** Called when the first byte of a response arrives. */
+  onFirstByte?: () => void;
+  /** Return 1xx interim responses (e.g. 100 Continue) instead of skipping them. */
+  interim?: boolean;
+}
+
+/** Reads a response's status line and headers, and how its body is framed; skips 1xx. */
+export async function readResponseHead(
   reader: SocketReader,
-  options: { maxBodyBytes: number; method: string; onFirstByte?: () => void },
-): Promise<Http1Response> {
+  options: ReadHeadOptions,
+): Promise<Http1ResponseHead> {
   for (;;) {
     const statusLine = await reader.readLine(MAX_HEADER_BYTES);
     if (statusLine === null) throw new SyntaxError("Connection closed before a response");
@@ -184,28 +255,147 @@ export async function readResponse(
       if (name.toLowerCase() === "set-cookie") setCookies.push(value);
       headers.append(name, value);
     }
-    if (status >= 100 && status < 200) continue;
+    const statusText = m[3] ?? "";
+    if (status >= 100 && status < 200) {
+      if (options.interim) {
+        return { status, statusText, headers, setCookies, keepAlive: true, framing: NO_BODY };
+      }
+      continue;
+    }
     const connection = (headers.get("connection") ?? "").toLowerCase();
     let keepAlive = m[1] === "1"
       ? !/\bclose\b/.test(connection)
       : /\bkeep-alive\b/.test(connection);
-    let body: Uint8Array;
+    let framing: BodyFraming;
     const te = (headers.get("transfer-encoding") ?? "").toLowerCase();
     const cl = headers.get("content-length");
     if (options.method === "HEAD" || status === 204 || status === 304) {
-      body = new Uint8Array(0);
+      framing = NO_BODY;
     } else if (te.includes("chunked")) {
-      body = await readChunked(reader, options.maxBodyBytes);
+      framing = { kind: "chunked" };
     } else if (cl !== null) {
       if (!/^\d+$/.test(cl)) throw new SyntaxError(`Invalid Content-Length "${cl}"`);
-      const n = Number(cl);
-      if (n > options.maxBodyBytes) throw new BodyTooLargeError(options.maxBodyBytes);
-      body = await reader.readExact(n);
+      framing = { kind: "length", length: Number(cl) };
     } else {
-      body = await reader.readToEnd(options.maxBodyBytes);
+      framing = { kind: "close" };
       keepAlive = false;
     }
-    return { status, statusText: m[3] ?? "", headers, setCookies, body, keepAlive };
+    return { status, statusText, headers, setCookies, keepAlive, framing };
+  }
+}
+
+const NO_BODY: BodyFraming = { kind: "none" };
+
+/** Reads one response, its body buffered whole; skips 1xx interim responses. */
+export async function readResponse(
+  reader: SocketReader,
+  options: { maxBodyBytes: number; method: string; onFirstByte?: () => void },
+): Promise<Http1Response> {
+  const { framing, ...head } = await readResponseHead(reader, options);
+  let body: Uint8Array;
+  if (framing.kind === "none") {
+    body = new Uint8Array(0);
+  } else if (framing.kind === "chunked") {
+    body = await readChunked(reader, options.maxBodyBytes);
+  } else if (framing.kind === "length") {
+    if (framing.length > options.maxBodyBytes) throw new BodyTooLargeError(options.maxBodyBytes);
+    body = await reader.readExact(framing.length);
+  } else {
+    body = await reader.readToEnd(options.maxBodyBytes);
+  }
+  return { ...head, body };
+}
+
+/**
+ * Streams one response body into the caller's buffer: {@linkcode BodyReader.readInto}
+ * until it returns null. Content-Length bodies end at their length (bytes after it are
+ * never read); a connection closed before the end is a {@linkcode TruncatedBodyError};
+ * chunked bodies are decoded, their trailers read and dropped.
+ */
+export class BodyReader {
+  #reader: SocketReader;
+  #framing: BodyFraming;
+  /** Body bytes returned so far. */
+  #received = 0;
+  /** Bytes left in the current chunk (chunked) or body (length). */
+  #left: number;
+  #chunkSeen = false;
+  #done: boolean;
+
+  /** Reads the body framed as `framing` from `reader`. */
+  constructor(reader: SocketReader, framing: BodyFraming) {
+    this.#reader = reader;
+    this.#framing = framing;
+    this.#left = framing.kind === "length" ? framing.length : 0;
+    this.#done = framing.kind === "none";
+  }
+
+  /** Body bytes returned so far. */
+  get received(): number {
+    return this.#received;
+  }
+
+  /** Whether the whole body has been read. */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Reads at most `target.length` (> 0) body bytes into `target`; null at the end of the body. */
+  async readInto(target: Uint8Array): Promise<number | null> {
+    if (this.#done) return null;
+    const kind = this.#framing.kind;
+    if (kind === "close") {
+      const n = await this.#reader.readInto(target);
+      if (n === null) {
+        this.#done = true;
+        return null;
+      }
+      this.#received += n;
+      return n;
+    }
+    if (kind === "length" && this.#left === 0) {
+      this.#done = true;
+      return null;
+    }
+    if (kind === "chunked" && this.#left === 0 && !(await this.#nextChunk())) return null;
+    const n = await this.#reader.readInto(target.subarray(0, Math.min(target.length, this.#left)));
+    if (n === null) {
+      throw new TruncatedBodyError(
+        this.#received,
+        kind === "length" ? (this.#framing as { length: number }).length : undefined,
+      );
+    }
+    this.#left -= n;
+    this.#received += n;
+    return n;
+  }
+
+  /** Reads the next chunk's size line; false (and trailers read) at the last chunk. */
+  async #nextChunk(): Promise<boolean> {
+    const line = async (limit: number) => {
+      const l = await this.#reader.readLine(limit);
+      if (l === null) throw new TruncatedBodyError(this.#received);
+      return l;
+    };
+    if (this.#chunkSeen && (await line(4096)) !== "") throw new SyntaxError("Invalid chunk end");
+    this.#chunkSeen = true;
+    const sizeLine = await line(4096);
+    const sizeText = sizeLine.split(";")[0].trim();
+    if (!/^[0-9a-fA-F]{1,12}$/.test(sizeText)) {
+      throw new SyntaxError(`Invalid chunk size "${sizeLine.slice(0, 40)}"`);
+    }
+    this.#left = parseInt(sizeText, 16);
+    if (this.#left > 0) return true;
+    // Trailers, read and dropped; a close right after the last chunk ends the body too.
+    let trailerBytes = 0;
+    for (;;) {
+      const trailer = await this.#reader.readLine(MAX_HEADER_BYTES);
+      if (trailer === null || trailer === "") break;
+      trailerBytes += trailer.length;
+      if (trailerBytes > MAX_HEADER_BYTES) throw new SyntaxError("Response trailers too large");
+    }
+    this.#done = true;
+    return false;
   }
 }
 

@@ -34,7 +34,7 @@
 import { maskUrl } from "../log/mask_secret.ts";
 import { BodyTooLargeError, readResponse, SocketReader, writeRequest } from "./_http1.ts";
 import { gunzip, gzip } from "./_gzip.ts";
-import { type ByteSocket, openSocket } from "./_socket.ts";
+import { type ByteSocket, isConnectError, openSocket } from "./_socket.ts";
 import { CookieJar } from "./cookie_jar.ts";
 import { basicAuthorization, chooseChallenge, DigestAuthorizer } from "./digest_auth.ts";
 import { AcsAuthError, AcsHttpError } from "./errors.ts";
@@ -491,19 +491,6 @@ class Session implements AcsSession {
   #log(line: string): void {
     this.#o.onLog?.(line);
   }
-}
-
-function isConnectError(e: unknown): boolean {
-  if (
-    e instanceof Deno.errors.ConnectionRefused || e instanceof Deno.errors.ConnectionReset ||
-    e instanceof Deno.errors.TimedOut || e instanceof Deno.errors.AddrNotAvailable ||
-    e instanceof Deno.errors.NetworkUnreachable || e instanceof Deno.errors.NotFound
-  ) {
-    return true;
-  }
-  const code = (e as { code?: unknown })?.code;
-  return typeof code === "string" &&
-    /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH)/.test(code);
 }
 
 function message(e: unknown): string {

@@ -1,8 +1,9 @@
 /**
  * All HTTP code of the agent: the CPE → ACS client for one CWMP session
  * (`createAcsSession`), the Connection Request server app
- * (`createConnectionRequestApp`), and their pure parts (Digest/Basic auth,
- * cookie jar, rate limiter).
+ * (`createConnectionRequestApp`), a streaming HTTP/1.1 connection for file transfers
+ * (`openHttpConnection`), and their pure parts (Digest/Basic auth, cookie jar, rate
+ * limiter).
  *
  * @module
  */
@@ -42,6 +43,17 @@ export {
   DigestVerifier,
   type DigestVerifierOptions,
 } from "./digest_server.ts";
+export {
+  type BodyFraming,
+  BodyReader,
+  HttpConnection,
+  type HttpConnectionOptions,
+  type HttpReadHeadOptions,
+  type HttpResponseHead,
+  isConnectError,
+  openHttpConnection,
+  TruncatedBodyError,
+} from "./http_connection.ts";
 export {
   AcsAuthError,
   AcsHttpError,
