@@ -279,6 +279,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     config: config.transfer,
     stagingDir: config.transfer.dir || `${config.agent.stateDir}/transfers`,
     fallbackCaFile: config.acs.caFile,
+    caDir: config.acs.transferCaDir,
     clients: transferClients(),
     runCommand: (argv, timeoutMs) => platform.runCommand(argv, timeoutMs),
     now: () => platform.now(),

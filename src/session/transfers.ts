@@ -17,7 +17,7 @@ import { addEvents, EventCode, eventStruct } from "./event_queue.ts";
 import type { EventOf } from "./events.ts";
 import { raise } from "./lifecycle.ts";
 import type { TransferRecord } from "./snapshot.ts";
-import { type Context } from "./_context.ts";
+import type { Context } from "./_context.ts";
 
 /** The most transfers queued at once (TR-069 A.4.1.7 lists up to 16). */
 export const MAX_QUEUED_TRANSFERS = 16;

@@ -6,8 +6,9 @@
  */
 
 import type { TransferClient } from "./client.ts";
+import { httpTransferClient } from "./http_client.ts";
 
 /** Clients by URL scheme (`http:` …). */
 export function transferClients(): Record<string, TransferClient> {
-  return {};
+  return { "http:": httpTransferClient, "https:": httpTransferClient };
 }

@@ -41,6 +41,8 @@ export interface TransferRunnerOptions {
   stagingDir: string;
   /** CA bundle for file servers when `config.caFile` is empty (the ACS's). */
   fallbackCaFile: string;
+  /** Directory of CA files for file servers (`acs.transfer_ca_dir`); "" = none. */
+  caDir: string;
   /** Clients by URL scheme (`http:`, `https:`, `ftp:`, `tftp:`). */
   clients: Readonly<Record<string, TransferClient>>;
   runCommand(argv: readonly string[], timeoutMs: number): Promise<CommandResult>;
@@ -107,7 +109,10 @@ export class TransferRunner {
         fileSize: record.fileSize,
         path,
         resume: record.resume === true,
-        tls: caFile === "" ? {} : { caFile },
+        tls: {
+          ...(caFile === "" ? {} : { caFile }),
+          ...(this.#o.caDir === "" ? {} : { caDir: this.#o.caDir }),
+        },
         limits,
         signal,
         onLog: log,

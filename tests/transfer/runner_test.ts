@@ -53,6 +53,7 @@ async function rig(
     config: { ...defaultConfig().transfer, firmwareCommand: ["apply-fw"], ...options.config },
     stagingDir: `${dir}/staging`,
     fallbackCaFile: "/etc/acs-ca.pem",
+    caDir: "",
     clients: { "http:": client },
     runCommand: async (argv): Promise<CommandResult> => {
       // The staged file exists while the commands run.

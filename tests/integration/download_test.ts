@@ -1,0 +1,182 @@
+/**
+ * Download end to end: the real agent, a test ACS sending GenieACS 1.2.16's own Download
+ * bytes, a file server on loopback, the apply and reboot commands as scripts. Checked: the
+ * DownloadResponse, the file applied byte for byte, the reboot, the report after the boot
+ * (1 BOOT + 7 TRANSFER COMPLETE + M Download, TransferComplete FaultCode 0) without any
+ * connection request, a failure reported with the right code, and a SIGKILL mid-download.
+ */
+
+import assert from "node:assert/strict";
+import type { DownloadResponse, TransferComplete } from "../../src/soap/mod.ts";
+import { sharedDir } from "../_helpers/validate_envelope.ts";
+import { eventsOf, withRig } from "./_rig.ts";
+
+const TEXT_XML = { "content-type": 'text/xml; charset="utf-8"' };
+const FILE = new TextEncoder().encode("firmware image 1.2.3 -- fifty-three bytes of payload!");
+
+/** A file server on loopback; `slow` drips the body. */
+function fileServer(options: { slow?: boolean } = {}) {
+  const gets: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    const path = new URL(req.url).pathname;
+    gets.push(path);
+    if (path !== "/fw-1.2.3.bin") return new Response("missing", { status: 404 });
+    // `slow`: the first GET drips (to be cut by a kill), later ones are served whole.
+    if (!options.slow || gets.length > 1) {
+      return new Response(FILE, { headers: { "content-length": `${FILE.length}` } });
+    }
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        controller.enqueue(FILE.subarray(0, 1));
+      },
+    });
+    return new Response(body, { headers: { "content-length": "1000000" } });
+  });
+  return { port: server.addr.port, gets, close: () => server.shutdown() };
+}
+
+/** GenieACS's Download, pointed at `url`. */
+async function genieAcsDownload(url: string): Promise<string> {
+  const xml = await Deno.readTextFile(
+    `${sharedDir()}/testdata/genieacs-1.2.16/026-acs-cpe-download.xml`,
+  );
+  return xml.replace("http://127.0.0.1:27568/fw-1.2.3.bin", url);
+}
+
+function transferConfig(dir: string): string {
+  return `firmware_command = ["sh", "-c", "cp \\"$1\\" '${dir}/applied.bin'", "apply"]
+connect_timeout = 5
+stall_timeout = 3
+total_timeout = 30`;
+}
+
+async function until(predicate: () => boolean, what: string, ms = 20_000): Promise<void> {
+  for (let waited = 0; waited < ms; waited += 20) {
+    if (predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`Not seen within ${ms} ms: ${what}`);
+}
+
+Deno.test("agent applies GenieACS's firmware Download, reboots and reports it after the boot", async () => {
+  const files = fileServer();
+  let sent = false;
+  let url = "";
+  try {
+    await withRig(async ({ dir, acs, start, validateAll }) => {
+      url = `http://127.0.0.1:${files.port}/fw-1.2.3.bin`;
+      const download = await genieAcsDownload(url);
+      const marker = `${dir}/rebooted`;
+      const options = {
+        rebootCommand: ["sh", "-c", `echo reboot >> '${marker}'`],
+        extra: `[transfer]\n${transferConfig(dir)}`,
+      };
+      acsHook = (m) => {
+        if (m.kind === "Empty" && !sent) {
+          sent = true;
+          return { raw: { status: 200, body: download, headers: TEXT_XML } };
+        }
+        return undefined;
+      };
+      const first = await start(options);
+      await until(() => acs.sessions[0]?.ended === true, "the Download session");
+      const response = acs.sessions[0].messages[0] as DownloadResponse;
+      assert.equal(response.kind, "DownloadResponse");
+      assert.equal(response.status, 1);
+      // Downloaded, applied, rebooted: the agent exits as the system goes down.
+      assert.equal((await first.waitForExit(20_000)).code, 0);
+      assert.deepEqual(await Deno.readFile(`${dir}/applied.bin`), FILE);
+      assert.equal(await Deno.readTextFile(marker), "reboot\n");
+      assert.equal(acs.sessions.length, 1, "the report waits for the boot");
+
+      await start(options);
+      await until(() => acs.sessions[1]?.ended === true, "the session after the boot");
+      assert.deepEqual(eventsOf(acs.sessions[1]).sort(), [
+        "1 BOOT|",
+        "7 TRANSFER COMPLETE|",
+        "M Download|1a202698ffc0000",
+      ]);
+      const tc = acs.sessions[1].messages[0] as TransferComplete;
+      assert.equal(tc.kind, "TransferComplete");
+      assert.equal(tc.commandKey, "1a202698ffc0000");
+      assert.deepEqual(tc.faultStruct, { faultCode: 0, faultString: "" });
+      assert.match(tc.startTime, /^20\d\d-/);
+      assert.ok(Date.parse(tc.completeTime) >= Date.parse(tc.startTime));
+      await validateAll();
+    }, { hook: (m, s) => acsHook(m, s) });
+  } finally {
+    await files.close();
+  }
+});
+
+Deno.test("agent reports a failed Download at once with the right code, no connection request", async () => {
+  const files = fileServer();
+  let sent = false;
+  try {
+    await withRig(async ({ dir, acs, start, validateAll }) => {
+      const download = await genieAcsDownload(`http://127.0.0.1:${files.port}/missing.bin`);
+      acsHook = (m) => {
+        if (m.kind === "Empty" && !sent) {
+          sent = true;
+          return { raw: { status: 200, body: download, headers: TEXT_XML } };
+        }
+        return undefined;
+      };
+      await start({ extra: `[transfer]\n${transferConfig(dir)}` });
+      await until(() => acs.sessions[1]?.ended === true, "the report session");
+      assert.deepEqual(eventsOf(acs.sessions[1]).sort(), [
+        "7 TRANSFER COMPLETE|",
+        "M Download|1a202698ffc0000",
+      ]);
+      const tc = acs.sessions[1].messages[0] as TransferComplete;
+      assert.equal(tc.faultStruct.faultCode, 9016);
+      assert.match(tc.faultStruct.faultString, /404/);
+      assert.equal(await Deno.stat(`${dir}/applied.bin`).catch(() => null), null);
+      await validateAll();
+    }, { hook: (m, s) => acsHook(m, s) });
+  } finally {
+    await files.close();
+  }
+});
+
+Deno.test("a Download cut by a SIGKILL runs again after the restart and is reported once", async () => {
+  const slow = fileServer({ slow: true });
+  let sent = false;
+  try {
+    await withRig(async ({ dir, acs, start }) => {
+      const download = (await genieAcsDownload(`http://127.0.0.1:${slow.port}/fw-1.2.3.bin`))
+        .replace("<FileSize>53</FileSize>", "<FileSize>0</FileSize>");
+      acsHook = (m) => {
+        if (m.kind === "Empty" && !sent) {
+          sent = true;
+          return { raw: { status: 200, body: download, headers: TEXT_XML } };
+        }
+        return undefined;
+      };
+      const options = { extra: `[transfer]\n${transferConfig(dir)}\nfirmware_reboot = false` };
+      const first = await start(options);
+      await until(() => slow.gets.length === 1, "the download to begin");
+      await first.kill("SIGKILL");
+      await start(options);
+      // It runs again from the start, whole this time, and its one report follows.
+      await until(() => slow.gets.length === 2, "the download to run again");
+      await until(
+        () => acs.sessions.some((s) => eventsOf(s).includes("7 TRANSFER COMPLETE|")),
+        "the report",
+        30_000,
+      );
+      const reports = acs.sessions.filter((s) => eventsOf(s).includes("7 TRANSFER COMPLETE|"));
+      assert.equal(reports.length, 1);
+      const tc = reports[0].messages[0] as TransferComplete;
+      assert.equal(tc.kind, "TransferComplete");
+      assert.deepEqual(tc.faultStruct, { faultCode: 0, faultString: "" });
+      assert.deepEqual(await Deno.readFile(`${dir}/applied.bin`), FILE, "the whole file, once");
+    }, { hook: (m, s) => acsHook(m, s) });
+  } finally {
+    await slow.close();
+  }
+});
+
+type Hook = NonNullable<Parameters<typeof withRig>[1]>["hook"];
+let acsHook: NonNullable<Hook> = () => undefined;
