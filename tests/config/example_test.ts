@@ -60,3 +60,18 @@ Deno.test("CONFIG_SCHEMA sets every defaultConfig() field except derived ones", 
   );
   assert.deepEqual(unset, ["cpe.cwmpVersion"]);
 });
+
+Deno.test("loadConfig() accepts the [transfer] examples for OpenWrt and Debian", () => {
+  for (const name of ["transfer-openwrt.toml", "transfer-debian.toml"]) {
+    const text = Deno.readTextFileSync(new URL(`../../config/${name}`, import.meta.url));
+    const cfg = loadConfig(`[acs]\nurl = "https://acs.example/"\n${text}`, { file: name });
+    assert.ok(cfg.transfer.firmwareCommand.length > 0, name);
+    assert.ok(cfg.transfer.verifyCommand.length > 0, name);
+  }
+  const openwrt = Deno.readTextFileSync(
+    new URL("../../config/transfer-openwrt.toml", import.meta.url),
+  );
+  const cfg = loadConfig(openwrt, { file: "transfer-openwrt.toml" });
+  assert.deepEqual(cfg.transfer.firmwareCommand, ["sysupgrade"]);
+  assert.equal(cfg.transfer.firmwareReboot, false);
+});
