@@ -24,6 +24,7 @@ import {
   getAllQueuedTransfers,
   getQueuedTransfers,
   type TransferPolicy,
+  upload,
 } from "./rpc/mod.ts";
 import { TransferRunner } from "./transfer/runner.ts";
 import { transferClients } from "./transfer/clients.ts";
@@ -34,6 +35,7 @@ import {
   type Download,
   type Fault,
   faultFor,
+  type Upload,
 } from "./soap/mod.ts";
 import {
   createSessionState,
@@ -280,6 +282,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     stagingDir: config.transfer.dir || `${config.agent.stateDir}/transfers`,
     fallbackCaFile: config.acs.caFile,
     caDir: config.acs.transferCaDir,
+    agentLogFile: config.log.file ? config.log.fileName : "",
     clients: transferClients(),
     runCommand: (argv, timeoutMs) => platform.runCommand(argv, timeoutMs),
     now: () => platform.now(),
@@ -287,6 +290,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
   });
   const transferPolicy: TransferPolicy = {
     fileTypes: runner.fileTypes(),
+    uploadFileTypes: runner.uploadFileTypes(),
     schemes: runner.schemes(),
     maxFileSize: config.transfer.maxFileSize,
     queued: () =>
@@ -316,6 +320,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       // Offered (and listed by GetRPCMethods) only when a transfer client is built in.
       ...(transferPolicy.schemes.size === 0 ? {} : {
         Download: (request: Download) => download(request, transferPolicy),
+        Upload: (request: Upload) => upload(request, transferPolicy),
         GetQueuedTransfers: () => getQueuedTransfers(transferPolicy),
         GetAllQueuedTransfers: () => getAllQueuedTransfers(transferPolicy),
         CancelTransfer: (request: CancelTransfer) => cancelTransfer(request, transferPolicy),

@@ -189,6 +189,16 @@ export interface TransferConfig {
   readonly ringerFileCommand: readonly string[];
   /** Optional check before applying any file (signatures), path appended; failure → 9018. */
   readonly verifyCommand: readonly string[];
+  /**
+   * Upload `1 Vendor Configuration File`: writes a backup to the path appended (OpenWrt:
+   * `["sysupgrade", "-b"]`); empty = that Upload is refused.
+   */
+  readonly configBackupCommand: readonly string[];
+  /**
+   * Upload `2 Vendor Log File`: writes the system log to the path appended (e.g.
+   * `["sh", "-c", "logread > \"$1\"", "logread"]`); the agent's own log file is sent too.
+   */
+  readonly logCommand: readonly string[];
   /** Largest file accepted, bytes, whatever FileSize says. */
   readonly maxFileSize: number;
   /** Seconds to connect, without progress, and in all. */
@@ -298,6 +308,8 @@ export function defaultConfig(): AgentConfig {
       toneFileCommand: [],
       ringerFileCommand: [],
       verifyCommand: [],
+      configBackupCommand: [],
+      logCommand: [],
       maxFileSize: 256 * 1024 * 1024,
       connectTimeout: 30,
       stallTimeout: 60,
@@ -474,6 +486,8 @@ export const CONFIG_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       tone_file_command: argv("toneFileCommand"),
       ringer_file_command: argv("ringerFileCommand"),
       verify_command: argv("verifyCommand"),
+      config_backup_command: argv("configBackupCommand"),
+      log_command: argv("logCommand"),
       max_file_size: int("maxFileSize", 1),
       connect_timeout: int("connectTimeout", 1, 3600),
       stall_timeout: int("stallTimeout", 1, 3600),

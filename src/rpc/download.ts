@@ -1,5 +1,6 @@
 /**
- * Download (TR-069 A.3.2.8, required; CWMP-FACTS §4.5) and the queue RPCs around it:
+ * Download (TR-069 A.3.2.8, required; CWMP-FACTS §4.5), Upload (A.4.1.5) and the queue RPCs
+ * around them:
  * GetQueuedTransfers (A.4.1.1), GetAllQueuedTransfers (A.4.1.7), CancelTransfer (A.4.1.9).
  * These only validate and answer: the session engine stores an accepted Download before its
  * response goes out, runs it after the session and reports it with TransferComplete.
@@ -27,6 +28,8 @@ import type {
   DownloadResponse,
   GetAllQueuedTransfersResponse,
   GetQueuedTransfersResponse,
+  Upload,
+  UploadResponse,
 } from "../soap/messages.ts";
 import { CwmpFault, InvalidArgumentsError, ResourcesExceededError } from "./errors.ts";
 
@@ -45,6 +48,8 @@ export interface QueuedTransfer {
 export interface TransferPolicy {
   /** FileTypes the device can apply. */
   fileTypes: ReadonlySet<string>;
+  /** FileTypes the device can upload. */
+  uploadFileTypes: ReadonlySet<string>;
   /** URL schemes with a client, e.g. `http:`. */
   schemes: ReadonlySet<string>;
   /** Largest file accepted, bytes. */
@@ -58,14 +63,7 @@ export const MAX_QUEUED = 16;
 
 const UNKNOWN_TIME = "0001-01-01T00:00:00Z";
 
-/**
- * Accepts a Download for later (Status 1, Unknown Times) or throws the fault.
- *
- * @throws {CwmpFault} 9013 for an unsupported scheme; {InvalidArgumentsError} (9003);
- * {ResourcesExceededError} (9004).
- */
-export function download(request: Download, policy: TransferPolicy): DownloadResponse {
-  const { url } = request;
+function checkUrl(url: string, policy: TransferPolicy): void {
   if (url.length > 256 || /\s/.test(url)) {
     throw new InvalidArgumentsError(`Invalid URL "${url.slice(0, 64)}"`);
   }
@@ -78,20 +76,47 @@ export function download(request: Download, policy: TransferPolicy): DownloadRes
   if (!policy.schemes.has(scheme)) {
     throw new CwmpFault(9013, `Unsupported protocol for file transfer: "${scheme}"`);
   }
-  if (!policy.fileTypes.has(request.fileType)) {
+}
+
+function checkQueue(commandKey: string, policy: TransferPolicy): void {
+  if (commandKey.length > 32) {
+    throw new InvalidArgumentsError("CommandKey longer than 32 characters");
+  }
+  if (policy.queued().length >= MAX_QUEUED) {
+    throw new ResourcesExceededError(`Already ${MAX_QUEUED} transfers queued`);
+  }
+}
+
+/**
+ * Accepts an Upload for later (Status 1, Unknown Times) or throws the fault (as Download;
+ * a FileType with no command that produces the file → 9003).
+ */
+export function upload(request: Upload, policy: TransferPolicy): UploadResponse {
+  checkUrl(request.url, policy);
+  if (!policy.uploadFileTypes.has(request.fileType)) {
     throw new InvalidArgumentsError(`FileType not supported: "${request.fileType.slice(0, 64)}"`);
   }
-  if (request.commandKey.length > 32) {
-    throw new InvalidArgumentsError("CommandKey longer than 32 characters");
+  checkQueue(request.commandKey, policy);
+  return { kind: "UploadResponse", status: 1, startTime: UNKNOWN_TIME, completeTime: UNKNOWN_TIME };
+}
+
+/**
+ * Accepts a Download for later (Status 1, Unknown Times) or throws the fault.
+ *
+ * @throws {CwmpFault} 9013 for an unsupported scheme; {InvalidArgumentsError} (9003);
+ * {ResourcesExceededError} (9004).
+ */
+export function download(request: Download, policy: TransferPolicy): DownloadResponse {
+  checkUrl(request.url, policy);
+  if (!policy.fileTypes.has(request.fileType)) {
+    throw new InvalidArgumentsError(`FileType not supported: "${request.fileType.slice(0, 64)}"`);
   }
   if (request.fileSize > policy.maxFileSize) {
     throw new ResourcesExceededError(
       `FileSize ${request.fileSize} above the device's limit of ${policy.maxFileSize} bytes`,
     );
   }
-  if (policy.queued().length >= MAX_QUEUED) {
-    throw new ResourcesExceededError(`Already ${MAX_QUEUED} transfers queued`);
-  }
+  checkQueue(request.commandKey, policy);
   return {
     kind: "DownloadResponse",
     status: 1,

@@ -228,6 +228,19 @@ export function onRpcResult(ctx: Context, event: EventOf<"rpcResult">): void {
         notBefore: ctx.now + request.delaySeconds * 1000,
       });
     }
+    if (request.kind === "Upload" && event.response.kind === "UploadResponse") {
+      queueTransfer(ctx, {
+        method: "Upload",
+        commandKey: request.commandKey,
+        fileType: request.fileType,
+        url: request.url,
+        username: request.username,
+        password: request.password,
+        fileSize: 0,
+        targetFileName: "",
+        notBefore: ctx.now + request.delaySeconds * 1000,
+      });
+    }
     if (request.kind === "CancelTransfer") {
       ctx.s.persisted.transfers = ctx.s.persisted.transfers.filter((t) =>
         t.commandKey !== request.commandKey || t.state !== 1

@@ -10,7 +10,12 @@
 import type { TransferConfig } from "../config/mod.ts";
 import type { CommandResult } from "../platform/platform.ts";
 import type { TransferRecord } from "../session/mod.ts";
-import { type TransferClient, TransferError, type TransferLimits } from "./client.ts";
+import {
+  type TransferClient,
+  TransferError,
+  type TransferLimits,
+  type TransferTls,
+} from "./client.ts";
 
 /** The FileTypes TR-069 defines for Download, and the config key of each one's command. */
 const FILE_TYPE_COMMANDS: Readonly<Record<string, keyof TransferConfig>> = {
@@ -20,6 +25,9 @@ const FILE_TYPE_COMMANDS: Readonly<Record<string, keyof TransferConfig>> = {
   "4 Tone File": "toneFileCommand",
   "5 Ringer File": "ringerFileCommand",
 };
+
+/** The FileTypes TR-069 defines for Upload that this agent can produce. */
+const UPLOAD_FILE_TYPES = ["1 Vendor Configuration File", "2 Vendor Log File"] as const;
 
 /** Time an apply or verify command may take (sysupgrade writes flash). */
 const COMMAND_TIMEOUT_MS = 30 * 60_000;
@@ -43,6 +51,8 @@ export interface TransferRunnerOptions {
   fallbackCaFile: string;
   /** Directory of CA files for file servers (`acs.transfer_ca_dir`); "" = none. */
   caDir: string;
+  /** The agent's own log file, sent with an Upload of `2 Vendor Log File`; "" = none. */
+  agentLogFile: string;
   /** Clients by URL scheme (`http:`, `https:`, `ftp:`, `tftp:`). */
   clients: Readonly<Record<string, TransferClient>>;
   runCommand(argv: readonly string[], timeoutMs: number): Promise<CommandResult>;
@@ -69,13 +79,118 @@ export class TransferRunner {
     );
   }
 
+  /** Upload FileTypes this device can produce. */
+  uploadFileTypes(): Set<string> {
+    const { config, agentLogFile } = this.#o;
+    const types = new Set<string>();
+    if (config.configBackupCommand.length > 0) types.add(UPLOAD_FILE_TYPES[0]);
+    if (config.logCommand.length > 0 || agentLogFile !== "") types.add(UPLOAD_FILE_TYPES[1]);
+    return types;
+  }
+
   /** URL schemes with a client. */
   schemes(): Set<string> {
     return new Set(Object.keys(this.#o.clients));
   }
 
   /** Runs `record` to the end; never throws. */
-  async run(record: TransferRecord, signal?: AbortSignal): Promise<TransferOutcome> {
+  run(record: TransferRecord, signal?: AbortSignal): Promise<TransferOutcome> {
+    return record.method === "Upload"
+      ? this.#upload(record, signal)
+      : this.#download(record, signal);
+  }
+
+  #limits(): TransferLimits {
+    const { config } = this.#o;
+    return {
+      connectTimeoutMs: config.connectTimeout * 1000,
+      stallTimeoutMs: config.stallTimeout * 1000,
+      totalTimeoutMs: config.totalTimeout * 1000,
+      maxBytes: config.maxFileSize,
+    };
+  }
+
+  #tls(): TransferTls {
+    const caFile = this.#o.config.caFile || this.#o.fallbackCaFile;
+    return {
+      ...(caFile === "" ? {} : { caFile }),
+      ...(this.#o.caDir === "" ? {} : { caDir: this.#o.caDir }),
+    };
+  }
+
+  #client(url: string): TransferClient {
+    const scheme = new URL(url).protocol;
+    const client = this.#o.clients[scheme];
+    if (client === undefined) {
+      throw new TransferError(9013, `Unsupported protocol for file transfer: "${scheme}"`);
+    }
+    return client;
+  }
+
+  /** Produces the file (backup or log) and sends it; never throws. */
+  async #upload(record: TransferRecord, signal?: AbortSignal): Promise<TransferOutcome> {
+    const { config, log } = this.#o;
+    const path = `${this.#o.stagingDir}/${record.id}.upload`;
+    try {
+      await Deno.mkdir(this.#o.stagingDir, { recursive: true, mode: 0o700 });
+      await Deno.writeFile(path, new Uint8Array(), { mode: 0o600 });
+      const command = record.fileType === UPLOAD_FILE_TYPES[0]
+        ? config.configBackupCommand
+        : record.fileType === UPLOAD_FILE_TYPES[1]
+        ? config.logCommand
+        : undefined;
+      if (command === undefined) {
+        throw new TransferError(9011, `No command produces FileType "${record.fileType}"`);
+      }
+      if (command.length > 0) {
+        const made = await this.#o.runCommand([...command, path], COMMAND_TIMEOUT_MS);
+        if (made.code !== 0) {
+          throw new TransferError(
+            9011,
+            `Command for "${record.fileType}" exited ${made.code}${tail(made)}`,
+          );
+        }
+      }
+      if (record.fileType === UPLOAD_FILE_TYPES[1] && this.#o.agentLogFile !== "") {
+        await appendFile(path, this.#o.agentLogFile);
+      }
+      log(`Upload ${record.id} ("${record.commandKey}") of "${record.fileType}" started`);
+      const result = await this.#client(record.url).upload({
+        url: record.url,
+        username: record.username,
+        password: record.password,
+        path,
+        tls: this.#tls(),
+        limits: this.#limits(),
+        signal,
+        onLog: log,
+      });
+      log(`Upload ${record.id} sent ${result.bytes} bytes`);
+      return {
+        faultCode: 0,
+        faultString: "",
+        startTime: result.startTime,
+        completeTime: result.completeTime,
+        reboot: false,
+      };
+    } catch (error) {
+      const fault = error instanceof TransferError
+        ? { code: error.faultCode, text: error.message, start: error.startTime }
+        : { code: 9011, text: `Upload failed: ${(error as Error).message}`, start: undefined };
+      log(`Upload ${record.id} failed: ${fault.code} ${fault.text}`);
+      return {
+        faultCode: fault.code,
+        faultString: fault.text,
+        startTime: fault.start,
+        completeTime: fault.start === undefined ? undefined : this.#o.now(),
+        reboot: false,
+      };
+    } finally {
+      await Deno.remove(path).catch(() => {});
+    }
+  }
+
+  async #download(record: TransferRecord, signal?: AbortSignal): Promise<TransferOutcome> {
     const { config, log } = this.#o;
     const path = `${this.#o.stagingDir}/${record.id}.part`;
     let startTime: number | undefined;
@@ -89,18 +204,7 @@ export class TransferRunner {
         // Accepted when a command was configured; the config changed since.
         throw new TransferError(9010, `No command applies FileType "${record.fileType}"`);
       }
-      const scheme = new URL(record.url).protocol;
-      const client = this.#o.clients[scheme];
-      if (client === undefined) {
-        throw new TransferError(9013, `Unsupported protocol for file transfer: "${scheme}"`);
-      }
-      const limits: TransferLimits = {
-        connectTimeoutMs: config.connectTimeout * 1000,
-        stallTimeoutMs: config.stallTimeout * 1000,
-        totalTimeoutMs: config.totalTimeout * 1000,
-        maxBytes: config.maxFileSize,
-      };
-      const caFile = config.caFile || this.#o.fallbackCaFile;
+      const client = this.#client(record.url);
       log(`Download ${record.id} ("${record.commandKey}") of "${record.fileType}" started`);
       const result = await client.download({
         url: record.url,
@@ -109,11 +213,8 @@ export class TransferRunner {
         fileSize: record.fileSize,
         path,
         resume: record.resume === true,
-        tls: {
-          ...(caFile === "" ? {} : { caFile }),
-          ...(this.#o.caDir === "" ? {} : { caDir: this.#o.caDir }),
-        },
-        limits,
+        tls: this.#tls(),
+        limits: this.#limits(),
         signal,
         onLog: log,
       });
@@ -156,6 +257,24 @@ export class TransferRunner {
     } finally {
       await Deno.remove(path).catch(() => {});
     }
+  }
+}
+
+/** Appends the file `from` (if it exists) to `to`, streamed. */
+async function appendFile(to: string, from: string): Promise<void> {
+  let source: Deno.FsFile;
+  try {
+    source = await Deno.open(from, { read: true });
+  } catch {
+    return; // no log written yet
+  }
+  const target = await Deno.open(to, { append: true });
+  try {
+    await source.readable.pipeTo(target.writable);
+  } finally {
+    try {
+      target.close();
+    } catch { /* closed by pipeTo */ }
   }
 }
 

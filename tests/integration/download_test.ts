@@ -180,3 +180,55 @@ Deno.test("a Download cut by a SIGKILL runs again after the restart and is repor
 
 type Hook = NonNullable<Parameters<typeof withRig>[1]>["hook"];
 let acsHook: NonNullable<Hook> = () => undefined;
+
+Deno.test("agent uploads its configuration backup by HTTP PUT and reports M Upload", async () => {
+  const puts: { path: string; body: string; auth: string }[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    if (req.method !== "PUT") return new Response("no", { status: 405 });
+    puts.push({
+      path: new URL(req.url).pathname,
+      body: await req.text(),
+      auth: req.headers.get("authorization") ?? "",
+    });
+    return new Response(null, { status: 201 });
+  });
+  let sent = false;
+  try {
+    await withRig(async ({ acs, start, validateAll }) => {
+      acsHook = (m) => {
+        if (m.kind === "Empty" && !sent) {
+          sent = true;
+          return {
+            message: {
+              kind: "Upload",
+              commandKey: "up-1",
+              fileType: "1 Vendor Configuration File",
+              url: `http://127.0.0.1:${server.addr.port}/backups/cpe.tgz`,
+              username: "",
+              password: "",
+              delaySeconds: 0,
+            },
+          };
+        }
+        return undefined;
+      };
+      await start({
+        extra: `[transfer]
+config_backup_command = ["sh", "-c", "printf 'backup of the settings' > \\"$1\\"", "backup"]`,
+      });
+      await until(() => acs.sessions[1]?.ended === true, "the report session");
+      assert.equal(acs.sessions[0].messages[0].kind, "UploadResponse");
+      assert.deepEqual(puts, [{
+        path: "/backups/cpe.tgz",
+        body: "backup of the settings",
+        auth: "",
+      }]);
+      assert.deepEqual(eventsOf(acs.sessions[1]).sort(), ["7 TRANSFER COMPLETE|", "M Upload|up-1"]);
+      const tc = acs.sessions[1].messages[0] as TransferComplete;
+      assert.deepEqual(tc.faultStruct, { faultCode: 0, faultString: "" });
+      await validateAll();
+    }, { hook: (m, s) => acsHook(m, s) });
+  } finally {
+    await server.shutdown();
+  }
+});

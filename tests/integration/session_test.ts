@@ -198,6 +198,7 @@ Deno.test("agent answers GetRPCMethods with exactly the methods it implements", 
       "ScheduleInform",
       "SetParameterAttributes",
       "SetParameterValues",
+      "Upload",
     ]);
     await validateAll();
   });

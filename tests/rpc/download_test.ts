@@ -7,6 +7,7 @@ import {
   getQueuedTransfers,
   type QueuedTransfer,
   type TransferPolicy,
+  upload,
 } from "../../src/rpc/download.ts";
 
 // GenieACS 1.2.16 "push file": every optional argument empty, FileSize often 0.
@@ -27,6 +28,7 @@ const GENIEACS: Download = {
 function policy(queued: QueuedTransfer[] = []): TransferPolicy {
   return {
     fileTypes: new Set(["1 Firmware Upgrade Image"]),
+    uploadFileTypes: new Set(["1 Vendor Configuration File"]),
     schemes: new Set(["http:", "https:"]),
     maxFileSize: 1000,
     queued: () => queued,
@@ -101,4 +103,19 @@ Deno.test("getAllQueuedTransfers() and getQueuedTransfers() list the queue; canc
   });
   assert.equal(code(() => cancelTransfer({ kind: "CancelTransfer", commandKey: "a" }, p)), 9021);
   assert.equal(code(() => cancelTransfer({ kind: "CancelTransfer", commandKey: "zz" }, p)), 9021);
+});
+
+Deno.test("upload() accepts the FileTypes the device can produce, faults the rest", () => {
+  const request = {
+    kind: "Upload" as const,
+    commandKey: "u",
+    fileType: "1 Vendor Configuration File",
+    url: "http://files.example/up",
+    username: "",
+    password: "",
+    delaySeconds: 0,
+  };
+  assert.equal(upload(request, policy()).status, 1);
+  assert.equal(code(() => upload({ ...request, fileType: "2 Vendor Log File" }, policy())), 9003);
+  assert.equal(code(() => upload({ ...request, url: "sftp://x/y" }, policy())), 9013);
 });

@@ -54,6 +54,7 @@ async function rig(
     stagingDir: `${dir}/staging`,
     fallbackCaFile: "/etc/acs-ca.pem",
     caDir: "",
+    agentLogFile: "",
     clients: { "http:": client },
     runCommand: async (argv): Promise<CommandResult> => {
       // The staged file exists while the commands run.
@@ -132,4 +133,56 @@ Deno.test("TransferRunner.fileTypes() lists the FileTypes with a command; no reb
     assert.deepEqual([...runner.schemes()], ["http:"]);
     assert.equal((await runner.run(RECORD)).reboot, false);
   }, { config: { vendorConfigCommand: ["sysupgrade", "-r"], firmwareReboot: false } });
+});
+
+Deno.test("TransferRunner.run() uploads the system log followed by the agent's own log", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "cwmp-runner-up-" });
+  try {
+    await Deno.writeTextFile(`${dir}/agent.log`, "agent line\n");
+    const sent: string[] = [];
+    const client: TransferClient = {
+      download: () => Promise.reject(new Error("unused")),
+      async upload(req) {
+        sent.push(await Deno.readTextFile(req.path));
+        return { bytes: 1, startTime: 10, completeTime: 20 };
+      },
+    };
+    const runner = new TransferRunner({
+      config: {
+        ...defaultConfig().transfer,
+        logCommand: ["sh", "-c", "printf 'system line\\n' > \"$1\"", "log"],
+        configBackupCommand: ["false"],
+      },
+      stagingDir: `${dir}/staging`,
+      fallbackCaFile: "",
+      caDir: "",
+      agentLogFile: `${dir}/agent.log`,
+      clients: { "http:": client },
+      runCommand: async (argv) => {
+        const out = await new Deno.Command(argv[0], { args: argv.slice(1) }).output();
+        return { code: out.code, stderr: "" };
+      },
+      now: () => 30,
+      log: () => {},
+    });
+    assert.deepEqual([...runner.uploadFileTypes()].sort(), [
+      "1 Vendor Configuration File",
+      "2 Vendor Log File",
+    ]);
+    const upload = { ...RECORD, method: "Upload" as const, fileType: "2 Vendor Log File" };
+    assert.deepEqual(await runner.run(upload), {
+      faultCode: 0,
+      faultString: "",
+      startTime: 10,
+      completeTime: 20,
+      reboot: false,
+    });
+    assert.deepEqual(sent, ["system line\nagent line\n"]);
+    const backup = await runner.run({ ...upload, fileType: "1 Vendor Configuration File" });
+    assert.equal(backup.faultCode, 9011);
+    assert.equal(sent.length, 1, "nothing sent when the backup command failed");
+    assert.deepEqual([...Deno.readDirSync(`${dir}/staging`)], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
