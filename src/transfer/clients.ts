@@ -6,9 +6,16 @@
  */
 
 import type { TransferClient } from "./client.ts";
+import { ftpTransferClient } from "./ftp_client.ts";
 import { httpTransferClient } from "./http_client.ts";
+import { tftpTransferClient } from "./tftp_client.ts";
 
 /** Clients by URL scheme (`http:` …). */
 export function transferClients(): Record<string, TransferClient> {
-  return { "http:": httpTransferClient, "https:": httpTransferClient };
+  return {
+    "http:": httpTransferClient,
+    "https:": httpTransferClient,
+    "ftp:": ftpTransferClient,
+    "tftp:": tftpTransferClient,
+  };
 }

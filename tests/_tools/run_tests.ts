@@ -4,6 +4,10 @@
  * JUnit report, and ends with one line `N passed, N failed` read from that
  * report. Extra arguments are passed to `deno test` (e.g. a file filter).
  *
+ * The file servers of the FTP/TFTP client tests (vsftpd, tftpd-hpa) are installed
+ * the same way when missing, but are optional: when they cannot be installed the
+ * run goes on and those tests skip, naming why.
+ *
  * @module
  */
 
@@ -29,6 +33,42 @@ async function has(cmd: string): Promise<boolean> {
     return success;
   } catch {
     return false;
+  }
+}
+
+/** Optional Debian packages, by the program they install (tests skip without them). */
+const OPTIONAL: Record<string, string> = {
+  "/usr/sbin/vsftpd": "vsftpd",
+  "/usr/sbin/in.tftpd": "tftpd-hpa",
+};
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Installs the optional packages that are missing, if root with apt-get; never fails. */
+async function ensureOptional(): Promise<void> {
+  const missing = Object.entries(OPTIONAL).filter(([path]) => !exists(path)).map(([, p]) => p);
+  if (missing.length === 0) return;
+  if (Deno.uid?.() !== 0 || !(await has("apt-get"))) {
+    console.error(`Optional test servers missing (their tests skip): ${missing.join(" ")}`);
+    return;
+  }
+  console.error(`Installing test servers: ${missing.join(" ")}`);
+  const env = { DEBIAN_FRONTEND: "noninteractive" };
+  let success = false;
+  for (const args of [["update", "-qq"], ["install", "-y", "-qq", ...missing]]) {
+    const out = await new Deno.Command("apt-get", { args, env, stdout: "null", stderr: "null" })
+      .output();
+    success = out.success;
+  }
+  if (!success) {
+    console.error(`Cannot install ${missing.join(" ")} with apt-get: their tests skip`);
   }
 }
 
@@ -72,6 +112,7 @@ export function summarizeJunit(xml: string): { passed: number; failed: number } 
 
 if (import.meta.main) {
   await ensureTools();
+  await ensureOptional();
   await Deno.mkdir(".reports", { recursive: true });
   await Deno.remove(REPORT).catch(() => {});
   const child = new Deno.Command(Deno.execPath(), {
