@@ -23,6 +23,7 @@ import {
   download,
   getAllQueuedTransfers,
   getQueuedTransfers,
+  scheduleDownload,
   type TransferPolicy,
   upload,
 } from "./rpc/mod.ts";
@@ -35,6 +36,7 @@ import {
   type Download,
   type Fault,
   faultFor,
+  type ScheduleDownload,
   type Upload,
 } from "./soap/mod.ts";
 import {
@@ -321,6 +323,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       ...(transferPolicy.schemes.size === 0 ? {} : {
         Download: (request: Download) => download(request, transferPolicy),
         Upload: (request: Upload) => upload(request, transferPolicy),
+        ScheduleDownload: (request: ScheduleDownload) => scheduleDownload(request, transferPolicy),
         GetQueuedTransfers: () => getQueuedTransfers(transferPolicy),
         GetAllQueuedTransfers: () => getAllQueuedTransfers(transferPolicy),
         CancelTransfer: (request: CancelTransfer) => cancelTransfer(request, transferPolicy),

@@ -28,6 +28,8 @@ import type {
   DownloadResponse,
   GetAllQueuedTransfersResponse,
   GetQueuedTransfersResponse,
+  ScheduleDownload,
+  ScheduleDownloadResponse,
   Upload,
   UploadResponse,
 } from "../soap/messages.ts";
@@ -123,6 +125,51 @@ export function download(request: Download, policy: TransferPolicy): DownloadRes
     startTime: UNKNOWN_TIME,
     completeTime: UNKNOWN_TIME,
   };
+}
+
+/** WindowModes this agent can honour (TR-069 A.4.1.8). */
+const WINDOW_MODES = ["1 At Any Time", "2 Immediately", "3 When Idle"];
+
+/**
+ * ScheduleDownload: one or two windows, each start < end, in order and not overlapping;
+ * `1 At Any Time`, `2 Immediately` and `3 When Idle` run the download as early as the window
+ * allows (the agent transfers only between sessions: always idle). `4 Confirmation Needed`
+ * is refused: there is no user to ask ([U] 9003, invalid arguments).
+ *
+ * @throws {InvalidArgumentsError} (9003), as Download otherwise.
+ */
+export function scheduleDownload(
+  request: ScheduleDownload,
+  policy: TransferPolicy,
+): ScheduleDownloadResponse {
+  checkUrl(request.url, policy);
+  if (!policy.fileTypes.has(request.fileType)) {
+    throw new InvalidArgumentsError(`FileType not supported: "${request.fileType.slice(0, 64)}"`);
+  }
+  const windows = request.timeWindowList;
+  if (windows.length < 1 || windows.length > 2) {
+    throw new InvalidArgumentsError(`TimeWindowList needs 1 or 2 windows, got ${windows.length}`);
+  }
+  windows.forEach((w, i) => {
+    if (!(w.windowStart < w.windowEnd)) {
+      throw new InvalidArgumentsError(`Window ${i + 1}: WindowStart must be before WindowEnd`);
+    }
+    if (i > 0 && w.windowStart < windows[i - 1].windowEnd) {
+      throw new InvalidArgumentsError("Windows must be in order and must not overlap");
+    }
+    if (!WINDOW_MODES.includes(w.windowMode)) {
+      throw new InvalidArgumentsError(
+        `WindowMode not supported: "${w.windowMode.slice(0, 40)}" (no user to confirm)`,
+      );
+    }
+  });
+  if (request.fileSize > policy.maxFileSize) {
+    throw new ResourcesExceededError(
+      `FileSize ${request.fileSize} above the device's limit of ${policy.maxFileSize} bytes`,
+    );
+  }
+  checkQueue(request.commandKey, policy);
+  return { kind: "ScheduleDownloadResponse" };
 }
 
 /** GetQueuedTransfers: CommandKey and State of each queued transfer. */

@@ -241,6 +241,24 @@ export function onRpcResult(ctx: Context, event: EventOf<"rpcResult">): void {
         notBefore: ctx.now + request.delaySeconds * 1000,
       });
     }
+    if (request.kind === "ScheduleDownload" && event.response.kind === "ScheduleDownloadResponse") {
+      queueTransfer(ctx, {
+        method: "ScheduleDownload",
+        commandKey: request.commandKey,
+        fileType: request.fileType,
+        url: request.url,
+        username: request.username,
+        password: request.password,
+        fileSize: request.fileSize,
+        targetFileName: request.targetFileName,
+        notBefore: ctx.now,
+        // Window offsets count from receipt of the RPC ([U] CWMP-FACTS §4.6).
+        windows: request.timeWindowList.map((w) => ({
+          start: ctx.now + w.windowStart * 1000,
+          end: ctx.now + w.windowEnd * 1000,
+        })),
+      });
+    }
     if (request.kind === "CancelTransfer") {
       ctx.s.persisted.transfers = ctx.s.persisted.transfers.filter((t) =>
         t.commandKey !== request.commandKey || t.state !== 1

@@ -26,7 +26,7 @@ export interface ScheduledInform {
 export interface TransferRecord {
   /** Local number, increasing, never reused. */
   id: number;
-  method: "Download" | "Upload";
+  method: "Download" | "Upload" | "ScheduleDownload";
   commandKey: string;
   fileType: string;
   url: string;
@@ -41,6 +41,8 @@ export interface TransferRecord {
   state: 1 | 2;
   /** Set when a crash cut it: resume the partial file where the protocol allows. */
   resume?: boolean;
+  /** ScheduleDownload: the time windows (ms since the epoch) it may run in, in order. */
+  windows?: { start: number; end: number }[];
 }
 
 /** What the engine persists between runs. */
@@ -103,7 +105,14 @@ function isScheduledInform(value: unknown): value is ScheduledInform {
 function isTransferRecord(value: unknown): value is TransferRecord {
   if (!isRecord(value)) return false;
   const strings = ["commandKey", "fileType", "url", "username", "password", "targetFileName"];
-  return Number.isInteger(value.id) && (value.method === "Download" || value.method === "Upload") &&
+  const methods = ["Download", "Upload", "ScheduleDownload"];
+  const windows = value.windows;
+  if (
+    windows !== undefined &&
+    (!Array.isArray(windows) ||
+      !windows.every((w) => isRecord(w) && Number.isFinite(w.start) && Number.isFinite(w.end)))
+  ) return false;
+  return Number.isInteger(value.id) && methods.includes(value.method as string) &&
     strings.every((k) => typeof value[k] === "string") && Number.isInteger(value.fileSize) &&
     Number.isFinite(value.notBefore) && (value.state === 1 || value.state === 2) &&
     (value.resume === undefined || typeof value.resume === "boolean");

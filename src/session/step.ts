@@ -44,14 +44,14 @@ export function snapshotOf(state: SessionState): SessionSnapshot {
   return snapshot;
 }
 
-/** The earliest pending timer of `state`, or undefined. */
-export function wakeAtOf(state: SessionState): number | undefined {
+/** The earliest pending timer of `state` as of `now`, or undefined. */
+export function wakeAtOf(state: SessionState, now = 0): number | undefined {
   if (state.phase === "stopped" || state.phase === "halted") return undefined;
   const times: number[] = state.persisted.scheduledInforms.map((x) => x.at);
-  const transferAt = nextTransferAt({ s: state });
-  if (transferAt !== undefined && !state.persisted.transfers.some((t) => t.state === 2)) {
-    times.push(transferAt);
-  }
+  // A transfer due now starts when the session (or the running transfer) ends, not on a
+  // timer: only future starts and window ends arm one (else a due transfer would spin it).
+  const transferAt = nextTransferAt({ s: state }, now);
+  if (transferAt !== undefined && transferAt > now) times.push(transferAt);
   if (state.nextPeriodicAt !== undefined) times.push(state.nextPeriodicAt);
   // While EnableCWMP is false a due retry waits for the setting, not for a timer.
   if (state.phase === "retryWait" && state.retryAt !== undefined && state.settings.enableCwmp) {
@@ -80,7 +80,7 @@ function isStale(state: SessionState, event: SessionEvent): boolean {
 export function step(state: SessionState, event: SessionEvent, now: number): Step {
   const transition = findTransition(state.phase, event.kind);
   if (!transition || isStale(state, event)) {
-    return withWakeAt({ state, actions: [] });
+    return withWakeAt({ state, actions: [] }, now);
   }
   const ctx: Context = { s: draftOf(state), actions: [], now };
   transition.run(ctx, event);
@@ -94,10 +94,10 @@ export function step(state: SessionState, event: SessionEvent, now: number): Ste
   const actions = JSON.stringify(before) === JSON.stringify(after)
     ? ctx.actions
     : [{ kind: "persist" as const, snapshot: after }, ...ctx.actions];
-  return withWakeAt({ state: ctx.s, actions });
+  return withWakeAt({ state: ctx.s, actions }, now);
 }
 
-function withWakeAt(result: { state: SessionState; actions: SessionAction[] }): Step {
-  const wakeAt = wakeAtOf(result.state);
+function withWakeAt(result: { state: SessionState; actions: SessionAction[] }, now: number): Step {
+  const wakeAt = wakeAtOf(result.state, now);
   return wakeAt === undefined ? result : { ...result, wakeAt };
 }

@@ -45,10 +45,40 @@ export function resumeTransfers(ctx: Context): void {
   }
 }
 
-/** The earliest time a queued transfer becomes due, if any is waiting. */
-export function nextTransferAt(ctx: Pick<Context, "s">): number | undefined {
-  const waiting = ctx.s.persisted.transfers.filter((t) => t.state === 1);
-  return waiting.length === 0 ? undefined : Math.min(...waiting.map((t) => t.notBefore));
+/** When `t` may next start at or after `now` (its next window), or undefined: none left. */
+function nextStart(t: TransferRecord, now: number): number | undefined {
+  if (t.windows === undefined) return t.notBefore;
+  const open = t.windows.find((w) => w.end > now && w.end > t.notBefore);
+  return open === undefined ? undefined : Math.max(open.start, t.notBefore);
+}
+
+/** The earliest time a queued transfer becomes due or its last window closes. */
+export function nextTransferAt(ctx: Pick<Context, "s">, now = 0): number | undefined {
+  const times: number[] = [];
+  for (const t of ctx.s.persisted.transfers) {
+    if (t.state !== 1) continue;
+    const at = nextStart(t, now);
+    if (at !== undefined) times.push(at);
+    if (t.windows !== undefined && t.windows.length > 0) times.push(t.windows.at(-1)!.end);
+  }
+  return times.length === 0 ? undefined : Math.min(...times);
+}
+
+/**
+ * ScheduleDownloads whose windows all closed before they could run: reported at once with
+ * 9020 (TR-069 A.4.1.8).
+ */
+function expireWindows(ctx: Context): void {
+  const { s, now } = ctx;
+  const expired = s.persisted.transfers.filter((t) =>
+    t.state === 1 && t.windows !== undefined && nextStart(t, now) === undefined
+  );
+  for (const t of expired) {
+    report(ctx, t, {
+      faultCode: 9020,
+      faultString: "Download not started within its time windows",
+    });
+  }
 }
 
 /**
@@ -58,9 +88,15 @@ export function nextTransferAt(ctx: Pick<Context, "s">): number | undefined {
 export function maybeStartTransfer(ctx: Context): void {
   const { s, now } = ctx;
   if (s.phase !== "idle" && s.phase !== "retryWait") return;
+  expireWindows(ctx);
+  if (s.phase !== "idle" && s.phase !== "retryWait") return;
   const p = s.persisted;
   if (p.transfers.some((t) => t.state === 2)) return;
-  const due = p.transfers.find((t) => t.state === 1 && t.notBefore <= now);
+  const due = p.transfers.find((t) => {
+    if (t.state !== 1) return false;
+    const at = nextStart(t, now);
+    return at !== undefined && at <= now;
+  });
   if (due === undefined) return;
   const started: TransferRecord = { ...due, state: 2 };
   p.transfers = p.transfers.map((t) => (t.id === due.id ? started : t));
@@ -73,10 +109,23 @@ export function maybeStartTransfer(ctx: Context): void {
  * (GenieACS never sends a connection request to collect it). Then the next due transfer.
  */
 export function onTransferDone(ctx: Context, event: EventOf<"transferDone">): void {
-  const p = ctx.s.persisted;
-  const record = p.transfers.find((t) => t.id === event.id);
+  const record = ctx.s.persisted.transfers.find((t) => t.id === event.id);
   if (record === undefined) return;
-  p.transfers = p.transfers.filter((t) => t.id !== event.id);
+  report(ctx, record, event);
+  if (event.reboot !== true) maybeStartTransfer(ctx);
+}
+
+/** Takes `record` out of the queue and queues its TransferComplete with its events. */
+function report(
+  ctx: Context,
+  record: TransferRecord,
+  event: Pick<
+    EventOf<"transferDone">,
+    "faultCode" | "faultString" | "startTime" | "completeTime" | "reboot"
+  >,
+): void {
+  const p = ctx.s.persisted;
+  p.transfers = p.transfers.filter((t) => t.id !== record.id);
   const request: TransferComplete = {
     kind: "TransferComplete",
     commandKey: record.commandKey,
@@ -104,5 +153,4 @@ export function onTransferDone(ctx: Context, event: EventOf<"transferDone">): vo
     return;
   }
   raise(ctx, events);
-  maybeStartTransfer(ctx);
 }

@@ -232,3 +232,52 @@ config_backup_command = ["sh", "-c", "printf 'backup of the settings' > \\"$1\\"
     await server.shutdown();
   }
 });
+
+Deno.test("agent runs a ScheduleDownload in its window and reports M ScheduleDownload", async () => {
+  const files = fileServer();
+  let sent = false;
+  try {
+    await withRig(async ({ dir, acs, start, validateAll }) => {
+      acsHook = (m) => {
+        if (m.kind === "Empty" && !sent) {
+          sent = true;
+          return {
+            message: {
+              kind: "ScheduleDownload",
+              commandKey: "sd-1",
+              fileType: "1 Firmware Upgrade Image",
+              url: `http://127.0.0.1:${files.port}/fw-1.2.3.bin`,
+              username: "",
+              password: "",
+              fileSize: FILE.length,
+              targetFileName: "",
+              timeWindowList: [{
+                windowStart: 1,
+                windowEnd: 600,
+                windowMode: "1 At Any Time",
+                userMessage: "",
+                maxRetries: 0,
+              }],
+            },
+          };
+        }
+        return undefined;
+      };
+      const t0 = Date.now();
+      await start({ extra: `[transfer]\n${transferConfig(dir)}\nfirmware_reboot = false` });
+      await until(() => acs.sessions[1]?.ended === true, "the report session");
+      assert.equal(acs.sessions[0].messages[0].kind, "ScheduleDownloadResponse");
+      assert.ok(Date.now() - t0 >= 1000, "not before its window opened");
+      assert.deepEqual(eventsOf(acs.sessions[1]).sort(), [
+        "7 TRANSFER COMPLETE|",
+        "M ScheduleDownload|sd-1",
+      ]);
+      const tc = acs.sessions[1].messages[0] as TransferComplete;
+      assert.deepEqual(tc.faultStruct, { faultCode: 0, faultString: "" });
+      assert.deepEqual(await Deno.readFile(`${dir}/applied.bin`), FILE);
+      await validateAll();
+    }, { hook: (m, s) => acsHook(m, s) });
+  } finally {
+    await files.close();
+  }
+});

@@ -6,6 +6,7 @@ import {
   getAllQueuedTransfers,
   getQueuedTransfers,
   type QueuedTransfer,
+  scheduleDownload,
   type TransferPolicy,
   upload,
 } from "../../src/rpc/download.ts";
@@ -118,4 +119,41 @@ Deno.test("upload() accepts the FileTypes the device can produce, faults the res
   assert.equal(upload(request, policy()).status, 1);
   assert.equal(code(() => upload({ ...request, fileType: "2 Vendor Log File" }, policy())), 9003);
   assert.equal(code(() => upload({ ...request, url: "sftp://x/y" }, policy())), 9013);
+});
+
+Deno.test("scheduleDownload() checks the windows and refuses a mode that needs a user", () => {
+  const window = {
+    windowStart: 0,
+    windowEnd: 3600,
+    windowMode: "1 At Any Time",
+    userMessage: "",
+    maxRetries: 0,
+  };
+  const request = {
+    kind: "ScheduleDownload" as const,
+    commandKey: "sd",
+    fileType: "1 Firmware Upgrade Image",
+    url: "http://files.example/fw.bin",
+    username: "",
+    password: "",
+    fileSize: 0,
+    targetFileName: "",
+    timeWindowList: [window],
+  };
+  const p = policy();
+  assert.deepEqual(scheduleDownload(request, p), { kind: "ScheduleDownloadResponse" });
+  const second = { ...window, windowStart: 7200, windowEnd: 9000, windowMode: "3 When Idle" };
+  assert.equal(
+    code(() => scheduleDownload({ ...request, timeWindowList: [window, second] }, p)),
+    0,
+  );
+  const bad = (list: typeof window[]) =>
+    code(() => scheduleDownload({ ...request, timeWindowList: list }, p));
+  assert.equal(bad([]), 9003);
+  assert.equal(bad([window, second, second]), 9003);
+  assert.equal(bad([{ ...window, windowEnd: 0 }]), 9003);
+  assert.equal(bad([second, window]), 9003, "out of order");
+  assert.equal(bad([window, { ...second, windowStart: 100 }]), 9003, "overlapping");
+  assert.equal(bad([{ ...window, windowMode: "4 Confirmation Needed" }]), 9003);
+  assert.equal(code(() => scheduleDownload({ ...request, url: "gopher://x/" }, p)), 9013);
 });

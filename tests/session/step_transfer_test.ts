@@ -207,3 +207,61 @@ Deno.test("step() reboots after a firmware transfer and reports it after the boo
   acs.run(h2, dispatch);
   assert.equal(acs.received[1].message.kind, "TransferComplete");
 });
+
+Deno.test("step() arms no timer for a transfer that is due but must wait for the session", () => {
+  const h = new Harness({ snapshot: known() });
+  h.feed({ kind: "start" });
+  h.informData();
+  h.acs({ kind: "InformResponse", maxEnvelopes: 1 });
+  h.acs({ message: DOWNLOAD, header: { id: "d1" } });
+  h.feed({ kind: "rpcResult", session: h.session, response: dispatch(DOWNLOAD) });
+  // Due now, but the session is open: the wake-up is the session deadline, not "now".
+  assert.ok(h.wakeAt === undefined || h.wakeAt > h.clock.now(), `wakeAt ${h.wakeAt}`);
+});
+
+Deno.test("step() runs a ScheduleDownload only inside its windows and reports 9020 when they pass", () => {
+  const windowed: TransferRecord = {
+    id: 1,
+    method: "ScheduleDownload",
+    commandKey: "sd",
+    fileType: "1 Firmware Upgrade Image",
+    url: "http://files.example/fw.bin",
+    username: "",
+    password: "",
+    fileSize: 0,
+    targetFileName: "",
+    notBefore: 0,
+    state: 1,
+  };
+  const t0 = Date.UTC(2026, 0, 1);
+  const inWindow = new Harness({
+    start: t0,
+    snapshot: known({
+      transfers: [{ ...windowed, windows: [{ start: t0 + 60_000, end: t0 + 120_000 }] }],
+    }),
+  });
+  inWindow.feed({ kind: "start" });
+  new FakeAcs().run(inWindow, dispatch);
+  assert.equal(started(inWindow.last), undefined, "not before its window");
+  assert.equal(inWindow.wakeAt, t0 + 60_000);
+  assert.equal(started(inWindow.fireTimer())?.commandKey, "sd");
+
+  const missed = new Harness({
+    start: t0,
+    snapshot: known({
+      transfers: [{ ...windowed, windows: [{ start: t0 - 120_000, end: t0 - 60_000 }] }],
+    }),
+  });
+  missed.feed({ kind: "start" });
+  const acs = new FakeAcs();
+  acs.run(missed, dispatch);
+  const tc = acs.received.find((e) => e.message.kind === "TransferComplete")?.message;
+  assert.equal(tc?.kind, "TransferComplete");
+  assert.equal(tc.faultStruct.faultCode, 9020);
+  assert.ok(
+    acs.received.some((e) =>
+      e.message.kind === "Inform" &&
+      e.message.event.some((ev) => ev.eventCode === "M ScheduleDownload" && ev.commandKey === "sd")
+    ),
+  );
+});
