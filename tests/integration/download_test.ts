@@ -281,3 +281,76 @@ Deno.test("agent runs a ScheduleDownload in its window and reports M ScheduleDow
     await files.close();
   }
 });
+
+Deno.test("a Download killed while applying, and while its report waits for the ACS, is reported once", async () => {
+  const files = fileServer();
+  let sent = false;
+  let holdReport = true;
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  try {
+    await withRig(async ({ dir, acs, start }) => {
+      const download = await genieAcsDownload(`http://127.0.0.1:${files.port}/fw-1.2.3.bin`);
+      acsHook = async (m) => {
+        if (m.kind === "Empty" && !sent) {
+          sent = true;
+          return { raw: { status: 200, body: download, headers: TEXT_XML } };
+        }
+        // The first TransferComplete gets no answer until the test says so.
+        if (m.kind === "TransferComplete" && holdReport) {
+          holdReport = false;
+          await held;
+          return { drop: true };
+        }
+        return undefined;
+      };
+      // The apply step takes a while and counts its runs.
+      const options = {
+        extra: `[transfer]
+firmware_command = ["sh", "-c", "echo run >> '${dir}/applies'; sleep 1; cp \\"$1\\" '${dir}/applied.bin'", "apply"]
+firmware_reboot = false`,
+      };
+      const first = await start(options);
+      await until(() => exists(`${dir}/applies`), "the apply step");
+      await first.kill("SIGKILL"); // mid-apply
+      const second = await start(options);
+      // Applied again from a fresh download, then reported; the ACS holds the report.
+      await until(
+        () => acs.sessions.some((s) => s.messages.some((m) => m.kind === "TransferComplete")),
+        "the TransferComplete",
+      );
+      await second.kill("SIGKILL"); // waiting for TransferCompleteResponse
+      release();
+      await start(options);
+      await until(
+        () =>
+          acs.sessions.filter((s) => s.ended && eventsOf(s).includes("7 TRANSFER COMPLETE|"))
+            .length === 1,
+        "the acknowledged report",
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const acknowledged = acs.sessions.filter((s) =>
+        s.ended && s.messages.some((m) => m.kind === "TransferComplete")
+      );
+      assert.equal(acknowledged.length, 1, "acknowledged exactly once");
+      const tc = acknowledged[0].messages.find((m) =>
+        m.kind === "TransferComplete"
+      ) as TransferComplete;
+      assert.deepEqual(tc.faultStruct, { faultCode: 0, faultString: "" });
+      assert.deepEqual(await Deno.readFile(`${dir}/applied.bin`), FILE);
+      assert.equal((await Deno.readTextFile(`${dir}/applies`)).trim().split("\n").length, 2);
+    }, { hook: (m, s) => acsHook(m, s) });
+  } finally {
+    release();
+    await files.close();
+  }
+});
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
