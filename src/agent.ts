@@ -285,6 +285,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     fallbackCaFile: config.acs.caFile,
     caDir: config.acs.transferCaDir,
     agentLogFile: config.log.file ? config.log.fileName : "",
+    softwareVersion: () => identity.softwareVersion,
     clients: transferClients(),
     runCommand: (argv, timeoutMs) => platform.runCommand(argv, timeoutMs),
     now: () => platform.now(),
@@ -551,7 +552,11 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       : "Periodic event is disabled",
   );
   const bootId = platform.bootId?.();
-  feed(bootId === undefined ? { kind: "start" } : { kind: "start", bootId });
+  feed({
+    kind: "start",
+    ...(bootId === undefined ? {} : { bootId }),
+    softwareVersion: identity.softwareVersion,
+  });
   for (const event of early.splice(0)) feed(event);
 
   return {

@@ -179,6 +179,11 @@ export interface TransferConfig {
   readonly firmwareCommand: readonly string[];
   /** Run `agent.reboot_command` after a successful firmware command (false: it reboots itself). */
   readonly firmwareReboot: boolean;
+  /**
+   * Report a firmware Download as applied (FaultCode 0) only when DeviceInfo.SoftwareVersion
+   * after the reboot differs from before it; otherwise 9010.
+   */
+  readonly firmwareCheckVersion: boolean;
   /** `2 Web Content`. */
   readonly webContentCommand: readonly string[];
   /** `3 Vendor Configuration File`, e.g. `["sysupgrade", "-r"]` on OpenWrt. */
@@ -303,6 +308,7 @@ export function defaultConfig(): AgentConfig {
       dir: "",
       firmwareCommand: [],
       firmwareReboot: true,
+      firmwareCheckVersion: false,
       webContentCommand: [],
       vendorConfigCommand: [],
       toneFileCommand: [],
@@ -481,6 +487,7 @@ export const CONFIG_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       dir: str("dir"),
       firmware_command: argv("firmwareCommand"),
       firmware_reboot: bool("firmwareReboot"),
+      firmware_check_version: bool("firmwareCheckVersion"),
       web_content_command: argv("webContentCommand"),
       vendor_config_command: argv("vendorConfigCommand"),
       tone_file_command: argv("toneFileCommand"),

@@ -24,6 +24,8 @@ export interface StartEvent {
    * rebooted since a Reboot was ordered. Absent where unknown.
    */
   bootId?: string;
+  /** DeviceInfo.SoftwareVersion now (judges a firmware upgrade applied before a reboot). */
+  softwareVersion?: string;
 }
 /**
  * The transfer of a `startTransfer` action ended (applied, or failed): `faultCode` 0 or the
@@ -38,6 +40,11 @@ export interface TransferDoneEvent {
   completeTime?: number;
   /** The applied file needs a reboot (firmware): reboot now, report after the boot. */
   reboot?: boolean;
+  /**
+   * With `reboot`: the SoftwareVersion before the upgrade; the report then waits for the
+   * boot and says 0 only if the version changed.
+   */
+  versionBefore?: string;
 }
 /** The reboot command of a `reboot` action returned: `ok` when it exited 0. */
 export interface RebootCommandDoneEvent {

@@ -69,7 +69,7 @@ export function onStart(ctx: Context, event: EventOf<"start">): void {
     ctx.actions.push({ kind: "reboot", commandKey: p.rebootCommandKey });
     return;
   }
-  resumeTransfers(ctx);
+  resumeTransfers(ctx, event.softwareVersion);
   schedulePeriodic(ctx);
   fireDueTimers(ctx);
   kick(ctx, false);

@@ -43,6 +43,11 @@ export interface TransferRecord {
   resume?: boolean;
   /** ScheduleDownload: the time windows (ms since the epoch) it may run in, in order. */
   windows?: { start: number; end: number }[];
+  /**
+   * Applied firmware waiting for the reboot: reported at the next start, as applied only if
+   * the SoftwareVersion then differs from `versionBefore`.
+   */
+  afterBoot?: { versionBefore: string; startTime?: number; completeTime?: number };
 }
 
 /** What the engine persists between runs. */
@@ -112,6 +117,10 @@ function isTransferRecord(value: unknown): value is TransferRecord {
     (!Array.isArray(windows) ||
       !windows.every((w) => isRecord(w) && Number.isFinite(w.start) && Number.isFinite(w.end)))
   ) return false;
+  const after = value.afterBoot;
+  if (after !== undefined && !(isRecord(after) && typeof after.versionBefore === "string")) {
+    return false;
+  }
   return Number.isInteger(value.id) && methods.includes(value.method as string) &&
     strings.every((k) => typeof value[k] === "string") && Number.isInteger(value.fileSize) &&
     Number.isFinite(value.notBefore) && (value.state === 1 || value.state === 2) &&

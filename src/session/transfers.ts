@@ -38,8 +38,25 @@ export function queueTransfer(ctx: Context, record: Omit<TransferRecord, "id" | 
 }
 
 /** At start: transfers cut by a crash run again from the beginning of their state 1. */
-export function resumeTransfers(ctx: Context): void {
+export function resumeTransfers(ctx: Context, softwareVersion?: string): void {
   const p = ctx.s.persisted;
+  // Firmware applied before the reboot: judged by the version now, reported in this boot's
+  // first Inform (with `1 BOOT`).
+  for (const t of p.transfers.filter((t) => t.afterBoot !== undefined)) {
+    const { versionBefore, startTime, completeTime } = t.afterBoot!;
+    const changed = softwareVersion !== undefined && softwareVersion !== versionBefore;
+    report(
+      ctx,
+      t,
+      changed ? { faultCode: 0, faultString: "", startTime, completeTime } : {
+        faultCode: 9010,
+        faultString: `SoftwareVersion still "${versionBefore.slice(0, 64)}" after the upgrade`,
+        startTime,
+        completeTime,
+      },
+      false,
+    );
+  }
   if (p.transfers.some((t) => t.state === 2)) {
     p.transfers = p.transfers.map((t) => (t.state === 2 ? { ...t, state: 1, resume: true } : t));
   }
@@ -77,7 +94,7 @@ function expireWindows(ctx: Context): void {
     report(ctx, t, {
       faultCode: 9020,
       faultString: "Download not started within its time windows",
-    });
+    }, true);
   }
 }
 
@@ -109,10 +126,34 @@ export function maybeStartTransfer(ctx: Context): void {
  * (GenieACS never sends a connection request to collect it). Then the next due transfer.
  */
 export function onTransferDone(ctx: Context, event: EventOf<"transferDone">): void {
-  const record = ctx.s.persisted.transfers.find((t) => t.id === event.id);
-  if (record === undefined) return;
-  report(ctx, record, event);
+  const p = ctx.s.persisted;
+  const record = p.transfers.find((t) => t.id === event.id);
+  if (record === undefined || record.afterBoot !== undefined) return;
+  if (event.reboot === true && event.faultCode === 0 && event.versionBefore !== undefined) {
+    // Judged after the boot: the record stays, marked, and the device reboots.
+    const afterBoot = {
+      versionBefore: event.versionBefore,
+      ...(event.startTime === undefined ? {} : { startTime: event.startTime }),
+      ...(event.completeTime === undefined ? {} : { completeTime: event.completeTime }),
+    };
+    p.transfers = p.transfers.map((t) => (t.id === record.id ? { ...t, afterBoot } : t));
+    rebootForTransfer(ctx);
+    return;
+  }
+  report(ctx, record, event, true);
   if (event.reboot !== true) maybeStartTransfer(ctx);
+}
+
+/** Reboots now, or when the running session ends. */
+function rebootForTransfer(ctx: Context): void {
+  const session = ctx.s.session;
+  if (session !== undefined) {
+    session.rebootForTransfer = true;
+    return;
+  }
+  ctx.s.phase = "halted";
+  ctx.s.retryAt = undefined;
+  ctx.actions.push({ kind: "reboot", commandKey: "" });
 }
 
 /** Takes `record` out of the queue and queues its TransferComplete with its events. */
@@ -123,6 +164,7 @@ function report(
     EventOf<"transferDone">,
     "faultCode" | "faultString" | "startTime" | "completeTime" | "reboot"
   >,
+  kick: boolean,
 ): void {
   const p = ctx.s.persisted;
   p.transfers = p.transfers.filter((t) => t.id !== record.id);
@@ -138,18 +180,11 @@ function report(
     eventStruct(EventCode.TransferComplete),
     eventStruct(`M ${record.method}`, record.commandKey),
   ];
-  if (event.reboot === true) {
+  if (event.reboot === true || !kick) {
     // Firmware: the report goes out after the boot (`1 BOOT` + these events); a session
     // running now ends first, then the device reboots (no `M Reboot`: no Reboot RPC).
     p.pendingEvents = addEvents(p.pendingEvents, events);
-    const session = ctx.s.session;
-    if (session !== undefined) {
-      session.rebootForTransfer = true;
-      return;
-    }
-    ctx.s.phase = "halted";
-    ctx.s.retryAt = undefined;
-    ctx.actions.push({ kind: "reboot", commandKey: "" });
+    if (event.reboot === true) rebootForTransfer(ctx);
     return;
   }
   raise(ctx, events);

@@ -40,6 +40,8 @@ export interface TransferOutcome {
   completeTime?: number;
   /** The applied file needs a reboot. */
   reboot: boolean;
+  /** With `reboot` and `firmware_check_version`: the SoftwareVersion before the upgrade. */
+  versionBefore?: string;
 }
 
 /** What {@linkcode TransferRunner} needs. */
@@ -53,6 +55,8 @@ export interface TransferRunnerOptions {
   caDir: string;
   /** The agent's own log file, sent with an Upload of `2 Vendor Log File`; "" = none. */
   agentLogFile: string;
+  /** DeviceInfo.SoftwareVersion now (`firmware_check_version`). */
+  softwareVersion(): string;
   /** Clients by URL scheme (`http:`, `https:`, `ftp:`, `tftp:`). */
   clients: Readonly<Record<string, TransferClient>>;
   runCommand(argv: readonly string[], timeoutMs: number): Promise<CommandResult>;
@@ -235,12 +239,16 @@ export class TransferRunner {
         throw new TransferError(9010, `Apply command exited ${applied.code}${tail(applied)}`);
       }
       log(`Download ${record.id} applied`);
+      const firmware = record.fileType === "1 Firmware Upgrade Image";
       return {
         faultCode: 0,
         faultString: "",
         startTime,
         completeTime: completeTime ?? this.#o.now(),
-        reboot: record.fileType === "1 Firmware Upgrade Image" && config.firmwareReboot,
+        reboot: firmware && config.firmwareReboot,
+        ...(firmware && config.firmwareReboot && config.firmwareCheckVersion
+          ? { versionBefore: this.#o.softwareVersion() }
+          : {}),
       };
     } catch (error) {
       const fault = error instanceof TransferError

@@ -265,3 +265,38 @@ Deno.test("step() runs a ScheduleDownload only inside its windows and reports 90
     ),
   );
 });
+
+Deno.test("step() judges a firmware upgrade by the SoftwareVersion after the boot", () => {
+  for (const [after, code] of [["2.0", 0], ["1.0", 9010]] as const) {
+    const h = new Harness({ snapshot: known() });
+    new FakeAcs([DOWNLOAD]).run((h.feed({ kind: "start", softwareVersion: "1.0" }), h), dispatch);
+    const t = started(h.last)!;
+    const actions = h.feed({
+      kind: "transferDone",
+      id: t.id,
+      faultCode: 0,
+      faultString: "",
+      startTime: 0,
+      completeTime: 1000,
+      reboot: true,
+      versionBefore: "1.0",
+    });
+    assert.deepEqual(actions.map((a) => a.kind), ["persist", "reboot"]);
+    const waiting = structuredClone(h.lastSnapshot()!);
+    assert.deepEqual(waiting.queuedRequests, [], "no report before the boot");
+    assert.equal(waiting.transfers[0].afterBoot?.versionBefore, "1.0");
+
+    const h2 = new Harness({ snapshot: waiting });
+    h2.feed({ kind: "start", softwareVersion: after });
+    assert.deepEqual(h2.state.session?.inFlightEvents.map((e) => e.eventCode).sort(), [
+      "1 BOOT",
+      "7 TRANSFER COMPLETE",
+      "M Download",
+    ]);
+    const acs = new FakeAcs();
+    acs.run(h2, dispatch);
+    const tc = acs.received.find((e) => e.message.kind === "TransferComplete")!.message;
+    assert.equal(tc.kind === "TransferComplete" && tc.faultStruct.faultCode, code, after);
+    assert.deepEqual(h2.lastSnapshot()?.transfers, []);
+  }
+});

@@ -55,6 +55,7 @@ async function rig(
     fallbackCaFile: "/etc/acs-ca.pem",
     caDir: "",
     agentLogFile: "",
+    softwareVersion: () => "1.0",
     clients: { "http:": client },
     runCommand: async (argv): Promise<CommandResult> => {
       // The staged file exists while the commands run.
@@ -157,6 +158,7 @@ Deno.test("TransferRunner.run() uploads the system log followed by the agent's o
       fallbackCaFile: "",
       caDir: "",
       agentLogFile: `${dir}/agent.log`,
+      softwareVersion: () => "1.0",
       clients: { "http:": client },
       runCommand: async (argv) => {
         const out = await new Deno.Command(argv[0], { args: argv.slice(1) }).output();
@@ -185,4 +187,12 @@ Deno.test("TransferRunner.run() uploads the system log followed by the agent's o
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("TransferRunner.run() records the SoftwareVersion before a firmware upgrade when asked", async () => {
+  await rig(async ({ runner }) => {
+    const outcome = await runner.run(RECORD);
+    assert.equal(outcome.reboot, true);
+    assert.equal(outcome.versionBefore, "1.0");
+  }, { config: { firmwareCheckVersion: true } });
 });
