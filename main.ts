@@ -12,6 +12,7 @@
 import { startAgent } from "./src/agent.ts";
 import { sendControlRequest } from "./src/agent/control_server.ts";
 import { type LocalOp, localRequest } from "./src/agent/local_request.ts";
+import { requestDownloadOf } from "./src/agent/request_download.ts";
 import { parseArgs, runCheckConfig } from "./src/cli/mod.ts";
 import { readConfigFile } from "./src/config/mod.ts";
 import { createLogger } from "./src/log/mod.ts";
@@ -70,11 +71,13 @@ async function run(configPath: string): Promise<number> {
 /** `cwmp-agent get|set|…`: asks the running agent over its control socket. */
 async function local(
   configPath: string,
-  op: LocalOp | "notify",
+  op: LocalOp | "notify" | "request-download",
   args: string[],
 ): Promise<number> {
   try {
-    if (op !== "notify") localRequest(op, args); // Usage errors show here, before any I/O.
+    // Usage errors show here, before any I/O.
+    if (op === "request-download") requestDownloadOf(args);
+    else if (op !== "notify") localRequest(op, args);
   } catch (error) {
     console.error((error as Error).message);
     return 2;

@@ -57,6 +57,7 @@ import {
 } from "./agent/control_server.ts";
 import { agentHandlers } from "./agent/handlers.ts";
 import { formatLocalResponse, isLocalOp, localRequest } from "./agent/local_request.ts";
+import { MAX_PENDING_REQUEST_DOWNLOADS, requestDownloadOf } from "./agent/request_download.ts";
 import { resolveIdentity } from "./agent/identity.ts";
 import { deviceIdOf } from "./agent/inform_data.ts";
 import { createMeasurementServices } from "./agent/measurement.ts";
@@ -257,6 +258,21 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
   const controlHandler: ControlHandler = async (req) => {
     if (req.op === "notify") {
       await pollNow();
+      return { lines: [JSON.stringify({ status: 0 })], ok: true };
+    }
+    if (req.op === "request-download") {
+      const request = requestDownloadOf(req.args);
+      const pending = state.persisted.queuedRequests.filter((r) => r.kind === "RequestDownload");
+      if (pending.length >= MAX_PENDING_REQUEST_DOWNLOADS) {
+        throw new RangeError(
+          `Already ${MAX_PENDING_REQUEST_DOWNLOADS} RequestDownloads waiting for the ACS`,
+        );
+      }
+      feed({
+        kind: "addEvent",
+        events: [{ eventCode: "9 REQUEST DOWNLOAD", commandKey: "" }],
+        request,
+      });
       return { lines: [JSON.stringify({ status: 0 })], ok: true };
     }
     if (!isLocalOp(req.op)) throw new TypeError(`Unknown local operation "${req.op}"`);

@@ -29,7 +29,7 @@ export type CliCommand =
   | { readonly kind: "help"; readonly text: string }
   | {
     readonly kind: "local";
-    readonly op: LocalOp | "notify";
+    readonly op: LocalOp | "notify" | "request-download";
     readonly args: readonly string[];
     readonly configPath: string;
   }
@@ -97,6 +97,13 @@ function buildProgram(output: { text: string }, done: (command: CliCommand) => v
         done({ kind: "local", op, args, configPath: configOf(command) });
       });
   }
+  program.command("request-download")
+    .description("ask the ACS for a file: FILETYPE [NAME=VALUE…] (TR-069 RequestDownload)")
+    .argument("<arguments...>")
+    .option("-c, --config <file>", "configuration file")
+    .action((args: string[], _options, command: Command) => {
+      done({ kind: "local", op: "request-download", args, configPath: configOf(command) });
+    });
   program.command("notify")
     .description("check the parameters with notification for changes now")
     .option("-c, --config <file>", "configuration file")
