@@ -302,6 +302,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     caDir: config.acs.transferCaDir,
     agentLogFile: config.log.file ? config.log.fileName : "",
     softwareVersion: () => identity.softwareVersion,
+    ...(platform.freeBytes ? { freeBytes: (dir: string) => platform.freeBytes!(dir) } : {}),
     clients: transferClients(),
     runCommand: (argv, timeoutMs) => platform.runCommand(argv, timeoutMs),
     now: () => platform.now(),

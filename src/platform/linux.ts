@@ -48,6 +48,22 @@ export function createLinuxPlatform(): Platform {
       }
     },
     random: () => Math.random(),
+    async freeBytes(dir) {
+      // POSIX `df -P -k`: the 4th field of the 2nd line is the space available, in KiB.
+      try {
+        const out = await new Deno.Command("df", {
+          args: ["-P", "-k", dir],
+          stdout: "piped",
+          stderr: "null",
+        }).output();
+        if (!out.success) return undefined;
+        const fields = new TextDecoder().decode(out.stdout).trim().split("\n")[1]?.split(/\s+/);
+        const kib = Number(fields?.[3]);
+        return Number.isFinite(kib) ? kib * 1024 : undefined;
+      } catch {
+        return undefined;
+      }
+    },
     bootId() {
       try {
         return Deno.readTextFileSync("/proc/sys/kernel/random/boot_id").trim() || undefined;

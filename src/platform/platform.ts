@@ -34,6 +34,8 @@ export interface Platform {
   random(): number;
   /** An id that changes at every system boot, if the system has one. */
   bootId?(): string | undefined;
+  /** Bytes free for an unprivileged writer in the filesystem holding `dir`, if known. */
+  freeBytes?(dir: string): Promise<number | undefined>;
   /** Identity facts read from the system, used where the config leaves them empty. */
   identity(): Promise<PlatformIdentity>;
   /** Runs a command (reboot, factory reset) with a timeout. */

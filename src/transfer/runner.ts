@@ -57,6 +57,8 @@ export interface TransferRunnerOptions {
   agentLogFile: string;
   /** DeviceInfo.SoftwareVersion now (`firmware_check_version`). */
   softwareVersion(): string;
+  /** Bytes free where `dir` is, if the platform can tell. */
+  freeBytes?(dir: string): Promise<number | undefined>;
   /** Clients by URL scheme (`http:`, `https:`, `ftp:`, `tftp:`). */
   clients: Readonly<Record<string, TransferClient>>;
   runCommand(argv: readonly string[], timeoutMs: number): Promise<CommandResult>;
@@ -209,6 +211,16 @@ export class TransferRunner {
         throw new TransferError(9010, `No command applies FileType "${record.fileType}"`);
       }
       const client = this.#client(record.url);
+      // An announced size is checked against the free space first (FileSize 0: unknown).
+      if (record.fileSize > 0 && this.#o.freeBytes !== undefined) {
+        const free = await this.#o.freeBytes(this.#o.stagingDir);
+        if (free !== undefined && free < record.fileSize) {
+          throw new TransferError(
+            9010,
+            `Not enough space for the file: ${record.fileSize} bytes announced, ${free} free`,
+          );
+        }
+      }
       log(`Download ${record.id} ("${record.commandKey}") of "${record.fileType}" started`);
       const result = await client.download({
         url: record.url,

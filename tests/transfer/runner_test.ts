@@ -36,6 +36,7 @@ async function rig(
     config?: Partial<TransferConfig>;
     body?: (req: DownloadRequest) => Promise<void>;
     exit?: (argv: readonly string[]) => number;
+    free?: number;
   } = {},
 ) {
   const dir = await Deno.makeTempDir({ prefix: "cwmp-runner-" });
@@ -56,6 +57,7 @@ async function rig(
     caDir: "",
     agentLogFile: "",
     softwareVersion: () => "1.0",
+    freeBytes: () => Promise.resolve(options.free),
     clients: { "http:": client },
     runCommand: async (argv): Promise<CommandResult> => {
       // The staged file exists while the commands run.
@@ -195,4 +197,25 @@ Deno.test("TransferRunner.run() records the SoftwareVersion before a firmware up
     assert.equal(outcome.reboot, true);
     assert.equal(outcome.versionBefore, "1.0");
   }, { config: { firmwareCheckVersion: true } });
+});
+
+Deno.test("TransferRunner.run() checks the announced FileSize against the free space first", async () => {
+  await rig(async ({ runner, requests }) => {
+    const outcome = await runner.run({ ...RECORD, fileSize: 5000 });
+    assert.equal(outcome.faultCode, 9010);
+    assert.equal(
+      outcome.faultString,
+      "Not enough space for the file: 5000 bytes announced, 4096 free",
+    );
+    assert.equal(requests.length, 0, "nothing downloaded");
+    // FileSize 0 (unknown, as GenieACS often sends): no check, the limits apply while receiving.
+    assert.equal((await runner.run({ ...RECORD, fileSize: 0 })).faultCode, 0);
+  }, { free: 4096 });
+});
+
+Deno.test("createLinuxPlatform().freeBytes() reads df for a directory", async () => {
+  const { createLinuxPlatform } = await import("../../src/platform/linux.ts");
+  const free = await createLinuxPlatform().freeBytes!(Deno.cwd());
+  assert.ok(free !== undefined && free > 0, `free ${free}`);
+  assert.equal(await createLinuxPlatform().freeBytes!("/no/such/dir"), undefined);
 });
