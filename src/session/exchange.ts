@@ -28,7 +28,7 @@ import {
   supportedVersionsHeader,
 } from "./version.ts";
 import { type Context, nextMessageId, sessionOf } from "./_context.ts";
-import { queueTransfer } from "./transfers.ts";
+import { queueTransfer, transferOf } from "./transfers.ts";
 
 /** TR-069 dateTime of `now` in UTC, whole seconds (what GenieACS and most CPEs send). */
 export function currentTime(now: number): string {
@@ -215,50 +215,9 @@ export function onRpcResult(ctx: Context, event: EventOf<"rpcResult">): void {
       session.factoryReset = true;
       ctx.s.persisted.factoryResetPending = true;
     }
-    if (request.kind === "Download" && event.response.kind === "DownloadResponse") {
-      queueTransfer(ctx, {
-        method: "Download",
-        commandKey: request.commandKey,
-        fileType: request.fileType,
-        url: request.url,
-        username: request.username,
-        password: request.password,
-        fileSize: request.fileSize,
-        targetFileName: request.targetFileName,
-        notBefore: ctx.now + request.delaySeconds * 1000,
-      });
-    }
-    if (request.kind === "Upload" && event.response.kind === "UploadResponse") {
-      queueTransfer(ctx, {
-        method: "Upload",
-        commandKey: request.commandKey,
-        fileType: request.fileType,
-        url: request.url,
-        username: request.username,
-        password: request.password,
-        fileSize: 0,
-        targetFileName: "",
-        notBefore: ctx.now + request.delaySeconds * 1000,
-      });
-    }
-    if (request.kind === "ScheduleDownload" && event.response.kind === "ScheduleDownloadResponse") {
-      queueTransfer(ctx, {
-        method: "ScheduleDownload",
-        commandKey: request.commandKey,
-        fileType: request.fileType,
-        url: request.url,
-        username: request.username,
-        password: request.password,
-        fileSize: request.fileSize,
-        targetFileName: request.targetFileName,
-        notBefore: ctx.now,
-        // Window offsets count from receipt of the RPC ([U] CWMP-FACTS §4.6).
-        windows: request.timeWindowList.map((w) => ({
-          start: ctx.now + w.windowStart * 1000,
-          end: ctx.now + w.windowEnd * 1000,
-        })),
-      });
-    }
+    // Download, Upload, ScheduleDownload: stored before the response goes out.
+    const transfer = transferOf(request, ctx.now);
+    if (transfer !== undefined) queueTransfer(ctx, transfer);
     if (request.kind === "CancelTransfer") {
       ctx.s.persisted.transfers = ctx.s.persisted.transfers.filter((t) =>
         t.commandKey !== request.commandKey || t.state !== 1

@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { EventStruct, TransferComplete } from "../soap/messages.ts";
+import type { CpeRequest, EventStruct, TransferComplete } from "../soap/messages.ts";
 import { addEvents, EventCode, eventStruct } from "./event_queue.ts";
 import type { EventOf } from "./events.ts";
 import { raise } from "./lifecycle.ts";
@@ -27,6 +27,47 @@ const UNKNOWN_TIME = "0001-01-01T00:00:00Z";
 
 function isoTime(ms: number | undefined): string {
   return ms === undefined ? UNKNOWN_TIME : new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** What a transfer request queues, received at `now`; undefined for other requests. */
+export function transferOf(
+  request: CpeRequest,
+  now: number,
+): Omit<TransferRecord, "id" | "state"> | undefined {
+  if (
+    request.kind !== "Download" && request.kind !== "Upload" &&
+    request.kind !== "ScheduleDownload"
+  ) return undefined;
+  const common = {
+    method: request.kind,
+    commandKey: request.commandKey,
+    fileType: request.fileType,
+    url: request.url,
+    username: request.username,
+    password: request.password,
+  };
+  if (request.kind === "Upload") {
+    return {
+      ...common,
+      fileSize: 0,
+      targetFileName: "",
+      notBefore: now + request.delaySeconds * 1000,
+    };
+  }
+  const file = { fileSize: request.fileSize, targetFileName: request.targetFileName };
+  if (request.kind === "Download") {
+    return { ...common, ...file, notBefore: now + request.delaySeconds * 1000 };
+  }
+  return {
+    ...common,
+    ...file,
+    notBefore: now,
+    // Window offsets count from receipt of the RPC ([U] CWMP-FACTS §4.6).
+    windows: request.timeWindowList.map((w) => ({
+      start: now + w.windowStart * 1000,
+      end: now + w.windowEnd * 1000,
+    })),
+  };
 }
 
 /** Queues a transfer the ACS was answered for (its response follows in the same step). */
