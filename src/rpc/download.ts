@@ -38,8 +38,8 @@ import { CwmpFault, InvalidArgumentsError, ResourcesExceededError } from "./erro
 /** A queued transfer as the queue RPCs see it. */
 export interface QueuedTransfer {
   commandKey: string;
-  /** 1 not yet started, 2 in progress. */
-  state: 1 | 2;
+  /** 1 not yet started, 2 in progress, 3 completed (not yet acknowledged). */
+  state: 1 | 2 | 3;
   isDownload: boolean;
   fileType: string;
   fileSize: number;

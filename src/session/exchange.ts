@@ -28,7 +28,7 @@ import {
   supportedVersionsHeader,
 } from "./version.ts";
 import { type Context, nextMessageId, sessionOf } from "./_context.ts";
-import { queueTransfer, transferOf } from "./transfers.ts";
+import { forgetReported, queueTransfer, transferOf } from "./transfers.ts";
 
 /** TR-069 dateTime of `now` in UTC, whole seconds (what GenieACS and most CPEs send). */
 export function currentTime(now: number): string {
@@ -153,6 +153,7 @@ export function onRequestReply(ctx: Context, event: EventOf<"acsMessage">): void
       // The session still fails, as TR-069 §3.7.1.4 wants for any fault but 8005.
       ctx.s.persisted.queuedRequests = ctx.s.persisted.queuedRequests.slice(1);
       session.eligibleRequests -= 1;
+      forgetReported(ctx, outstanding.request);
     }
     return failSession(ctx, `${describeFault(message)} to "${outstanding.request.kind}"`);
   }
@@ -162,6 +163,7 @@ export function onRequestReply(ctx: Context, event: EventOf<"acsMessage">): void
   }
   ctx.s.persisted.queuedRequests = ctx.s.persisted.queuedRequests.slice(1);
   session.eligibleRequests -= 1;
+  forgetReported(ctx, outstanding.request);
   session.inFlightEvents = afterAcknowledged(
     session.inFlightEvents,
     outstanding.request as { kind: string; commandKey?: string },

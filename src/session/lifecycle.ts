@@ -24,6 +24,7 @@ export function checkBootstrap(ctx: Context): boolean {
   if (hasEvent(p.pendingEvents, EventCode.Bootstrap)) return false;
   p.pendingEvents = addEvent(p.pendingEvents, { eventCode: EventCode.Bootstrap, commandKey: "" });
   p.queuedRequests = [];
+  p.transfers = p.transfers.filter((t) => t.state !== 3); // their reports went with them
   return true;
 }
 

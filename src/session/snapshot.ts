@@ -37,8 +37,11 @@ export interface TransferRecord {
   targetFileName: string;
   /** Not started before this time (receipt + DelaySeconds), ms since the epoch. */
   notBefore: number;
-  /** TR-069 A.4.1.7 State: 1 not yet started, 2 in progress. */
-  state: 1 | 2;
+  /**
+   * TR-069 A.4.1.7 State: 1 not yet started, 2 in progress, 3 completed (its
+   * TransferComplete not yet acknowledged).
+   */
+  state: 1 | 2 | 3;
   /** Set when a crash cut it: resume the partial file where the protocol allows. */
   resume?: boolean;
   /** ScheduleDownload: the time windows (ms since the epoch) it may run in, in order. */
@@ -123,7 +126,7 @@ function isTransferRecord(value: unknown): value is TransferRecord {
   }
   return Number.isInteger(value.id) && methods.includes(value.method as string) &&
     strings.every((k) => typeof value[k] === "string") && Number.isInteger(value.fileSize) &&
-    Number.isFinite(value.notBefore) && (value.state === 1 || value.state === 2) &&
+    Number.isFinite(value.notBefore) && [1, 2, 3].includes(value.state as number) &&
     (value.resume === undefined || typeof value.resume === "boolean");
 }
 

@@ -70,6 +70,17 @@ export function transferOf(
   };
 }
 
+/**
+ * The ACS acknowledged (or refused for good) a TransferComplete: its transfer, completed
+ * and listed as State 3 until now, leaves the queue.
+ */
+export function forgetReported(ctx: Context, request: { kind: string; commandKey?: string }): void {
+  if (request.kind !== "TransferComplete") return;
+  const p = ctx.s.persisted;
+  const i = p.transfers.findIndex((t) => t.state === 3 && t.commandKey === request.commandKey);
+  if (i >= 0) p.transfers = [...p.transfers.slice(0, i), ...p.transfers.slice(i + 1)];
+}
+
 /** Queues a transfer the ACS was answered for (its response follows in the same step). */
 export function queueTransfer(ctx: Context, record: Omit<TransferRecord, "id" | "state">): void {
   const p = ctx.s.persisted;
@@ -185,6 +196,11 @@ export function onTransferDone(ctx: Context, event: EventOf<"transferDone">): vo
   if (event.reboot !== true) maybeStartTransfer(ctx);
 }
 
+function withoutRunState(t: TransferRecord): TransferRecord {
+  const { resume: _r, afterBoot: _a, password: _p, ...rest } = t;
+  return { ...rest, password: "" };
+}
+
 /** Reboots now, or when the running session ends. */
 function rebootForTransfer(ctx: Context): void {
   const session = ctx.s.session;
@@ -208,7 +224,10 @@ function report(
   kick: boolean,
 ): void {
   const p = ctx.s.persisted;
-  p.transfers = p.transfers.filter((t) => t.id !== record.id);
+  // Completed: State 3 in GetAllQueuedTransfers until the ACS acknowledges the report.
+  p.transfers = p.transfers.map((t) =>
+    t.id === record.id ? { ...withoutRunState(t), state: 3 as const } : t
+  );
   const request: TransferComplete = {
     kind: "TransferComplete",
     commandKey: record.commandKey,

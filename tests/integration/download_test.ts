@@ -162,7 +162,7 @@ Deno.test("a Download cut by a SIGKILL runs again after the restart and is repor
       // It runs again from the start, whole this time, and its one report follows.
       await until(() => slow.gets.length === 2, "the download to run again");
       await until(
-        () => acs.sessions.some((s) => eventsOf(s).includes("7 TRANSFER COMPLETE|")),
+        () => acs.sessions.some((s) => s.ended && eventsOf(s).includes("7 TRANSFER COMPLETE|")),
         "the report",
         30_000,
       );

@@ -86,7 +86,10 @@ Deno.test("step() reports a finished transfer exactly once: TransferComplete + 7
   });
   assert.deepEqual(done.map((a) => a.kind), ["persist", "collectInform"]);
   const snap = (done[0] as Extract<SessionAction, { kind: "persist" }>).snapshot;
-  assert.deepEqual(snap.transfers, []);
+  // Listed as State 3 (completed) until the ACS acknowledges the report; no password kept.
+  assert.deepEqual(snap.transfers.map((t) => [t.commandKey, t.state, t.password]), [
+    ["fw-1", 3, ""],
+  ]);
   assert.deepEqual(snap.queuedRequests, [{
     kind: "TransferComplete",
     commandKey: "fw-1",
@@ -106,6 +109,7 @@ Deno.test("step() reports a finished transfer exactly once: TransferComplete + 7
   ]);
   assert.deepEqual(h.lastSnapshot()?.queuedRequests, []);
   assert.deepEqual(h.lastSnapshot()?.pendingEvents, []);
+  assert.deepEqual(h.lastSnapshot()?.transfers, [], "acknowledged: gone from the queue");
   // A second transferDone for the same id changes nothing.
   assert.deepEqual(h.feed({ kind: "transferDone", id: t.id, faultCode: 0, faultString: "" }), []);
 });
