@@ -13,6 +13,7 @@ import { startAgent } from "./src/agent.ts";
 import { sendControlRequest } from "./src/agent/control_server.ts";
 import { type LocalOp, localRequest } from "./src/agent/local_request.ts";
 import { requestDownloadOf } from "./src/agent/request_download.ts";
+import { autonomousTransferOf } from "./src/agent/autonomous_transfer.ts";
 import { parseArgs, runCheckConfig } from "./src/cli/mod.ts";
 import { readConfigFile } from "./src/config/mod.ts";
 import { createLogger } from "./src/log/mod.ts";
@@ -71,12 +72,13 @@ async function run(configPath: string): Promise<number> {
 /** `cwmp-agent get|set|…`: asks the running agent over its control socket. */
 async function local(
   configPath: string,
-  op: LocalOp | "notify" | "request-download",
+  op: LocalOp | "notify" | "request-download" | "autonomous-transfer-complete",
   args: string[],
 ): Promise<number> {
   try {
     // Usage errors show here, before any I/O.
     if (op === "request-download") requestDownloadOf(args);
+    else if (op === "autonomous-transfer-complete") autonomousTransferOf(args, Date.now());
     else if (op !== "notify") localRequest(op, args);
   } catch (error) {
     console.error((error as Error).message);

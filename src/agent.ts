@@ -10,7 +10,7 @@
 
 import type { AgentConfig } from "./config/mod.ts";
 export { sessionSettingsOf } from "./agent/session_settings.ts";
-import type { DeviceIdentity } from "./datamodel/mod.ts";
+import { type DeviceIdentity, rootObjectOf } from "./datamodel/mod.ts";
 import { createScriptBindings } from "./datamodel/providers/script/mod.ts";
 import { readMappingFile } from "./config/mapping.ts";
 import { createCommandRunner } from "./datamodel/providers/script/command_runner.ts";
@@ -58,6 +58,12 @@ import {
 import { agentHandlers } from "./agent/handlers.ts";
 import { formatLocalResponse, isLocalOp, localRequest } from "./agent/local_request.ts";
 import { MAX_PENDING_REQUEST_DOWNLOADS, requestDownloadOf } from "./agent/request_download.ts";
+import {
+  type AutonomousPolicy,
+  autonomousTransferOf,
+  MAX_PENDING_AUTONOMOUS,
+  policyAllows,
+} from "./agent/autonomous_transfer.ts";
 import { resolveIdentity } from "./agent/identity.ts";
 import { deviceIdOf } from "./agent/inform_data.ts";
 import { createMeasurementServices } from "./agent/measurement.ts";
@@ -255,10 +261,49 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     onError: (error, request) =>
       logger.error(`Internal error while handling local ${request.kind}: ${errorText(error)}`),
   });
+  /** ManagementServer.AutonomousTransferCompletePolicy as set by the ACS (default off). */
+  const autonomousPolicy = async (): Promise<AutonomousPolicy> => {
+    const base = `${
+      rootObjectOf(config.cpe.datamodel)
+    }ManagementServer.AutonomousTransferCompletePolicy.`;
+    const names = ["Enable", "TransferTypeFilter", "ResultTypeFilter", "FileTypeFilter"];
+    const refs = await Promise.all(names.map((n) => model.parameter(base + n)));
+    if (refs.some((r) => r === undefined)) {
+      return { enable: false, transferTypeFilter: "", resultTypeFilter: "", fileTypeFilter: "" };
+    }
+    const [enable, transferTypeFilter, resultTypeFilter, fileTypeFilter] = await model.read(
+      refs.map((r) => r!),
+    );
+    return {
+      enable: enable === "true" || enable === "1",
+      transferTypeFilter,
+      resultTypeFilter,
+      fileTypeFilter,
+    };
+  };
   const controlHandler: ControlHandler = async (req) => {
     if (req.op === "notify") {
       await pollNow();
       return { lines: [JSON.stringify({ status: 0 })], ok: true };
+    }
+    if (req.op === "autonomous-transfer-complete") {
+      const transfer = autonomousTransferOf(req.args, platform.now());
+      const policy = await autonomousPolicy();
+      if (!policyAllows(policy, transfer)) {
+        return { lines: [JSON.stringify({ status: 0, reported: false })], ok: true };
+      }
+      const pending = state.persisted.queuedRequests.filter((r) =>
+        r.kind === "AutonomousTransferComplete"
+      );
+      if (pending.length >= MAX_PENDING_AUTONOMOUS) {
+        throw new RangeError(`Already ${MAX_PENDING_AUTONOMOUS} reports waiting for the ACS`);
+      }
+      feed({
+        kind: "addEvent",
+        events: [{ eventCode: "10 AUTONOMOUS TRANSFER COMPLETE", commandKey: "" }],
+        request: transfer,
+      });
+      return { lines: [JSON.stringify({ status: 0, reported: true })], ok: true };
     }
     if (req.op === "request-download") {
       const request = requestDownloadOf(req.args);

@@ -78,6 +78,9 @@ export interface AgentModel {
  * most rows the ACS may create. [U] TR-181 leaves InformParameter unbounded; every row
  * adds a parameter to each Inform, so 64 (9004 beyond).
  */
+/** Configuration-only objects kept by the persisted provider, relative to the root. */
+const PERSISTED_OBJECTS = ["ManagementServer.AutonomousTransferCompletePolicy."];
+
 const PERSISTED_TABLES: Record<string, number> = { "ManagementServer.InformParameter.{i}.": 64 };
 
 /** Builds the data model and restores its state from `config.agent.stateDir`. */
@@ -95,6 +98,10 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
   const valuesFile = new PersistedJson(dir, "values.json", options.journal);
   const persisted = new PersistedProvider({ onChange: () => valuesFile.save() });
   valuesFile.attach(persisted, onCorrupt);
+  const persistedObjects = PERSISTED_OBJECTS
+    .map((object) => rootObjectOf(root) + object)
+    .filter((pattern) => schema.object(pattern) !== undefined)
+    .map((pattern) => persisted.bind(pattern, persistableParameters(schema, pattern)));
   const persistedBindings = Object.entries(PERSISTED_TABLES)
     .map(([table, max]) => [rootObjectOf(root) + table, max] as const)
     .filter(([pattern]) => schema.object(pattern) !== undefined)
@@ -134,6 +141,7 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
     managementServer: { store: options.settings, aliasBasedAddressing: true },
     alias: { enabled: () => true, instanceMode: () => options.settings.get().instanceMode },
     bindings: [
+      ...persistedObjects,
       ...persistedBindings,
       ...linux.filter((b) => !mapped.has(b.object)),
       ...(options.bindings ?? []),

@@ -29,7 +29,7 @@ export type CliCommand =
   | { readonly kind: "help"; readonly text: string }
   | {
     readonly kind: "local";
-    readonly op: LocalOp | "notify" | "request-download";
+    readonly op: LocalOp | "notify" | "request-download" | "autonomous-transfer-complete";
     readonly args: readonly string[];
     readonly configPath: string;
   }
@@ -103,6 +103,21 @@ function buildProgram(output: { text: string }, done: (command: CliCommand) => v
     .option("-c, --config <file>", "configuration file")
     .action((args: string[], _options, command: Command) => {
       done({ kind: "local", op: "request-download", args, configPath: configOf(command) });
+    });
+  program.command("autonomous-transfer-complete")
+    .description(
+      "report a transfer the ACS did not order: download|upload FILETYPE URL " +
+        "[FILESIZE [FAULTCODE [FAULTSTRING]]]",
+    )
+    .argument("<arguments...>")
+    .option("-c, --config <file>", "configuration file")
+    .action((args: string[], _options, command: Command) => {
+      done({
+        kind: "local",
+        op: "autonomous-transfer-complete",
+        args,
+        configPath: configOf(command),
+      });
     });
   program.command("notify")
     .description("check the parameters with notification for changes now")
