@@ -15,11 +15,13 @@
  *  7. An HTTP download of a 200 MB file on loopback with the transfer client vs `curl -o`:
  *     throughput ratio and the RSS rise of the downloading process (about 10 s, needs
  *     curl; `--transfer-mb=0` skips it).
+ *  8. FTP (vsftpd) and TFTP (tftpd-hpa) downloads and uploads vs curl and tftp-hpa
+ *     (bench/transfer_ftp_tftp_bench.ts in its own process; `--ftp-mb=0 --tftp-mb=0` skip).
  *
  * Prints a table and writes bench/results.json. Exits 1 if any session fails.
  *
  *   deno task bench [--sessions=200] [--warmup=30] [--startup-runs=10] [--codec-runs=7]
- *                   [--memory-sessions=10000] [--transfer-mb=200]
+ *                   [--memory-sessions=10000] [--transfer-mb=200] [--ftp-mb=100] [--tftp-mb=20]
  *
  * @module
  */
@@ -174,6 +176,8 @@ async function main(): Promise<number> {
   const codecRuns = intFlag("codec-runs", 7);
   const memorySessions = intFlag("memory-sessions", 10_000);
   const transferMb = intFlag("transfer-mb", 200, 0);
+  const ftpMb = intFlag("ftp-mb", 100, 0);
+  const tftpMb = intFlag("tftp-mb", 20, 0);
   const started = performance.now();
   const machine = await machineFacts();
   // Interrupted: leave no agent and no temp dir behind.
@@ -202,8 +206,14 @@ async function main(): Promise<number> {
       console.error(`bench: HTTP download of ${transferMb} MB vs curl…`);
       transfer = await benchTransfer({ sizeMb: transferMb, runs: 5, server: "deno" });
     }
+    let ftpTftp = "";
+    if (ftpMb > 0 || tftpMb > 0) {
+      console.error(`bench: FTP ${ftpMb} MB vs curl, TFTP ${tftpMb} MB vs tftp-hpa…`);
+      ftpTftp = await runFtpTftpBench(ftpMb, tftpMb);
+    }
     const totalSeconds = (performance.now() - started) / 1000;
     console.log(report(machine, session, startup, codec, datamodel, udp, memory, transfer));
+    if (ftpTftp !== "") console.log(`\n8. FTP and TFTP against curl and tftp-hpa\n${ftpTftp}`);
     console.log(`\nWhole bench: ${totalSeconds.toFixed(1)} s. Results in ${RESULTS}`);
     const results = {
       date: new Date().toISOString(),
@@ -215,6 +225,7 @@ async function main(): Promise<number> {
       udp,
       memory,
       transfer,
+      ftpTftp,
       totalSeconds,
     };
     await Deno.writeTextFile(RESULTS, JSON.stringify(results, roundNumbers, 2) + "\n");
@@ -223,6 +234,21 @@ async function main(): Promise<number> {
     console.error(`bench failed: ${(error as Error).message}`);
     return 1;
   }
+}
+
+/**
+ * bench/transfer_ftp_tftp_bench.ts in its own process (it starts vsftpd and tftpd-hpa and
+ * names what it skips); returns its report.
+ */
+async function runFtpTftpBench(ftpMb: number, tftpMb: number): Promise<string> {
+  const script = new URL("./transfer_ftp_tftp_bench.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, `--ftp-mb=${ftpMb}`, `--tftp-mb=${tftpMb}`, "--runs=3"],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout).trim();
+  return out.success ? text : `failed (exit ${out.code}): ${text}`;
 }
 
 function roundNumbers(_key: string, value: unknown): unknown {

@@ -240,11 +240,13 @@ if (import.meta.main) {
   const dir = await Deno.makeTempDir({ prefix: "cwmp-transfer-bench-" });
   try {
     const ftpMissing = vsftpdMissing() ?? (has("curl") ? undefined : "curl not installed");
-    if (ftpMissing === undefined) await benchFtp(dir);
+    if (FTP_MB <= 0) console.log("FTP skipped: --ftp-mb=0");
+    else if (ftpMissing === undefined) await benchFtp(dir);
     else console.log(`FTP skipped: ${ftpMissing}`);
     const tftpSkip = tftpdMissing() ??
       (has("tftp") ? undefined : "tftp not installed (apt-get install tftp-hpa)");
-    if (tftpSkip === undefined) await benchTftp(dir);
+    if (TFTP_MB <= 0) console.log("TFTP skipped: --tftp-mb=0");
+    else if (tftpSkip === undefined) await benchTftp(dir);
     else console.log(`TFTP skipped: ${tftpSkip}`);
     report();
   } finally {
