@@ -30,6 +30,7 @@ import {
   type Fault,
   type GetParameterNamesResponse,
   type GetParameterValuesResponse,
+  type TransferComplete,
 } from "../../src/soap/mod.ts";
 import { type AcsReply, startFakeAcs } from "../_helpers/fake_acs.ts";
 import { type AgentProcess, spawnAgent, writeAgentConfig } from "../_helpers/agent_process.ts";
@@ -88,6 +89,10 @@ interface Ledger {
   /** Reboot CommandKeys acknowledged, and those reported with M Reboot. */
   reboots: string[];
   rebootsReported: string[];
+  /** Download CommandKeys acknowledged (DownloadResponse seen). */
+  downloads: Set<string>;
+  /** TransferCompletes the ACS received, by CommandKey, with their FaultCodes. */
+  reports: Map<string, number[]>;
 }
 
 async function killCampaign(rounds: number): Promise<string[]> {
@@ -110,6 +115,8 @@ async function killCampaign(rounds: number): Promise<string[]> {
     scheduled: new Set(),
     reboots: [],
     rebootsReported: [],
+    downloads: new Set(),
+    reports: new Map(),
   };
   let inFlight: CpeRequest | undefined;
   const maybeDeleted = new Set<number>();
@@ -198,11 +205,28 @@ async function killCampaign(rounds: number): Promise<string[]> {
       case "RebootResponse":
         if (inFlight?.kind === "Reboot") ledger.reboots.push(inFlight.commandKey);
         break;
+      case "DownloadResponse":
+        if (inFlight?.kind === "Download") ledger.downloads.add(inFlight.commandKey);
+        break;
+      case "TransferComplete": {
+        const tc = m as TransferComplete;
+        ledger.reports.set(tc.commandKey, [
+          ...(ledger.reports.get(tc.commandKey) ?? []),
+          tc.faultStruct.faultCode,
+        ]);
+        break;
+      }
     }
     return undefined;
   };
 
   const acs = startFakeAcs({ hook });
+  // A file server for the Downloads of the mix (a small firmware, applied by `true`).
+  const files = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () => new Response(new Uint8Array(64 * 1024).fill(7)),
+  );
+  fileUrl = `http://127.0.0.1:${files.addr.port}/fw.bin`;
   let started = 0;
   const start = async (): Promise<AgentProcess> => {
     const config = await writeAgentConfig(dir, {
@@ -210,6 +234,7 @@ async function killCampaign(rounds: number): Promise<string[]> {
       stateDir,
       rebootCommand: ["sh", "-c", `echo x >> '${marker}'`],
       severity: "INFO",
+      extra: `[transfer]\nfirmware_command = ["true"]\nfirmware_reboot = false`,
     });
     started++;
     return spawnAgent(config);
@@ -287,8 +312,23 @@ async function killCampaign(rounds: number): Promise<string[]> {
       const again = await start();
       await until(() => acs.sessions.length > before, "the last Inform");
       await again.kill("SIGTERM");
-    } else await agent.kill("SIGTERM");
+    } else {
+      // Transfers still queued run and are reported by this agent.
+      await until(
+        () => [...ledger.downloads].every((k) => ledger.reports.has(k)),
+        "every acknowledged Download reported",
+        30_000,
+      ).catch((e) => fail((e as Error).message));
+      await agent.kill("SIGTERM");
+    }
     readInformEvents(before);
+    let duplicates = 0;
+    for (const key of ledger.downloads) {
+      const codes = ledger.reports.get(key) ?? [];
+      if (codes.length === 0) fail(`acknowledged Download "${key}" never reported`);
+      if (codes.some((c) => c !== 0)) fail(`Download "${key}" reported ${codes.join(", ")}`);
+      if (codes.length > 1) duplicates++;
+    }
     const done = (await Deno.readTextFile(marker).catch(() => "")).split("\n").filter(Boolean);
     for (const key of ledger.reboots) {
       if (!ledger.rebootsReported.includes(key)) fail(`acknowledged Reboot "${key}" not reported`);
@@ -307,11 +347,14 @@ async function killCampaign(rounds: number): Promise<string[]> {
       `kill campaign: ${rounds} rounds, ${started} starts, SPV g${ledger.spvAcked} acknowledged, ` +
         `${ledger.numbers.length} instance numbers (none reused), ${ledger.deleted.size} deletions, ` +
         `${ledger.scheduled.size} ScheduleInforms, ${ledger.reboots.length} Reboots ` +
-        `(${done.length} carried out), at most ${maxTemps} temp files after a round, ` +
+        `(${done.length} carried out), ${ledger.downloads.size} Downloads (all reported, ` +
+        `${duplicates} twice: killed between the ACS's TransferCompleteResponse and its record), ` +
+        `at most ${maxTemps} temp files after a round, ` +
         `${violations.length} violations`,
     );
   } finally {
     await acs.close();
+    await files.shutdown();
     await Deno.remove(dir, { recursive: true });
   }
   return violations;
@@ -327,6 +370,9 @@ function describe(m: CwmpMessage): string {
   }
   return m.kind;
 }
+
+/** The soak's file server. */
+let fileUrl = "";
 
 /** SPV generation → the row whose Alias it also set. */
 const spvRow = new Map<number, number>();
@@ -358,7 +404,22 @@ function chooseWork(round: number, ledger: Ledger): CpeRequest {
     scheduleCount++;
     return { kind: "ScheduleInform", delaySeconds: 10 ** 7, commandKey: `s${round}` };
   }
-  if (r < 0.92) return { kind: "Reboot", commandKey: `rb${round}` };
+  if (r < 0.9) return { kind: "Reboot", commandKey: `rb${round}` };
+  if (r < 0.96) {
+    return {
+      kind: "Download",
+      commandKey: `dl${round}`,
+      fileType: "1 Firmware Upgrade Image",
+      url: fileUrl,
+      username: "",
+      password: "",
+      fileSize: 0,
+      targetFileName: "",
+      delaySeconds: 0,
+      successURL: "",
+      failureURL: "",
+    };
+  }
   return { kind: "GetParameterValues", parameterNames: [`${MS}URL`] };
 }
 
