@@ -353,6 +353,11 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     now: () => platform.now(),
     log: (line) => logger.info(line),
   });
+  // Staged files of transfers that are no longer queued (cancelled, wiped) would only fill
+  // the staging filesystem.
+  await runner.removeStale(
+    new Set((loaded.snapshot?.transfers ?? []).filter((t) => t.state !== 3).map((t) => t.id)),
+  ).catch((error) => logger.warning(`Cannot clean the staging directory: ${errorText(error)}`));
   const transferPolicy: TransferPolicy = {
     fileTypes: runner.fileTypes(),
     uploadFileTypes: runner.uploadFileTypes(),
@@ -362,7 +367,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       state.persisted.transfers.map((t) => ({
         commandKey: t.commandKey,
         state: t.state,
-        isDownload: t.method === "Download",
+        isDownload: t.method !== "Upload",
         fileType: t.fileType,
         fileSize: t.fileSize,
         targetFileName: t.targetFileName,

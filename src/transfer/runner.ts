@@ -99,6 +99,25 @@ export class TransferRunner {
     return new Set(Object.keys(this.#o.clients));
   }
 
+  /**
+   * Removes staged files (`<id>.part`, `<id>.upload`) of transfers not in `queued`; returns
+   * what it removed. Other files in the directory are left alone.
+   */
+  async removeStale(queued: ReadonlySet<number>): Promise<string[]> {
+    const removed: string[] = [];
+    try {
+      for await (const entry of Deno.readDir(this.#o.stagingDir)) {
+        const match = entry.name.match(/^(\d+)\.(part|upload)$/);
+        if (!entry.isFile || match === null || queued.has(Number(match[1]))) continue;
+        await Deno.remove(`${this.#o.stagingDir}/${entry.name}`);
+        removed.push(entry.name);
+      }
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    return removed;
+  }
+
   /** Runs `record` to the end; never throws. */
   run(record: TransferRecord, signal?: AbortSignal): Promise<TransferOutcome> {
     return record.method === "Upload"

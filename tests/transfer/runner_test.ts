@@ -219,3 +219,16 @@ Deno.test("createLinuxPlatform().freeBytes() reads df for a directory", async ()
   assert.ok(free !== undefined && free > 0, `free ${free}`);
   assert.equal(await createLinuxPlatform().freeBytes!("/no/such/dir"), undefined);
 });
+
+Deno.test("TransferRunner.removeStale() removes staged files of transfers no longer queued", async () => {
+  await rig(async ({ runner, dir }) => {
+    assert.deepEqual(await runner.removeStale(new Set()), [], "no staging directory yet");
+    await Deno.mkdir(`${dir}/staging`);
+    for (const name of ["3.part", "4.part", "5.upload", "notes.txt"]) {
+      await Deno.writeTextFile(`${dir}/staging/${name}`, "x");
+    }
+    assert.deepEqual((await runner.removeStale(new Set([4]))).sort(), ["3.part", "5.upload"]);
+    const left = [...Deno.readDirSync(`${dir}/staging`)].map((e) => e.name).sort();
+    assert.deepEqual(left, ["4.part", "notes.txt"]);
+  });
+});
