@@ -379,7 +379,8 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     limits,
     handlers: {
       ...agentHandlers({
-        factoryReset: config.agent.factoryResetCommand.length > 0,
+        // REQUIRED (TR-069 Table 5): without a command it resets the agent's own state.
+        factoryReset: true,
         // Waiting to fire, or fired and not yet delivered (each an `M ScheduleInform`).
         scheduledInforms: () =>
           state.persisted.scheduledInforms.length +
@@ -524,6 +525,14 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
         notifier.clear();
         // Last: the snapshot still says "factory reset pending" until everything is wiped.
         await stateStore.clear();
+        if (config.agent.factoryResetCommand.length === 0) {
+          // No system reset configured: what the ACS set is gone; the agent ends so that
+          // its supervisor starts it afresh (0 BOOTSTRAP).
+          logger.notice("Factory reset of the agent's state (no factory_reset_command)");
+          stopped = true;
+          resolveDone({ kind: "rebooted" });
+          return;
+        }
         await runSystemCommand("factoryReset", config.agent.factoryResetCommand);
         return;
     }

@@ -87,6 +87,41 @@ Deno.test("agent factory-resets: command runs, then BOOTSTRAP with config values
   });
 });
 
+Deno.test("agent offers FactoryReset without a command: its own state is reset, then BOOTSTRAP", async () => {
+  await withRig(async ({ acs, start, stateDir, validateAll }) => {
+    acs.enqueue(
+      {
+        kind: "SetParameterValues",
+        parameterList: [
+          { name: "Device.DeviceInfo.ProvisioningCode", value: "fr-y", type: "xsd:string" },
+        ],
+        parameterKey: "pk-fr2",
+      },
+      { kind: "GetRPCMethods" },
+      { kind: "FactoryReset" },
+    );
+    const first = await start({ factoryResetCommand: [] });
+    const [session] = await acs.waitForSessions(1, 15_000);
+    assert.deepEqual(session.messages.map((m) => m.kind), [
+      "SetParameterValuesResponse",
+      "GetRPCMethodsResponse",
+      "FactoryResetResponse",
+    ]);
+    const methods = session.messages[1] as { methodList: string[] };
+    assert.ok(methods.methodList.includes("FactoryReset"), "REQUIRED: always offered");
+    // The agent ends for its supervisor to start it afresh.
+    assert.equal((await first.waitForExit(15_000)).code, 0);
+    assert.ok(first.lines.some((l) => /Factory reset of the agent's state/.test(l)));
+    assert.equal(await Deno.stat(`${stateDir}/settings.json`).catch(() => null), null);
+
+    await start({ factoryResetCommand: [] });
+    await acs.waitForSessions(2, 15_000);
+    assert.deepEqual(eventsOf(acs.sessions[1]), ["0 BOOTSTRAP|", "1 BOOT|"]);
+    assert.equal(informValues(acs.sessions[1])["Device.DeviceInfo.ProvisioningCode"], "");
+    await validateAll();
+  });
+});
+
 Deno.test("agent informs 3 SCHEDULED + M ScheduleInform after DelaySeconds", async () => {
   await withRig(async ({ acs, start, validateAll }) => {
     acs.enqueue({ kind: "ScheduleInform", delaySeconds: 1, commandKey: "sk" });
