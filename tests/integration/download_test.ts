@@ -354,3 +354,42 @@ function exists(path: string): boolean {
     return false;
   }
 }
+
+Deno.test("a delayed Download survives a SIGKILL before it starts and runs at its time", async () => {
+  const files = fileServer();
+  let sent = false;
+  try {
+    await withRig(async ({ dir, acs, start }) => {
+      const download = (await genieAcsDownload(`http://127.0.0.1:${files.port}/fw-1.2.3.bin`))
+        .replace("<DelaySeconds>0</DelaySeconds>", "<DelaySeconds>3</DelaySeconds>");
+      acsHook = (m) => {
+        if (m.kind === "Empty" && !sent) {
+          sent = true;
+          return { raw: { status: 200, body: download, headers: TEXT_XML } };
+        }
+        return undefined;
+      };
+      const options = { extra: `[transfer]\n${transferConfig(dir)}\nfirmware_reboot = false` };
+      const first = await start(options);
+      await until(() => acs.sessions[0]?.ended === true, "the Download session");
+      const answered = Date.now();
+      await first.kill("SIGKILL"); // queued, waiting for its DelaySeconds
+      assert.deepEqual(files.gets, []);
+      await start(options);
+      await until(
+        () => acs.sessions.some((s) => s.ended && eventsOf(s).includes("7 TRANSFER COMPLETE|")),
+        "the report",
+      );
+      assert.equal(files.gets.length, 1, "downloaded once");
+      const report = acs.sessions.find((s) => eventsOf(s).includes("7 TRANSFER COMPLETE|"))!;
+      const tc = report.messages[0] as TransferComplete;
+      assert.deepEqual(tc.faultStruct, { faultCode: 0, faultString: "" });
+      assert.ok(
+        Date.parse(tc.startTime) >= Math.floor(answered / 1000) * 1000 + 2000,
+        tc.startTime,
+      );
+    }, { hook: (m, s) => acsHook(m, s) });
+  } finally {
+    await files.close();
+  }
+});
