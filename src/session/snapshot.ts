@@ -44,8 +44,14 @@ export interface TransferRecord {
   state: 1 | 2 | 3;
   /** Set when a crash cut it: resume the partial file where the protocol allows. */
   resume?: boolean;
-  /** ScheduleDownload: the time windows (ms since the epoch) it may run in, in order. */
-  windows?: { start: number; end: number }[];
+  /**
+   * ScheduleDownload: the time windows (ms since the epoch) it may run in, in order, each
+   * with its MaxRetries (−1 = no limit, [U]).
+   */
+  windows?: { start: number; end: number; maxRetries?: number }[];
+  /** ScheduleDownload: failed attempts in the current window, and the last one's fault. */
+  attempts?: number;
+  lastFault?: { faultCode: number; faultString: string };
   /**
    * Applied firmware waiting for the reboot: reported at the next start, as applied only if
    * the SoftwareVersion then differs from `versionBefore`.
@@ -119,6 +125,12 @@ function isTransferRecord(value: unknown): value is TransferRecord {
     windows !== undefined &&
     (!Array.isArray(windows) ||
       !windows.every((w) => isRecord(w) && Number.isFinite(w.start) && Number.isFinite(w.end)))
+  ) return false;
+  if (value.attempts !== undefined && !Number.isInteger(value.attempts)) return false;
+  const fault = value.lastFault;
+  if (
+    fault !== undefined &&
+    !(isRecord(fault) && Number.isInteger(fault.faultCode) && typeof fault.faultString === "string")
   ) return false;
   const after = value.afterBoot;
   if (after !== undefined && !(isRecord(after) && typeof after.versionBefore === "string")) {

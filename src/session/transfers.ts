@@ -66,6 +66,7 @@ export function transferOf(
     windows: request.timeWindowList.map((w) => ({
       start: now + w.windowStart * 1000,
       end: now + w.windowEnd * 1000,
+      maxRetries: w.maxRetries,
     })),
   };
 }
@@ -143,11 +144,51 @@ function expireWindows(ctx: Context): void {
     t.state === 1 && t.windows !== undefined && nextStart(t, now) === undefined
   );
   for (const t of expired) {
-    report(ctx, t, {
-      faultCode: 9020,
-      faultString: "Download not started within its time windows",
-    }, true);
+    // Tried and failed: that failure; never tried: 9020.
+    report(
+      ctx,
+      t,
+      t.lastFault ?? {
+        faultCode: 9020,
+        faultString: "Download not started within its time windows",
+      },
+      true,
+    );
   }
+}
+
+/** Wait before another attempt inside a ScheduleDownload window ([U] TR-069 gives none). */
+export const WINDOW_RETRY_MS = 30_000;
+
+/**
+ * A ScheduleDownload attempt failed: try again in the same window while its MaxRetries
+ * allow (and time remains), else in the next window; true when it will be tried again.
+ */
+function retryInWindow(
+  ctx: Context,
+  record: TransferRecord,
+  fault: { faultCode: number; faultString: string },
+): boolean {
+  const { now } = ctx;
+  const windows = record.windows ?? [];
+  const attempts = (record.attempts ?? 0) + 1;
+  const current = windows.find((w) => w.start <= now && now < w.end);
+  const lastFault = { faultCode: fault.faultCode, faultString: fault.faultString };
+  const again = (notBefore: number, tries: number) => {
+    const { resume: _r, ...rest } = record;
+    ctx.s.persisted.transfers = ctx.s.persisted.transfers.map((t) =>
+      t.id === record.id ? { ...rest, state: 1, notBefore, attempts: tries, lastFault } : t
+    );
+    return true;
+  };
+  const max = current?.maxRetries ?? 0;
+  if (
+    current !== undefined && (max < 0 || attempts <= max) && now + WINDOW_RETRY_MS < current.end
+  ) {
+    return again(now + WINDOW_RETRY_MS, attempts);
+  }
+  const later = windows.find((w) => w.start > now);
+  return later === undefined ? false : again(later.start, 0);
 }
 
 /**
@@ -192,12 +233,16 @@ export function onTransferDone(ctx: Context, event: EventOf<"transferDone">): vo
     rebootForTransfer(ctx);
     return;
   }
+  if (record.windows !== undefined && event.faultCode !== 0 && retryInWindow(ctx, record, event)) {
+    maybeStartTransfer(ctx);
+    return;
+  }
   report(ctx, record, event, true);
   if (event.reboot !== true) maybeStartTransfer(ctx);
 }
 
 function withoutRunState(t: TransferRecord): TransferRecord {
-  const { resume: _r, afterBoot: _a, password: _p, ...rest } = t;
+  const { resume: _r, afterBoot: _a, password: _p, attempts: _n, lastFault: _f, ...rest } = t;
   return { ...rest, password: "" };
 }
 

@@ -304,3 +304,39 @@ Deno.test("step() judges a firmware upgrade by the SoftwareVersion after the boo
     assert.deepEqual(h2.lastSnapshot()?.transfers, []);
   }
 });
+
+Deno.test("step() retries a failed ScheduleDownload inside its window up to MaxRetries, then reports its fault", () => {
+  const t0 = Date.UTC(2026, 0, 1);
+  const record: TransferRecord = {
+    id: 1,
+    method: "ScheduleDownload",
+    commandKey: "sd-r",
+    fileType: "1 Firmware Upgrade Image",
+    url: "http://files.example/fw.bin",
+    username: "",
+    password: "",
+    fileSize: 0,
+    targetFileName: "",
+    notBefore: t0,
+    state: 1,
+    windows: [{ start: t0, end: t0 + 600_000, maxRetries: 1 }],
+  };
+  const h = new Harness({ start: t0, snapshot: known({ transfers: [record] }) });
+  h.feed({ kind: "start" });
+  new FakeAcs().run(h, dispatch);
+  assert.equal(started(h.last)?.id, 1);
+  // First failure: one retry allowed, 30 s later, nothing reported yet.
+  assert.deepEqual(
+    h.feed({ kind: "transferDone", id: 1, faultCode: 9016, faultString: "404" }).map((a) => a.kind),
+    ["persist"],
+  );
+  assert.equal(h.lastSnapshot()?.transfers[0].state, 1);
+  assert.equal(h.wakeAt, t0 + 30_000);
+  assert.equal(started(h.fireTimer())?.id, 1);
+  // Second failure: retries used up, no later window: the last fault is reported.
+  h.feed({ kind: "transferDone", id: 1, faultCode: 9015, faultString: "refused" });
+  const acs = new FakeAcs();
+  acs.run(h, dispatch);
+  const tc = acs.received.find((e) => e.message.kind === "TransferComplete")!.message;
+  assert.equal(tc.kind === "TransferComplete" && tc.faultStruct.faultCode, 9015);
+});
