@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import type { DownloadResponse, TransferComplete } from "../../src/soap/mod.ts";
+import type { AcsReply } from "../_helpers/fake_acs.ts";
 import { sharedDir } from "../_helpers/validate_envelope.ts";
 import { eventsOf, withRig } from "./_rig.ts";
 
@@ -61,7 +62,6 @@ async function until(predicate: () => boolean, what: string, ms = 20_000): Promi
 
 Deno.test("agent applies GenieACS's firmware Download, reboots and reports it after the boot", async () => {
   const files = fileServer();
-  let sent = false;
   let url = "";
   try {
     await withRig(async ({ dir, acs, start, validateAll }) => {
@@ -72,13 +72,7 @@ Deno.test("agent applies GenieACS's firmware Download, reboots and reports it af
         rebootCommand: ["sh", "-c", `echo reboot >> '${marker}'`],
         extra: `[transfer]\n${transferConfig(dir)}`,
       };
-      acsHook = (m) => {
-        if (m.kind === "Empty" && !sent) {
-          sent = true;
-          return { raw: { status: 200, body: download, headers: TEXT_XML } };
-        }
-        return undefined;
-      };
+      acsHook = answerFirstEmptyPost({ raw: { status: 200, body: download, headers: TEXT_XML } });
       const first = await start(options);
       await until(() => acs.sessions[0]?.ended === true, "the Download session");
       const response = acs.sessions[0].messages[0] as DownloadResponse;
@@ -112,17 +106,10 @@ Deno.test("agent applies GenieACS's firmware Download, reboots and reports it af
 
 Deno.test("agent reports a failed Download at once with the right code, no connection request", async () => {
   const files = fileServer();
-  let sent = false;
   try {
     await withRig(async ({ dir, acs, start, validateAll }) => {
       const download = await genieAcsDownload(`http://127.0.0.1:${files.port}/missing.bin`);
-      acsHook = (m) => {
-        if (m.kind === "Empty" && !sent) {
-          sent = true;
-          return { raw: { status: 200, body: download, headers: TEXT_XML } };
-        }
-        return undefined;
-      };
+      acsHook = answerFirstEmptyPost({ raw: { status: 200, body: download, headers: TEXT_XML } });
       await start({ extra: `[transfer]\n${transferConfig(dir)}` });
       await until(() => acs.sessions[1]?.ended === true, "the report session");
       assert.deepEqual(eventsOf(acs.sessions[1]).sort(), [
@@ -142,18 +129,11 @@ Deno.test("agent reports a failed Download at once with the right code, no conne
 
 Deno.test("a Download cut by a SIGKILL runs again after the restart and is reported once", async () => {
   const slow = fileServer({ slow: true });
-  let sent = false;
   try {
     await withRig(async ({ dir, acs, start }) => {
       const download = (await genieAcsDownload(`http://127.0.0.1:${slow.port}/fw-1.2.3.bin`))
         .replace("<FileSize>53</FileSize>", "<FileSize>0</FileSize>");
-      acsHook = (m) => {
-        if (m.kind === "Empty" && !sent) {
-          sent = true;
-          return { raw: { status: 200, body: download, headers: TEXT_XML } };
-        }
-        return undefined;
-      };
+      acsHook = answerFirstEmptyPost({ raw: { status: 200, body: download, headers: TEXT_XML } });
       const options = { extra: `[transfer]\n${transferConfig(dir)}\nfirmware_reboot = false` };
       const first = await start(options);
       await until(() => slow.gets.length === 1, "the download to begin");
@@ -180,6 +160,16 @@ Deno.test("a Download cut by a SIGKILL runs again after the restart and is repor
 
 type Hook = NonNullable<Parameters<typeof withRig>[1]>["hook"];
 let acsHook: NonNullable<Hook> = () => undefined;
+
+/** A hook that answers the session's first empty POST with `reply` (the ACS's request). */
+function answerFirstEmptyPost(reply: AcsReply): NonNullable<Hook> {
+  let sent = false;
+  return (m) => {
+    if (m.kind !== "Empty" || sent) return undefined;
+    sent = true;
+    return reply;
+  };
+}
 
 Deno.test("agent uploads its configuration backup by HTTP PUT and reports M Upload", async () => {
   const puts: { path: string; body: string; auth: string }[] = [];
@@ -357,18 +347,11 @@ function exists(path: string): boolean {
 
 Deno.test("a delayed Download survives a SIGKILL before it starts and runs at its time", async () => {
   const files = fileServer();
-  let sent = false;
   try {
     await withRig(async ({ dir, acs, start }) => {
       const download = (await genieAcsDownload(`http://127.0.0.1:${files.port}/fw-1.2.3.bin`))
         .replace("<DelaySeconds>0</DelaySeconds>", "<DelaySeconds>3</DelaySeconds>");
-      acsHook = (m) => {
-        if (m.kind === "Empty" && !sent) {
-          sent = true;
-          return { raw: { status: 200, body: download, headers: TEXT_XML } };
-        }
-        return undefined;
-      };
+      acsHook = answerFirstEmptyPost({ raw: { status: 200, body: download, headers: TEXT_XML } });
       const options = { extra: `[transfer]\n${transferConfig(dir)}\nfirmware_reboot = false` };
       const first = await start(options);
       await until(() => acs.sessions[0]?.ended === true, "the Download session");

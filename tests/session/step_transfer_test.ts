@@ -42,6 +42,24 @@ function known(extra: Partial<SessionSnapshot> = {}): SessionSnapshot {
   };
 }
 
+/** A queued transfer record (a firmware Download unless `extra` says otherwise). */
+function record(extra: Partial<TransferRecord> = {}): TransferRecord {
+  return {
+    id: 1,
+    method: "Download",
+    commandKey: "fw",
+    fileType: "1 Firmware Upgrade Image",
+    url: "http://files.example/fw.bin",
+    username: "",
+    password: "",
+    fileSize: 0,
+    targetFileName: "",
+    notBefore: 0,
+    state: 1,
+    ...extra,
+  };
+}
+
 function started(actions: SessionAction[]): TransferRecord | undefined {
   const a = actions.find((x) => x.kind === "startTransfer");
   return a?.kind === "startTransfer" ? a.transfer : undefined;
@@ -140,19 +158,7 @@ Deno.test("step() honours DelaySeconds and runs transfers one at a time, oldest 
 });
 
 Deno.test("step() restarts at the next start a transfer a crash cut, marked for resume", () => {
-  const cut: TransferRecord = {
-    id: 3,
-    method: "Download",
-    commandKey: "fw-2",
-    fileType: "1 Firmware Upgrade Image",
-    url: "http://files.example/fw.bin",
-    username: "",
-    password: "",
-    fileSize: 0,
-    targetFileName: "",
-    notBefore: 0,
-    state: 2,
-  };
+  const cut = record({ id: 3, method: "Download", commandKey: "fw-2", notBefore: 0, state: 2 });
   const h = new Harness({ snapshot: known({ transfers: [cut], lastTransferId: 3 }) });
   h.feed({ kind: "start" });
   // The BOOT session first; the transfer runs again once it ends.
@@ -224,19 +230,13 @@ Deno.test("step() arms no timer for a transfer that is due but must wait for the
 });
 
 Deno.test("step() runs a ScheduleDownload only inside its windows and reports 9020 when they pass", () => {
-  const windowed: TransferRecord = {
+  const windowed = record({
     id: 1,
     method: "ScheduleDownload",
     commandKey: "sd",
-    fileType: "1 Firmware Upgrade Image",
-    url: "http://files.example/fw.bin",
-    username: "",
-    password: "",
-    fileSize: 0,
-    targetFileName: "",
     notBefore: 0,
     state: 1,
-  };
+  });
   const t0 = Date.UTC(2026, 0, 1);
   const inWindow = new Harness({
     start: t0,
@@ -307,21 +307,15 @@ Deno.test("step() judges a firmware upgrade by the SoftwareVersion after the boo
 
 Deno.test("step() retries a failed ScheduleDownload inside its window up to MaxRetries, then reports its fault", () => {
   const t0 = Date.UTC(2026, 0, 1);
-  const record: TransferRecord = {
+  const scheduled = record({
     id: 1,
     method: "ScheduleDownload",
     commandKey: "sd-r",
-    fileType: "1 Firmware Upgrade Image",
-    url: "http://files.example/fw.bin",
-    username: "",
-    password: "",
-    fileSize: 0,
-    targetFileName: "",
     notBefore: t0,
     state: 1,
     windows: [{ start: t0, end: t0 + 600_000, maxRetries: 1 }],
-  };
-  const h = new Harness({ start: t0, snapshot: known({ transfers: [record] }) });
+  });
+  const h = new Harness({ start: t0, snapshot: known({ transfers: [scheduled] }) });
   h.feed({ kind: "start" });
   new FakeAcs().run(h, dispatch);
   assert.equal(started(h.last)?.id, 1);
