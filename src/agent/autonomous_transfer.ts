@@ -9,6 +9,7 @@
  */
 
 import type { AutonomousTransferComplete } from "../soap/mod.ts";
+import { formatDateTime, UNKNOWN_TIME } from "../datamodel/date_time.ts";
 
 /** ManagementServer.AutonomousTransferCompletePolicy. */
 export interface AutonomousPolicy {
@@ -53,7 +54,6 @@ export function autonomousTransferOf(
   if (!TRANSFER_FAULTS.includes(faultCode) && !(faultCode >= 9800 && faultCode <= 9899)) {
     throw new TypeError(`FAULTCODE must be 0, a 90xx transfer fault or 98xx, got "${code}"`);
   }
-  const time = new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z");
   return {
     kind: "AutonomousTransferComplete",
     announceURL: "",
@@ -63,8 +63,8 @@ export function autonomousTransferOf(
     fileSize,
     targetFileName: "",
     faultStruct: { faultCode, faultString: faultCode === 0 ? "" : text },
-    startTime: "0001-01-01T00:00:00Z",
-    completeTime: time,
+    startTime: UNKNOWN_TIME,
+    completeTime: formatDateTime(now),
   };
 }
 

@@ -7,6 +7,23 @@
  * @module
  */
 
+/** TR-106 Unknown Time. */
+export const UNKNOWN_TIME = "0001-01-01T00:00:00Z";
+
+/**
+ * `ms` since the epoch as a TR-106 dateTime in UTC, whole seconds (what GenieACS and most
+ * CPEs send).
+ *
+ * @example
+ * ```ts
+ * import { formatDateTime } from "./date_time.ts";
+ * formatDateTime(Date.UTC(2026, 0, 1, 12, 0, 0, 250)); // "2026-01-01T12:00:00Z"
+ * ```
+ */
+export function formatDateTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
 const DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))?$/;
 const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

@@ -33,6 +33,7 @@ import type {
   Upload,
   UploadResponse,
 } from "../soap/messages.ts";
+import { UNKNOWN_TIME } from "../datamodel/date_time.ts";
 import { CwmpFault, InvalidArgumentsError, ResourcesExceededError } from "./errors.ts";
 
 /** A queued transfer as the queue RPCs see it. */
@@ -63,8 +64,6 @@ export interface TransferPolicy {
 /** The most transfers queued at once. */
 export const MAX_QUEUED = 16;
 
-const UNKNOWN_TIME = "0001-01-01T00:00:00Z";
-
 function checkUrl(url: string, policy: TransferPolicy): void {
   if (url.length > 256 || /\s/.test(url)) {
     throw new InvalidArgumentsError(`Invalid URL "${url.slice(0, 64)}"`);
@@ -77,6 +76,25 @@ function checkUrl(url: string, policy: TransferPolicy): void {
   }
   if (!policy.schemes.has(scheme)) {
     throw new CwmpFault(9013, `Unsupported protocol for file transfer: "${scheme}"`);
+  }
+}
+
+function checkFileType(fileType: string, supported: ReadonlySet<string>): void {
+  if (!supported.has(fileType)) {
+    throw new InvalidArgumentsError(`FileType not supported: "${fileType.slice(0, 64)}"`);
+  }
+}
+
+/** A file to download: a FileType this device applies, a FileSize it accepts. */
+function checkDownloadFile(
+  request: { fileType: string; fileSize: number },
+  policy: TransferPolicy,
+): void {
+  checkFileType(request.fileType, policy.fileTypes);
+  if (request.fileSize > policy.maxFileSize) {
+    throw new ResourcesExceededError(
+      `FileSize ${request.fileSize} above the device's limit of ${policy.maxFileSize} bytes`,
+    );
   }
 }
 
@@ -95,9 +113,7 @@ function checkQueue(commandKey: string, policy: TransferPolicy): void {
  */
 export function upload(request: Upload, policy: TransferPolicy): UploadResponse {
   checkUrl(request.url, policy);
-  if (!policy.uploadFileTypes.has(request.fileType)) {
-    throw new InvalidArgumentsError(`FileType not supported: "${request.fileType.slice(0, 64)}"`);
-  }
+  checkFileType(request.fileType, policy.uploadFileTypes);
   checkQueue(request.commandKey, policy);
   return { kind: "UploadResponse", status: 1, startTime: UNKNOWN_TIME, completeTime: UNKNOWN_TIME };
 }
@@ -110,14 +126,7 @@ export function upload(request: Upload, policy: TransferPolicy): UploadResponse 
  */
 export function download(request: Download, policy: TransferPolicy): DownloadResponse {
   checkUrl(request.url, policy);
-  if (!policy.fileTypes.has(request.fileType)) {
-    throw new InvalidArgumentsError(`FileType not supported: "${request.fileType.slice(0, 64)}"`);
-  }
-  if (request.fileSize > policy.maxFileSize) {
-    throw new ResourcesExceededError(
-      `FileSize ${request.fileSize} above the device's limit of ${policy.maxFileSize} bytes`,
-    );
-  }
+  checkDownloadFile(request, policy);
   checkQueue(request.commandKey, policy);
   return {
     kind: "DownloadResponse",
@@ -143,9 +152,7 @@ export function scheduleDownload(
   policy: TransferPolicy,
 ): ScheduleDownloadResponse {
   checkUrl(request.url, policy);
-  if (!policy.fileTypes.has(request.fileType)) {
-    throw new InvalidArgumentsError(`FileType not supported: "${request.fileType.slice(0, 64)}"`);
-  }
+  checkDownloadFile(request, policy);
   const windows = request.timeWindowList;
   if (windows.length < 1 || windows.length > 2) {
     throw new InvalidArgumentsError(`TimeWindowList needs 1 or 2 windows, got ${windows.length}`);
@@ -163,11 +170,6 @@ export function scheduleDownload(
       );
     }
   });
-  if (request.fileSize > policy.maxFileSize) {
-    throw new ResourcesExceededError(
-      `FileSize ${request.fileSize} above the device's limit of ${policy.maxFileSize} bytes`,
-    );
-  }
   checkQueue(request.commandKey, policy);
   return { kind: "ScheduleDownloadResponse" };
 }

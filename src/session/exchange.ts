@@ -29,11 +29,10 @@ import {
 } from "./version.ts";
 import { type Context, nextMessageId, sessionOf } from "./_context.ts";
 import { forgetReported, queueTransfer, transferOf } from "./transfers.ts";
+import { formatDateTime } from "../datamodel/date_time.ts";
 
 /** TR-069 dateTime of `now` in UTC, whole seconds (what GenieACS and most CPEs send). */
-export function currentTime(now: number): string {
-  return new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
+export const currentTime: (now: number) => string = formatDateTime;
 
 function send(ctx: Context, envelope: Envelope): void {
   const session = sessionOf(ctx);

@@ -18,15 +18,10 @@ import type { EventOf } from "./events.ts";
 import { raise } from "./lifecycle.ts";
 import type { TransferRecord } from "./snapshot.ts";
 import type { Context } from "./_context.ts";
-
-/** The most transfers queued at once (TR-069 A.4.1.7 lists up to 16). */
-export const MAX_QUEUED_TRANSFERS = 16;
-
-/** TR-069 Unknown Time. */
-const UNKNOWN_TIME = "0001-01-01T00:00:00Z";
+import { formatDateTime, UNKNOWN_TIME } from "../datamodel/date_time.ts";
 
 function isoTime(ms: number | undefined): string {
-  return ms === undefined ? UNKNOWN_TIME : new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return ms === undefined ? UNKNOWN_TIME : formatDateTime(ms);
 }
 
 /** What a transfer request queues, received at `now`; undefined for other requests. */
