@@ -10,35 +10,16 @@
 
 import type { AgentConfig } from "./config/mod.ts";
 export { sessionSettingsOf } from "./agent/session_settings.ts";
-import { type DeviceIdentity, rootObjectOf } from "./datamodel/mod.ts";
+import type { DeviceIdentity } from "./datamodel/mod.ts";
 import { createScriptBindings } from "./datamodel/providers/script/mod.ts";
 import { readMappingFile } from "./config/mapping.ts";
 import { createCommandRunner } from "./datamodel/providers/script/command_runner.ts";
 import type { Logger } from "./log/mod.ts";
 import type { Platform } from "./platform/platform.ts";
 import type { SystemSource } from "./platform/system_source.ts";
-import {
-  cancelTransfer,
-  createDispatcher,
-  download,
-  getAllQueuedTransfers,
-  getQueuedTransfers,
-  scheduleDownload,
-  type TransferPolicy,
-  upload,
-} from "./rpc/mod.ts";
-import { TransferRunner } from "./transfer/runner.ts";
-import { transferClients } from "./transfer/clients.ts";
-import {
-  type CancelTransfer,
-  type CpeRequest,
-  type CpeResponse,
-  type Download,
-  type Fault,
-  faultFor,
-  type ScheduleDownload,
-  type Upload,
-} from "./soap/mod.ts";
+import { createDispatcher } from "./rpc/mod.ts";
+import { createAgentTransfers } from "./agent/transfers.ts";
+import { type CpeRequest, type CpeResponse, type Fault, faultFor } from "./soap/mod.ts";
 import {
   createSessionState,
   SESSION_PHASES,
@@ -57,13 +38,6 @@ import {
 } from "./agent/control_server.ts";
 import { agentHandlers } from "./agent/handlers.ts";
 import { formatLocalResponse, isLocalOp, localRequest } from "./agent/local_request.ts";
-import { MAX_PENDING_REQUEST_DOWNLOADS, requestDownloadOf } from "./agent/request_download.ts";
-import {
-  type AutonomousPolicy,
-  autonomousTransferOf,
-  MAX_PENDING_AUTONOMOUS,
-  policyAllows,
-} from "./agent/autonomous_transfer.ts";
 import { resolveIdentity } from "./agent/identity.ts";
 import { deviceIdOf } from "./agent/inform_data.ts";
 import { createMeasurementServices } from "./agent/measurement.ts";
@@ -261,65 +235,13 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     onError: (error, request) =>
       logger.error(`Internal error while handling local ${request.kind}: ${errorText(error)}`),
   });
-  /** ManagementServer.AutonomousTransferCompletePolicy as set by the ACS (default off). */
-  const autonomousPolicy = async (): Promise<AutonomousPolicy> => {
-    const base = `${
-      rootObjectOf(config.cpe.datamodel)
-    }ManagementServer.AutonomousTransferCompletePolicy.`;
-    const names = ["Enable", "TransferTypeFilter", "ResultTypeFilter", "FileTypeFilter"];
-    const refs = await Promise.all(names.map((n) => model.parameter(base + n)));
-    if (refs.some((r) => r === undefined)) {
-      return { enable: false, transferTypeFilter: "", resultTypeFilter: "", fileTypeFilter: "" };
-    }
-    const [enable, transferTypeFilter, resultTypeFilter, fileTypeFilter] = await model.read(
-      refs.map((r) => r!),
-    );
-    return {
-      enable: enable === "true" || enable === "1",
-      transferTypeFilter,
-      resultTypeFilter,
-      fileTypeFilter,
-    };
-  };
   const controlHandler: ControlHandler = async (req) => {
     if (req.op === "notify") {
       await pollNow();
       return { lines: [JSON.stringify({ status: 0 })], ok: true };
     }
-    if (req.op === "autonomous-transfer-complete") {
-      const transfer = autonomousTransferOf(req.args, platform.now());
-      const policy = await autonomousPolicy();
-      if (!policyAllows(policy, transfer)) {
-        return { lines: [JSON.stringify({ status: 0, reported: false })], ok: true };
-      }
-      const pending = state.persisted.queuedRequests.filter((r) =>
-        r.kind === "AutonomousTransferComplete"
-      );
-      if (pending.length >= MAX_PENDING_AUTONOMOUS) {
-        throw new RangeError(`Already ${MAX_PENDING_AUTONOMOUS} reports waiting for the ACS`);
-      }
-      feed({
-        kind: "addEvent",
-        events: [{ eventCode: "10 AUTONOMOUS TRANSFER COMPLETE", commandKey: "" }],
-        request: transfer,
-      });
-      return { lines: [JSON.stringify({ status: 0, reported: true })], ok: true };
-    }
-    if (req.op === "request-download") {
-      const request = requestDownloadOf(req.args);
-      const pending = state.persisted.queuedRequests.filter((r) => r.kind === "RequestDownload");
-      if (pending.length >= MAX_PENDING_REQUEST_DOWNLOADS) {
-        throw new RangeError(
-          `Already ${MAX_PENDING_REQUEST_DOWNLOADS} RequestDownloads waiting for the ACS`,
-        );
-      }
-      feed({
-        kind: "addEvent",
-        events: [{ eventCode: "9 REQUEST DOWNLOAD", commandKey: "" }],
-        request,
-      });
-      return { lines: [JSON.stringify({ status: 0 })], ok: true };
-    }
+    const transferReply = transfers.local(req.op, req.args);
+    if (transferReply !== undefined) return await transferReply;
     if (!isLocalOp(req.op)) throw new TypeError(`Unknown local operation "${req.op}"`);
     const request = localRequest(req.op, req.args);
     const response = await committed(request, async () => {
@@ -339,40 +261,15 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     logger.warning(`Local access disabled: ${(error as Error).message}`);
   }
   // ------------------------------------------------------------- transfers
-  const transferAbort = new AbortController();
-  const runner = new TransferRunner({
-    config: config.transfer,
-    stagingDir: config.transfer.dir || `${config.agent.stateDir}/transfers`,
-    fallbackCaFile: config.acs.caFile,
-    caDir: config.acs.transferCaDir,
-    agentLogFile: config.log.file ? config.log.fileName : "",
-    softwareVersion: () => identity.softwareVersion,
-    ...(platform.freeBytes ? { freeBytes: (dir: string) => platform.freeBytes!(dir) } : {}),
-    clients: transferClients(),
-    runCommand: (argv, timeoutMs) => platform.runCommand(argv, timeoutMs),
-    now: () => platform.now(),
-    log: (line) => logger.info(line),
-  });
-  // Staged files of transfers that are no longer queued (cancelled, wiped) would only fill
-  // the staging filesystem.
-  await runner.removeStale(
-    new Set((loaded.snapshot?.transfers ?? []).filter((t) => t.state !== 3).map((t) => t.id)),
-  ).catch((error) => logger.warning(`Cannot clean the staging directory: ${errorText(error)}`));
-  const transferPolicy: TransferPolicy = {
-    fileTypes: runner.fileTypes(),
-    uploadFileTypes: runner.uploadFileTypes(),
-    schemes: runner.schemes(),
-    maxFileSize: config.transfer.maxFileSize,
-    queued: () =>
-      state.persisted.transfers.map((t) => ({
-        commandKey: t.commandKey,
-        state: t.state,
-        isDownload: t.method !== "Upload",
-        fileType: t.fileType,
-        fileSize: t.fileSize,
-        targetFileName: t.targetFileName,
-      })),
-  };
+  const transfers = await createAgentTransfers({
+    config,
+    platform,
+    identity,
+    logger,
+    model,
+    persisted: () => state.persisted,
+    feed: (event) => feed(event),
+  }, loaded.snapshot);
 
   const dispatcher = createDispatcher({
     model,
@@ -388,15 +285,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
             .filter((e) => e.eventCode === "M ScheduleInform").length,
       }),
       ...am.handlers,
-      // Offered (and listed by GetRPCMethods) only when a transfer client is built in.
-      ...(transferPolicy.schemes.size === 0 ? {} : {
-        Download: (request: Download) => download(request, transferPolicy),
-        Upload: (request: Upload) => upload(request, transferPolicy),
-        ScheduleDownload: (request: ScheduleDownload) => scheduleDownload(request, transferPolicy),
-        GetQueuedTransfers: () => getQueuedTransfers(transferPolicy),
-        GetAllQueuedTransfers: () => getAllQueuedTransfers(transferPolicy),
-        CancelTransfer: (request: CancelTransfer) => cancelTransfer(request, transferPolicy),
-      }),
+      ...transfers.handlers,
     },
     onError: (error, request) =>
       logger.error(`Internal error while handling ${request.kind}: ${errorText(error)}`),
@@ -507,17 +396,9 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
         for (const a of result.actions) if (a.kind === "persist") await perform(a);
         return;
       }
-      case "startTransfer": {
-        const { transfer } = action;
-        settle(
-          runner.run(transfer, transferAbort.signal).then((outcome) => ({
-            kind: "transferDone" as const,
-            id: transfer.id,
-            ...outcome,
-          })),
-        );
+      case "startTransfer":
+        settle(transfers.run(action.transfer));
         return;
-      }
       case "factoryReset":
         settings.reset();
         am.reset();
@@ -653,7 +534,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       if (timer !== undefined) clearTimeout(timer);
       if (activeTimer !== undefined) clearTimeout(activeTimer);
       if (pollTimer !== undefined) clearInterval(pollTimer);
-      transferAbort.abort();
+      transfers.abort();
       await cr.close();
       control?.close();
       await measurement?.close();
