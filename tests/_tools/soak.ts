@@ -35,6 +35,7 @@ import {
 import { type AcsReply, startFakeAcs } from "../_helpers/fake_acs.ts";
 import { type AgentProcess, spawnAgent, writeAgentConfig } from "../_helpers/agent_process.ts";
 import { crPortOf, curlConnectionRequest } from "../integration/_rig.ts";
+import { until } from "../_helpers/until.ts";
 
 const MS = "Device.ManagementServer.";
 const IP = `${MS}InformParameter.`;
@@ -53,14 +54,6 @@ function random(): number {
 }
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(predicate: () => boolean, what: string, ms = 20_000): Promise<void> {
-  for (let waited = 0; waited < ms; waited += 10) {
-    if (predicate()) return;
-    await sleep(10);
-  }
-  throw new Error(`Not seen within ${ms} ms: ${what}`);
-}
 
 function rssKiB(pid: number): number {
   try {

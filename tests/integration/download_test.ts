@@ -9,11 +9,9 @@
 import assert from "node:assert/strict";
 import type { DownloadResponse, TransferComplete } from "../../src/soap/mod.ts";
 import type { AcsReply } from "../_helpers/fake_acs.ts";
-import { sharedDir } from "../_helpers/validate_envelope.ts";
+import { until } from "../_helpers/until.ts";
+import { FILE, genieAcsDownload, TEXT_XML } from "./_transfer.ts";
 import { eventsOf, withRig } from "./_rig.ts";
-
-const TEXT_XML = { "content-type": 'text/xml; charset="utf-8"' };
-const FILE = new TextEncoder().encode("firmware image 1.2.3 -- fifty-three bytes of payload!");
 
 /** A file server on loopback; `slow` drips the body. */
 function fileServer(options: { slow?: boolean } = {}) {
@@ -37,27 +35,11 @@ function fileServer(options: { slow?: boolean } = {}) {
   return { port: server.addr.port, gets, close: () => server.shutdown() };
 }
 
-/** GenieACS's Download, pointed at `url`. */
-async function genieAcsDownload(url: string): Promise<string> {
-  const xml = await Deno.readTextFile(
-    `${sharedDir()}/testdata/genieacs-1.2.16/026-acs-cpe-download.xml`,
-  );
-  return xml.replace("http://127.0.0.1:27568/fw-1.2.3.bin", url);
-}
-
 function transferConfig(dir: string): string {
   return `firmware_command = ["sh", "-c", "cp \\"$1\\" '${dir}/applied.bin'", "apply"]
 connect_timeout = 5
 stall_timeout = 3
 total_timeout = 30`;
-}
-
-async function until(predicate: () => boolean, what: string, ms = 20_000): Promise<void> {
-  for (let waited = 0; waited < ms; waited += 20) {
-    if (predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`Not seen within ${ms} ms: ${what}`);
 }
 
 Deno.test("agent applies GenieACS's firmware Download, reboots and reports it after the boot", async () => {

@@ -11,6 +11,7 @@ import type {
   GetParameterValuesResponse,
 } from "../../src/soap/mod.ts";
 import type { AgentProcess } from "../_helpers/agent_process.ts";
+import { until } from "../_helpers/until.ts";
 import { eventsOf, valuesOf, withRig } from "./_rig.ts";
 
 const MS = "Device.ManagementServer.";
@@ -175,13 +176,4 @@ async function waitForFile(path: string): Promise<void> {
       return false;
     }
   }, `"${path}" written`);
-}
-
-/** Polls `predicate` every 20 ms for up to 15 s. */
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 750; i++) {
-    if (predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`Not seen within 15 s: ${what}`);
 }
