@@ -45,7 +45,7 @@ export function snapshotOf(state: SessionState): SessionSnapshot {
 }
 
 /** The earliest pending timer of `state` as of `now`, or undefined. */
-export function wakeAtOf(state: SessionState, now = 0): number | undefined {
+export function wakeAtOf(state: SessionState, now: number): number | undefined {
   if (state.phase === "stopped" || state.phase === "halted") return undefined;
   const times: number[] = state.persisted.scheduledInforms.map((x) => x.at);
   // A transfer due now starts when the session (or the running transfer) ends, not on a
