@@ -61,6 +61,33 @@ function checkUrl(value: unknown, allowEmpty: boolean): Checked {
   return bad(expected, value);
 }
 
+/** A vendor FileType (TR-069 A.3.2.8, A.4.1.5): `X <OUI> <name>`. */
+const VENDOR_FILE_TYPE = /^X [0-9A-F]{6} \S.{0,55}$/;
+
+function checkVendorFileTypes(value: unknown): Checked {
+  const expected = 'a table of "X <OUI> <name>" = [command, args…]';
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return bad(expected, value);
+  }
+  const table: Record<string, string[]> = {};
+  for (const [type, command] of Object.entries(value)) {
+    if (!VENDOR_FILE_TYPE.test(type)) {
+      return {
+        ok: false,
+        detail: `${JSON.stringify(type.slice(0, 64))} is not a vendor FileType ` +
+          '("X", six upper-case hex digits of an OUI, a name; at most 64 characters)',
+      };
+    }
+    const checked = checkValue({ type: "argv" }, command);
+    if (checked.ok && (checked.value as string[]).length === 0) {
+      return { ok: false, detail: `${JSON.stringify(type)}: the command is empty` };
+    }
+    if (!checked.ok) return { ok: false, detail: `${JSON.stringify(type)}: ${checked.detail}` };
+    table[type] = checked.value as string[];
+  }
+  return ok(table);
+}
+
 /** Checks `value` against `kind` (secrets are checked by the loader). */
 export function checkValue(kind: KeyKind, value: unknown): Checked {
   switch (kind.type) {
@@ -101,5 +128,7 @@ export function checkValue(kind: KeyKind, value: unknown): Checked {
         : bad("an array of non-empty strings", value);
     case "dateTime":
       return checkDateTime(value);
+    case "vendorFileTypes":
+      return checkVendorFileTypes(value);
   }
 }

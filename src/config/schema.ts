@@ -204,6 +204,13 @@ export interface TransferConfig {
    * `["sh", "-c", "logread > \"$1\"", "logread"]`); the agent's own log file is sent too.
    */
   readonly logCommand: readonly string[];
+  /**
+   * Vendor Download FileTypes (`X <OUI> <name>`, TR-069 A.3.2.8) and the command that
+   * applies each (path appended), e.g. `{ "X 00D09E Signed Bundle" = ["apply-bundle"] }`.
+   */
+  readonly vendorFileTypes: Readonly<Record<string, readonly string[]>>;
+  /** Vendor Upload FileTypes (`X <OUI> <name>`) and the command that writes each file. */
+  readonly vendorUploadTypes: Readonly<Record<string, readonly string[]>>;
   /** Largest file accepted, bytes, whatever FileSize says. */
   readonly maxFileSize: number;
   /** Seconds to connect, without progress, and in all. */
@@ -316,6 +323,8 @@ export function defaultConfig(): AgentConfig {
       verifyCommand: [],
       configBackupCommand: [],
       logCommand: [],
+      vendorFileTypes: {},
+      vendorUploadTypes: {},
       maxFileSize: 256 * 1024 * 1024,
       connectTimeout: 30,
       stallTimeout: 60,
@@ -359,6 +368,8 @@ export type KeyKind =
   | { readonly type: "oui" }
   | { readonly type: "urlPath" }
   | { readonly type: "argv" }
+  /** A table of vendor FileType (`X <OUI> <name>`) → argv. */
+  | { readonly type: "vendorFileTypes" }
   | { readonly type: "dateTime" }
   | { readonly type: "secret"; readonly source: "value" | "file" | "env" };
 
@@ -495,6 +506,8 @@ export const CONFIG_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       verify_command: argv("verifyCommand"),
       config_backup_command: argv("configBackupCommand"),
       log_command: argv("logCommand"),
+      vendor_file_types: { kind: { type: "vendorFileTypes" }, field: "vendorFileTypes" },
+      vendor_upload_types: { kind: { type: "vendorFileTypes" }, field: "vendorUploadTypes" },
       max_file_size: int("maxFileSize", 1),
       connect_timeout: int("connectTimeout", 1, 3600),
       stall_timeout: int("stallTimeout", 1, 3600),
