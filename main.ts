@@ -15,6 +15,7 @@ import { type LocalOp, localRequest } from "./src/agent/local_request.ts";
 import { requestDownloadOf } from "./src/agent/request_download.ts";
 import { autonomousTransferOf } from "./src/agent/autonomous_transfer.ts";
 import { parseArgs, runCheckConfig } from "./src/cli/mod.ts";
+import { importIcwmp } from "./src/cli/icwmp_import.ts";
 import { readConfigFile } from "./src/config/mod.ts";
 import { createLogger } from "./src/log/mod.ts";
 import { createLinuxPlatform } from "./src/platform/linux.ts";
@@ -101,6 +102,22 @@ async function local(
   return reply.ok ? 0 : 1;
 }
 
+/** `cwmp-agent import-icwmp FILE`: TOML on stdout, warnings on stderr. */
+async function importIcwmpFile(path: string): Promise<number> {
+  try {
+    const result = importIcwmp(await Deno.readTextFile(path), { file: path });
+    for (const warning of result.warnings) console.error(`warning: ${warning}`);
+    await Deno.stdout.write(new TextEncoder().encode(result.toml));
+    return 0;
+  } catch (error) {
+    const reason = error instanceof Deno.errors.NotFound
+      ? "no such file"
+      : (error as Error).message;
+    console.error(error instanceof SyntaxError ? reason : `Cannot read "${path}": ${reason}`);
+    return 1;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const command = parseArgs(argv);
   switch (command.kind) {
@@ -118,6 +135,8 @@ async function main(argv: string[]): Promise<number> {
       (result.ok ? console.log : console.error)(result.output);
       return result.ok ? 0 : 1;
     }
+    case "importIcwmp":
+      return await importIcwmpFile(command.uciPath);
     case "local":
       return await local(command.configPath, command.op, [...command.args]);
     case "run":

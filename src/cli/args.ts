@@ -7,6 +7,7 @@
  *   cwmp-agent run [--config FILE]
  *   cwmp-agent check-config [--config FILE]
  *   cwmp-agent get|set|add|del|names|attrs ARG...   local data-model access
+ *   cwmp-agent import-icwmp [UCI_FILE]       icwmp's /etc/config/cwmp → TOML on stdout
  *   cwmp-agent --version | --help
  */
 
@@ -25,6 +26,7 @@ export type LocalOp = typeof LOCAL_OPS[number];
 export type CliCommand =
   | { readonly kind: "run"; readonly configPath: string }
   | { readonly kind: "checkConfig"; readonly configPath: string }
+  | { readonly kind: "importIcwmp"; readonly uciPath: string }
   | { readonly kind: "version" }
   | { readonly kind: "help"; readonly text: string }
   | {
@@ -87,6 +89,12 @@ function buildProgram(output: { text: string }, done: (command: CliCommand) => v
     .option("-c, --config <file>", "configuration file")
     .action((_options, command: Command) => {
       done({ kind: "checkConfig", configPath: configOf(command) });
+    });
+  program.command("import-icwmp")
+    .description("convert icwmp's UCI file (default /etc/config/cwmp) to TOML on stdout")
+    .argument("[uci-file]")
+    .action((file: string | undefined) => {
+      done({ kind: "importIcwmp", uciPath: file ?? "/etc/config/cwmp" });
     });
   for (const op of LOCAL_OPS) {
     program.command(op)
