@@ -10,7 +10,7 @@
 
 import type { AgentConfig } from "./config/mod.ts";
 export { sessionSettingsOf } from "./agent/session_settings.ts";
-import type { DeviceIdentity } from "./datamodel/mod.ts";
+import { type DeviceIdentity, rootObjectOf } from "./datamodel/mod.ts";
 import { createScriptBindings } from "./datamodel/providers/script/mod.ts";
 import { readMappingFile } from "./config/mapping.ts";
 import { createCommandRunner } from "./datamodel/providers/script/command_runner.ts";
@@ -44,7 +44,7 @@ import { createMeasurementServices } from "./agent/measurement.ts";
 import { buildAgentModel } from "./agent/model.ts";
 import { Notifier } from "./agent/notifier.ts";
 import { describeReceived, describeSent } from "./agent/log_lines.ts";
-import { factorySettings, SettingsStore } from "./agent/settings_store.ts";
+import { factorySettings, type SettingSourceRow, SettingsStore } from "./agent/settings_store.ts";
 import { errorText, sessionSettingsOf } from "./agent/session_settings.ts";
 import { maskUrl } from "./log/mod.ts";
 import { readTls, type TlsMaterial } from "./agent/tls.ts";
@@ -68,6 +68,8 @@ export type AgentExit =
 export interface Agent {
   /** The ConnectionRequestURL advertised to the ACS. */
   readonly connectionRequestUrl: string;
+  /** Per config-backed setting: whether the config file's or the ACS's value is in force. */
+  settingsSources(): SettingSourceRow[];
   /** Resolves when the agent stops (stop(), or after a reboot/factory reset command). */
   readonly done: Promise<AgentExit>;
   /**
@@ -128,12 +130,13 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       `State file was unreadable (${loaded.corrupt.message}); kept as "${loaded.corrupt.path}"`,
     );
   }
-  const settings = SettingsStore.open(
-    config.agent.stateDir,
-    factorySettings(config, ""),
-    (message) => logger.error(message),
+  const settings = SettingsStore.open(config.agent.stateDir, factorySettings(config, ""), {
+    onCorrupt: (message) => logger.error(message),
+    onDiffer: (line) => logger.notice(line),
     journal,
-  );
+    now: () => platform.now(),
+    root: rootObjectOf(config.cpe.datamodel),
+  });
 
   // Events that arrive while the agent is still starting (a connection request, a
   // finished diagnostic) wait here and are fed right after "start".
@@ -518,6 +521,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
 
   return {
     connectionRequestUrl: cr.url,
+    settingsSources: () => settings.sources(),
     done,
     async stop(graceMs = STOP_GRACE_MS) {
       // Let a running session end (its 204 and the success it records must not be lost:

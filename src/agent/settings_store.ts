@@ -4,12 +4,29 @@
  * state directory (`settings.json`, atomic and fsynced before the SPV response).
  * A factory reset deletes the overlay. ProvisioningCode is kept here too.
  *
+ * When the config file and the ACS disagree, a config value changed since the last start
+ * wins and an unchanged one lets the ACS's value stand (`settings_sources.ts`, with the
+ * fingerprints in `config_sources.json`); {@linkcode SettingsStore.sources} says which
+ * value each setting has.
+ *
  * @module
  */
 
 import type { AgentConfig } from "../config/mod.ts";
 import type { ManagementSettings, ManagementSettingsStore } from "../datamodel/mod.ts";
 import { StateJournal } from "../store/mod.ts";
+import {
+  CONFIG_BACKED,
+  emptySources,
+  parseSources,
+  reconcileSettings,
+  serializeSources,
+  type SettingSourceRow,
+  sourceRows,
+  type SourcesState,
+} from "./settings_sources.ts";
+
+export type { SettingSource, SettingSourceRow } from "./settings_sources.ts";
 
 /** Settings plus DeviceInfo.ProvisioningCode, the values the ACS may change. */
 export interface StoredSettings extends ManagementSettings {
@@ -44,36 +61,57 @@ export function factorySettings(config: AgentConfig, connectionRequestUrl: strin
 /** Keys that are derived at run time and never persisted. */
 const DERIVED: readonly (keyof StoredSettings)[] = ["connectionRequestUrl"];
 
-/** A settings store backed by `<stateDir>/settings.json`. */
+/** Options of {@linkcode SettingsStore.open}. */
+export interface SettingsStoreOptions {
+  /** Told about an unreadable state file (then ignored). */
+  onCorrupt?: (message: string) => void;
+  /** Told, one line each, where the config file and the ACS disagree and which one wins. */
+  onDiffer?: (line: string) => void;
+  /** Writes go through it; default: one of its own, writing at once. */
+  journal?: StateJournal;
+  /** Clock for the `since` times; default Date.now. */
+  now?: () => number;
+  /** Data model root prefixed to the parameter names of sources(); default `Device.`. */
+  root?: string;
+}
+
+/** A settings store backed by `<stateDir>/settings.json` and `config_sources.json`. */
 export class SettingsStore implements ManagementSettingsStore {
   #factory: StoredSettings;
   #overlay: Partial<StoredSettings>;
+  #sources: SourcesState;
   #path: string;
+  #sourcesPath: string;
   #journal: StateJournal;
+  #options: SettingsStoreOptions;
   #listeners: ((changes: Partial<StoredSettings>) => void)[] = [];
 
   private constructor(
-    path: string,
+    stateDir: string,
     factory: StoredSettings,
     overlay: Partial<StoredSettings>,
-    journal: StateJournal,
+    options: SettingsStoreOptions,
   ) {
-    this.#path = path;
-    this.#journal = journal;
+    this.#path = `${stateDir}/settings.json`;
+    this.#sourcesPath = `${stateDir}/config_sources.json`;
+    this.#journal = options.journal ?? new StateJournal(stateDir);
+    this.#options = options;
     this.#factory = factory;
     this.#overlay = overlay;
+    this.#sources = emptySources();
   }
 
   /**
-   * Opens the store; an unreadable overlay is reported through `onCorrupt` and ignored.
-   * Writes go through `journal` (default: one of its own, writing at once).
+   * Opens the store and applies the config-vs-ACS rule to `factory` (see
+   * {@linkcode SettingsStore.applyConfig}); an unreadable state file is reported through
+   * `onCorrupt` and ignored.
    */
   static open(
     stateDir: string,
     factory: StoredSettings,
-    onCorrupt?: (message: string) => void,
-    journal: StateJournal = new StateJournal(stateDir),
+    options: SettingsStoreOptions = {},
   ): SettingsStore {
+    const { onCorrupt } = options;
     const path = `${stateDir}/settings.json`;
     let overlay: Partial<StoredSettings> = {};
     try {
@@ -92,7 +130,47 @@ export class SettingsStore implements ManagementSettingsStore {
       }
       overlay = {};
     }
-    return new SettingsStore(path, factory, overlay, journal);
+    const store = new SettingsStore(stateDir, factory, overlay, options);
+    try {
+      store.#sources = parseSources(Deno.readTextFileSync(store.#sourcesPath));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) {
+        onCorrupt?.(`Cannot read "${store.#sourcesPath}": ${(error as Error).message}`);
+      }
+    }
+    store.applyConfig(factory);
+    return store;
+  }
+
+  /**
+   * Takes `factory` (the config file's values, at start or on reload) as the factory
+   * settings: a config value changed since it was last loaded replaces what the ACS set;
+   * an unchanged one lets the ACS's value stand. Each disagreement is told to `onDiffer`.
+   * Persists what changed (settings.json first, so a crash in between only repeats this).
+   */
+  applyConfig(factory: StoredSettings): void {
+    const derived = this.#factory.connectionRequestUrl;
+    this.#factory = { ...factory, connectionRequestUrl: derived || factory.connectionRequestUrl };
+    const now = (this.#options.now ?? Date.now)();
+    const out = reconcileSettings(factory, this.#overlay, {
+      sources: this.#sources,
+      now,
+      root: this.#options.root ?? "Device.",
+    });
+    for (const line of out.lines) this.#options.onDiffer?.(line);
+    if (out.overlayChanged) {
+      this.#journal.write(this.#path, JSON.stringify(out.overlay, null, 2) + "\n");
+      this.#overlay = out.overlay;
+    }
+    if (out.sourcesChanged || out.overlayChanged) {
+      this.#journal.write(this.#sourcesPath, serializeSources(out.sources));
+    }
+    this.#sources = out.sources;
+  }
+
+  /** Where each config-backed setting's effective value comes from: `config` or `acs`. */
+  sources(): SettingSourceRow[] {
+    return sourceRows(this.#overlay, this.#sources, this.#options.root ?? "Device.");
   }
 
   /** The effective settings. */
@@ -109,8 +187,17 @@ export class SettingsStore implements ManagementSettingsStore {
       }
       (next as Record<string, unknown>)[key] = value;
     }
+    const sources = { config: this.#sources.config, acs: { ...this.#sources.acs } };
+    const since = new Date((this.#options.now ?? Date.now)()).toISOString().replace(
+      /\.\d{3}Z$/,
+      "Z",
+    );
+    for (const key of Object.keys(changes)) if (key in CONFIG_BACKED) sources.acs[key] = since;
+    // Both files in the request's transaction: a crash leaves both or neither.
     this.#journal.write(this.#path, JSON.stringify(next, null, 2) + "\n");
+    this.#journal.write(this.#sourcesPath, serializeSources(sources));
     this.#overlay = next;
+    this.#sources = sources;
     for (const listener of this.#listeners) listener(changes);
   }
 
@@ -127,6 +214,8 @@ export class SettingsStore implements ManagementSettingsStore {
   /** Forgets everything the ACS set (factory reset). */
   reset(): void {
     this.#journal.write(this.#path, null);
+    this.#sources = { config: this.#sources.config, acs: {} };
+    this.#journal.write(this.#sourcesPath, serializeSources(this.#sources));
     this.#overlay = {};
   }
 }

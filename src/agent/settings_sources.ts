@@ -1,0 +1,250 @@
+/**
+ * Which value counts when the config file and the ACS disagree about a ManagementServer
+ * setting (PeriodicInformInterval, ConnectionRequestPassword …), and where each effective
+ * value came from.
+ *
+ * The rule: a config value that changed since the last start wins over the older value the
+ * ACS set; an unchanged config value lets the ACS's value stand. "Changed" is judged against
+ * `<state_dir>/config_sources.json`, which keeps a SHA-256 fingerprint of each config value
+ * as last loaded (never the value itself) and when the ACS last set each parameter.
+ *
+ * {@linkcode reconcileSettings} is pure: it takes the state and the time and returns the
+ * new state and the log lines.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { maskUrl } from "../log/mod.ts";
+import type { StoredSettings } from "./settings_store.ts";
+
+/** Where an effective setting comes from. */
+export type SettingSource = "config" | "acs";
+
+/** One row of {@linkcode SettingsStore.sources}, as `status` shows it. */
+export interface SettingSourceRow {
+  /** Parameter path, e.g. `Device.ManagementServer.PeriodicInformInterval`. */
+  readonly parameter: string;
+  /** The TOML key that sets it, e.g. `acs.periodic_inform_interval`. */
+  readonly key: string;
+  readonly source: SettingSource;
+  /**
+   * xsd:dateTime: when the ACS set it (source `acs`), or when the config file's value was
+   * first loaded (source `config`); `0001-01-01T00:00:00Z` when unknown.
+   */
+  readonly since: string;
+}
+
+interface BackedSetting {
+  /** Path below the data model root. */
+  readonly parameter: string;
+  /** TOML key. */
+  readonly key: string;
+  /** A secret: its value is never logged. */
+  readonly secret?: boolean;
+  /** A URL: logged with any password in it masked. */
+  readonly url?: boolean;
+}
+
+/** The settings that come from the config file and that the ACS may change too. */
+export const CONFIG_BACKED: Readonly<Partial<Record<keyof StoredSettings, BackedSetting>>> = {
+  url: { parameter: "ManagementServer.URL", key: "acs.url", url: true },
+  username: { parameter: "ManagementServer.Username", key: "acs.username" },
+  password: { parameter: "ManagementServer.Password", key: "acs.password", secret: true },
+  periodicInformEnable: {
+    parameter: "ManagementServer.PeriodicInformEnable",
+    key: "acs.periodic_inform_enable",
+  },
+  periodicInformInterval: {
+    parameter: "ManagementServer.PeriodicInformInterval",
+    key: "acs.periodic_inform_interval",
+  },
+  periodicInformTime: {
+    parameter: "ManagementServer.PeriodicInformTime",
+    key: "acs.periodic_inform_time",
+  },
+  parameterKey: { parameter: "ManagementServer.ParameterKey", key: "acs.parameter_key" },
+  connectionRequestUsername: {
+    parameter: "ManagementServer.ConnectionRequestUsername",
+    key: "connection_request.username",
+  },
+  connectionRequestPassword: {
+    parameter: "ManagementServer.ConnectionRequestPassword",
+    key: "connection_request.password",
+    secret: true,
+  },
+  cwmpRetryMinimumWaitInterval: {
+    parameter: "ManagementServer.CWMPRetryMinimumWaitInterval",
+    key: "acs.retry_min_wait_interval",
+  },
+  cwmpRetryIntervalMultiplier: {
+    parameter: "ManagementServer.CWMPRetryIntervalMultiplier",
+    key: "acs.retry_interval_multiplier",
+  },
+  instanceMode: { parameter: "ManagementServer.InstanceMode", key: "cpe.instance_mode" },
+  provisioningCode: { parameter: "DeviceInfo.ProvisioningCode", key: "cpe.provisioning_code" },
+};
+
+/** Unknown Time (TR-181), for a `since` nobody recorded. */
+const UNKNOWN_SINCE = "0001-01-01T00:00:00Z";
+
+/** What `config_sources.json` holds. */
+export interface SourcesState {
+  /** Setting → fingerprint of the config value as last loaded, and since when it is that. */
+  config: Record<string, { sha256: string; since: string }>;
+  /** Setting → when the ACS last set it. */
+  acs: Record<string, string>;
+}
+
+/** An empty state: nothing loaded yet. */
+export function emptySources(): SourcesState {
+  return { config: {}, acs: {} };
+}
+
+/** Reads `config_sources.json` text; throws TypeError on a wrong shape. */
+export function parseSources(text: string): SourcesState {
+  const value = JSON.parse(text);
+  const isRecord = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isRecord(value) || !isRecord(value.config) || !isRecord(value.acs)) {
+    throw new TypeError('Cannot read config sources: expected "config" and "acs" tables');
+  }
+  const state = emptySources();
+  for (const [key, entry] of Object.entries(value.config)) {
+    if (isRecord(entry) && typeof entry.sha256 === "string" && typeof entry.since === "string") {
+      state.config[key] = { sha256: entry.sha256, since: entry.since };
+    }
+  }
+  for (const [key, since] of Object.entries(value.acs)) {
+    if (typeof since === "string") state.acs[key] = since;
+  }
+  return state;
+}
+
+/** `config_sources.json` text of `state`. */
+export function serializeSources(state: SourcesState): string {
+  return JSON.stringify({ version: 1, ...state }, null, 2) + "\n";
+}
+
+/** SHA-256 of a setting's value: enough to tell a change, without keeping the value. */
+export function fingerprintOf(value: unknown): string {
+  return createHash("sha256").update(JSON.stringify(value)).digest("hex");
+}
+
+/** Options of {@linkcode reconcileSettings}. */
+export interface ReconcileOptions {
+  /** What `config_sources.json` holds. */
+  sources: SourcesState;
+  /** Now, in ms since the epoch (for `since`). */
+  now: number;
+  /** Data model root for the log lines, e.g. `Device.`; default none. */
+  root?: string;
+}
+
+/** What {@linkcode reconcileSettings} decided. */
+export interface Reconciled {
+  overlay: Partial<StoredSettings>;
+  sources: SourcesState;
+  /** One line per setting where the config and the ACS disagree (no secret values). */
+  lines: string[];
+  /** True when the overlay lost a value (it must be written). */
+  overlayChanged: boolean;
+  /** True when the sources state changed (it must be written). */
+  sourcesChanged: boolean;
+}
+
+function shown(setting: BackedSetting, value: unknown): string {
+  if (setting.secret === true) return "";
+  return ` (${JSON.stringify(setting.url === true ? maskUrl(String(value)) : value)})`;
+}
+
+/**
+ * Applies the rule to the config values `factory`, the values the ACS set (`overlay`) and
+ * the recorded `sources`: a setting whose config value changed since the last load drops
+ * the ACS's value; an unchanged one keeps it. A setting first seen (no fingerprint yet)
+ * counts as unchanged.
+ *
+ * @example
+ * ```ts
+ * import { emptySources, fingerprintOf, reconcileSettings } from "./settings_sources.ts";
+ * const sources = emptySources();
+ * sources.config.periodicInformInterval = { sha256: fingerprintOf(300), since: "2026-01-01T00:00:00Z" };
+ * const out = reconcileSettings({ periodicInformInterval: 600 }, { periodicInformInterval: 60 }, {
+ *   sources,
+ *   now: Date.UTC(2026, 1, 1),
+ * });
+ * console.assert(out.overlay.periodicInformInterval === undefined); // the edited config wins
+ * ```
+ */
+export function reconcileSettings(
+  factory: Partial<StoredSettings>,
+  overlay: Partial<StoredSettings>,
+  options: ReconcileOptions,
+): Reconciled {
+  const { sources, now } = options;
+  const root = options.root ?? "";
+  const nowText = new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const next: Partial<StoredSettings> = { ...overlay };
+  const state: SourcesState = { config: { ...sources.config }, acs: { ...sources.acs } };
+  const lines: string[] = [];
+  let overlayChanged = false;
+  let sourcesChanged = false;
+  for (const [name, setting] of Object.entries(CONFIG_BACKED)) {
+    if (setting === undefined || !(name in factory)) continue;
+    const field = name as keyof StoredSettings;
+    const configValue = factory[field];
+    const sha256 = fingerprintOf(configValue);
+    const last = state.config[name];
+    const changed = last !== undefined && last.sha256 !== sha256;
+    if (last === undefined || changed) {
+      state.config[name] = { sha256, since: nowText };
+      sourcesChanged = true;
+    }
+    if (!(field in next)) continue;
+    const acsValue = next[field];
+    const differ = acsValue !== configValue;
+    if (changed) {
+      delete next[field];
+      delete state.acs[name];
+      overlayChanged = true;
+      if (differ) {
+        lines.push(
+          `${root}${setting.parameter}: the config file's ${setting.key}${
+            shown(setting, configValue)
+          }` +
+            ` changed since the last start and replaces the value the ACS set` +
+            shown(setting, acsValue),
+        );
+      }
+    } else if (differ) {
+      lines.push(
+        `${root}${setting.parameter}: the value the ACS set${
+          shown(setting, acsValue)
+        } stands over` +
+          ` the config file's ${setting.key}${shown(setting, configValue)}` +
+          ` (unchanged since the last start; edit it to override)`,
+      );
+    }
+  }
+  return { overlay: next, sources: state, lines, overlayChanged, sourcesChanged };
+}
+
+/** The per-setting sources: `acs` for what the overlay holds, else `config`. */
+export function sourceRows(
+  overlay: Partial<StoredSettings>,
+  sources: SourcesState,
+  root: string,
+): SettingSourceRow[] {
+  const rows: SettingSourceRow[] = [];
+  for (const [name, setting] of Object.entries(CONFIG_BACKED)) {
+    if (setting === undefined) continue;
+    const acs = name in overlay;
+    rows.push({
+      parameter: `${root}${setting.parameter}`,
+      key: setting.key,
+      source: acs ? "acs" : "config",
+      since: (acs ? sources.acs[name] : sources.config[name]?.since) ?? UNKNOWN_SINCE,
+    });
+  }
+  return rows;
+}
