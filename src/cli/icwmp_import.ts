@@ -132,12 +132,11 @@ export function parseUci(text: string, file = "/etc/config/cwmp"): UciSection[] 
     }
     const isList = keyword === "list";
     const earlier = section.options.find((o) => o.name === name);
-    if (isList && earlier?.isList) earlier.values.push(values[0]);
-    else {
-      // A repeated option replaces the earlier one, as in libuci.
-      if (earlier !== undefined) section.options.splice(section.options.indexOf(earlier), 1);
-      section.options.push({ name, values: [values[0]], isList, line });
-    }
+    // As in libuci: `list` appends (an earlier `option` becomes the list's
+    // first value); a repeated `option` replaces what was there.
+    if (earlier !== undefined) section.options.splice(section.options.indexOf(earlier), 1);
+    const kept = isList && earlier !== undefined ? earlier.values : [];
+    section.options.push({ name, values: [...kept, values[0]], isList, line });
   }
   return sections;
 }
@@ -272,7 +271,7 @@ interface Entry {
 class Importer {
   readonly #file: string;
   readonly entries = new Map<string, Entry>();
-  readonly warnings: string[] = [];
+  readonly #warnings: { line: number; text: string }[] = [];
 
   constructor(file: string) {
     this.#file = file;
@@ -280,7 +279,12 @@ class Importer {
 
   warn(line: number | undefined, option: string, text: string) {
     const where = line === undefined ? this.#file : `${this.#file}:${line}`;
-    this.warnings.push(`${where}: ${option}: ${text}`);
+    this.#warnings.push({ line: line ?? Infinity, text: `${where}: ${option}: ${text}` });
+  }
+
+  /** The warnings by line; those about the whole file last. */
+  get warnings(): string[] {
+    return this.#warnings.toSorted((a, b) => a.line - b.line).map((w) => w.text);
   }
 
   set(key: string, value: TomlValue, from: string, option?: UciOption, secret = false) {
@@ -482,7 +486,7 @@ export function importIcwmp(text: string, options: IcwmpImportOptions = {}): Icw
     }
   }
   openwrtDefaults(importer, options.stateDir ?? "/etc/cwmp-agent/state");
-  const { entries, warnings } = importer;
+  const { entries } = importer;
 
   const acsUrl = entries.get("acs.url")?.value ?? "";
   const dhcp = entries.get("acs.dhcp_discovery")?.value === true;
@@ -497,7 +501,7 @@ export function importIcwmp(text: string, options: IcwmpImportOptions = {}): Icw
     const toml = render(entries, header);
     try {
       loadConfig(toml, { file: "imported.toml" });
-      return { toml, warnings };
+      return { toml, warnings: importer.warnings };
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       const key = error.key;
