@@ -18,7 +18,7 @@ import type { Logger } from "./log/mod.ts";
 import type { Platform } from "./platform/platform.ts";
 import type { SystemSource } from "./platform/system_source.ts";
 import { createDispatcher } from "./rpc/mod.ts";
-import { createAgentTransfers } from "./agent/transfers.ts";
+import { createAgentTransfers, vendorFileBindings } from "./agent/transfers.ts";
 import { type CpeRequest, type CpeResponse, type Fault, faultFor } from "./soap/mod.ts";
 import {
   createSessionState,
@@ -177,7 +177,12 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     },
     uptimeSeconds: () => platform.uptimeSeconds(),
     logger,
-    bindings: [...bindings, ...(measurement?.bindings ?? [])],
+    bindings: [
+      ...bindings,
+      ...(measurement?.bindings ?? []),
+      // An integrator's mapping of these tables wins.
+      ...vendorFileBindings(config).filter((v) => !bindings.some((b) => b.object === v.object)),
+    ],
     system: options.system,
     journal,
   });

@@ -22,6 +22,8 @@ import {
 } from "../rpc/mod.ts";
 import type { SessionEvent, SessionSnapshot, TransferRecord } from "../session/mod.ts";
 import { TransferRunner } from "../transfer/runner.ts";
+import { type AgentLogFile, deviceFileTypes } from "../transfer/file_types.ts";
+import { type Binding, bindVendorFiles } from "../datamodel/mod.ts";
 import { transferClients } from "../transfer/clients.ts";
 import {
   type AutonomousPolicy,
@@ -31,6 +33,37 @@ import {
 } from "./autonomous_transfer.ts";
 import { MAX_PENDING_REQUEST_DOWNLOADS, requestDownloadOf } from "./request_download.ts";
 import { errorText } from "./session_settings.ts";
+
+/** The agent's own log file, sent by Uploads of `2 Vendor Log File` and `4 Vendor Log File 2`. */
+function agentLogFile(config: AgentConfig): AgentLogFile {
+  const path = config.log.file ? config.log.fileName : "";
+  return { path, maxSize: config.log.maxSize, persistent: path !== "" && !onRamFs(path) };
+}
+
+/** `path` lies on a tmpfs or ramfs mount (lost at reboot), per /proc/mounts. */
+function onRamFs(path: string): boolean {
+  let best = { at: "", type: "" };
+  try {
+    for (const line of Deno.readTextFileSync("/proc/mounts").split("\n")) {
+      const [, at, type] = line.split(" ");
+      if (at === undefined || type === undefined) continue;
+      const inside = at === "/" || path === at || path.startsWith(`${at}/`);
+      if (inside && at.length >= best.at.length) best = { at, type };
+    }
+  } catch {
+    return false; // no /proc: assume the file survives
+  }
+  return best.type === "tmpfs" || best.type === "ramfs";
+}
+
+/**
+ * `DeviceInfo.VendorConfigFile.{i}` and `.VendorLogFile.{i}`: the files Uploads of
+ * `3 Vendor Configuration File <i>` and `4 Vendor Log File <i>` send.
+ */
+export function vendorFileBindings(config: AgentConfig): Binding[] {
+  const types = deviceFileTypes(config.transfer, agentLogFile(config));
+  return bindVendorFiles(types.configFiles, types.logFiles, rootObjectOf(config.cpe.datamodel));
+}
 
 /** What {@linkcode createAgentTransfers} needs. */
 export interface AgentTransfersOptions {
@@ -78,7 +111,7 @@ export async function createAgentTransfers(
     stagingDir: config.transfer.dir || `${config.agent.stateDir}/transfers`,
     fallbackCaFile: config.acs.caFile,
     caDir: config.acs.transferCaDir,
-    agentLogFile: config.log.file ? config.log.fileName : "",
+    agentLog: agentLogFile(config),
     softwareVersion: () => identity.softwareVersion,
     ...(platform.freeBytes ? { freeBytes: (dir: string) => platform.freeBytes!(dir) } : {}),
     clients: transferClients(),

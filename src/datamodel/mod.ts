@@ -18,6 +18,7 @@ export * from "./tree.ts";
 export * from "./providers/memory.ts";
 export * from "./objects/device_root.ts";
 export * from "./objects/device_info.ts";
+export * from "./objects/vendor_files.ts";
 export * from "./objects/management_server.ts";
 export * from "./device_model.ts";
 export * from "./instance_numbers.ts";

@@ -10,24 +10,13 @@
 import type { TransferConfig } from "../config/mod.ts";
 import type { CommandResult } from "../platform/platform.ts";
 import type { TransferRecord } from "../session/mod.ts";
+import { type DeviceFileTypes, deviceFileTypes } from "./file_types.ts";
 import {
   type TransferClient,
   TransferError,
   type TransferLimits,
   type TransferTls,
 } from "./client.ts";
-
-/** The FileTypes TR-069 defines for Download, and the config key of each one's command. */
-const FILE_TYPE_COMMANDS: Readonly<Record<string, keyof TransferConfig>> = {
-  "1 Firmware Upgrade Image": "firmwareCommand",
-  "2 Web Content": "webContentCommand",
-  "3 Vendor Configuration File": "vendorConfigCommand",
-  "4 Tone File": "toneFileCommand",
-  "5 Ringer File": "ringerFileCommand",
-};
-
-/** The FileTypes TR-069 defines for Upload that this agent can produce. */
-const UPLOAD_FILE_TYPES = ["1 Vendor Configuration File", "2 Vendor Log File"] as const;
 
 /** Time an apply or verify command may take (sysupgrade writes flash). */
 const COMMAND_TIMEOUT_MS = 30 * 60_000;
@@ -53,8 +42,8 @@ export interface TransferRunnerOptions {
   fallbackCaFile: string;
   /** Directory of CA files for file servers (`acs.transfer_ca_dir`); "" = none. */
   caDir: string;
-  /** The agent's own log file, sent with an Upload of `2 Vendor Log File`; "" = none. */
-  agentLogFile: string;
+  /** The agent's own log file, sent with an Upload of `2 Vendor Log File`; path "" = none. */
+  agentLog: { path: string; maxSize: number; persistent: boolean };
   /** DeviceInfo.SoftwareVersion now (`firmware_check_version`). */
   softwareVersion(): string;
   /** Bytes free where `dir` is, if the platform can tell. */
@@ -69,29 +58,23 @@ export interface TransferRunnerOptions {
 /** Runs transfers; tells the RPC handlers what this device can take. */
 export class TransferRunner {
   readonly #o: TransferRunnerOptions;
+  /** What the device takes and produces, and the DeviceInfo.Vendor*File rows. */
+  readonly types: DeviceFileTypes;
 
   /** A runner with `options`. */
   constructor(options: TransferRunnerOptions) {
     this.#o = options;
+    this.types = deviceFileTypes(options.config, options.agentLog);
   }
 
   /** FileTypes with an apply command. */
   fileTypes(): Set<string> {
-    const c = this.#o.config;
-    return new Set(
-      Object.entries(FILE_TYPE_COMMANDS)
-        .filter(([, key]) => (c[key] as readonly string[]).length > 0)
-        .map(([type]) => type),
-    );
+    return new Set(this.types.downloads.keys());
   }
 
   /** Upload FileTypes this device can produce. */
   uploadFileTypes(): Set<string> {
-    const { config, agentLogFile } = this.#o;
-    const types = new Set<string>();
-    if (config.configBackupCommand.length > 0) types.add(UPLOAD_FILE_TYPES[0]);
-    if (config.logCommand.length > 0 || agentLogFile !== "") types.add(UPLOAD_FILE_TYPES[1]);
-    return types;
+    return new Set(this.types.uploads.keys());
   }
 
   /** URL schemes with a client. */
@@ -154,21 +137,18 @@ export class TransferRunner {
 
   /** Produces the file (backup or log) and sends it; never throws. */
   async #upload(record: TransferRecord, signal?: AbortSignal): Promise<TransferOutcome> {
-    const { config, log } = this.#o;
+    const { log } = this.#o;
     const path = `${this.#o.stagingDir}/${record.id}.upload`;
     try {
       await Deno.mkdir(this.#o.stagingDir, { recursive: true, mode: 0o700 });
       await Deno.writeFile(path, new Uint8Array(), { mode: 0o600 });
-      const command = record.fileType === UPLOAD_FILE_TYPES[0]
-        ? config.configBackupCommand
-        : record.fileType === UPLOAD_FILE_TYPES[1]
-        ? config.logCommand
-        : undefined;
-      if (command === undefined) {
+      const source = this.types.uploads.get(record.fileType);
+      if (source === undefined) {
+        // Accepted when the config offered it; the config changed since.
         throw new TransferError(9011, `No command produces FileType "${record.fileType}"`);
       }
-      if (command.length > 0) {
-        const made = await this.#o.runCommand([...command, path], COMMAND_TIMEOUT_MS);
+      if (source.command.length > 0) {
+        const made = await this.#o.runCommand([...source.command, path], COMMAND_TIMEOUT_MS);
         if (made.code !== 0) {
           throw new TransferError(
             9011,
@@ -176,9 +156,7 @@ export class TransferRunner {
           );
         }
       }
-      if (record.fileType === UPLOAD_FILE_TYPES[1] && this.#o.agentLogFile !== "") {
-        await appendFile(path, this.#o.agentLogFile);
-      }
+      if (source.agentLog) await appendFile(path, this.#o.agentLog.path);
       log(`Upload ${record.id} ("${record.commandKey}") of "${record.fileType}" started`);
       const result = await this.#client(record.url).upload({
         url: record.url,
@@ -223,8 +201,7 @@ export class TransferRunner {
     try {
       await Deno.mkdir(this.#o.stagingDir, { recursive: true, mode: 0o700 });
       if (record.resume !== true) await Deno.remove(path).catch(() => {});
-      const key = FILE_TYPE_COMMANDS[record.fileType];
-      const apply = key === undefined ? [] : config[key] as readonly string[];
+      const apply = this.types.downloads.get(record.fileType) ?? [];
       if (apply.length === 0) {
         // Accepted when a command was configured; the config changed since.
         throw new TransferError(9010, `No command applies FileType "${record.fileType}"`);

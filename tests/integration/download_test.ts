@@ -12,6 +12,7 @@ import type { AcsReply } from "../_helpers/fake_acs.ts";
 import { until } from "../_helpers/until.ts";
 import { FILE, genieAcsDownload, TEXT_XML } from "./_transfer.ts";
 import { eventsOf, withRig } from "./_rig.ts";
+import { gpvOf } from "./_wire.ts";
 
 /** A file server on loopback; `slow` drips the body. */
 function fileServer(options: { slow?: boolean } = {}) {
@@ -196,6 +197,70 @@ config_backup_command = ["sh", "-c", "printf 'backup of the settings' > \\"$1\\"
         auth: "",
       }]);
       assert.deepEqual(eventsOf(acs.sessions[1]).sort(), ["7 TRANSFER COMPLETE|", "M Upload|up-1"]);
+      const tc = acs.sessions[1].messages[0] as TransferComplete;
+      assert.deepEqual(tc.faultStruct, { faultCode: 0, faultString: "" });
+      await validateAll();
+    }, { hook: (m, s) => acsHook(m, s) });
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("agent lists its log files in DeviceInfo.VendorLogFile and uploads one by instance", async () => {
+  const puts: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    puts.push(await req.text());
+    return new Response(null, { status: 204 });
+  });
+  try {
+    await withRig(async ({ acs, start, validateAll }) => {
+      let step = 0;
+      acsHook = (m) => {
+        if (m.kind === "Empty" && step === 0) {
+          step = 1;
+          return {
+            message: {
+              kind: "GetParameterValues",
+              parameterNames: [
+                "Device.DeviceInfo.VendorLogFile.",
+                "Device.DeviceInfo.VendorLogFileNumberOfEntries",
+                "Device.DeviceInfo.VendorConfigFileNumberOfEntries",
+              ],
+            },
+          };
+        }
+        if (m.kind === "GetParameterValuesResponse" && step === 1) {
+          step = 2;
+          return {
+            message: {
+              kind: "Upload",
+              commandKey: "log-1",
+              fileType: "4 Vendor Log File 1",
+              url: `http://127.0.0.1:${server.addr.port}/logs/cpe.log`,
+              username: "",
+              password: "",
+              delaySeconds: 0,
+            },
+          };
+        }
+        return undefined;
+      };
+      await start({
+        extra: `[transfer]
+log_command = ["sh", "-c", "printf 'kernel: link up\\n' > \\"$1\\"", "log"]`,
+      });
+      await until(() => acs.sessions[1]?.ended === true, "the report session");
+      const values = gpvOf(acs.sessions[0], 0);
+      assert.equal(values["Device.DeviceInfo.VendorLogFile.1.Name"], "system");
+      assert.equal(values["Device.DeviceInfo.VendorLogFile.1.Persistent"], "false");
+      assert.equal(values["Device.DeviceInfo.VendorLogFileNumberOfEntries"], "1");
+      assert.equal(values["Device.DeviceInfo.VendorConfigFileNumberOfEntries"], "0");
+      assert.equal(acs.sessions[0].messages[1].kind, "UploadResponse");
+      assert.deepEqual(puts, ["kernel: link up\n"]);
+      assert.deepEqual(eventsOf(acs.sessions[1]).sort(), [
+        "7 TRANSFER COMPLETE|",
+        "M Upload|log-1",
+      ]);
       const tc = acs.sessions[1].messages[0] as TransferComplete;
       assert.deepEqual(tc.faultStruct, { faultCode: 0, faultString: "" });
       await validateAll();

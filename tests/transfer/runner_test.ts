@@ -55,7 +55,7 @@ async function rig(
     stagingDir: `${dir}/staging`,
     fallbackCaFile: "/etc/acs-ca.pem",
     caDir: "",
-    agentLogFile: "",
+    agentLog: { path: "", maxSize: 0, persistent: false },
     softwareVersion: () => "1.0",
     freeBytes: () => Promise.resolve(options.free),
     clients: { "http:": client },
@@ -159,7 +159,7 @@ Deno.test("TransferRunner.run() uploads the system log followed by the agent's o
       stagingDir: `${dir}/staging`,
       fallbackCaFile: "",
       caDir: "",
-      agentLogFile: `${dir}/agent.log`,
+      agentLog: { path: `${dir}/agent.log`, maxSize: 4096, persistent: true },
       softwareVersion: () => "1.0",
       clients: { "http:": client },
       runCommand: async (argv) => {
@@ -172,6 +172,9 @@ Deno.test("TransferRunner.run() uploads the system log followed by the agent's o
     assert.deepEqual([...runner.uploadFileTypes()].sort(), [
       "1 Vendor Configuration File",
       "2 Vendor Log File",
+      "3 Vendor Configuration File 1",
+      "4 Vendor Log File 1",
+      "4 Vendor Log File 2",
     ]);
     const upload = { ...RECORD, method: "Upload" as const, fileType: "2 Vendor Log File" };
     assert.deepEqual(await runner.run(upload), {
@@ -182,6 +185,15 @@ Deno.test("TransferRunner.run() uploads the system log followed by the agent's o
       reboot: false,
     });
     assert.deepEqual(sent, ["system line\nagent line\n"]);
+    // Each log file on its own, by its DeviceInfo.VendorLogFile instance number.
+    assert.equal((await runner.run({ ...upload, fileType: "4 Vendor Log File 1" })).faultCode, 0);
+    assert.equal((await runner.run({ ...upload, fileType: "4 Vendor Log File 2" })).faultCode, 0);
+    assert.deepEqual(sent.slice(1), ["system line\n", "agent line\n"]);
+    assert.equal(
+      (await runner.run({ ...upload, fileType: "4 Vendor Log File 3" })).faultCode,
+      9011,
+    );
+    sent.length = 1;
     const backup = await runner.run({ ...upload, fileType: "1 Vendor Configuration File" });
     assert.equal(backup.faultCode, 9011);
     assert.equal(sent.length, 1, "nothing sent when the backup command failed");
@@ -189,6 +201,27 @@ Deno.test("TransferRunner.run() uploads the system log followed by the agent's o
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("TransferRunner applies vendor FileTypes with their own command", async () => {
+  await rig(async ({ runner, commands }) => {
+    assert.deepEqual([...runner.fileTypes()].sort(), [
+      "1 Firmware Upgrade Image",
+      "X 00D09E Signed Bundle",
+    ]);
+    const outcome = await runner.run({ ...RECORD, fileType: "X 00D09E Signed Bundle" });
+    assert.equal(outcome.faultCode, 0);
+    assert.equal(outcome.reboot, false, "only a firmware image reboots");
+    assert.deepEqual(commands, [["apply-bundle", "--now", "firmware-bytes"]]);
+    assert.deepEqual([...runner.uploadFileTypes()], ["X 00D09E Diagnostics"]);
+    assert.deepEqual(runner.types.logFiles, []);
+    assert.deepEqual(runner.types.configFiles, []);
+  }, {
+    config: {
+      vendorFileTypes: { "X 00D09E Signed Bundle": ["apply-bundle", "--now"] },
+      vendorUploadTypes: { "X 00D09E Diagnostics": ["diag-dump"] },
+    },
+  });
 });
 
 Deno.test("TransferRunner.run() records the SoftwareVersion before a firmware upgrade when asked", async () => {
