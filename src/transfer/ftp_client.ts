@@ -27,7 +27,13 @@
  *   broken or cut short, 426/451 or another failure after the transfer began 9017
  *   (download) / 9011 (upload); a complete file whose size is not FileSize 9018;
  *   cancelled, or anything else, 9010 / 9011.
- * - `ftps:` (AUTH TLS) is not supported: rejected with 9013.
+ * - Resume (a download cut by a crash, `resume`): with a partial file of N bytes, fewer
+ *   than the SIZE the server announces, `REST N` (RFC 3659) just before RETR; after its
+ *   350 the bytes are appended and the whole file must reach SIZE. Without SIZE, or when
+ *   the server refuses REST, the file is fetched again from its start.
+ * - `ftps:` (AUTH TLS) is not supported: rejected with 9013. Common FTPS servers
+ *   (vsftpd, ProFTPD) require the data connection to resume the control connection's
+ *   TLS session, which the runtime's TLS client cannot do.
  *
  * @module
  */
@@ -76,9 +82,17 @@ async function ftpDownload(request: DownloadRequest): Promise<TransferResult> {
     const size = await control.prepare(target.path);
     const limit = downloadLimit(guard, request, size);
     const data = await control.passive();
+    const kept = request.resume ? await partialSize(request.path) : 0;
+    const offset = size !== undefined && kept > 0 && kept < size && await control.restart(kept)
+      ? kept
+      : 0;
     const { completion } = await control.start(`RETR ${target.path}`, "RETR", target.path, data);
-    file = await Deno.open(request.path, { write: true, create: true, truncate: true });
-    const bytes = await receive(guard, data, file, limit);
+    file = await Deno.open(request.path, { write: true, create: true, truncate: offset === 0 });
+    if (offset > 0) {
+      await file.seek(offset, Deno.SeekMode.Start);
+      log?.(`FTP download of "${target.path}" resumes at byte ${offset}`);
+    }
+    const bytes = offset + await receive(guard, data, file, limit, offset);
     const done = await completion;
     if (done.code !== 226 && done.code !== 250) {
       throw fault(guard, `FTP download of "${target.path}" failed`, done);
@@ -180,12 +194,26 @@ function downloadLimit(
   return limit;
 }
 
-/** Reads the data connection to its end into `file`; returns the byte count. */
+/** Size of the partial file to resume, 0 if there is none. */
+async function partialSize(path: string): Promise<number> {
+  try {
+    const info = await Deno.stat(path);
+    return info.isFile ? info.size : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Reads the data connection to its end into `file` (which already holds `offset` bytes);
+ * returns the bytes read.
+ */
 async function receive(
   guard: TransferGuard,
   data: Deno.TcpConn,
   file: Deno.FsFile,
   limit: { bytes: number; why: string },
+  offset = 0,
 ): Promise<number> {
   const buffer = new Uint8Array(CHUNK_BYTES);
   const low = CHUNK_BYTES / 4;
@@ -206,10 +234,10 @@ async function receive(
       if (n === null) break;
       total += n;
       fill += n;
-      if (total > limit.bytes) {
+      if (offset + total > limit.bytes) {
         throw guard.fail(9017, `FTP download exceeds ${limit.why}`);
       }
-      guard.progress(total);
+      guard.progress(offset + total);
       if (buffer.length - fill < low) {
         await writeAll(file, buffer.subarray(0, fill));
         fill = 0;
@@ -360,6 +388,13 @@ class FtpControl {
     const type = await this.command("TYPE I");
     if (type.code !== 200) throw fault(this.#guard, "FTP server refused binary mode", type);
     return path === undefined ? undefined : await this.size(path);
+  }
+
+  /** REST `offset` (RFC 3659): true when the server will start the next RETR there. */
+  async restart(offset: number): Promise<boolean> {
+    const reply = await this.command(`REST ${offset}`);
+    if (reply.code === 421) throw fault(this.#guard, "FTP server closed the session", reply);
+    return reply.code === 350;
   }
 
   /** SIZE of `path`, or undefined when the server does not answer it with 213. */

@@ -429,3 +429,48 @@ Deno.test("ftpTransferClient.upload() fails 9011 on a 451 midway and on a server
     );
   });
 });
+
+Deno.test({
+  name: "ftpTransferClient.download() resumes a partial file with REST on vsftpd",
+  ignore: missing !== undefined,
+  async fn() {
+    await withVsftpd(async (server, dir) => {
+      const size = 300_000;
+      await writeRandomFile(`${server.root}/fw.bin`, size, 5);
+      const whole = await Deno.readFile(`${server.root}/fw.bin`);
+      // A part of 100,000 bytes kept from a cut download; zeros here, so that the result
+      // shows which bytes came again.
+      await Deno.writeFile(`${dir}/fw.part`, new Uint8Array(100_000));
+      const logs: string[] = [];
+      const result = await download(`ftp://127.0.0.1:${server.port}/fw.bin`, `${dir}/fw.part`, {
+        resume: true,
+        fileSize: size,
+        onLog: (line) => logs.push(line),
+      });
+      assert.equal(result.bytes, size);
+      const got = await Deno.readFile(`${dir}/fw.part`);
+      assert.equal(got.length, size);
+      assert.deepEqual(got.subarray(0, 100_000), new Uint8Array(100_000), "the part was kept");
+      assert.deepEqual(got.subarray(100_000), whole.subarray(100_000), "the rest came after it");
+      assert.ok(logs.some((l) => l.includes("resumes at byte 100000")), logs.join("\n"));
+      // Without `resume`, the same partial file is fetched again from the start.
+      await Deno.writeFile(`${dir}/fw.part`, new Uint8Array(100_000));
+      await download(`ftp://127.0.0.1:${server.port}/fw.bin`, `${dir}/fw.part`);
+      assert.deepEqual(await Deno.readFile(`${dir}/fw.part`), whole);
+    });
+  },
+});
+
+Deno.test("ftpTransferClient.download() starts again from byte 0 where REST is refused or SIZE unknown", async () => {
+  const file = new Uint8Array(5000).map((_, i) => i % 251);
+  for (const size of [true, false]) {
+    await withScripted({ files: { "fw.bin": file }, size }, async (base, dir, server) => {
+      await Deno.writeFile(`${dir}/fw.part`, new Uint8Array(2000));
+      const result = await download(`${base}/fw.bin`, `${dir}/fw.part`, { resume: true });
+      assert.equal(result.bytes, 5000);
+      assert.deepEqual(await Deno.readFile(`${dir}/fw.part`), file);
+      const rest = server.commands.filter((c) => c.startsWith("REST"));
+      assert.deepEqual(rest, size ? ["REST 2000"] : [], "no REST without a SIZE to check");
+    });
+  }
+});
