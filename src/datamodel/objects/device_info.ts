@@ -4,7 +4,8 @@
  *
  * Unsupported: DeviceCategory, ModelNumber, ActiveFirmwareImage, BootFirmwareImage,
  * AdditionalHardwareVersion, AdditionalSoftwareVersion, HostName, the
- * *NumberOfEntries counters and every sub-object.
+ * *NumberOfEntries counters and the sub-objects bound elsewhere (MemoryStatus,
+ * ProcessStatus, VendorConfigFile, VendorLogFile: their own files).
  *
  * @module
  */
