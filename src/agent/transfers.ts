@@ -111,6 +111,8 @@ export async function createAgentTransfers(
     stagingDir: config.transfer.dir || `${config.agent.stateDir}/transfers`,
     fallbackCaFile: config.acs.caFile,
     caDir: config.acs.transferCaDir,
+    clientCert: config.acs.clientCert,
+    clientKey: config.acs.clientKey,
     agentLog: agentLogFile(config),
     softwareVersion: () => identity.softwareVersion,
     ...(platform.freeBytes ? { freeBytes: (dir: string) => platform.freeBytes!(dir) } : {}),

@@ -42,6 +42,12 @@ export interface TransferRunnerOptions {
   fallbackCaFile: string;
   /** Directory of CA files for file servers (`acs.transfer_ca_dir`); "" = none. */
   caDir: string;
+  /**
+   * The device's certificate and key (PEM paths, `acs.client_cert`/`client_key`), shown to a
+   * file server that asks for one; "" = none.
+   */
+  clientCert?: string;
+  clientKey?: string;
   /** The agent's own log file, sent with an Upload of `2 Vendor Log File`; path "" = none. */
   agentLog: { path: string; maxSize: number; persistent: boolean };
   /** DeviceInfo.SoftwareVersion now (`firmware_check_version`). */
@@ -120,9 +126,11 @@ export class TransferRunner {
 
   #tls(): TransferTls {
     const caFile = this.#o.config.caFile || this.#o.fallbackCaFile;
+    const { clientCert = "", clientKey = "" } = this.#o;
     return {
       ...(caFile === "" ? {} : { caFile }),
       ...(this.#o.caDir === "" ? {} : { caDir: this.#o.caDir }),
+      ...(clientCert === "" || clientKey === "" ? {} : { clientCert, clientKey }),
     };
   }
 

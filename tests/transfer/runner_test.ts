@@ -55,6 +55,8 @@ async function rig(
     stagingDir: `${dir}/staging`,
     fallbackCaFile: "/etc/acs-ca.pem",
     caDir: "",
+    clientCert: "/etc/cpe.pem",
+    clientKey: "/etc/cpe.key",
     agentLog: { path: "", maxSize: 0, persistent: false },
     softwareVersion: () => "1.0",
     freeBytes: () => Promise.resolve(options.free),
@@ -88,6 +90,8 @@ Deno.test("TransferRunner.run() downloads, applies with the FileType's command a
     assert.deepEqual(commands, [["apply-fw", "firmware-bytes"]]);
     assert.equal(requests[0].password, "secret-pw");
     assert.equal(requests[0].tls?.caFile, "/etc/acs-ca.pem");
+    assert.equal(requests[0].tls?.clientCert, "/etc/cpe.pem", "the device's certificate");
+    assert.equal(requests[0].tls?.clientKey, "/etc/cpe.key");
     assert.equal(requests[0].resume, false);
     assert.deepEqual([...Deno.readDirSync(`${dir}/staging`)], [], "staged file removed");
   });
