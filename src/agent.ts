@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { AgentConfig } from "./config/mod.ts";
+import { type AgentConfig, checkStartConfig } from "./config/mod.ts";
 export { sessionSettingsOf } from "./agent/session_settings.ts";
 import { type DeviceIdentity, rootObjectOf } from "./datamodel/mod.ts";
 import { createScriptBindings } from "./datamodel/providers/script/mod.ts";
@@ -86,6 +86,8 @@ const STOP_GRACE_MS = 5_000;
 /** Starts the agent: loads state, opens the connection-request server, runs the engine. */
 export async function startAgent(options: AgentOptions): Promise<Agent> {
   const { config, logger } = options;
+  // What check-config checks, with the same one-line errors naming the config key.
+  await checkStartConfig(config);
   await Deno.mkdir(config.agent.stateDir, { recursive: true, mode: 0o700 });
   // The state holds what the ACS set (passwords included) and the control socket: owner only.
   await Deno.chmod(config.agent.stateDir, 0o700).catch((error) =>

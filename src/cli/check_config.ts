@@ -1,6 +1,13 @@
 /** runCheckConfig(): `cwmp-agent check-config`, without printing. */
 
-import { type AgentConfig, ConfigError, readConfigFile, redactConfig } from "../config/mod.ts";
+import {
+  type AgentConfig,
+  checkStartConfig,
+  ConfigError,
+  readConfigFile,
+  redactConfig,
+  tomlNamed,
+} from "../config/mod.ts";
 
 /** The outcome of check-config: exit 0 when ok, else 1. */
 export interface CheckConfigResult {
@@ -13,23 +20,28 @@ export interface CheckConfigResult {
 export interface CheckConfigOptions {
   /** Loads the file; default readConfigFile(). */
   readonly read?: (path: string) => Promise<AgentConfig>;
+  /** What the agent checks at start; default checkStartConfig(). */
+  readonly check?: (config: AgentConfig) => Promise<void>;
 }
 
 /**
- * Loads `path` and reports `<path>: OK` followed by the effective
- * configuration as JSON with every secret replaced by "********", or the
- * ConfigError's one-line message. Other errors propagate.
+ * Loads `path`, runs the agent's start-up checks on it, and reports `<path>: OK`
+ * followed by the effective configuration as JSON under its TOML section and key names,
+ * every secret replaced by "********"; or the ConfigError's one-line message, the same
+ * line the agent would stop with. Other errors propagate.
  */
 export async function runCheckConfig(
   path: string,
   options: CheckConfigOptions = {},
 ): Promise<CheckConfigResult> {
   const read = options.read ?? readConfigFile;
+  const check = options.check ?? checkStartConfig;
   try {
     const config = await read(path);
+    await check(config);
     return {
       ok: true,
-      output: `${path}: OK\n${JSON.stringify(redactConfig(config), null, 2)}\n`,
+      output: `${path}: OK\n${JSON.stringify(tomlNamed(redactConfig(config)), null, 2)}\n`,
     };
   } catch (err) {
     if (err instanceof ConfigError) return { ok: false, output: `${err.message}\n` };

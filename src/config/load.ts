@@ -40,6 +40,23 @@ export interface LoadConfigOptions {
 
 type Mutable = Record<string, Record<string, unknown>>;
 
+/** Where a loaded config came from: its file and the line of each TOML key. */
+export interface ConfigOrigin {
+  readonly file: string;
+  readonly lines: ReadonlyMap<string, number>;
+}
+
+const ORIGINS = new WeakMap<AgentConfig, ConfigOrigin>();
+
+/**
+ * The file and key lines `config` was loaded from, so that later checks (at start,
+ * `check-config`) report `file:line: key: …` like the loader; undefined for a config
+ * built in code.
+ */
+export function configOrigin(config: AgentConfig): ConfigOrigin | undefined {
+  return ORIGINS.get(config);
+}
+
 /** The state of one load, so helpers take few arguments. */
 class Loader {
   readonly #options: LoadConfigOptions;
@@ -121,7 +138,9 @@ class Loader {
     }
     this.crossCheck(config as unknown as AgentConfig);
     config.cpe.cwmpVersion = cwmpVersionForAmendment(config.cpe.amdVersion as number);
-    return deepFreeze(config as unknown as AgentConfig);
+    const frozen = deepFreeze(config as unknown as AgentConfig);
+    ORIGINS.set(frozen, { file: this.#options.file, lines: this.#lines });
+    return frozen;
   }
 
   crossCheck(config: AgentConfig) {

@@ -14,5 +14,13 @@
 
 export * from "./schema.ts";
 export { ConfigError, type ConfigErrorOptions } from "./config_error.ts";
-export { loadConfig, type LoadConfigOptions, readConfigFile } from "./load.ts";
+export {
+  type ConfigOrigin,
+  configOrigin,
+  loadConfig,
+  type LoadConfigOptions,
+  readConfigFile,
+} from "./load.ts";
+export { canonicalIp, checkStartConfig, type StartCheckOptions } from "./start_checks.ts";
+export { tomlNamed } from "./toml_names.ts";
 export { redactConfig, REDACTED } from "./redact.ts";

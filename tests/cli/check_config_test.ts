@@ -2,11 +2,16 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCheckConfig } from "../../src/cli/mod.ts";
 
+/** Writes `text` (with a state dir, and an ACS URL unless `[acs]` is there) and runs `body`. */
 async function withConfig(text: string, body: (path: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
     const path = join(dir, "cwmp.toml");
-    await Deno.writeTextFile(path, text);
+    const acs = text.startsWith("[acs]") ? "" : '[acs]\nurl = "http://127.0.0.1:7557/"\n';
+    const state = `[agent]\nstate_dir = ${JSON.stringify(join(dir, "state"))}\n`;
+    // The URL goes right after `[acs]`: the keys of the test text are one line further down.
+    const withUrl = text.replace(/^\[acs\]\n(?!url)/, `[acs]\nurl = "http://127.0.0.1:7557/"\n`);
+    await Deno.writeTextFile(path, `${withUrl}${acs}${state}`);
     await body(path);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -35,7 +40,7 @@ Deno.test("runCheckConfig() returns the one-line error", async () => {
     assert.deepEqual(result, {
       ok: false,
       output:
-        `${path}:2: acs.retry_min_wait_interval: expected an integer from 1 to 65535, got 0\n`,
+        `${path}:3: acs.retry_min_wait_interval: expected an integer from 1 to 65535, got 0\n`,
     });
   });
 });
@@ -45,12 +50,12 @@ Deno.test("runCheckConfig() accepts acs.allow_basic_over_http as a boolean only"
     const result = await runCheckConfig(path);
     assert.equal(result.ok, true);
     const shown = JSON.parse(result.output.slice(result.output.indexOf("\n") + 1));
-    assert.equal(shown.acs.allowBasicOverHttp, true);
+    assert.equal(shown.acs.allow_basic_over_http, true);
   });
   await withConfig('[acs]\nallow_basic_over_http = "yes"\n', async (path) => {
     assert.deepEqual(await runCheckConfig(path), {
       ok: false,
-      output: `${path}:2: acs.allow_basic_over_http: expected true or false, got "yes"\n`,
+      output: `${path}:3: acs.allow_basic_over_http: expected true or false, got "yes"\n`,
     });
   });
 });
