@@ -16,8 +16,10 @@
  *
  * The TOML produced is checked with loadConfig() before it is returned: a
  * value the agent would refuse is left out (the default applies) with a
- * warning, so the output always passes `cwmp-agent check-config`. Warnings
- * never contain a password, nor the value of any option not imported.
+ * warning, so the output is always a valid configuration file (what
+ * `cwmp-agent check-config` checks on the device itself, such as the
+ * directories it names, is left to it). Warnings never contain a password,
+ * nor the value of any option not imported.
  */
 
 import { ConfigError, loadConfig } from "../config/mod.ts";

@@ -67,9 +67,16 @@ config lwn 'lwn'
 const ADDED = ["log.console"];
 
 Deno.test("importIcwmp() converts a current icwmp config that check-config accepts", async () => {
-  const { toml, warnings } = importIcwmp(ICWMP_CONFIG);
+  const { toml: onRouter, warnings } = importIcwmp(ICWMP_CONFIG);
+  assert.match(onRouter, /\nstate_dir = "\/etc\/cwmp-agent\/state" /);
   const dir = await Deno.makeTempDir();
   try {
+    // check-config also checks the directories named: here, ones this test owns.
+    const certs = join(dir, "certs");
+    await Deno.mkdir(certs);
+    const { toml } = importIcwmp(ICWMP_CONFIG.replace("/etc/ssl/certs", certs), {
+      stateDir: join(dir, "state"),
+    });
     const path = join(dir, "cwmp.toml");
     await Deno.writeTextFile(path, toml);
     const check = await runCheckConfig(path);
@@ -83,7 +90,7 @@ Deno.test("importIcwmp() converts a current icwmp config that check-config accep
     assert.equal(config.acs.compression, "GZIP");
     assert.equal(config.acs.retryMinWaitInterval, 10);
     assert.equal(config.acs.retryIntervalMultiplier, 2500);
-    assert.equal(config.acs.caDir, "/etc/ssl/certs");
+    assert.equal(config.acs.caDir, certs);
     assert.equal(config.acs.dhcpDiscovery, false);
     assert.equal(config.cpe.interface, "wan");
     assert.equal(config.cpe.provisioningCode, "ISP.BASIC");
@@ -101,7 +108,7 @@ Deno.test("importIcwmp() converts a current icwmp config that check-config accep
     assert.equal(config.log.severity, "WARNING");
     assert.equal(config.log.console, true);
     assert.equal(config.log.file, false);
-    assert.equal(config.agent.stateDir, "/etc/cwmp-agent/state");
+    assert.equal(config.agent.stateDir, join(dir, "state"));
     assert.deepEqual(config.transfer.firmwareCommand, ["sysupgrade"]);
     assert.equal(config.transfer.firmwareReboot, false);
   } finally {
@@ -115,7 +122,7 @@ Deno.test("importIcwmp() converts a current icwmp config that check-config accep
     "/etc/config/cwmp:46: cpe.periodic_notify_enable: not imported (no cwmp-agent equivalent)",
     "/etc/config/cwmp:50: cpe.incoming_rule: not imported (no cwmp-agent equivalent)",
   ]);
-  assert.ok(ADDED.every((key) => toml.includes(`\n${key.split(".")[1]} = `)));
+  assert.ok(ADDED.every((key) => onRouter.includes(`\n${key.split(".")[1]} = `)));
 });
 
 Deno.test("importIcwmp() reads older icwmp's `config cwmp 'acs'` sections and skips xmpp", () => {
