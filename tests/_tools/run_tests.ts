@@ -1,12 +1,14 @@
 /**
- * The test entry point behind `deno task test`: makes sure the Debian tools the
- * integration tests drive are present (xmllint, curl), runs `deno test` with a
- * JUnit report, and ends with one line `N passed, N failed` read from that
- * report. Extra arguments are passed to `deno test` (e.g. a file filter).
+ * The test entry point behind `deno task test`: installs the Debian packages whose
+ * programs the tests drive when they are missing (xmllint, curl, ip, ping, traceroute,
+ * tshark, and the FTP/TFTP test servers), runs `deno test` with a JUnit report, and ends
+ * with one line `N passed, N failed` read from that report, after a line `N skipped`.
+ * Extra arguments are passed to `deno test` (e.g. a file filter).
  *
- * The file servers of the FTP/TFTP client tests (vsftpd, tftpd-hpa) are installed
- * the same way when missing, but are optional: when they cannot be installed the
- * run goes on and those tests skip, naming why.
+ * Never all or nothing: a package that cannot be installed (no root, apt locked,
+ * offline) is named with apt's reason, every test that does not need it runs, and those
+ * that do skip with that reason (`tests/_helpers/needs.ts` reads it from the
+ * `CWMP_TEST_UNAVAILABLE` environment variable this runner sets).
  *
  * @module
  */
@@ -51,68 +53,83 @@ function exists(path: string): boolean {
   }
 }
 
-/** Installs the optional packages that are missing, if root with apt-get; never fails. */
-async function ensureOptional(): Promise<void> {
-  const missing = Object.entries(OPTIONAL).filter(([path]) => !exists(path)).map(([, p]) => p);
-  if (missing.length === 0) return;
-  if (Deno.uid?.() !== 0 || !(await has("apt-get"))) {
-    console.error(`Optional test servers missing (their tests skip): ${missing.join(" ")}`);
-    return;
-  }
-  console.error(`Installing test servers: ${missing.join(" ")}`);
-  const env = { DEBIAN_FRONTEND: "noninteractive" };
-  let success = false;
-  for (const args of [["update", "-qq"], ["install", "-y", "-qq", ...missing]]) {
-    const out = await new Deno.Command("apt-get", { args, env, stdout: "null", stderr: "null" })
-      .output();
-    success = out.success;
-  }
-  if (!success) {
-    console.error(`Cannot install ${missing.join(" ")} with apt-get: their tests skip`);
+/** apt's reason in one short line: its `E:` lines (else its last line), at most 240 chars. */
+export function aptReason(stderr: string): string {
+  const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  const errors = lines.filter((l) => l.startsWith("E:"));
+  const text = (errors.length > 0 ? errors : lines.slice(-1)).join(" ") || "no output";
+  return text.length > 240 ? `${text.slice(0, 237)}...` : text;
+}
+
+async function apt(args: string[]): Promise<string | undefined> {
+  try {
+    const out = await new Deno.Command("apt-get", {
+      args,
+      env: { DEBIAN_FRONTEND: "noninteractive" },
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    return out.success ? undefined : aptReason(new TextDecoder().decode(out.stderr));
+  } catch (error) {
+    return `apt-get not runnable (${(error as Error).name})`;
   }
 }
 
-async function ensureTools(): Promise<void> {
-  const missing: string[] = [];
-  for (const [cmd, pkg] of Object.entries(TOOLS)) {
-    if (!(await has(cmd))) missing.push(pkg);
-  }
-  if (missing.length === 0) return;
-  const root = Deno.uid?.() === 0;
-  if (!root || !(await has("apt-get"))) {
-    console.error(
-      `Missing test tools: install the Debian packages ${missing.join(" ")} (apt-get install)`,
-    );
-    Deno.exit(2);
-  }
-  console.error(`Installing test tools: ${missing.join(" ")}`);
-  const env = { DEBIAN_FRONTEND: "noninteractive" };
-  for (const args of [["update", "-qq"], ["install", "-y", "-qq", ...missing]]) {
-    const { success } = await new Deno.Command("apt-get", { args, env, stdout: "null" }).output();
-    if (!success && args[0] === "install") {
-      console.error(`Cannot install ${missing.join(" ")} with apt-get`);
-      Deno.exit(2);
+/**
+ * Installs the missing packages (all at once, else one by one) and returns, per program
+ * still missing, why: apt's reason, or that the package did not install it.
+ */
+async function ensurePackages(): Promise<Record<string, string>> {
+  const wanted: [program: string, pkg: string][] = [];
+  for (const [cmd, pkg] of Object.entries(TOOLS)) if (!(await has(cmd))) wanted.push([cmd, pkg]);
+  for (const [path, pkg] of Object.entries(OPTIONAL)) if (!exists(path)) wanted.push([path, pkg]);
+  if (wanted.length === 0) return {};
+  const packages = [...new Set(wanted.map(([, pkg]) => pkg))];
+  const failed: Record<string, string> = {};
+  if (!(await has("apt-get"))) {
+    for (const pkg of packages) failed[pkg] = "apt-get not found";
+  } else {
+    console.error(`Installing test packages: ${packages.join(" ")}`);
+    const update = await apt(["update", "-qq"]);
+    const all = await apt(["install", "-y", "-qq", ...packages]);
+    if (all !== undefined) {
+      for (const pkg of packages) {
+        const one = packages.length === 1 ? all : await apt(["install", "-y", "-qq", pkg]);
+        if (one !== undefined) failed[pkg] = update === undefined ? one : `${one} (${update})`;
+      }
     }
   }
+  const unavailable: Record<string, string> = {};
+  for (const [program, pkg] of wanted) {
+    const present = program.startsWith("/") ? exists(program) : await has(program);
+    if (present) continue;
+    unavailable[program] = `${pkg} not installed: ${
+      failed[pkg] ?? "apt-get installed no such program"
+    }`;
+    console.error(`Cannot install ${pkg} (the tests that need ${program} skip): ${failed[pkg]}`);
+  }
+  return unavailable;
 }
 
 /** Counts test cases and failures in a JUnit XML report. */
-export function summarizeJunit(xml: string): { passed: number; failed: number } {
+export function summarizeJunit(
+  xml: string,
+): { passed: number; failed: number; skipped: number } {
   let passed = 0;
   let failed = 0;
+  let skipped = 0;
   const re = /<testcase\b[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g;
   for (const m of xml.matchAll(re)) {
     const body = m[2] ?? "";
     if (/<(failure|error)\b/.test(body)) failed++;
-    else if (/<skipped\b/.test(body)) continue;
+    else if (/<skipped\b/.test(body)) skipped++;
     else passed++;
   }
-  return { passed, failed };
+  return { passed, failed, skipped };
 }
 
 if (import.meta.main) {
-  await ensureTools();
-  await ensureOptional();
+  const unavailable = await ensurePackages();
   await Deno.mkdir(".reports", { recursive: true });
   await Deno.remove(REPORT).catch(() => {});
   const child = new Deno.Command(Deno.execPath(), {
@@ -124,18 +141,23 @@ if (import.meta.main) {
       `--junit-path=${REPORT}`,
       ...Deno.args,
     ],
-    env: { DENO_JOBS: "2" },
+    env: { DENO_JOBS: "2", CWMP_TEST_UNAVAILABLE: JSON.stringify(unavailable) },
     stdout: "inherit",
     stderr: "inherit",
   }).spawn();
   const status = await child.status;
-  let summary = { passed: 0, failed: 0 };
+  let summary = { passed: 0, failed: 0, skipped: 0 };
   try {
     summary = summarizeJunit(await Deno.readTextFile(REPORT));
   } catch {
     console.error(`No test report at ${REPORT}`);
   }
   if (!status.success && summary.failed === 0) summary.failed = 1;
+  for (const [program, why] of Object.entries(unavailable)) {
+    console.log(`unavailable: ${program} (${why})`);
+  }
+  // CI parses the last line; the skipped count goes on the line before it.
+  console.log(`${summary.skipped} skipped`);
   console.log(`${summary.passed} passed, ${summary.failed} failed`);
   Deno.exit(status.success ? 0 : 1);
 }

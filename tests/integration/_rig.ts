@@ -21,6 +21,7 @@ import {
   writeAgentConfig,
 } from "../_helpers/agent_process.ts";
 import { validateEnvelopes } from "../_helpers/validate_envelope.ts";
+import { unavailable } from "../_helpers/needs.ts";
 import type { Inform, ParameterValueStruct } from "../../src/soap/mod.ts";
 
 /** One test's world. */
@@ -58,6 +59,9 @@ export async function withRig(
     },
     async validateAll() {
       assert.ok(acs.received.length > 0, "The agent posted no envelope");
+      const why = unavailable("xmllint");
+      // The session itself was checked; only the schema check needs xmllint.
+      if (why !== undefined) return console.warn(`BBF schema check skipped: ${why}`);
       await validateEnvelopes(acs.received);
     },
   };

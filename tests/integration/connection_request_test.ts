@@ -7,6 +7,10 @@
 import assert from "node:assert/strict";
 import type { AcsSessionRecord } from "../_helpers/fake_acs.ts";
 import { crPortOf, curlConnectionRequest, eventsOf, informValues, withRig } from "./_rig.ts";
+import { testNeeding } from "../_helpers/needs.ts";
+
+/** Deno.test for the tests that drive curl: they skip, naming why, where it is unavailable. */
+const test = testNeeding("curl");
 
 /** True if `predicate` became true within `ms`. */
 async function becomes(
@@ -22,7 +26,7 @@ async function becomes(
   }
 }
 
-Deno.test("agent opens a 6 CONNECTION REQUEST session on a Digest-authenticated CR", async () => {
+test("agent opens a 6 CONNECTION REQUEST session on a Digest-authenticated CR", async () => {
   await withRig(async ({ acs, start, validateAll }) => {
     const agent = await start();
     const port = await crPortOf(agent);
@@ -48,7 +52,7 @@ Deno.test("agent opens a 6 CONNECTION REQUEST session on a Digest-authenticated 
   });
 });
 
-Deno.test("agent runs exactly one more session for a CR received during a session", async () => {
+test("agent runs exactly one more session for a CR received during a session", async () => {
   let release = () => {};
   const held = new Promise<void>((resolve) => (release = resolve));
   let firstSession: AcsSessionRecord | undefined;

@@ -7,6 +7,10 @@
 
 import assert from "node:assert/strict";
 import { crPortOf, eventsOf, withRig } from "./_rig.ts";
+import { testNeeding } from "../_helpers/needs.ts";
+
+/** Deno.test for the tests that drive curl: they skip, naming why, where it is unavailable. */
+const test = testNeeding("curl");
 
 const ROUNDS = 10;
 const EVERY_MS = 2_000;
@@ -86,7 +90,7 @@ async function curlDigest(port: number): Promise<number> {
   return Number(new TextDecoder().decode(out.stdout).trim() || "0");
 }
 
-Deno.test("agent serves every Digest CR sent every 2 s while attackers churn its CR port", async () => {
+test("agent serves every Digest CR sent every 2 s while attackers churn its CR port", async () => {
   await withRig(async ({ acs, start }) => {
     const agent = await start();
     const port = await crPortOf(agent);

@@ -6,6 +6,10 @@
 import assert from "node:assert/strict";
 import { chooseChallenge, digestResponse } from "../../src/transport/mod.ts";
 import { crPortOf, curlConnectionRequest, eventsOf, withRig } from "./_rig.ts";
+import { testNeeding } from "../_helpers/needs.ts";
+
+/** Deno.test for the tests that drive curl: they skip, naming why, where it is unavailable. */
+const test = testNeeding("curl");
 
 /** True when the peer closed `conn` (EOF or reset) within `ms`. */
 async function closedWithin(conn: Deno.Conn, ms: number): Promise<boolean> {
@@ -25,7 +29,7 @@ async function settles(acs: { sessions: { ended: boolean }[] }, ms: number): Pro
   await new Promise((r) => setTimeout(r, 1_000)); // anything queued would have started
 }
 
-Deno.test("agent serves a curl --digest CR while 200 slowloris sockets hold its CR port", async () => {
+test("agent serves a curl --digest CR while 200 slowloris sockets hold its CR port", async () => {
   await withRig(async ({ acs, start }) => {
     const agent = await start();
     const port = await crPortOf(agent);
@@ -58,7 +62,7 @@ Deno.test("agent serves a curl --digest CR while 200 slowloris sockets hold its 
   });
 });
 
-Deno.test("agent starts one session for a replayed CR and one queued session for a CR flood", async () => {
+test("agent starts one session for a replayed CR and one queued session for a CR flood", async () => {
   await withRig(async ({ acs, start }) => {
     const agent = await start({ extra: "" });
     const port = await crPortOf(agent);

@@ -6,6 +6,10 @@
 
 import assert from "node:assert/strict";
 import { crPortOf, curlConnectionRequest, eventsOf, informValues, withRig } from "./_rig.ts";
+import { testNeeding } from "../_helpers/needs.ts";
+
+/** Deno.test for the tests that drive curl: they skip, naming why, where it is unavailable. */
+const test = testNeeding("curl");
 
 async function refused(port: number): Promise<boolean> {
   try {
@@ -25,7 +29,7 @@ function spv(name: string, value: string) {
   };
 }
 
-Deno.test("agent closes and reopens its CR port and refuses CRs with EnableCWMP false", async () => {
+test("agent closes and reopens its CR port and refuses CRs with EnableCWMP false", async () => {
   await withRig(async ({ acs, start, validateAll }) => {
     const agent = await start();
     const port = await crPortOf(agent);

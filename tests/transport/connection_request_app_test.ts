@@ -9,6 +9,10 @@ import {
   rateLimit,
 } from "../../src/transport/mod.ts";
 import { defaultConfig } from "../../src/config/mod.ts";
+import { testNeeding } from "../_helpers/needs.ts";
+
+/** Deno.test for the tests that drive curl: they skip, naming why, where it is unavailable. */
+const test = testNeeding("curl");
 
 const T0 = 1_800_000_000_000;
 
@@ -205,7 +209,7 @@ async function curl(args: string[]): Promise<{ code: number; status: string }> {
 }
 
 // Real sockets, driven by curl exactly as an ACS would (GenieACS sends the same Digest shape, 007).
-Deno.test("createConnectionRequestApp() accepts curl --digest over a real socket", async () => {
+test("createConnectionRequestApp() accepts curl --digest over a real socket", async () => {
   const { app, fired } = setup();
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
   const base = `http://127.0.0.1:${server.addr.port}`;

@@ -13,6 +13,10 @@ import {
   rateLimit,
 } from "../../src/transport/mod.ts";
 import { serveConnectionRequests } from "../../src/transport/cr_listener.ts";
+import { testNeeding } from "../_helpers/needs.ts";
+
+/** Deno.test for the tests that drive curl: they skip, naming why, where it is unavailable. */
+const test = testNeeding("curl");
 
 const PATH = "/cr";
 
@@ -219,7 +223,7 @@ async function curlDigest(port: number, password = "cr-pass"): Promise<string> {
   return new TextDecoder().decode(out.stdout);
 }
 
-Deno.test("serveConnectionRequests() serves curl --digest through 300 slowloris connections", async () => {
+test("serveConnectionRequests() serves curl --digest through 300 slowloris connections", async () => {
   const { server, port, fired } = listen({ maxConnections: 32, headerTimeoutMs: 10_000 });
   const slow: Deno.Conn[] = [];
   try {
@@ -260,7 +264,7 @@ Deno.test("serveConnectionRequests() closes a connection whose head does not arr
   }
 });
 
-Deno.test("serveConnectionRequests() answers bad requests with 400/404/405/413/431 and closes", async () => {
+test("serveConnectionRequests() answers bad requests with 400/404/405/413/431 and closes", async () => {
   const { server, port, fired } = listen();
   try {
     const cases: [string, number][] = [

@@ -14,6 +14,10 @@ import {
   type CrListenerOptions,
   serveConnectionRequests,
 } from "../../src/transport/cr_listener.ts";
+import { testNeeding } from "../_helpers/needs.ts";
+
+/** Deno.test for the tests that drive curl: they skip, naming why, where it is unavailable. */
+const test = testNeeding("curl");
 
 const PATH = "/cr";
 const enc = new TextEncoder();
@@ -179,7 +183,7 @@ Deno.test("serveConnectionRequests() gives a new connection graceMs to send its 
   }
 });
 
-Deno.test("serveConnectionRequests() closes its own idle connections when a source opens more than its share", async () => {
+test("serveConnectionRequests() closes its own idle connections when a source opens more than its share", async () => {
   const { server, port, fired } = listen({ maxConnectionsPerSource: 8, graceMs: 50 });
   const idle: Deno.Conn[] = [];
   try {
