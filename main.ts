@@ -9,7 +9,10 @@
  * @module
  */
 
-import { startAgent } from "./src/agent.ts";
+import { type Agent, startAgent } from "./src/agent.ts";
+import { checkOperatorArgs, isOperatorOp, type OperatorOp } from "./src/agent/operator_ops.ts";
+import { operatorText } from "./src/cli/operator_text.ts";
+import { resetStateDir } from "./src/store/mod.ts";
 import { sendControlRequest } from "./src/agent/control_server.ts";
 import { type LocalOp, localRequest } from "./src/agent/local_request.ts";
 import { requestDownloadOf } from "./src/agent/request_download.ts";
@@ -38,47 +41,78 @@ async function run(configPath: string): Promise<number> {
     file: config.log.file ? { path: config.log.fileName, maxSize: config.log.maxSize } : undefined,
   });
   logger.info(`STARTING cwmp-agent ${VERSION} with PID :${Deno.pid}`);
-  let agent;
-  try {
-    agent = await startAgent({
-      config,
-      platform: createLinuxPlatform(),
-      system: createDenoSystemSource(),
-      logger,
-    });
-  } catch (error) {
-    logger.error((error as Error).message);
-    console.error((error as Error).message);
-    return 1;
-  }
-  const stop = () => void agent.stop();
+  let agent: Agent | undefined;
+  let stopping = false;
+  const stop = () => {
+    stopping = true;
+    void agent?.stop();
+  };
   Deno.addSignalListener("SIGTERM", stop);
   Deno.addSignalListener("SIGINT", stop);
-  const exit = await agent.done;
-  Deno.removeSignalListener("SIGTERM", stop);
-  Deno.removeSignalListener("SIGINT", stop);
-  if (exit.kind === "rebooted") {
-    // The system is going down; a real reboot ends this process. Stay until it does.
-    await agent.stop();
-    return 0;
+  try {
+    // Once per start; `reset-state` through the running agent comes round again.
+    for (;;) {
+      try {
+        agent = await startAgent({
+          config,
+          platform: createLinuxPlatform(),
+          system: createDenoSystemSource(),
+          logger,
+          reloadConfig: () => readConfigFile(configPath),
+        });
+      } catch (error) {
+        logger.error((error as Error).message);
+        // Printed once: the logger already writes to the console when log.console is on.
+        if (!config.log.console) console.error((error as Error).message);
+        return 1;
+      }
+      if (stopping) await agent.stop();
+      const exit = await agent.done;
+      if (exit.kind === "rebooted") {
+        // A factory reset without a system command: end, for the supervisor to restart us.
+        await agent.stop();
+        return 0;
+      }
+      if (exit.kind === "commandFailed") {
+        await agent.stop();
+        return 1;
+      }
+      if (exit.kind === "stopped") {
+        logger.info("cwmp-agent stopped");
+        return 0;
+      }
+      // resetState: stop (a running session may end), empty the directory, start afresh.
+      await agent.stop();
+      if (stopping) return 0;
+      try {
+        const { removed } = await resetStateDir(config.agent.stateDir);
+        logger.notice(`State reset: ${removed.length} entries removed; starting afresh`);
+      } catch (error) {
+        logger.error(`Cannot reset the state: ${(error as Error).message}`);
+      }
+      try {
+        config = await readConfigFile(configPath);
+      } catch (error) {
+        logger.error(`${(error as Error).message}; starting with the configuration in use`);
+      }
+    }
+  } finally {
+    Deno.removeSignalListener("SIGTERM", stop);
+    Deno.removeSignalListener("SIGINT", stop);
   }
-  if (exit.kind === "commandFailed") {
-    await agent.stop();
-    return 1;
-  }
-  logger.info("cwmp-agent stopped");
-  return 0;
 }
 
 /** `cwmp-agent get|set|…`: asks the running agent over its control socket. */
 async function local(
   configPath: string,
-  op: LocalOp | "notify" | "request-download" | "autonomous-transfer-complete",
+  op: LocalOp | OperatorOp | "notify" | "request-download" | "autonomous-transfer-complete",
   args: string[],
+  json = false,
 ): Promise<number> {
   try {
     // Usage errors show here, before any I/O.
-    if (op === "request-download") requestDownloadOf(args);
+    if (isOperatorOp(op)) checkOperatorArgs(op, args);
+    else if (op === "request-download") requestDownloadOf(args);
     else if (op === "autonomous-transfer-complete") autonomousTransferOf(args, Date.now());
     else if (op !== "notify") localRequest(op, args);
   } catch (error) {
@@ -94,11 +128,31 @@ async function local(
   }
   const socket = `${config.agent.stateDir}/control.sock`;
   const reply = await sendControlRequest(socket, { op, args });
+  if (reply === undefined && op === "reset-state") {
+    // No agent answers: reset the directory here, under its lock.
+    try {
+      const { removed } = await resetStateDir(config.agent.stateDir);
+      const text =
+        `State reset: ${removed.length} entries removed; the next start is a 0 BOOTSTRAP`;
+      console.log(json ? JSON.stringify({ status: 0, restarting: false }) : text);
+      return 0;
+    } catch (error) {
+      console.error((error as Error).message);
+      return 1;
+    }
+  }
   if (reply === undefined) {
     console.error(`cwmp-agent is not running (no control socket at "${socket}")`);
     return 1;
   }
-  for (const line of reply.lines) console.log(line);
+  if (isOperatorOp(op) && !json) {
+    // Text for people; an error goes to stderr.
+    for (const line of operatorText(op, reply.lines)) {
+      (reply.ok ? console.log : console.error)(line);
+    }
+  } else {
+    for (const line of reply.lines) console.log(line);
+  }
   return reply.ok ? 0 : 1;
 }
 
@@ -138,7 +192,7 @@ async function main(argv: string[]): Promise<number> {
     case "importIcwmp":
       return await importIcwmpFile(command.uciPath);
     case "local":
-      return await local(command.configPath, command.op, [...command.args]);
+      return await local(command.configPath, command.op, [...command.args], command.json);
     case "run":
       return await run(command.configPath);
   }

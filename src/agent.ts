@@ -43,7 +43,10 @@ import { deviceIdOf } from "./agent/inform_data.ts";
 import { createMeasurementServices } from "./agent/measurement.ts";
 import { buildAgentModel } from "./agent/model.ts";
 import { Notifier } from "./agent/notifier.ts";
-import { describeReceived, describeSent } from "./agent/log_lines.ts";
+import { describeFailure, describeReceived, describeSent } from "./agent/log_lines.ts";
+import { isOperatorOp, type OperatorDeps, runOperatorOp } from "./agent/operator_ops.ts";
+import { agentStatus, type LastSession } from "./agent/status.ts";
+import { configChanges } from "./agent/reload.ts";
 import { factorySettings, type SettingSourceRow, SettingsStore } from "./agent/settings_store.ts";
 import { errorText, sessionSettingsOf } from "./agent/session_settings.ts";
 import { maskUrl } from "./log/mod.ts";
@@ -56,12 +59,21 @@ export interface AgentOptions {
   logger: Logger;
   /** Where the Linux data-model objects read the system; none = not bound. */
   system?: SystemSource;
+  /** Re-reads the configuration file (`cwmp-agent reload`); none = reload refused. */
+  reloadConfig?: () => Promise<AgentConfig>;
+  /**
+   * How long the system may take to go down after a reboot command that exited 0; past it
+   * the reboot is reported as not done and the agent carries on. Default 5 minutes.
+   */
+  rebootWaitMs?: number;
 }
 
 /** Why the agent stopped on its own. */
 export type AgentExit =
   | { kind: "stopped" }
   | { kind: "rebooted" }
+  /** `cwmp-agent reset-state`: stop, empty the state directory, start afresh. */
+  | { kind: "resetState" }
   | { kind: "commandFailed"; command: "reboot" | "factoryReset"; code: number };
 
 /** A running agent. */
@@ -82,6 +94,7 @@ export interface Agent {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const COMMAND_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 5_000;
+const REBOOT_WAIT_MS = 5 * 60_000;
 
 /** Starts the agent: loads state, opens the connection-request server, runs the engine. */
 export async function startAgent(options: AgentOptions): Promise<Agent> {
@@ -246,6 +259,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       logger.error(`Internal error while handling local ${request.kind}: ${errorText(error)}`),
   });
   const controlHandler: ControlHandler = async (req) => {
+    if (isOperatorOp(req.op)) return await runOperatorOp(req.op, req.args, operator);
     if (req.op === "notify") {
       await pollNow();
       return { lines: [JSON.stringify({ status: 0 })], ok: true };
@@ -336,7 +350,8 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
         await stateStore.save(action.snapshot);
         return;
       case "collectInform":
-        logger.info("Start session");
+        sessionStartedAt = platform.now();
+        logger.info(`Start session with ${action.events.map((e) => e.eventCode).join(", ")}`);
         logger.info(`ACS url: ${maskUrl(settings.get().url)}`);
         logger.info("Preparing the Inform RPC message to send to the ACS");
         model.beginSession();
@@ -358,8 +373,8 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
         } catch (error) {
           // A URL the transport cannot use (empty, bad scheme) fails the session like
           // any connection error, so the retry rules apply.
+          // Logged once, with the retry, when the session closes.
           const message = (error as Error).message;
-          logger.error(`Session failure: ${message}`);
           settle(Promise.resolve({ kind: "transportError", session: action.session, message }));
           return;
         }
@@ -367,7 +382,8 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
         logger.debug(() => `Envelope sent: ${action.envelope.message.kind}`);
         settle(
           exchange(client, action, config.acs.maxBodyBytes).then((result) => {
-            logger.info(describeReceived(result));
+            // A transport error is logged once, with the retry, when the session closes.
+            if (result.event.kind !== "transportError") logger.info(describeReceived(result));
             return result.event;
           }),
         );
@@ -393,19 +409,22 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
         measurement?.diagnostics?.sessionEnded();
         notifier.sessionEnded(action.session, action.outcome === "success", platform.now());
         queueMicrotask(scheduleActive);
+        const now = platform.now();
+        lastSession = {
+          start: new Date(sessionStartedAt ?? now).toISOString(),
+          end: new Date(now).toISOString(),
+          result: action.outcome === "success" ? "ok" : "failed",
+          ...(action.reason === undefined ? {} : { reason: action.reason }),
+        };
+        sessionStartedAt = undefined;
         if (action.outcome === "success") logger.info("End session");
-        else logger.error(`End session with failure: ${action.reason ?? "unknown reason"}`);
+        else logger.error(describeFailure(action.reason ?? "unknown reason", state, now));
         logger.info("Waiting the next session");
         return;
       }
-      case "reboot": {
-        const ok = await runSystemCommand("reboot", config.agent.rebootCommand);
-        // Recorded in the snapshot: the next start knows the command ran.
-        const result = step(state, { kind: "rebootCommandDone", ok }, platform.now());
-        state = result.state;
-        for (const a of result.actions) if (a.kind === "persist") await perform(a);
+      case "reboot":
+        await reboot();
         return;
-      }
       case "startTransfer":
         settle(transfers.run(action.transfer));
         return;
@@ -429,9 +448,46 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     }
   };
 
-  /** Runs the reboot or factory-reset command; true when it exited 0. */
-  const runSystemCommand = async (which: "reboot" | "factoryReset", argv: readonly string[]) => {
-    logger.notice(which === "reboot" ? "Rebooting the device" : "Factory reset of the device");
+  /**
+   * Runs the reboot command and stays: the system takes the agent down. A command that
+   * fails, or a system still up `rebootWaitMs` after it, is a reboot that did not happen:
+   * logged, and the engine carries on (no `M Reboot`; see `onRebootCommandDone`).
+   */
+  let rebootWatch: ReturnType<typeof setTimeout> | undefined;
+  const reboot = async () => {
+    logger.notice("Rebooting the device");
+    const result = await platform.runCommand(config.agent.rebootCommand, COMMAND_TIMEOUT_MS);
+    const ok = result.code === 0;
+    if (!ok) {
+      logger.error(
+        `The reboot command failed (exit ${result.code}): ${
+          result.stderr.trim() || "no message"
+        }; the device did not reboot, the agent carries on`,
+      );
+    } else {
+      const waitMs = options.rebootWaitMs ?? REBOOT_WAIT_MS;
+      rebootWatch = setTimeout(() => {
+        rebootWatch = undefined;
+        logger.error(
+          `The system is still up ${
+            Math.round(waitMs / 1000)
+          } s after the reboot command: the device did not reboot, the agent carries on`,
+        );
+        feed({ kind: "rebootCommandDone", ok: false });
+      }, waitMs);
+    }
+    // Recorded in the snapshot next: the next start knows the command ran.
+    feed({ kind: "rebootCommandDone", ok });
+    if (ok) {
+      chain = chain.then(() =>
+        logger.notice("The reboot command succeeded; waiting for the system to go down")
+      );
+    }
+  };
+
+  /** Runs the factory-reset command; true when it exited 0. */
+  const runSystemCommand = async (which: "factoryReset", argv: readonly string[]) => {
+    logger.notice("Factory reset of the device");
     const result = await platform.runCommand(argv, COMMAND_TIMEOUT_MS);
     stopped = true;
     if (result.code !== 0) {
@@ -444,6 +500,9 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
   };
 
   let idleWaiters: (() => void)[] = [];
+  const startedAt = platform.now();
+  let sessionStartedAt: number | undefined;
+  let lastSession: LastSession | undefined;
   const inSession = () => SESSION_PHASES.includes(state.phase);
 
   const handle = async (event: SessionEvent): Promise<void> => {
@@ -495,6 +554,67 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     ? setInterval(() => void pollNow(), config.cpe.notificationInterval * 1000)
     : undefined;
 
+  // ------------------------------------------------------- operator commands
+  let reloadBase = config;
+  const operator: OperatorDeps = {
+    status: () => ({
+      ...agentStatus({
+        state,
+        pid: Deno.pid,
+        startedAt,
+        now: platform.now(),
+        connectionRequestUrl: cr.url,
+        lastSession,
+        sessionStartedAt,
+      }),
+      settingSources: settings.sources(),
+    }),
+    async inform(eventCode) {
+      if (stopped || state.phase === "halted") {
+        throw new Error("A reboot or a reset of the device is under way: no session now");
+      }
+      const busy = inSession();
+      feed({ kind: "addEvent", events: [{ eventCode, commandKey: "" }] });
+      await chain;
+      if (!settings.get().enableCwmp) return "disabled";
+      return busy ? "queued" : "started";
+    },
+    async reload() {
+      if (options.reloadConfig === undefined) throw new Error("No configuration file to reload");
+      // An invalid file throws its one-line error here, before anything changes.
+      const next = await options.reloadConfig();
+      // Applied keys against the last file read; restart keys against what is running.
+      const changes = {
+        applied: configChanges(reloadBase, next).applied,
+        restart: configChanges(config, next).restart,
+      };
+      reloadBase = next;
+      const before = settings.get();
+      settings.applyConfig(factorySettings(next, cr.url));
+      const after = settings.get();
+      const changedSettings = (Object.keys(after) as (keyof typeof after)[])
+        .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+      if (next.log.severity !== logger.severity) logger.setSeverity(next.log.severity);
+      // A new ACS URL raises 0 BOOTSTRAP; the periodic timer re-phases.
+      feed({ kind: "settingsChanged", settings: sessionSettingsOf(after, config) });
+      await chain;
+      logger.notice(
+        `Configuration reloaded: ${changes.applied.join(", ") || "nothing to apply"}${
+          changes.restart.length > 0 ? `; needs a restart: ${changes.restart.join(", ")}` : ""
+        }`,
+      );
+      return { ...changes, changedSettings };
+    },
+    resetState() {
+      if (stopped) return Promise.reject(new Error("The agent is stopping"));
+      logger.notice("Resetting the agent's state (cwmp-agent reset-state): restarting");
+      // main.ts stops the agent, empties the state directory and starts it again.
+      queueMicrotask(() => resolveDone({ kind: "resetState" }));
+      return Promise.resolve();
+    },
+    recentLog: (limit) => logger.recent(limit),
+  };
+
   feed = (event) => {
     chain = chain.then(() => handle(event)).catch((error) => {
       logger.error(`Session engine error on "${event.kind}": ${errorText(error)}`);
@@ -543,6 +663,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       }
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
+      if (rebootWatch !== undefined) clearTimeout(rebootWatch);
       if (activeTimer !== undefined) clearTimeout(activeTimer);
       if (pollTimer !== undefined) clearInterval(pollTimer);
       transfers.abort();

@@ -8,9 +8,9 @@
  */
 
 import type { ConnectionRequestConfig } from "../config/mod.ts";
-import type { Logger } from "../log/mod.ts";
+import { type Logger, LogThrottle } from "../log/mod.ts";
 import type { Platform } from "../platform/platform.ts";
-import { createConnectionRequestApp, rateLimit } from "../transport/mod.ts";
+import { createConnectionRequestApp, type CrRefusal, rateLimit } from "../transport/mod.ts";
 import { type CrListener, serveConnectionRequests } from "../transport/cr_listener.ts";
 
 /** Options of {@linkcode startConnectionRequestServer}. */
@@ -36,6 +36,12 @@ export interface CrServer {
   setListening(on: boolean): Promise<void>;
   close(): Promise<void>;
 }
+
+const REFUSALS: Record<CrRefusal, string> = {
+  credentials: "wrong credentials (HTTP 401)",
+  rateLimit: "over the rate limit (HTTP 503)",
+  unavailable: "EnableCWMP is false (HTTP 503)",
+};
 
 /** Formats the advertised URL; IPv6 literals go in brackets. */
 export function connectionRequestUrlOf(host: string, port: number, path: string): string {
@@ -73,6 +79,20 @@ export async function startConnectionRequestServer(
   if (options.credentials().username === "") {
     logger.warning("ConnectionRequestUsername is empty: every connection request will be refused");
   }
+  // One line per source and reason a minute, whatever the client's retry rate.
+  const throttle = new LogThrottle({ periodMs: 60_000 });
+  const refused = (reason: CrRefusal, source: string) => {
+    const verdict = throttle.admit(`${reason} ${source}`, platform.now());
+    if (!verdict.log) return;
+    const more = verdict.suppressed > 0
+      ? `; ${verdict.suppressed} more since the last such line`
+      : "";
+    logger.warning(
+      `Connection request from ${source || "an unknown address"} refused: ${
+        REFUSALS[reason]
+      }${more}`,
+    );
+  };
   const app = createConnectionRequestApp({
     path: config.path,
     credentials: () => {
@@ -85,6 +105,7 @@ export async function startConnectionRequestServer(
       logger.info("Connection request accepted");
       options.onConnectionRequest();
     },
+    onRefused: refused,
     rateLimiter: config.rateLimitRequests > 0
       ? rateLimit({ limit: config.rateLimitRequests, periodMs: config.rateLimitPeriod * 1000 })
       : undefined,

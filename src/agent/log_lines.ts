@@ -7,6 +7,7 @@
  */
 
 import type { CwmpMessage } from "../soap/mod.ts";
+import type { SessionState } from "../session/mod.ts";
 import type { ExchangeResult } from "./acs_exchange.ts";
 
 /** The line for a message the CPE sends. */
@@ -36,4 +37,27 @@ export function describeReceived(result: ExchangeResult): string {
   }
   if (kind.endsWith("Response")) return `Get the ${kind} message from the ACS`;
   return `Receive the ${kind} RPC message from the ACS`;
+}
+
+/**
+ * The one line of a failed session: the reason, then what happens next (the retry with
+ * the Inform's RetryCount and its time, or why there is none).
+ */
+export function describeFailure(reason: string, state: SessionState, now: number): string {
+  let next: string;
+  if (state.phase === "retryWait" && state.retryAt !== undefined) {
+    const seconds = Math.max(0, Math.round((state.retryAt - now) / 1000));
+    next = `retry ${state.persisted.retryCount} in ${seconds} s (at ${clock(state.retryAt)})`;
+  } else if (state.phase === "halted") {
+    next = "no retry: the ordered reboot or reset goes ahead";
+  } else {
+    next = `no retry (failure ${state.persisted.retryCount} in a row): nothing left to deliver`;
+  }
+  return `End session with failure: ${reason}; ${next}`;
+}
+
+function clock(ms: number): string {
+  const t = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${pad(t.getHours())}:${pad(t.getMinutes())}:${pad(t.getSeconds())}`;
 }

@@ -7,11 +7,13 @@
  *   cwmp-agent run [--config FILE]
  *   cwmp-agent check-config [--config FILE]
  *   cwmp-agent get|set|add|del|names|attrs ARG...   local data-model access
+ *   cwmp-agent status|inform [EVENT]|reload|reset-state|log [N] [--json]   operating it
  *   cwmp-agent import-icwmp [UCI_FILE]       icwmp's /etc/config/cwmp → TOML on stdout
  *   cwmp-agent --version | --help
  */
 
 import { Command, CommanderError } from "commander";
+import { OPERATOR_OPS, type OperatorOp } from "../agent/operator_ops.ts";
 
 /** Config file used when neither `-c` nor `--config` is given. */
 export const DEFAULT_CONFIG_PATH = "/etc/cwmp-agent/cwmp.toml";
@@ -31,7 +33,14 @@ export type CliCommand =
   | { readonly kind: "help"; readonly text: string }
   | {
     readonly kind: "local";
-    readonly op: LocalOp | "notify" | "request-download" | "autonomous-transfer-complete";
+    readonly op:
+      | LocalOp
+      | OperatorOp
+      | "notify"
+      | "request-download"
+      | "autonomous-transfer-complete";
+    /** `--json` (operator commands): JSON lines instead of text for people. */
+    readonly json?: boolean;
     readonly args: readonly string[];
     readonly configPath: string;
   }
@@ -44,6 +53,14 @@ const LOCAL_HELP: Record<LocalOp, string> = {
   del: "delete an object instance: PATH.N.",
   names: "list parameter names under a path",
   attrs: "print parameter attributes (notification, access list)",
+};
+
+const OPERATOR_HELP: Record<OperatorOp, string> = {
+  status: "show the running agent's state: ACS, last and next session, retries, pending events",
+  inform: 'open a session now with EVENT ("6 CONNECTION REQUEST" by default, or "2 PERIODIC")',
+  reload: "re-read the configuration file and apply what can change without a restart",
+  "reset-state": "forget the agent's persisted CWMP state: the next session is a 0 BOOTSTRAP",
+  log: "print the agent's last log lines (50 by default, at most 200)",
 };
 
 /** Turns commander's `error: unknown option '--x'` into `Unknown option "--x"`. */
@@ -127,6 +144,20 @@ function buildProgram(output: { text: string }, done: (command: CliCommand) => v
         configPath: configOf(command),
       });
     });
+  for (const op of OPERATOR_OPS) {
+    const command = program.command(op)
+      .description(OPERATOR_HELP[op])
+      .option("-c, --config <file>", "configuration file")
+      .option("--json", "print JSON lines (for scripts) instead of text");
+    if (op === "inform") command.argument("[event]");
+    if (op === "log") command.argument("[lines]");
+    command.action((...params: unknown[]) => {
+      const self = params.at(-1) as Command;
+      const args = params.slice(0, -2).filter((a): a is string => typeof a === "string");
+      const json = self.opts().json === true;
+      done({ kind: "local", op, args, json, configPath: configOf(self) });
+    });
+  }
   program.command("notify")
     .description("check the parameters with notification for changes now")
     .option("-c, --config <file>", "configuration file")

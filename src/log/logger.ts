@@ -1,6 +1,7 @@
 /**
- * createLogger(): icwmp-style logging to stderr and/or a rotating file.
- * Messages below the configured severity are dropped before any formatting.
+ * createLogger(): icwmp-style logging to stderr and/or a rotating file, and the last
+ * lines kept in memory for `cwmp-agent log`. Messages below the configured severity are
+ * dropped before any formatting; the severity can change at run time (reload).
  */
 
 import { formatLine } from "./format_line.ts";
@@ -24,12 +25,21 @@ export interface LoggerOptions {
   readonly writeConsole?: (line: string) => void;
   /** File sink; default a RotatingFile for `file`. */
   readonly writeFile?: (line: string) => void;
+  /** Lines kept in memory for {@linkcode Logger.recent}; default 200, 0 keeps none. */
+  readonly recentLines?: number;
 }
+
+/** Default number of lines {@linkcode Logger.recent} keeps. */
+export const RECENT_LINES = 200;
 
 /** The agent's logger: one method per icwmp severity. */
 export interface Logger {
   /** The lowest severity kept. */
   readonly severity: LogSeverity;
+  /** Changes the lowest severity kept (a config reload). */
+  setSeverity(severity: LogSeverity): void;
+  /** The last lines logged (at most `limit`, oldest first), without their newline. */
+  recent(limit?: number): string[];
   /** Whether messages of `severity` are kept. */
   enabled(severity: LogSeverity): boolean;
   /** Logs at `severity`; an `error` is appended with its stack. */
@@ -75,8 +85,12 @@ function describeError(error: unknown): string {
  * ```
  */
 export function createLogger(options: LoggerOptions): Logger {
-  const severity = options.severity ?? "INFO";
-  const limit = severityRank(severity);
+  let severity = options.severity ?? "INFO";
+  let limit = severityRank(severity);
+  // A ring of the last lines: `next` is where the next one goes once it is full.
+  const keep = Math.max(0, options.recentLines ?? RECENT_LINES);
+  const ring: string[] = [];
+  let next = 0;
   const now = options.now ?? (() => new Date());
   const sinks: ((line: string) => void)[] = [];
   const writeConsole = options.writeConsole ?? writeStderr;
@@ -86,10 +100,18 @@ export function createLogger(options: LoggerOptions): Logger {
   if (writeFile) sinks.push(writeFile);
 
   function log(level: LogSeverity, message: LogMessage, error?: unknown): void {
-    if (severityRank(level) > limit || sinks.length === 0) return;
+    if (severityRank(level) > limit || (sinks.length === 0 && keep === 0)) return;
     let text = typeof message === "function" ? message() : message;
     if (error !== undefined) text += `: ${describeError(error)}`;
     const line = formatLine(now(), level, text);
+    if (keep > 0) {
+      const kept = line.endsWith("\n") ? line.slice(0, -1) : line;
+      if (ring.length < keep) ring.push(kept);
+      else {
+        ring[next] = kept;
+        next = (next + 1) % keep;
+      }
+    }
     for (const sink of sinks) {
       try {
         sink(line);
@@ -102,7 +124,17 @@ export function createLogger(options: LoggerOptions): Logger {
   const at = (level: LogSeverity) => (message: LogMessage, error?: unknown) =>
     log(level, message, error);
   return {
-    severity,
+    get severity() {
+      return severity;
+    },
+    setSeverity(level) {
+      severity = level;
+      limit = severityRank(level);
+    },
+    recent(max = keep) {
+      const ordered = [...ring.slice(next), ...ring.slice(0, next)];
+      return max <= 0 ? [] : ordered.slice(-max);
+    },
     enabled: (level) => severityRank(level) <= limit,
     log,
     emerg: at("EMERG"),

@@ -12,7 +12,14 @@
  * @module
  */
 
-export { createLogger, type Logger, type LoggerOptions, type LogMessage } from "./logger.ts";
+export {
+  createLogger,
+  type Logger,
+  type LoggerOptions,
+  type LogMessage,
+  RECENT_LINES,
+} from "./logger.ts";
+export { type Admission, LogThrottle, type LogThrottleOptions } from "./log_throttle.ts";
 export { formatLine } from "./format_line.ts";
 export { RotatingFile, type RotatingFileOptions } from "./rotating_file.ts";
 export { MASK, maskAuthorization, maskSecret, maskUrl } from "./mask_secret.ts";

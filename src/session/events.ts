@@ -46,7 +46,10 @@ export interface TransferDoneEvent {
    */
   versionBefore?: string;
 }
-/** The reboot command of a `reboot` action returned: `ok` when it exited 0. */
+/**
+ * The reboot command of a `reboot` action returned: `ok` when it exited 0. The agent feeds
+ * `ok: false` again if the system is still up a bounded time after an `ok` one.
+ */
 export interface RebootCommandDoneEvent {
   kind: "rebootCommandDone";
   ok: boolean;

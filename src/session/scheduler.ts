@@ -10,7 +10,7 @@ import { addEvent, EventCode, eventStruct, retainAtReboot } from "./event_queue.
 import type { EventOf } from "./events.ts";
 import { checkBootstrap, failSession, kick, raise } from "./lifecycle.ts";
 import { emptySnapshot } from "./snapshot.ts";
-import { maybeStartTransfer, resumeTransfers } from "./transfers.ts";
+import { failAfterBoot, maybeStartTransfer, resumeTransfers } from "./transfers.ts";
 import { nextPeriodicInform } from "./periodic.ts";
 import type { Context } from "./_context.ts";
 
@@ -77,15 +77,27 @@ export function onStart(ctx: Context, event: EventOf<"start">): void {
 }
 
 /**
- * `rebootCommandDone` while halted: the reboot command ran. Exit 0: the reboot is carried
- * out (the next start informs `M Reboot`). Otherwise the device did not reboot: no
- * `M Reboot` will claim it did, and no later start retries it.
+ * `rebootCommandDone` while halted: the reboot command ran. `ok` (exit 0): the reboot is
+ * under way; the engine stays halted until the system takes the agent down, and the next
+ * start informs `M Reboot`. Not `ok` (the command failed, or the system was still up long
+ * after it): the device did not reboot. No `M Reboot` will claim it did (TR-069 Table 7:
+ * it reports a reboot *caused by* the Reboot method), no `1 BOOT` is raised and no later
+ * start retries it; the engine carries on as before the order (our choice [U]: the ACS
+ * was answered RebootResponse, so there is no fault to send; the operator sees the log
+ * line and `status`). Firmware waiting for that boot is reported now as not running (9010).
  */
 export function onRebootCommandDone(ctx: Context, event: EventOf<"rebootCommandDone">): void {
   const p = ctx.s.persisted;
   p.rebootPending = undefined;
   p.rebootBootId = undefined;
-  if (!event.ok) p.rebootCommandKey = undefined;
+  if (event.ok) return;
+  p.rebootCommandKey = undefined;
+  ctx.s.phase = "idle";
+  failAfterBoot(ctx);
+  schedulePeriodic(ctx);
+  fireDueTimers(ctx);
+  kick(ctx, false);
+  maybeStartTransfer(ctx);
 }
 
 function fireDueTimers(ctx: Context): void {

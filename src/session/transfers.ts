@@ -110,6 +110,22 @@ export function resumeTransfers(ctx: Context, softwareVersion?: string): void {
   }
 }
 
+/**
+ * After a reboot that did not happen (its command failed): firmware applied and waiting for
+ * the boot is reported now, as not running (9010), in the next session.
+ */
+export function failAfterBoot(ctx: Context): void {
+  for (const t of ctx.s.persisted.transfers.filter((t) => t.afterBoot !== undefined)) {
+    const { startTime, completeTime } = t.afterBoot!;
+    report(ctx, t, {
+      faultCode: 9010,
+      faultString: "The reboot after the upgrade failed: the new firmware is not running",
+      startTime,
+      completeTime,
+    }, false);
+  }
+}
+
 /** When `t` may next start at or after `now` (its next window), or undefined: none left. */
 function nextStart(t: TransferRecord, now: number): number | undefined {
   if (t.windows === undefined) return t.notBefore;

@@ -41,6 +41,7 @@
  *
  *   session end after a RebootResponse or FactoryResetResponse ──► halted
  *   start with a Reboot or FactoryReset acknowledged but not carried out ──► halted
+ *   halted ── rebootCommandDone, not ok (the device did not reboot) ──► idle / collecting
  * ```
  *
  * @module
@@ -93,7 +94,7 @@ const ENDED: readonly Phase[] = ["idle", "collecting", "retryWait", "halted"];
 /** The transition table. */
 export const TRANSITIONS: readonly Transition[] = [
   row(["stopped"], "start", ["idle", "collecting", "halted"], onStart),
-  row(["halted"], "rebootCommandDone", ["halted"], onRebootCommandDone),
+  row(["halted"], "rebootCommandDone", ["halted", "idle", "collecting"], onRebootCommandDone),
   row(RUNNING, "transferDone", [...RUNNING, "halted"], onTransferDone),
   row(["stopped"], "settingsChanged", ["stopped"], onSettingsChanged),
   row(RUNNING, "settingsChanged", RUNNING, onSettingsChanged),

@@ -8,3 +8,4 @@ export * from "./write_file_atomic.ts";
 export * from "./state_store.ts";
 export * from "./state_journal.ts";
 export * from "./state_lock.ts";
+export * from "./reset_state.ts";

@@ -34,6 +34,13 @@ export interface ConnectionRequestDeps {
   available?: () => boolean;
   /** Called once per accepted connection request, after the response is decided. */
   onConnectionRequest(): void;
+  /**
+   * Called for a request refused after it presented credentials: wrong ones (`credentials`;
+   * a first GET without any, which only fetches the challenge, is not a refusal), the rate
+   * limit (`rateLimit`) or EnableCWMP false (`unavailable`). `source` is the client's
+   * address when the server passes it (`app.fetch(request, { remoteAddr })`), else "".
+   */
+  onRefused?(reason: CrRefusal, source: string): void;
   /** Limits accepted CRs; see `rateLimit()`. No limit if undefined. */
   rateLimiter?: RateLimiter;
   /** Clock in ms (nonce timestamps, rate limit). */
@@ -50,8 +57,19 @@ export interface ConnectionRequestDeps {
   maxBodyBytes?: number;
 }
 
+/** Why an authenticated-looking connection request was refused. */
+export type CrRefusal = "credentials" | "rateLimit" | "unavailable";
+
+/** What the server passes to `app.fetch()` as its environment. */
+export interface ConnectionRequestEnv {
+  /** The client's IP address. */
+  remoteAddr?: string;
+}
+
 /** Creates the Connection Request app. */
-export function createConnectionRequestApp(deps: ConnectionRequestDeps): Hono {
+export function createConnectionRequestApp(
+  deps: ConnectionRequestDeps,
+): Hono<{ Bindings: ConnectionRequestEnv }> {
   const path = deps.path ?? "/";
   const maxHeaderBytes = deps.maxHeaderBytes ?? 8192;
   const maxBodyBytes = deps.maxBodyBytes ?? 4096;
@@ -60,7 +78,7 @@ export function createConnectionRequestApp(deps: ConnectionRequestDeps): Hono {
     secret: deps.randomBytes(32),
     nonceTtlMs: deps.nonceTtlMs,
   });
-  const app = new Hono();
+  const app = new Hono<{ Bindings: ConnectionRequestEnv }>();
 
   app.all("*", (c) => {
     const req = c.req.raw;
@@ -95,7 +113,10 @@ export function createConnectionRequestApp(deps: ConnectionRequestDeps): Hono {
     } else if (authorization !== null && deps.allowBasic && /^basic\s/i.test(authorization)) {
       ok = basicMatches(authorization, credentials);
     }
+    const source = (c.env as ConnectionRequestEnv | undefined)?.remoteAddr ?? "";
     if (!ok) {
+      // A stale nonce is the normal Digest round trip; no Authorization fetches the challenge.
+      if (authorization !== null && !stale) deps.onRefused?.("credentials", source);
       return c.body(null, 401, {
         "WWW-Authenticate": verifier.challenge(now, deps.randomBytes(16), { stale }),
       });
@@ -104,8 +125,14 @@ export function createConnectionRequestApp(deps: ConnectionRequestDeps): Hono {
     // that 503 ("SHOULD NOT include the…", cut off in our source) [U]; most likely
     // Retry-After, so none is sent, as CCSP and icwmp do.
     // Only authenticated requests consume tokens, so strangers cannot starve the ACS.
-    if (deps.available && !deps.available()) return c.body(null, 503);
-    if (deps.rateLimiter && !deps.rateLimiter.tryAcquire(now)) return c.body(null, 503);
+    if (deps.available && !deps.available()) {
+      deps.onRefused?.("unavailable", source);
+      return c.body(null, 503);
+    }
+    if (deps.rateLimiter && !deps.rateLimiter.tryAcquire(now)) {
+      deps.onRefused?.("rateLimit", source);
+      return c.body(null, 503);
+    }
     deps.onConnectionRequest();
     return c.body(null, 200);
   });

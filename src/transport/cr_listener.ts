@@ -69,6 +69,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** One open connection and what the admission policy needs of it. */
 interface Slot extends AdmissionSlot {
   readonly conn: Deno.Conn;
+  readonly info: CrRequestInfo;
   source: string;
   since: number;
   lastByte: number;
@@ -76,10 +77,19 @@ interface Slot extends AdmissionSlot {
   busy: boolean;
 }
 
-/** Listens on `options.hostname`:`options.port` and answers each request with `handler`. */
+/** What the listener tells the handler about a request's connection. */
+export interface CrRequestInfo {
+  /** The client's IP address. */
+  remoteAddr: string;
+}
+
+/**
+ * Listens on `options.hostname`:`options.port` and answers each request with `handler`
+ * (a Hono `app.fetch`: the info arrives as its environment).
+ */
 export function serveConnectionRequests(
   options: CrListenerOptions,
-  handler: (request: Request) => Response | Promise<Response>,
+  handler: (request: Request, info: CrRequestInfo) => Response | Promise<Response>,
 ): CrListener {
   const timeoutMs = options.headerTimeoutMs ?? 10_000;
   const maxConnections = options.maxConnections ?? 32;
@@ -116,7 +126,7 @@ export function serveConnectionRequests(
         if (head === undefined) return;
         const response = head === "tooLarge"
           ? new Response(null, { status: 431 })
-          : await respond(head, addr, handler);
+          : await respond(head, addr, (request) => handler(request, slot.info));
         const again = request === 1 && head !== "tooLarge" && response.status === 401 &&
           head.keepAlive;
         await write(slot.conn, response, { head: head !== "tooLarge" && head.head, again });
@@ -185,7 +195,8 @@ export function serveConnectionRequests(
       }
       const now = performance.now();
       const source = sourceOf((conn.remoteAddr as Deno.NetAddr).hostname ?? "");
-      const slot: Slot = { conn, source, since: now, lastByte: now, bytes: 0, busy: false };
+      const info = { remoteAddr: (conn.remoteAddr as Deno.NetAddr).hostname ?? "" };
+      const slot: Slot = { conn, source, info, since: now, lastByte: now, bytes: 0, busy: false };
       open.add(slot);
       const task: Promise<void> = serve(slot).finally(() => tasks.delete(task));
       tasks.add(task);

@@ -17,7 +17,9 @@ export {
 } from "./acs_client.ts";
 export {
   type ConnectionRequestDeps,
+  type ConnectionRequestEnv,
   createConnectionRequestApp,
+  type CrRefusal,
 } from "./connection_request_app.ts";
 export { type Cookie, CookieJar, type CookieJarOptions } from "./cookie_jar.ts";
 export {

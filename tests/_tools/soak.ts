@@ -273,9 +273,10 @@ async function killCampaign(rounds: number): Promise<string[]> {
         until(() => acs.sessions.length > sessionsBefore, "an Inform").then(() => "inform"),
       ]).catch((e) => `error: ${(e as Error).message}`);
       if (first === "reboot") {
-        // The command ran (a real one takes the system down); the agent exits by itself.
+        // The command ran; the agent waits for the system to go down, which SIGTERM plays.
         const halted = agent;
-        await halted.waitForExit(15_000).catch(() => halted.kill("SIGKILL"));
+        await halted.waitForLine(/waiting for the system to go down/, 15_000)
+          .then(() => halted.kill("SIGTERM"), () => halted.kill("SIGKILL"));
         agent = await start();
         await until(() => acs.sessions.length > sessionsBefore, "an Inform after the reboot")
           .catch((e) => fail(`round ${round}: ${(e as Error).message}`));
@@ -301,7 +302,8 @@ async function killCampaign(rounds: number): Promise<string[]> {
       until(() => acs.sessions.length > before, "an Inform").then(() => "inform"),
     ]);
     if (line === "reboot") {
-      await agent.waitForExit(15_000).catch(() => agent.kill("SIGKILL"));
+      await agent.waitForLine(/waiting for the system to go down/, 15_000)
+        .then(() => agent.kill("SIGTERM"), () => agent.kill("SIGKILL"));
       const again = await start();
       await until(() => acs.sessions.length > before, "the last Inform");
       await again.kill("SIGTERM");

@@ -36,8 +36,10 @@ Deno.test("agent retries after the ACS rejected its credentials, with RetryCount
     const line = await agent.waitForLine(/End session with failure/, 15_000);
     assert.match(
       line,
-      /\[ERROR\] End session with failure: Transport error: ACS rejected the credentials \(HTTP 401\)$/,
+      /\[ERROR\] End session with failure: Transport error: ACS rejected the credentials \(HTTP 401\); retry 1 in \d+ s \(at \d\d:\d\d:\d\d\)$/,
     );
+    // Logged once: no second line for the same failure.
+    assert.equal(agent.lines.filter((l) => /HTTP 401/.test(l)).length, 1);
     const rejected = acs.requests.length;
     const rejectedAt = acs.requests[rejected - 1].at;
     assert.equal(rejected, 2); // the Inform, challenged; then the same with Digest, refused
@@ -64,7 +66,7 @@ Deno.test("agent refuses a Basic-only ACS over plain HTTP by default", async () 
     const line = await agent.waitForLine(/End session with failure/, 15_000);
     assert.match(
       line,
-      /\[ERROR\] End session with failure: Transport error: ACS offers only Basic authentication over plain HTTP: not sending the password in clear \(acs\.allow_basic_over_http = false\)$/,
+      /\[ERROR\] End session with failure: Transport error: ACS offers only Basic authentication over plain HTTP: not sending the password in clear \(acs\.allow_basic_over_http = false\); retry 1 in \d+ s \(at [\d:]+\)$/,
     );
     assert.ok(acs.requests.length >= 1);
     assert.ok(acs.requests.every((r) => r.headers["authorization"] === undefined));

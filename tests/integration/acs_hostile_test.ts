@@ -49,7 +49,7 @@ const body200 = (body: string): AcsReply => ({ raw: { status: 200, body, headers
 /** The agent's `End session with failure: …` reasons so far. */
 function failures(agent: AgentProcess): string[] {
   return agent.lines.flatMap((l) => {
-    const m = /\[ERROR\] End session with failure: (.*)$/.exec(l);
+    const m = /\[ERROR\] End session with failure: (.*); (?:retry \d+ in|no retry)/.exec(l);
     return m ? [m[1]] : [];
   });
 }

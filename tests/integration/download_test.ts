@@ -61,8 +61,9 @@ Deno.test("agent applies GenieACS's firmware Download, reboots and reports it af
       const response = acs.sessions[0].messages[0] as DownloadResponse;
       assert.equal(response.kind, "DownloadResponse");
       assert.equal(response.status, 1);
-      // Downloaded, applied, rebooted: the agent exits as the system goes down.
-      assert.equal((await first.waitForExit(20_000)).code, 0);
+      // Downloaded, applied, rebooted: the agent waits for the system to go down (SIGTERM).
+      await first.waitForLine(/waiting for the system to go down/, 20_000);
+      assert.equal((await first.kill("SIGTERM")).code, 0);
       assert.deepEqual(await Deno.readFile(`${dir}/applied.bin`), FILE);
       assert.equal(await Deno.readTextFile(marker), "reboot\n");
       assert.equal(acs.sessions.length, 1, "the report waits for the boot");

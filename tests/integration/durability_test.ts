@@ -42,9 +42,10 @@ Deno.test("an acknowledged Reboot is carried out after a SIGKILL before the sess
     const second = await start({ rebootCommand });
     await second.waitForLine(/Rebooting the device/, 15_000);
     await waitForFile(marker);
-    // The command returned (a real one would take the system down): the agent records
-    // that it ran and exits.
-    assert.equal((await second.waitForExit(15_000)).code, 0);
+    // The command returned (a real one takes the system down): the agent records that it
+    // ran and waits; SIGTERM plays the system going down.
+    await second.waitForLine(/waiting for the system to go down/, 15_000);
+    assert.equal((await second.kill("SIGTERM")).code, 0);
     assert.equal(acs.sessions.length, 1);
 
     const third = await start({ rebootCommand });

@@ -104,7 +104,9 @@ Deno.test("agent keeps an in-flight M Reboot across SIGKILL until delivered", as
     acs.enqueue({ kind: "Reboot", commandKey: "rk-kill" });
     const first = await start();
     await acs.waitForSessions(1, 15_000);
-    assert.equal((await first.waitForExit(15_000)).code, 0); // the reboot command ("true")
+    // The reboot command ("true") ran; the system going down is played by SIGTERM.
+    await first.waitForLine(/waiting for the system to go down/, 15_000);
+    assert.equal((await first.kill("SIGTERM")).code, 0);
     try {
       const second = await start();
       // Only the persisted in-flight events can carry M Reboot past this crash: the

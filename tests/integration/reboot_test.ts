@@ -20,9 +20,10 @@ Deno.test("agent reboots after the session and informs M Reboot with the Command
     const first = await start({ rebootCommand });
     const [session] = await acs.waitForSessions(1, 15_000);
     assert.deepEqual(session.messages.map((m) => m.kind), ["RebootResponse"]);
-    const status = await first.waitForExit(15_000);
-    assert.equal(status.code, 0);
+    // The command ran; the agent stays until the system takes it down (SIGTERM here).
+    await first.waitForLine(/waiting for the system to go down/, 15_000);
     assert.equal(await Deno.readTextFile(marker), "reboot rk-1");
+    assert.equal((await first.kill("SIGTERM")).code, 0);
     const ended = first.lines.findIndex((l) => /\[INFO\] End session$/.test(l));
     const rebooting = first.lines.findIndex((l) => /Rebooting the device/.test(l));
     assert.ok(ended >= 0 && rebooting > ended, "The reboot must follow the end of the session");

@@ -354,6 +354,31 @@ Deno.test("step() reports no M Reboot when the reboot command failed", () => {
   assert.deepEqual(h2.state.session?.inFlightEvents, [ev("1 BOOT")]);
 });
 
+Deno.test("step() carries on after a failed reboot: idle, periodic armed, no M Reboot", () => {
+  const h = new Harness({ snapshot: snapshot() });
+  const acs = new FakeAcs([{ kind: "Reboot", commandKey: "rb-5" }]);
+  h.feed({ kind: "start", bootId: "boot-A" });
+  acs.run(h);
+  assert.equal(h.state.phase, "halted");
+  h.feed({ kind: "rebootCommandDone", ok: false });
+  assert.equal(h.state.phase, "idle");
+  assert.notEqual(h.state.nextPeriodicAt, undefined);
+  // A connection request now opens a session that claims no reboot.
+  h.feed({ kind: "connectionRequest" });
+  assert.deepEqual(h.state.session?.inFlightEvents, [ev("6 CONNECTION REQUEST")]);
+});
+
+Deno.test("step() stays halted after a reboot command that exited 0", () => {
+  const h = new Harness({ snapshot: snapshot() });
+  const acs = new FakeAcs([{ kind: "Reboot", commandKey: "rb-6" }]);
+  h.feed({ kind: "start", bootId: "boot-A" });
+  acs.run(h);
+  h.feed({ kind: "rebootCommandDone", ok: true });
+  assert.equal(h.state.phase, "halted");
+  assert.equal(h.lastSnapshot()?.rebootCommandKey, "rb-6");
+  assert.deepEqual(h.feed({ kind: "connectionRequest" }), []);
+});
+
 Deno.test("step() repeats at start a FactoryReset acknowledged before the agent died", () => {
   const h = new Harness({ snapshot: snapshot({ factoryResetPending: true, retryCount: 2 }) });
   const actions = h.feed({ kind: "start" });
