@@ -148,6 +148,15 @@ class Loader {
     if (lwn.enable && (lwn.hostname === "" || lwn.port === 0)) {
       throw this.error("lwn.enable", 'needs "hostname" and "port" when true');
     }
+    const { stun } = config;
+    if (
+      stun.maximumKeepAlivePeriod > 0 && stun.maximumKeepAlivePeriod < stun.minimumKeepAlivePeriod
+    ) {
+      throw this.error(
+        "stun.maximum_keepalive_period",
+        `must be -1 or at least minimum_keepalive_period (${stun.minimumKeepAlivePeriod})`,
+      );
+    }
     if ((acs.clientCert === "") !== (acs.clientKey === "")) {
       const [given, missing] = acs.clientCert === ""
         ? ["client_key", "client_cert"]

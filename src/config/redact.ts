@@ -30,6 +30,7 @@ export function redactConfig(config: AgentConfig): AgentConfig {
       dhcpUrl: maskUrl(config.acs.dhcpUrl),
       password: hide(config.acs.password),
     },
+    stun: { ...config.stun, password: hide(config.stun.password) },
     connectionRequest: {
       ...config.connectionRequest,
       url: maskUrl(config.connectionRequest.url),

@@ -136,6 +136,31 @@ export interface LwnConfig {
   readonly port: number;
 }
 
+/**
+ * `[stun]`: STUN and UDP connection requests (TR-069 Annex G, TR-111 Part 2). The
+ * factory values of ManagementServer.STUN*; the ACS may change them at run time.
+ */
+export interface StunConfig {
+  /** STUNEnable: keep a STUN binding and take UDP connection requests. */
+  readonly enable: boolean;
+  /** STUNServerAddress; empty = the host of the ACS URL. */
+  readonly serverAddress: string;
+  /** STUNServerPort. */
+  readonly serverPort: number;
+  /** STUNUsername; empty = no MESSAGE-INTEGRITY. */
+  readonly username: string;
+  /** STUNPassword. */
+  readonly password: string;
+  /** STUNMaximumKeepAlivePeriod, seconds; −1 = none. */
+  readonly maximumKeepAlivePeriod: number;
+  /** STUNMinimumKeepAlivePeriod, seconds. */
+  readonly minimumKeepAlivePeriod: number;
+  /** UDPConnectionRequestAddressNotificationLimit, seconds. */
+  readonly notificationLimit: number;
+  /** Local UDP port of the binding and the UDP connection requests (0 = any, tests). */
+  readonly udpPort: number;
+}
+
 /** `[agent]`: local files and system commands. */
 export interface AgentSection {
   readonly stateDir: string;
@@ -228,6 +253,7 @@ export interface AgentConfig {
   readonly device: DeviceConfig;
   readonly connectionRequest: ConnectionRequestConfig;
   readonly lwn: LwnConfig;
+  readonly stun: StunConfig;
   readonly twamp: TwampConfig;
   readonly transfer: TransferConfig;
   readonly agent: AgentSection;
@@ -310,6 +336,17 @@ export function defaultConfig(): AgentConfig {
       rateLimitPeriod: 60,
     },
     lwn: { enable: false, hostname: "", port: 0 },
+    stun: {
+      enable: false,
+      serverAddress: "",
+      serverPort: 3478,
+      username: "",
+      password: "",
+      maximumKeepAlivePeriod: -1,
+      minimumKeepAlivePeriod: 30,
+      notificationLimit: 0,
+      udpPort: 7547,
+    },
     twamp: { controlEnable: false, controlPort: 862, controlBind: "0.0.0.0" },
     transfer: {
       dir: "",
@@ -483,6 +520,20 @@ export const CONFIG_SCHEMA: Readonly<Record<string, SectionSpec>> = {
   lwn: {
     field: "lwn",
     keys: { enable: bool("enable"), hostname: str("hostname"), port: port("port") },
+  },
+  stun: {
+    field: "stun",
+    keys: {
+      enable: bool("enable"),
+      server_address: str("serverAddress"),
+      server_port: port("serverPort"),
+      username: str("username"),
+      ...secret("password"),
+      maximum_keepalive_period: int("maximumKeepAlivePeriod", -1),
+      minimum_keepalive_period: int("minimumKeepAlivePeriod", 1, 86400),
+      notification_limit: int("notificationLimit", 0),
+      udp_port: int("udpPort", 0, 65535),
+    },
   },
   twamp: {
     field: "twamp",

@@ -172,7 +172,11 @@ Deno.test("loadConfig() error messages name the file, line and key", () => {
       "# c\n[cpe]\nport = 7547\n",
       "cwmp.toml:3: cpe.port: unknown key (icwmp's cpe.port is connection_request.port here)",
     ],
-    ["[acs]\n[stun]\nenable = true\n", "cwmp.toml:2: stun: unknown section"],
+    ["[acs]\n[turn]\nenable = true\n", "cwmp.toml:2: turn: unknown section"],
+    [
+      "[stun]\nminimum_keepalive_period = 60\nmaximum_keepalive_period = 30\n",
+      "cwmp.toml:3: stun.maximum_keepalive_period: must be -1 or at least minimum_keepalive_period (60)",
+    ],
     [
       'url = "http://a/"\n',
       "cwmp.toml:1: url: unknown key (keys belong in a section such as [acs])",
