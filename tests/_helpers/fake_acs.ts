@@ -78,6 +78,8 @@ export interface FakeAcsOptions {
     message: CwmpMessage,
     session: AcsSessionRecord,
   ) => AcsReply | undefined | Promise<AcsReply | undefined>;
+  /** TCP port on 127.0.0.1; default 0, any free one. */
+  port?: number;
 }
 
 /** A running fake ACS. */
@@ -240,7 +242,7 @@ export function startFakeAcs(options: FakeAcsOptions = {}): FakeAcs {
   // `Connection: close` after any request body of a few hundred bytes, which breaks
   // the Digest nonce bound to the TCP connection. GenieACS (Node) keeps the connection
   // alive unless it says `Connection: close`; so does this one.
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: options.port ?? 0 });
   const url = `http://127.0.0.1:${listener.addr.port}/`;
   const conns = new Set<Deno.Conn>();
   (async () => {

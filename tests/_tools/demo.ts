@@ -1,13 +1,27 @@
 /**
  * `deno task demo`: starts the test ACS and the agent on loopback and shows one
  * full session (BOOT Inform, GetParameterValues, SetParameterValues, 204) as the
- * agent's log lines, then what the ACS saw.
+ * agent's log lines, then what the ACS saw. With `--acs`, only the test ACS, on
+ * 127.0.0.1:7557, for `deno task start --config config/cwmp.dev.toml`.
  *
  * @module
  */
 
 import { startFakeAcs } from "../_helpers/fake_acs.ts";
 import { spawnAgent, writeAgentConfig } from "../_helpers/agent_process.ts";
+
+// `deno task demo --acs`: only the test ACS, on 127.0.0.1:7557 (what config/cwmp.dev.toml
+// points at), answering every session until Ctrl-C; each session is printed as it ends.
+if (Deno.args.includes("--acs")) {
+  const acs = startFakeAcs({ port: 7557 });
+  console.log(`Test ACS on ${acs.url} (Ctrl-C ends it)`);
+  for (let seen = 0;; seen++) {
+    const sessions = await acs.waitForSessions(seen + 1, 2 ** 31 - 1);
+    const inform = sessions[seen].inform.message;
+    const events = inform.kind === "Inform" ? inform.event.map((e) => e.eventCode) : [];
+    console.log(`session ${seen + 1}: Inform with ${events.map((e) => `"${e}"`).join(", ")}`);
+  }
+}
 
 const dir = await Deno.makeTempDir({ prefix: "cwmp-demo-" });
 const acs = startFakeAcs();
