@@ -45,8 +45,10 @@ export interface ConfigChanges {
  * import assert from "node:assert/strict";
  * import { loadConfig } from "../config/mod.ts";
  * import { configChanges } from "./reload.ts";
- * const a = loadConfig('[acs]\nurl = "http://a/"\n');
- * const b = loadConfig('[acs]\nurl = "http://b/"\n[connection_request]\nport = 7548\n');
+ * const a = loadConfig('[acs]\nurl = "http://a/"\n', { file: "a.toml" });
+ * const b = loadConfig('[acs]\nurl = "http://b/"\n[connection_request]\nport = 7548\n', {
+ *   file: "b.toml",
+ * });
  * assert.deepEqual(configChanges(a, b), {
  *   applied: ["acs.url"],
  *   restart: ["connection_request.port"],
