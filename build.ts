@@ -1,19 +1,41 @@
 /**
- * Cross-compiles cwmp-agent with `deno compile` for the router targets into `dist/`,
- * with a SHA-256 sum file. `deno compile` needs the matching `denort` runtime: it is
- * downloaded from dl.deno.land unless a local copy is given, per target with
- * `--denort-<arch> PATH` (or `DENORT_BIN_X86_64` / `DENORT_BIN_AARCH64`), or for a
- * single-target build with `DENORT_BIN` / `--denort PATH`.
+ * Builds the release artifacts of cwmp-agent into `dist/`, with a SHA-256 sum file:
  *
- * Usage: deno task build [--target x86_64|aarch64]... [--denort PATH]
- *        [--denort-x86_64 PATH] [--denort-aarch64 PATH] [--out DIR]
+ * - per target (x86_64, aarch64 Linux), a tarball of the Deno runtime from the npm
+ *   registry, the agent bundled (`deno bundle`) and a `bin/cwmp-agent` launcher, in two
+ *   variants: `glibc` (uses the system's) and `musl` (OpenWrt: carries the glibc loader and
+ *   libraries and starts through them). Always buildable: it needs npm, and for a foreign
+ *   architecture's glibc, Debian's cross packages (`apt-get download`). See
+ *   src/build/tarball.ts for the layout.
+ * - `deno compile` binaries where a `denort` runtime is given, per target with
+ *   `--denort-<arch> PATH` (or `DENORT_BIN_X86_64` / `DENORT_BIN_AARCH64`), or for a
+ *   single-target build with `DENORT_BIN` / `--denort PATH`; `--artifact compile` without
+ *   one downloads it from dl.deno.land. The runtime is checked first: the full Deno CLI
+ *   given as denort is refused.
+ *
+ * The version stamped into the agent (`cwmp-agent --version`) is deno.json's `version`
+ * plus `git describe` as build metadata.
+ *
+ * Usage: deno task build [--target x86_64|aarch64]... [--artifact glibc|musl|compile]...
+ *        [--denort PATH] [--denort-x86_64 PATH] [--denort-aarch64 PATH] [--out DIR]
+ *        [--cache DIR] [--no-xz]
  *
  * @module
  */
 
 import { v8FlagsArgument } from "./src/cli/v8_flags.ts";
+import {
+  AGENT_BUNDLE,
+  bundleAgent,
+  gitDescribe,
+  releaseVersion,
+  RUNTIME_MODULES,
+} from "./src/build/bundle.ts";
+import { collectGlibc } from "./src/build/glibc.ts";
+import { checkDenort, fetchRuntime, run } from "./src/build/runtime.ts";
+import { buildTarball } from "./src/build/tarball.ts";
 
-/** A router target: Deno's target triple and the output name. */
+/** A router target: Deno's target triple and the `deno compile` output name. */
 export interface BuildTarget {
   arch: "x86_64" | "aarch64";
   triple: string;
@@ -27,25 +49,36 @@ export const TARGETS: readonly BuildTarget[] = [
 ];
 
 /** Modules the code loads by URL at run time, which `deno compile` cannot see statically. */
-export const DYNAMIC_MODULES: readonly string[] = [
-  "src/services/udp/ffi_worker.ts",
-  "src/services/udp_echo/handler.ts",
-  "src/services/twamp/reflector.ts",
-];
+export const DYNAMIC_MODULES: readonly string[] = RUNTIME_MODULES.map((m) => m.source);
+
+/** What can be built per target. */
+export type Artifact = "glibc" | "musl" | "compile";
+
+const ARTIFACTS: readonly Artifact[] = ["glibc", "musl", "compile"];
 
 /** What `parseBuildArgs` understood. */
 export interface BuildPlan {
   outDir: string;
-  jobs: { target: BuildTarget; denort?: string }[];
+  /** Where downloaded runtimes and glibc packages are kept between builds. */
+  cacheDir: string;
+  /** Also write .tar.xz files. */
+  xz: boolean;
+  jobs: { target: BuildTarget; denort?: string; artifacts: Artifact[] }[];
 }
 
-/** Reads the command line and environment into a build plan. Throws TypeError on bad input. */
+/**
+ * Reads the command line and environment into a build plan. Without `--artifact`: both
+ * tarballs, plus `compile` for a target whose denort is given. Throws TypeError on bad input.
+ */
 export function parseBuildArgs(
   args: string[],
   env: Record<string, string | undefined>,
 ): BuildPlan {
   let outDir = "dist";
+  let cacheDir: string | undefined;
+  let xz = true;
   const archs: string[] = [];
+  const artifacts: Artifact[] = [];
   let single: string | undefined = env.DENORT_BIN;
   const perArch: Record<string, string | undefined> = {
     x86_64: env.DENORT_BIN_X86_64,
@@ -63,10 +96,18 @@ export function parseBuildArgs(
     };
     if (flag === "--target") archs.push(need());
     else if (flag === "--out") outDir = need();
+    else if (flag === "--cache") cacheDir = need();
+    else if (flag === "--no-xz") xz = false;
     else if (flag === "--denort") single = need();
     else if (flag === "--denort-x86_64") perArch.x86_64 = need();
     else if (flag === "--denort-aarch64") perArch.aarch64 = need();
-    else throw new TypeError(`Unknown option "${flag}"`);
+    else if (flag === "--artifact") {
+      const a = need();
+      if (!ARTIFACTS.includes(a as Artifact)) {
+        throw new TypeError(`Unknown artifact "${a}" (use glibc, musl or compile)`);
+      }
+      artifacts.push(a as Artifact);
+    } else throw new TypeError(`Unknown option "${flag}"`);
   }
   const chosen = archs.length === 0 ? TARGETS : archs.map((a) => {
     const t = TARGETS.find((t) => t.arch === a || t.triple === a);
@@ -78,9 +119,18 @@ export function parseBuildArgs(
       "DENORT_BIN names one runtime but two targets are selected: add --target or use --denort-<arch>",
     );
   }
+  const cache = env.XDG_CACHE_HOME ?? (env.HOME ? `${env.HOME}/.cache` : undefined);
   return {
     outDir,
-    jobs: chosen.map((target) => ({ target, denort: perArch[target.arch] ?? single })),
+    cacheDir: cacheDir ?? (cache ? `${cache}/cwmp-agent-build` : `${outDir}/.cache`),
+    xz,
+    jobs: chosen.map((target) => {
+      const denort = perArch[target.arch] ?? single;
+      const wanted: Artifact[] = artifacts.length > 0
+        ? [...new Set(artifacts)]
+        : ["glibc", "musl", ...(denort ? ["compile" as const] : [])];
+      return { target, denort, artifacts: wanted };
+    }),
   };
 }
 
@@ -101,7 +151,12 @@ export function compileCause(stderr: string): string {
   return error ? error[1].trim() : "unknown error";
 }
 
-async function compile(job: BuildPlan["jobs"][number], outDir: string): Promise<string> {
+/** `deno compile` of the stamped bundle, with the runtime modules' bundles included. */
+async function compile(
+  job: BuildPlan["jobs"][number],
+  outDir: string,
+  bundleDir: string,
+): Promise<string> {
   const out = `${outDir}/${job.target.output}`;
   const env: Record<string, string> = {};
   if (job.denort) env.DENORT_BIN = job.denort;
@@ -111,15 +166,16 @@ async function compile(job: BuildPlan["jobs"][number], outDir: string): Promise<
       "--allow-all",
       "--unstable-net",
       "--no-check",
+      "--no-config",
       // The heap limits the agent is measured and tested with (src/cli/v8_flags.ts).
       v8FlagsArgument(),
       // Modules loaded at run time (the UDP Worker and the handlers it imports by URL).
-      ...DYNAMIC_MODULES.flatMap((m) => ["--include", m]),
+      ...RUNTIME_MODULES.flatMap((m) => ["--include", `${bundleDir}/${m.bundle}`]),
       "--target",
       job.target.triple,
       "--output",
       out,
-      "main.ts",
+      `${bundleDir}/${AGENT_BUNDLE}`,
     ],
     env,
     stdout: "null",
@@ -137,30 +193,104 @@ async function compile(job: BuildPlan["jobs"][number], outDir: string): Promise<
   return out;
 }
 
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+async function sourceEpoch(env: Record<string, string | undefined>): Promise<number> {
+  if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH)) {
+    return Number(env.SOURCE_DATE_EPOCH);
+  }
+  try {
+    return Number((await run("git", ["log", "-1", "--format=%ct"])).trim());
+  } catch {
+    return Math.floor(Date.now() / 1000);
+  }
+}
+
+/** Runs the plan; resolves with the exit code. Progress and errors go to the console. */
+export async function build(plan: BuildPlan, env: Record<string, string | undefined>) {
+  // Refuse a wrong runtime before any work.
+  for (const job of plan.jobs) {
+    if (job.denort && job.artifacts.includes("compile")) {
+      await checkDenort(job.denort, job.target.arch);
+    }
+  }
+  await Deno.mkdir(plan.outDir, { recursive: true });
+  const config = JSON.parse(await Deno.readTextFile("deno.json"));
+  const baseVersion = String(config.version);
+  const version = releaseVersion(baseVersion, await gitDescribe("."));
+  const mtime = await sourceEpoch(env);
+  const bundleDir = `${plan.outDir}/.bundle`;
+  await bundleAgent({ root: ".", outDir: bundleDir, baseVersion, version, deno: Deno.execPath() });
+  console.log(`bundled cwmp-agent ${version}`);
+  const built: string[] = [];
+  let failed = false;
+  for (const job of plan.jobs) {
+    for (const artifact of job.artifacts) {
+      try {
+        if (artifact === "compile") {
+          const out = await compile(job, plan.outDir, bundleDir);
+          built.push(out);
+          console.log(`built ${out}`);
+          continue;
+        }
+        const runtime = await fetchRuntime(job.target.arch, plan.cacheDir);
+        const glibc = artifact === "musl" ? await collectGlibc(runtime, plan.cacheDir) : undefined;
+        const result = await buildTarball({
+          arch: job.target.arch,
+          variant: artifact,
+          version,
+          baseVersion,
+          runtime,
+          bundleDir,
+          glibc,
+          outDir: plan.outDir,
+          xz: plan.xz,
+          mtime,
+        });
+        for (const name of result.archives) {
+          const path = `${plan.outDir}/${name}`;
+          built.push(path);
+          const { size } = await Deno.stat(path);
+          console.log(
+            `built ${path} (${megabytes(size)}; unpacked ${megabytes(result.unpackedBytes)})`,
+          );
+        }
+      } catch (e) {
+        console.error(`build: ${(e as Error).message}`);
+        failed = true;
+      }
+    }
+  }
+  await Deno.remove(bundleDir, { recursive: true });
+  if (built.length > 0) {
+    const sums = [];
+    for (const path of built) sums.push(`${await sha256(path)}  ${path.split("/").pop()}`);
+    await Deno.writeTextFile(`${plan.outDir}/SHA256SUMS`, sums.join("\n") + "\n");
+    console.log(`wrote ${plan.outDir}/SHA256SUMS`);
+  }
+  return failed ? 1 : 0;
+}
+
 if (import.meta.main) {
+  const env = Deno.env.toObject();
   let plan: BuildPlan;
   try {
-    plan = parseBuildArgs(Deno.args, Deno.env.toObject());
+    plan = parseBuildArgs(Deno.args, env);
   } catch (e) {
     console.error(`build: ${(e as Error).message}`);
     Deno.exit(2);
   }
-  await Deno.mkdir(plan.outDir, { recursive: true });
-  const sums: string[] = [];
-  let failed = false;
-  for (const job of plan.jobs) {
-    try {
-      const out = await compile(job, plan.outDir);
-      sums.push(`${await sha256(out)}  ${job.target.output}`);
-      console.log(`built ${out}`);
-    } catch (e) {
-      console.error(`build: ${(e as Error).message}`);
-      failed = true;
-    }
+  // Paths from the command line are the caller's; the build runs in the repository.
+  const here = Deno.cwd();
+  const absolute = (p: string) => (p.startsWith("/") ? p : `${here}/${p}`);
+  plan = { ...plan, outDir: absolute(plan.outDir), cacheDir: absolute(plan.cacheDir) };
+  Deno.chdir(new URL(".", import.meta.url));
+  try {
+    Deno.exit(await build(plan, env));
+  } catch (e) {
+    console.error(`build: ${(e as Error).message}`);
+    Deno.exit(1);
   }
-  if (sums.length > 0) {
-    await Deno.writeTextFile(`${plan.outDir}/SHA256SUMS`, sums.join("\n") + "\n");
-    console.log(`wrote ${plan.outDir}/SHA256SUMS`);
-  }
-  Deno.exit(failed ? 1 : 0);
 }

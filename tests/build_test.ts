@@ -10,6 +10,9 @@ Deno.test("parseBuildArgs() builds both router targets by default", () => {
     "aarch64-unknown-linux-gnu",
   ]);
   assert.ok(plan.jobs.every((j) => j.denort === undefined));
+  assert.ok(plan.jobs.every((j) => j.artifacts.join() === "glibc,musl"));
+  assert.equal(plan.xz, true);
+  assert.equal(parseBuildArgs([], { HOME: "/home/u" }).cacheDir, "/home/u/.cache/cwmp-agent-build");
 });
 
 Deno.test("parseBuildArgs() takes a local runtime per target or from DENORT_BIN", () => {
@@ -18,7 +21,13 @@ Deno.test("parseBuildArgs() takes a local runtime per target or from DENORT_BIN"
   });
   assert.deepEqual(plan.jobs.map((j) => j.denort), ["/opt/denort-x86", "/opt/denort-arm"]);
   const one = parseBuildArgs(["--target", "aarch64"], { DENORT_BIN: "/opt/d" });
-  assert.deepEqual(one.jobs, [{ target: TARGETS[1], denort: "/opt/d" }]);
+  assert.deepEqual(one.jobs, [
+    { target: TARGETS[1], denort: "/opt/d", artifacts: ["glibc", "musl", "compile"] },
+  ]);
+  const only = parseBuildArgs(["--artifact", "musl", "--no-xz", "--cache", "/c"], {});
+  assert.deepEqual(only.jobs.map((j) => j.artifacts), [["musl"], ["musl"]]);
+  assert.equal(only.xz, false);
+  assert.equal(only.cacheDir, "/c");
 });
 
 Deno.test("parseBuildArgs() rejects one DENORT_BIN for two targets and unknown input", () => {
@@ -26,24 +35,40 @@ Deno.test("parseBuildArgs() rejects one DENORT_BIN for two targets and unknown i
   assert.throws(() => parseBuildArgs(["--target", "mips"], {}), /Unknown target "mips"/);
   assert.throws(() => parseBuildArgs(["--frob"], {}), /Unknown option "--frob"/);
   assert.throws(() => parseBuildArgs(["--out"], {}), /needs a value/);
+  assert.throws(
+    () => parseBuildArgs(["--artifact", "deb"], {}),
+    /Unknown artifact "deb" \(use glibc, musl or compile\)/,
+  );
 });
 
-Deno.test("build.ts says in one line when the runtime cannot be had", async () => {
+async function buildStderr(env: Record<string, string>): Promise<[number, string[]]> {
   const out = await Deno.makeTempDir();
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "build.ts", "--target", "x86_64", "--out", out],
-    env: { DENORT_BIN: `${out}/no-such-denort` },
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  const lines = new TextDecoder().decode(stderr).trim().split("\n");
+  try {
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", "build.ts", "--target", "x86_64", "--artifact", "compile"]
+        .concat(["--out", out]),
+      env,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    return [code, new TextDecoder().decode(stderr).trim().split("\n")];
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+}
+
+Deno.test("build.ts says in one line when the runtime cannot be had", async () => {
+  const [code, lines] = await buildStderr({ DENORT_BIN: "/nonexistent/denort" });
   assert.equal(code, 1);
-  assert.equal(lines.length, 1);
-  assert.match(
-    lines[0],
-    /^build: deno compile failed for x86_64-unknown-linux-gnu: Could not find denort/,
-  );
-  await Deno.remove(out, { recursive: true });
+  assert.deepEqual(lines.length, 1, lines.join("\n"));
+  assert.match(lines[0], /^build: Cannot read the denort runtime "\/nonexistent\/denort": /);
+});
+
+Deno.test("build.ts refuses the full Deno CLI given as denort, in one line", async () => {
+  const [code, lines] = await buildStderr({ DENORT_BIN: Deno.execPath() });
+  assert.equal(code, 1);
+  assert.deepEqual(lines.length, 1, lines.join("\n"));
+  assert.match(lines[0], /^build: ".+" is the full Deno CLI, not denort: deno compile would build/);
 });
 
 Deno.test("compileCause() joins the causes of a deno compile error, without colours", () => {

@@ -45,6 +45,7 @@
  */
 
 import type { DatagramHandler, DatagramMeta, HandlerSpec } from "../udp/handler.ts";
+import { runtimeModuleUrl } from "../udp/runtime_module.ts";
 import {
   ipAllowed,
   type IpPrefix,
@@ -111,7 +112,10 @@ interface Settings {
 
 /** The `HandlerSpec` that serves a reflector with `config` (for `startUdpService()`). */
 export function twampReflectorSpec(config: TwampReflectorConfig = {}): HandlerSpec {
-  return { module: import.meta.url, config };
+  return {
+    module: runtimeModuleUrl("./reflector.ts", import.meta.url, "twamp_reflector.js"),
+    config,
+  };
 }
 
 /** The module contract of `services/udp`: builds a reflector from `config`. */

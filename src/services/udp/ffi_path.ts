@@ -7,11 +7,13 @@
  */
 
 import type { FromWorker, ToWorker } from "./ffi_worker.ts";
+import { runtimeModuleUrl } from "./runtime_module.ts";
 import type { UdpService, UdpServiceOptions } from "./service.ts";
 
 /** Starts the FFI path; rejects if the socket cannot be opened or bound. */
 export function startFfiPath(options: UdpServiceOptions): Promise<UdpService> {
-  const worker = new Worker(new URL("./ffi_worker.ts", import.meta.url), { type: "module" });
+  const url = runtimeModuleUrl("./ffi_worker.ts", import.meta.url, "ffi_worker.js");
+  const worker = new Worker(url, { type: "module" });
   const control = new SharedArrayBuffer(4);
   const counter = new Int32Array(control);
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();

@@ -22,6 +22,7 @@
 
 import type { DatagramHandler, DatagramMeta } from "../udp/handler.ts";
 import { canonicalIp } from "../udp/ip_address.ts";
+import { runtimeModuleUrl } from "../udp/runtime_module.ts";
 
 /** Configuration of {@linkcode createHandler} (structured-cloneable). */
 export interface UdpEchoHandlerConfig {
@@ -165,4 +166,8 @@ export function createHandler(config: unknown): DatagramHandler {
 }
 
 /** `HandlerSpec.module` of this handler. */
-export const UDP_ECHO_HANDLER_MODULE: string = import.meta.url;
+export const UDP_ECHO_HANDLER_MODULE: string = runtimeModuleUrl(
+  "./handler.ts",
+  import.meta.url,
+  "udp_echo_handler.js",
+);

@@ -1,0 +1,93 @@
+/**
+ * The agent as bundled JavaScript for a release: `agent.js` (main.ts and everything it
+ * imports, npm packages inlined) and one bundle per module the code loads by URL at run
+ * time, beside it under the name `runtimeModuleUrl()` looks for
+ * (src/services/udp/runtime_module.ts). The release version is stamped into `agent.js`
+ * in place of main.ts's `VERSION`, so `cwmp-agent --version` and the start-up log line
+ * name the build.
+ *
+ * @module
+ */
+
+import { run } from "./runtime.ts";
+
+/** A module loaded by URL at run time, and the name of its bundle beside `agent.js`. */
+export interface RuntimeModule {
+  source: string;
+  bundle: string;
+}
+
+/**
+ * Modules the code loads by URL at run time (the UDP Worker and the handlers it imports),
+ * which neither `deno bundle` nor `deno compile` can see statically.
+ */
+export const RUNTIME_MODULES: readonly RuntimeModule[] = [
+  { source: "src/services/udp/ffi_worker.ts", bundle: "ffi_worker.js" },
+  { source: "src/services/udp_echo/handler.ts", bundle: "udp_echo_handler.js" },
+  { source: "src/services/twamp/reflector.ts", bundle: "twamp_reflector.js" },
+];
+
+/** The main bundle's file name. */
+export const AGENT_BUNDLE = "agent.js";
+
+/**
+ * The release version: deno.json's `version`, plus `git describe` as SemVer build
+ * metadata when the tree is a git checkout not exactly at tag `v<version>`
+ * (`0.1.0+a61a82c`, `0.1.0+v0.1.0-3-ga61a82c.dirty`).
+ */
+export function releaseVersion(version: string, describe?: string): string {
+  if (!describe || describe === `v${version}` || describe === version) return version;
+  const meta = describe.replace(/-dirty$/, ".dirty").replace(/[^0-9A-Za-z.-]/g, "-");
+  return `${version}+${meta}`;
+}
+
+/** `git describe --tags --always --dirty` in `dir`, or undefined without git. */
+export async function gitDescribe(dir: string): Promise<string | undefined> {
+  try {
+    return (await run("git", ["describe", "--tags", "--always", "--dirty"], dir)).trim() ||
+      undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Replaces main.ts's `VERSION = "<base>"` in the bundle text by `version`. Throws when the
+ * constant is not found exactly once (the build must not ship an unstamped agent).
+ */
+export function stampVersion(bundle: string, base: string, version: string): string {
+  const pattern = new RegExp(`\\bVERSION(\\d*) = "${base.replace(/[.+]/g, "\\$&")}";`, "g");
+  const found = bundle.match(pattern)?.length ?? 0;
+  if (found !== 1) {
+    throw new Error(
+      `Cannot stamp the version: found VERSION = "${base}" ${found} times in the bundle`,
+    );
+  }
+  return bundle.replace(pattern, (_, n) => `VERSION${n} = ${JSON.stringify(version)};`);
+}
+
+/** Options of {@linkcode bundleAgent}. */
+export interface BundleOptions {
+  /** The repository root (main.ts, deno.json). */
+  root: string;
+  /** The output directory. */
+  outDir: string;
+  /** deno.json's version (main.ts's VERSION). */
+  baseVersion: string;
+  /** What to stamp. */
+  version: string;
+  /** The Deno CLI that bundles. */
+  deno: string;
+}
+
+/** Writes `agent.js` and the runtime modules' bundles into `outDir`. */
+export async function bundleAgent(o: BundleOptions): Promise<void> {
+  await Deno.mkdir(o.outDir, { recursive: true });
+  const jobs = [{ source: "main.ts", bundle: AGENT_BUNDLE }, ...RUNTIME_MODULES];
+  for (const { source, bundle } of jobs) {
+    await run(o.deno, ["bundle", "--quiet", "--output", `${o.outDir}/${bundle}`, source], o.root);
+  }
+  const agent = `${o.outDir}/${AGENT_BUNDLE}`;
+  const text = await Deno.readTextFile(agent);
+  await Deno.writeTextFile(agent, stampVersion(text, o.baseVersion, o.version));
+}

@@ -1,0 +1,191 @@
+/**
+ * A release tarball: the Deno runtime, the bundled agent and a POSIX sh launcher, under one
+ * top directory `cwmp-agent/`:
+ *
+ * ```
+ * cwmp-agent/bin/cwmp-agent   launcher: `cwmp-agent --config /etc/cwmp-agent/cwmp.toml`
+ * cwmp-agent/libexec/deno     the Deno runtime (npm platform package)
+ * cwmp-agent/app/*.js         agent.js and the bundles it loads at run time
+ * cwmp-agent/lib/*            musl variant only: the glibc loader and libraries
+ * cwmp-agent/VERSION
+ * ```
+ *
+ * Variant `glibc` needs a glibc system. Variant `musl` (OpenWrt and other musl systems;
+ * it runs on glibc systems too) starts the runtime through its own loader with
+ * `--library-path`, never LD_LIBRARY_PATH, which the musl programs the agent runs (ip,
+ * ping, uci) would inherit. Through the loader `/proc/self/exe` names the loader, so the
+ * agent never re-spawns itself. Deno's cache goes to tmpfs (`DENO_DIR`) and the V8 code
+ * cache is off: nothing is written to flash at start.
+ *
+ * @module
+ */
+
+import { v8FlagsArgument } from "../cli/v8_flags.ts";
+import { AGENT_BUNDLE } from "./bundle.ts";
+import type { GlibcFiles } from "./glibc.ts";
+import { run } from "./runtime.ts";
+
+/** `glibc`: uses the system's glibc; `musl`: carries its own. */
+export type Variant = "glibc" | "musl";
+
+/** Where Deno's cache goes on the router unless CWMP_AGENT_DENO_DIR says otherwise. */
+export const DEFAULT_DENO_DIR = "/tmp/cwmp-agent-deno";
+
+/** The `deno run` arguments of the launcher, before the agent's own. */
+export function runArguments(appDir: string): string[] {
+  return [
+    "run",
+    "--allow-all",
+    "--unstable-net",
+    "--no-config",
+    "--no-lock",
+    "--no-remote",
+    "--no-npm",
+    "--no-code-cache",
+    v8FlagsArgument(),
+    `${appDir}/${AGENT_BUNDLE}`,
+  ];
+}
+
+/** Options of {@linkcode launcherScript}. */
+export interface LauncherOptions {
+  arch: string;
+  variant: Variant;
+  version: string;
+  /** The loader's file name in lib/ (musl variant). */
+  loader?: string;
+}
+
+/** The `bin/cwmp-agent` POSIX sh launcher. */
+export function launcherScript(o: LauncherOptions): string {
+  const deno = ['"$here/libexec/deno"', ...runArguments('"$here/app"').map(shellWord)];
+  const command = o.variant === "musl"
+    ? [`"$here/lib/${o.loader}"`, "--library-path", '"$here/lib"', ...deno]
+    : deno;
+  const how = o.variant === "musl"
+    ? "through the glibc loader and libraries in lib/ (--library-path, not LD_LIBRARY_PATH,\n" +
+      "# which the programs the agent runs would inherit): the system needs no glibc"
+    : "with the system's glibc";
+  return `#!/bin/sh
+# cwmp-agent ${o.version} for ${o.arch} Linux (${o.variant}), made by build.ts.
+# Runs the bundled agent (app/) on the Deno runtime in libexec/, ${how}.
+# Deno's cache goes to tmpfs and the V8 code cache is off: nothing is written to flash.
+self=$(readlink -f "$0") || exit 1
+here=\${self%/bin/*}
+DENO_DIR=\${CWMP_AGENT_DENO_DIR:-${DEFAULT_DENO_DIR}}
+export DENO_DIR DENO_NO_UPDATE_CHECK=1
+exec ${command.join(" ")} "$@"
+`;
+}
+
+function shellWord(word: string): string {
+  return word.startsWith('"') || /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word}'`;
+}
+
+/** Options of {@linkcode buildTarball}. */
+export interface TarballOptions {
+  arch: string;
+  variant: Variant;
+  /** The stamped version (launcher, VERSION file). */
+  version: string;
+  /** The file name's version (deno.json's). */
+  baseVersion: string;
+  /** The `deno` binary to ship. */
+  runtime: string;
+  /** Directory holding agent.js and the runtime modules' bundles. */
+  bundleDir: string;
+  /** The glibc files (musl variant). */
+  glibc?: GlibcFiles;
+  outDir: string;
+  /** Also write .tar.xz. */
+  xz: boolean;
+  /** Modification time of every entry (seconds since the epoch). */
+  mtime: number;
+}
+
+/** What {@linkcode buildTarball} wrote. */
+export interface TarballResult {
+  /** Archive file names in `outDir`. */
+  archives: string[];
+  /** Bytes of the unpacked tree. */
+  unpackedBytes: number;
+}
+
+/** The archive's base name, e.g. `cwmp-agent-0.1.0-aarch64-linux-musl`. */
+export function tarballName(baseVersion: string, arch: string, variant: Variant): string {
+  return `cwmp-agent-${baseVersion}-${arch}-linux-${variant}`;
+}
+
+/** Stages the tree and writes `<name>.tar.gz` (and `.tar.xz`) into `outDir`. */
+export async function buildTarball(o: TarballOptions): Promise<TarballResult> {
+  const name = tarballName(o.baseVersion, o.arch, o.variant);
+  const stage = `${o.outDir}/.stage-${name}`;
+  const top = `${stage}/cwmp-agent`;
+  await Deno.remove(stage, { recursive: true }).catch(() => {});
+  for (const dir of ["bin", "libexec", "app"]) {
+    await Deno.mkdir(`${top}/${dir}`, { recursive: true });
+  }
+  const launcher = launcherScript({
+    arch: o.arch,
+    variant: o.variant,
+    version: o.version,
+    loader: o.glibc?.loader,
+  });
+  await Deno.writeTextFile(`${top}/bin/cwmp-agent`, launcher, { mode: 0o755 });
+  await copy(o.runtime, `${top}/libexec/deno`, 0o755);
+  for await (const entry of Deno.readDir(o.bundleDir)) {
+    if (entry.name.endsWith(".js")) {
+      await copy(`${o.bundleDir}/${entry.name}`, `${top}/app/${entry.name}`, 0o644);
+    }
+  }
+  if (o.variant === "musl") {
+    if (!o.glibc) throw new TypeError("The musl variant needs the glibc files");
+    await Deno.mkdir(`${top}/lib`);
+    // Real files, mode 0755: the loader is executed and the libraries mapped.
+    for (const file of o.glibc.files) {
+      await copy(`${o.glibc.dir}/${file}`, `${top}/lib/${file}`, 0o755);
+    }
+  }
+  await Deno.writeTextFile(`${top}/VERSION`, `${o.version}\n`);
+  const unpackedBytes = await treeBytes(top);
+  const tar = [
+    "--sort=name",
+    "--owner=0",
+    "--group=0",
+    "--numeric-owner",
+    `--mtime=@${o.mtime}`,
+    "-C",
+    stage,
+  ];
+  const archives = [`${name}.tar.gz`];
+  await run("tar", [...tar, "-I", "gzip -n", "-cf", `${o.outDir}/${name}.tar.gz`, "cwmp-agent"]);
+  if (o.xz) {
+    // CRC32: the check busybox's unxz always supports.
+    await run("tar", [
+      ...tar,
+      "-I",
+      "xz -6 --check=crc32",
+      "-cf",
+      `${o.outDir}/${name}.tar.xz`,
+      "cwmp-agent",
+    ]);
+    archives.push(`${name}.tar.xz`);
+  }
+  await Deno.remove(stage, { recursive: true });
+  return { archives, unpackedBytes };
+}
+
+async function copy(from: string, to: string, mode: number): Promise<void> {
+  await Deno.copyFile(from, to);
+  await Deno.chmod(to, mode);
+}
+
+async function treeBytes(dir: string): Promise<number> {
+  let total = 0;
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) total += await treeBytes(path);
+    else total += (await Deno.lstat(path)).size;
+  }
+  return total;
+}

@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { launcherScript, runArguments, tarballName } from "../../src/build/tarball.ts";
+import { v8FlagsArgument } from "../../src/cli/v8_flags.ts";
+
+async function shellSyntaxOk(script: string): Promise<boolean> {
+  const child = new Deno.Command("sh", { args: ["-n"], stdin: "piped", stderr: "null" }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(script));
+  await writer.close();
+  return (await child.status).success;
+}
+
+Deno.test("launcherScript() of the musl variant starts deno through its own loader", async () => {
+  const text = launcherScript({
+    arch: "aarch64",
+    variant: "musl",
+    version: "0.1.0+abc",
+    loader: "ld-linux-aarch64.so.1",
+  });
+  assert.ok(await shellSyntaxOk(text));
+  const exec = text.split("\n").find((l) => l.startsWith("exec "))!;
+  assert.ok(
+    exec.startsWith(
+      'exec "$here/lib/ld-linux-aarch64.so.1" --library-path "$here/lib" ' +
+        '"$here/libexec/deno" run ',
+    ),
+    exec,
+  );
+  assert.ok(exec.endsWith('"$here/app"/agent.js "$@"'), exec);
+  assert.ok(!/^[^#]*LD_LIBRARY_PATH/m.test(text));
+  assert.match(text, /^DENO_DIR=\$\{CWMP_AGENT_DENO_DIR:-\/tmp\/cwmp-agent-deno\}$/m);
+});
+
+Deno.test("launcherScript() of the glibc variant runs deno directly", async () => {
+  const text = launcherScript({ arch: "x86_64", variant: "glibc", version: "0.1.0" });
+  assert.ok(await shellSyntaxOk(text));
+  assert.match(text, /^exec "\$here\/libexec\/deno" run --allow-all /m);
+});
+
+Deno.test("runArguments() keeps the code cache off and passes the agent's V8 flags", () => {
+  const args = runArguments("/opt/cwmp-agent/app");
+  assert.ok(args.includes("--no-code-cache"));
+  assert.ok(args.includes("--unstable-net"));
+  assert.ok(args.includes(v8FlagsArgument()));
+  assert.equal(args.at(-1), "/opt/cwmp-agent/app/agent.js");
+});
+
+Deno.test("tarballName() names version, architecture and variant", () => {
+  assert.equal(tarballName("0.1.0", "aarch64", "musl"), "cwmp-agent-0.1.0-aarch64-linux-musl");
+});
