@@ -42,6 +42,10 @@ async function has(cmd: string): Promise<boolean> {
 const OPTIONAL: Record<string, string> = {
   "/usr/sbin/vsftpd": "vsftpd",
   "/usr/sbin/in.tftpd": "tftpd-hpa",
+  // The release tarball test (tests/build/musl_root_test.ts).
+  "/usr/bin/qemu-aarch64-static": "qemu-user-static",
+  "/bin/busybox": "busybox-static",
+  "/lib/ld-musl-x86_64.so.1": "musl",
 };
 
 function exists(path: string): boolean {
