@@ -1,0 +1,80 @@
+/**
+ * startAgent() in process, for what the entry point cannot shorten: a reboot command that
+ * exits 0 while the system stays up. After `rebootWaitMs` the agent says the device did
+ * not reboot and carries on, without `M Reboot`.
+ */
+
+import assert from "node:assert/strict";
+import { startAgent } from "../../src/agent.ts";
+import { readConfigFile } from "../../src/config/mod.ts";
+import { createLogger } from "../../src/log/mod.ts";
+import { sendControlRequest } from "../../src/agent/control_server.ts";
+import { createLinuxPlatform } from "../../src/platform/linux.ts";
+import { createDenoSystemSource } from "../../src/platform/system_source.ts";
+import { startFakeAcs } from "../_helpers/fake_acs.ts";
+import { writeAgentConfig } from "../_helpers/agent_process.ts";
+import { until } from "../_helpers/until.ts";
+
+Deno.test({
+  name: "startAgent() carries on when the system is still up rebootWaitMs after the reboot command",
+  // The agent's servers and timers are stopped by agent.stop(); the UDP Worker's ops are not ours.
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "cwmp-reboot-wait-" });
+    const acs = startFakeAcs();
+    const lines: string[] = [];
+    try {
+      const path = await writeAgentConfig(dir, {
+        acsUrl: acs.url,
+        stateDir: `${dir}/state`,
+        rebootCommand: ["true"],
+        severity: "INFO",
+      });
+      acs.enqueue({ kind: "Reboot", commandKey: "rb-up" });
+      const agent = await startAgent({
+        config: await readConfigFile(path),
+        platform: createLinuxPlatform(),
+        logger: createLogger({ console: true, writeConsole: (l) => lines.push(l.trimEnd()) }),
+        system: createDenoSystemSource(),
+        rebootWaitMs: 300,
+      });
+      try {
+        await until(() => lines.some((l) => /waiting for the system to go down/.test(l)), "reboot");
+        await until(
+          () => lines.some((l) => /The system is still up 0 s after the reboot command/.test(l)),
+          "the reboot wait",
+        );
+        // Carries on: idle again, answering on its control socket.
+        const reply = await sendControlRequest(`${dir}/state/control.sock`, {
+          op: "status",
+          args: [],
+        });
+        assert.equal(JSON.parse(reply!.lines[0]).state, "idle");
+      } finally {
+        await agent.stop();
+      }
+      // The next start (same boot) claims no M Reboot and does not reboot again.
+      const again = await startAgent({
+        config: await readConfigFile(path),
+        platform: createLinuxPlatform(),
+        logger: createLogger({ console: true, writeConsole: (l) => lines.push(l.trimEnd()) }),
+        system: createDenoSystemSource(),
+      });
+      try {
+        await until(() => acs.sessions[1]?.ended === true, "the session after the restart");
+        const inform = acs.sessions[1].inform.message as { event: { eventCode: string }[] };
+        assert.deepEqual(inform.event.map((e) => e.eventCode), ["1 BOOT"]);
+      } finally {
+        await again.stop();
+      }
+      assert.equal(lines.filter((l) => /Rebooting the device/.test(l)).length, 1);
+    } catch (error) {
+      console.error(lines.join("\n"));
+      throw error;
+    } finally {
+      await acs.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
