@@ -36,8 +36,10 @@ async function rejects(
     assert.equal(check.stderr.trim(), line);
     const start = await cli(["--config", path]);
     assert.equal(start.code, 1, start.stdout + start.stderr);
+    // Alone, or as the message of a log line (`… [ERROR] <line>`).
     const lines = start.stderr.split("\n");
-    assert.ok(lines.includes(line), `agent start printed:\n${start.stderr}`);
+    const said = lines.some((l) => l === line || l.endsWith(`] ${line}`));
+    assert.ok(said, `agent start printed:\n${start.stderr}`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
