@@ -107,10 +107,11 @@ async function ensurePackages(): Promise<Record<string, string>> {
   for (const [program, pkg] of wanted) {
     const present = program.startsWith("/") ? exists(program) : await has(program);
     if (present) continue;
-    unavailable[program] = `${pkg} not installed: ${
-      failed[pkg] ?? "apt-get installed no such program"
-    }`;
-    console.error(`Cannot install ${pkg} (the tests that need ${program} skip): ${failed[pkg]}`);
+    const why = failed[pkg] === undefined
+      ? `${pkg} installed, but no ${program} on PATH`
+      : `${pkg} not installed: ${failed[pkg]}`;
+    unavailable[program] = why;
+    console.error(`The tests that need ${program} skip: ${why}`);
   }
   return unavailable;
 }
