@@ -25,7 +25,10 @@ function list(value: unknown): string {
 
 function statusText(s: Json): string[] {
   const rows: [string, string][] = [];
-  rows.push(["State", String(s.state) + (s.enableCwmp === false ? " (EnableCWMP is false)" : "")]);
+  const state = s.state === "halted"
+    ? "halted (a reboot or factory reset is under way)"
+    : String(s.state) + (s.enableCwmp === false ? " (EnableCWMP is false)" : "");
+  rows.push(["State", state]);
   rows.push(["Up since", `${local(s.upSince)} (pid ${s.pid})`]);
   rows.push(["ACS URL", String(s.acsUrl) || "(none)"]);
   const current = s.currentSession as Json | undefined;
