@@ -30,7 +30,8 @@ import {
 } from "./session/mod.ts";
 import { lockStateDir, recoverStateDir, StateJournal, StateStore } from "./store/mod.ts";
 import { AcsConnections, exchange } from "./agent/acs_exchange.ts";
-import { startConnectionRequestServer } from "./agent/cr_server.ts";
+import { connectionRequestLimiter, startConnectionRequestServer } from "./agent/cr_server.ts";
+import { startUdpConnectionRequests } from "./agent/udp_cr.ts";
 import {
   type ControlHandler,
   type ControlServer,
@@ -157,8 +158,11 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
   // finished diagnostic) wait here and are fed right after "start".
   const early: SessionEvent[] = [];
   let feed: (event: SessionEvent) => void = (event) => early.push(event);
+  // One rate limit for HTTP, UDP and XMPP connection requests.
+  const crLimiter = connectionRequestLimiter(config.connectionRequest);
   const cr = await startConnectionRequestServer({
     config: config.connectionRequest,
+    rateLimiter: crLimiter,
     acsUrl: () => settings.get().url,
     credentials: () => ({
       username: settings.get().connectionRequestUsername,
@@ -172,6 +176,17 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
   settings.setDerived({ connectionRequestUrl: cr.url });
   if (cr.port > 0) logger.info(`Connection Request server initiated with the port: ${cr.port}`);
   else logger.info("HTTP connection requests are disabled (HTTPConnectionRequestEnable)");
+  const udpCr = await startUdpConnectionRequests({
+    hostname: config.connectionRequest.bind,
+    port: config.stun.udpPort,
+    settings: () => settings.get(),
+    publish: (state) => settings.setDerived(state),
+    admit: (now) => crLimiter?.tryAcquire(now) ?? true,
+    available: () => settings.get().enableCwmp,
+    onConnectionRequest: () => feed({ kind: "connectionRequest" }),
+    platform,
+    logger,
+  });
 
   const measurement = config.cpe.datamodel === "tr181"
     ? createMeasurementServices(
@@ -630,6 +645,11 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
         (error) => logger.error(`Connection request server: ${errorText(error)}`),
       );
     }
+    if (Object.keys(changes).some((key) => /^stun|^udpConnectionRequest|^url$/.test(key))) {
+      chain = chain.then(() => udpCr.settingsChanged()).catch((error) =>
+        logger.error(`UDP connection requests: ${errorText(error)}`)
+      );
+    }
     feed({ kind: "settingsChanged", settings: sessionSettingsOf(settings.get(), config) });
   });
 
@@ -668,6 +688,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       if (pollTimer !== undefined) clearInterval(pollTimer);
       transfers.abort();
       await cr.close();
+      udpCr.close();
       control?.close();
       await measurement?.close();
       await chain;

@@ -10,7 +10,12 @@
 import type { ConnectionRequestConfig } from "../config/mod.ts";
 import { type Logger, LogThrottle } from "../log/mod.ts";
 import type { Platform } from "../platform/platform.ts";
-import { createConnectionRequestApp, type CrRefusal, rateLimit } from "../transport/mod.ts";
+import {
+  createConnectionRequestApp,
+  type CrRefusal,
+  rateLimit,
+  type RateLimiter,
+} from "../transport/mod.ts";
 import { type CrListener, serveConnectionRequests } from "../transport/cr_listener.ts";
 
 /** Options of {@linkcode startConnectionRequestServer}. */
@@ -24,6 +29,8 @@ export interface CrServerOptions {
   platform: Platform;
   logger: Logger;
   onConnectionRequest(): void;
+  /** The rate limit shared with the other connection-request paths; default: one of its own. */
+  rateLimiter?: RateLimiter;
 }
 
 /** The connection-request server; it can be closed and reopened at run time. */
@@ -42,6 +49,13 @@ const REFUSALS: Record<CrRefusal, string> = {
   rateLimit: "over the rate limit (HTTP 503)",
   unavailable: "EnableCWMP is false (HTTP 503)",
 };
+
+/** The connection-request rate limit of `config`; undefined = unlimited. */
+export function connectionRequestLimiter(config: ConnectionRequestConfig): RateLimiter | undefined {
+  return config.rateLimitRequests > 0
+    ? rateLimit({ limit: config.rateLimitRequests, periodMs: config.rateLimitPeriod * 1000 })
+    : undefined;
+}
 
 /** Formats the advertised URL; IPv6 literals go in brackets. */
 export function connectionRequestUrlOf(host: string, port: number, path: string): string {
@@ -106,9 +120,7 @@ export async function startConnectionRequestServer(
       options.onConnectionRequest();
     },
     onRefused: refused,
-    rateLimiter: config.rateLimitRequests > 0
-      ? rateLimit({ limit: config.rateLimitRequests, periodMs: config.rateLimitPeriod * 1000 })
-      : undefined,
+    rateLimiter: options.rateLimiter ?? connectionRequestLimiter(config),
     now: () => platform.now(),
     randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
   });

@@ -83,6 +83,30 @@ export const CONFIG_BACKED: Readonly<Partial<Record<keyof StoredSettings, Backed
   },
   instanceMode: { parameter: "ManagementServer.InstanceMode", key: "cpe.instance_mode" },
   provisioningCode: { parameter: "DeviceInfo.ProvisioningCode", key: "cpe.provisioning_code" },
+  stunEnable: { parameter: "ManagementServer.STUNEnable", key: "stun.enable" },
+  stunServerAddress: {
+    parameter: "ManagementServer.STUNServerAddress",
+    key: "stun.server_address",
+  },
+  stunServerPort: { parameter: "ManagementServer.STUNServerPort", key: "stun.server_port" },
+  stunUsername: { parameter: "ManagementServer.STUNUsername", key: "stun.username" },
+  stunPassword: {
+    parameter: "ManagementServer.STUNPassword",
+    key: "stun.password",
+    secret: true,
+  },
+  stunMaximumKeepAlivePeriod: {
+    parameter: "ManagementServer.STUNMaximumKeepAlivePeriod",
+    key: "stun.maximum_keepalive_period",
+  },
+  stunMinimumKeepAlivePeriod: {
+    parameter: "ManagementServer.STUNMinimumKeepAlivePeriod",
+    key: "stun.minimum_keepalive_period",
+  },
+  udpConnectionRequestAddressNotificationLimit: {
+    parameter: "ManagementServer.UDPConnectionRequestAddressNotificationLimit",
+    key: "stun.notification_limit",
+  },
 };
 
 /** Unknown Time (TR-181), for a `since` nobody recorded. */

@@ -54,12 +54,26 @@ export function factorySettings(config: AgentConfig, connectionRequestUrl: strin
     httpConnectionRequestEnable: true,
     instanceMode: config.cpe.instanceMode,
     autoCreateInstances: false,
+    stunEnable: config.stun.enable,
+    stunServerAddress: config.stun.serverAddress,
+    stunServerPort: config.stun.serverPort,
+    stunUsername: config.stun.username,
+    stunPassword: config.stun.password,
+    stunMaximumKeepAlivePeriod: config.stun.maximumKeepAlivePeriod,
+    stunMinimumKeepAlivePeriod: config.stun.minimumKeepAlivePeriod,
+    udpConnectionRequestAddressNotificationLimit: config.stun.notificationLimit,
+    udpConnectionRequestAddress: "",
+    natDetected: false,
     provisioningCode: config.cpe.provisioningCode,
   };
 }
 
 /** Keys that are derived at run time and never persisted. */
-const DERIVED: readonly (keyof StoredSettings)[] = ["connectionRequestUrl"];
+const DERIVED: readonly (keyof StoredSettings)[] = [
+  "connectionRequestUrl",
+  "udpConnectionRequestAddress",
+  "natDetected",
+];
 
 /** Options of {@linkcode SettingsStore.open}. */
 export interface SettingsStoreOptions {
@@ -202,7 +216,11 @@ export class SettingsStore implements ManagementSettingsStore {
   }
 
   /** Sets a derived value (e.g. ConnectionRequestURL) without persisting it. */
-  setDerived(changes: Partial<Pick<StoredSettings, "connectionRequestUrl">>): void {
+  setDerived(
+    changes: Partial<
+      Pick<StoredSettings, "connectionRequestUrl" | "udpConnectionRequestAddress" | "natDetected">
+    >,
+  ): void {
     Object.assign(this.#factory, changes);
   }
 

@@ -95,7 +95,8 @@ export function createDeviceModel(options: DeviceModelOptions): ParameterTree {
 /** `binding` (written for `Device.`) under `rootObject`, keeping what `schema` has. */
 export function moveBinding(binding: Binding, schema: Schema, rootObject: string): Binding {
   const object = rootObject + binding.object.slice("Device.".length);
-  if (object === binding.object) return binding;
+  // Also under Device.: a parameter one root lacks (ManagementServer's
+  // UDPConnectionRequestAddressNotificationLimit is TR-098 only) is not bound.
   return {
     ...binding,
     object,

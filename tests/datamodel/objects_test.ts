@@ -15,7 +15,10 @@ Deno.test("SLICE_SCHEMA binds every parameter it lists", () => {
   const bound = new Set([
     ...DEVICE_ROOT_PARAMETERS.map((n) => `Device.${n}`),
     ...DEVICE_INFO_PARAMETERS.map((n) => `Device.DeviceInfo.${n}`),
-    ...MANAGEMENT_SERVER_PARAMETERS.map((n) => `Device.ManagementServer.${n}`),
+    ...MANAGEMENT_SERVER_PARAMETERS
+      // TR-098 only: TR-181 has no UDPConnectionRequestAddressNotificationLimit.
+      .filter((n) => n !== "UDPConnectionRequestAddressNotificationLimit")
+      .map((n) => `Device.ManagementServer.${n}`),
   ]);
   const listed = SLICE_SCHEMA.filter((e) => e.kind === "parameter").map((e) => e.path);
   assert.deepEqual([...bound].sort(), listed.sort());
@@ -40,7 +43,7 @@ Deno.test("bindManagementServer() reads settings and hides passwords", async () 
   assert.equal(await get("Device.ManagementServer.PeriodicInformInterval", fixture), "3600");
   assert.equal(await get("Device.ManagementServer.Password", fixture), "");
   assert.equal(await get("Device.ManagementServer.ConnectionRequestPassword", fixture), "");
-  assert.equal(await get("Device.ManagementServer.SupportedConnReqMethods", fixture), "HTTP");
+  assert.equal(await get("Device.ManagementServer.SupportedConnReqMethods", fixture), "HTTP,STUN");
   assert.equal(await get("Device.ManagementServer.AliasBasedAddressing", fixture), "false");
 });
 

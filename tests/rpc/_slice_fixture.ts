@@ -45,6 +45,16 @@ export function initialSettings(): ManagementSettings {
     httpConnectionRequestEnable: true,
     instanceMode: "InstanceNumber",
     autoCreateInstances: false,
+    stunEnable: false,
+    stunServerAddress: "",
+    stunServerPort: 3478,
+    stunUsername: "",
+    stunPassword: "",
+    stunMaximumKeepAlivePeriod: -1,
+    stunMinimumKeepAlivePeriod: 30,
+    udpConnectionRequestAddressNotificationLimit: 0,
+    udpConnectionRequestAddress: "",
+    natDetected: false,
   };
 }
 

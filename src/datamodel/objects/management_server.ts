@@ -6,8 +6,11 @@
  * reschedule). Password and ConnectionRequestPassword read as "" (TR-181 `hidden`;
  * the tree enforces it).
  *
- * Unsupported: ScheduleReboot, DelayReboot, KickURL, DownloadProgressURL, UDP
- * connection requests and STUN, ManageableDevice, XMPP, HTTP compression,
+ * UDPConnectionRequestAddress and NATDetected are derived from the STUN binding
+ * (`services/stun/client.ts`); STUNPassword reads as "" (hidden).
+ *
+ * Unsupported: ScheduleReboot, DelayReboot, KickURL, DownloadProgressURL,
+ * ManageableDevice, XMPP, HTTP compression,
  * lightweight notifications, InstanceWildcardsSupported and
  * every sub-object.
  *
@@ -50,6 +53,23 @@ export interface ManagementSettings {
   instanceMode: "InstanceNumber" | "InstanceAlias";
   /** AutoCreateInstances (TR-069 §3.6.1): SPV creates missing `[alias]` rows. */
   autoCreateInstances: boolean;
+  /** STUN for UDP connection requests (TR-069 Annex G, TR-111 Part 2). */
+  stunEnable: boolean;
+  /** Empty: the ACS URL's host. */
+  stunServerAddress: string;
+  stunServerPort: number;
+  stunUsername: string;
+  stunPassword: string;
+  /** Seconds; −1 = none. */
+  stunMaximumKeepAlivePeriod: number;
+  /** Seconds. */
+  stunMinimumKeepAlivePeriod: number;
+  /** Seconds. */
+  udpConnectionRequestAddressNotificationLimit: number;
+  /** Derived from the STUN binding: `host:port` ("" while UDP connection requests are off). */
+  udpConnectionRequestAddress: string;
+  /** Derived: the STUN binding differs from the local address. */
+  natDetected: boolean;
 }
 
 /** How the data model reads and changes the agent's settings. */
@@ -62,7 +82,7 @@ export interface ManagementSettingsStore {
 /** Options of {@linkcode bindManagementServer}. */
 export interface ManagementServerOptions {
   readonly store: ManagementSettingsStore;
-  /** SupportedConnReqMethods; default `["HTTP"]`. */
+  /** SupportedConnReqMethods; default `["HTTP", "STUN"]` (TR-069 Annex G). */
   readonly supportedConnReqMethods?: readonly string[];
   /** AliasBasedAddressing (TR-069 §3.6.1); default false. */
   readonly aliasBasedAddressing?: boolean;
@@ -87,6 +107,19 @@ const FIELDS: Record<string, readonly [keyof ManagementSettings, FieldKind]> = {
   HTTPConnectionRequestEnable: ["httpConnectionRequestEnable", "boolean"],
   InstanceMode: ["instanceMode", "string"],
   AutoCreateInstances: ["autoCreateInstances", "boolean"],
+  STUNEnable: ["stunEnable", "boolean"],
+  STUNServerAddress: ["stunServerAddress", "string"],
+  STUNServerPort: ["stunServerPort", "number"],
+  STUNUsername: ["stunUsername", "string"],
+  STUNPassword: ["stunPassword", "string"],
+  STUNMaximumKeepAlivePeriod: ["stunMaximumKeepAlivePeriod", "number"],
+  STUNMinimumKeepAlivePeriod: ["stunMinimumKeepAlivePeriod", "number"],
+  UDPConnectionRequestAddressNotificationLimit: [
+    "udpConnectionRequestAddressNotificationLimit",
+    "number",
+  ],
+  UDPConnectionRequestAddress: ["udpConnectionRequestAddress", "string"],
+  NATDetected: ["natDetected", "boolean"],
 };
 
 /** Supported parameters of `Device.ManagementServer.`. */
@@ -99,7 +132,7 @@ export const MANAGEMENT_SERVER_PARAMETERS: readonly string[] = [
 /** Binds `Device.ManagementServer.` to `options.store`. */
 export function bindManagementServer(options: ManagementServerOptions): Binding {
   const { store } = options;
-  const methods = (options.supportedConnReqMethods ?? ["HTTP"]).join(",");
+  const methods = (options.supportedConnReqMethods ?? ["HTTP", "STUN"]).join(",");
   const alias = String(options.aliasBasedAddressing ?? false);
   return {
     object: "Device.ManagementServer.",
@@ -115,9 +148,30 @@ export function bindManagementServer(options: ManagementServerOptions): Binding 
         });
       },
       check(changes: readonly ParameterChange[]): ChangeObjection[] {
-        return changes
+        const objections = changes
           .filter((c) => nameOf(c) === "URL" && !isHttpUrl(c.value))
           .map((c) => ({ path: c.path, message: `URL must be HTTP or HTTPS: "${c.value}"` }));
+        // TR-111: the maximum keep-alive period is -1 (none) or not below the minimum.
+        const value = (name: string, key: keyof ManagementSettings) => {
+          const change = changes.find((c) => nameOf(c) === name);
+          return change === undefined ? store.get()[key] as number : Number(change.value);
+        };
+        const max = value("STUNMaximumKeepAlivePeriod", "stunMaximumKeepAlivePeriod");
+        const min = value("STUNMinimumKeepAlivePeriod", "stunMinimumKeepAlivePeriod");
+        if (max >= 0 && max < min) {
+          for (const c of changes) {
+            const name = nameOf(c);
+            if (name !== "STUNMaximumKeepAlivePeriod" && name !== "STUNMinimumKeepAlivePeriod") {
+              continue;
+            }
+            objections.push({
+              path: c.path,
+              message:
+                `STUNMaximumKeepAlivePeriod ${max} is below STUNMinimumKeepAlivePeriod ${min}`,
+            });
+          }
+        }
+        return objections;
       },
       set(changes: readonly ParameterChange[]): SetOutcome {
         const patch: Record<string, unknown> = {};
