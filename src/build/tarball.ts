@@ -28,7 +28,7 @@ import { run } from "./runtime.ts";
 /** `glibc`: uses the system's glibc; `musl`: carries its own. */
 export type Variant = "glibc" | "musl";
 
-/** Where Deno's cache goes on the router unless CWMP_AGENT_DENO_DIR says otherwise. */
+/** Where Deno's cache goes unless DENO_DIR is set (the init script and systemd unit set it). */
 export const DEFAULT_DENO_DIR = "/tmp/cwmp-agent-deno";
 
 /** The `deno run` arguments of the launcher, before the agent's own. */
@@ -63,16 +63,17 @@ export function launcherScript(o: LauncherOptions): string {
     ? [`"$here/lib/${o.loader}"`, "--library-path", '"$here/lib"', ...deno]
     : deno;
   const how = o.variant === "musl"
-    ? "through the glibc loader and libraries in lib/ (--library-path, not LD_LIBRARY_PATH,\n" +
-      "# which the programs the agent runs would inherit): the system needs no glibc"
-    : "with the system's glibc";
+    ? "# through the glibc loader and libraries in lib/, so the system needs no glibc\n" +
+      "# (--library-path, not LD_LIBRARY_PATH, which the programs the agent runs would inherit)."
+    : "# with the system's glibc.";
   return `#!/bin/sh
 # cwmp-agent ${o.version} for ${o.arch} Linux (${o.variant}), made by build.ts.
-# Runs the bundled agent (app/) on the Deno runtime in libexec/, ${how}.
-# Deno's cache goes to tmpfs and the V8 code cache is off: nothing is written to flash.
+# Runs the bundled agent (app/) on the Deno runtime in libexec/,
+${how}
+# Deno's cache goes to $DENO_DIR (default on tmpfs), the V8 code cache is off: nothing goes to flash.
 self=$(readlink -f "$0") || exit 1
 here=\${self%/bin/*}
-DENO_DIR=\${CWMP_AGENT_DENO_DIR:-${DEFAULT_DENO_DIR}}
+DENO_DIR=\${DENO_DIR:-${DEFAULT_DENO_DIR}}
 export DENO_DIR DENO_NO_UPDATE_CHECK=1
 exec ${command.join(" ")} "$@"
 `;

@@ -28,7 +28,7 @@ Deno.test("launcherScript() of the musl variant starts deno through its own load
   );
   assert.ok(exec.endsWith('"$here/app"/agent.js "$@"'), exec);
   assert.ok(!/^[^#]*LD_LIBRARY_PATH/m.test(text));
-  assert.match(text, /^DENO_DIR=\$\{CWMP_AGENT_DENO_DIR:-\/tmp\/cwmp-agent-deno\}$/m);
+  assert.match(text, /^DENO_DIR=\$\{DENO_DIR:-\/tmp\/cwmp-agent-deno\}$/m);
 });
 
 Deno.test("launcherScript() of the glibc variant runs deno directly", async () => {
