@@ -26,6 +26,9 @@ const DEVICE_INFO = [
   "ProvisioningCode",
   "UpTime",
   "FirstUseDate",
+  // The tables' own counters (DeviceInfo.VendorConfigFile/VendorLogFile, empty here).
+  "VendorConfigFileNumberOfEntries",
+  "VendorLogFileNumberOfEntries",
 ].map((n) => `Device.DeviceInfo.${n}`);
 
 Deno.test("agent runs a full BOOTSTRAP session with GPV, GPN and SPV over loopback", async () => {
