@@ -45,6 +45,7 @@ const DROPS: Record<string, string> = {
   replayed: "replayed",
   stale: "timestamp out of range",
   rateLimit: "over the rate limit",
+  wrongSource: "not from the STUN server the request went to",
 };
 
 function stunSettingsOf(s: StoredSettings): StunSettings {
@@ -104,7 +105,8 @@ export async function startUdpConnectionRequests(
         const more = verdict.suppressed > 0
           ? `; ${verdict.suppressed} more since the last such line`
           : "";
-        logger.warning(`UDP connection request from ${source} dropped: ${DROPS[reason]}${more}`);
+        const what = reason === "wrongSource" ? "STUN message" : "UDP connection request";
+        logger.warning(`${what} from ${source} dropped: ${DROPS[reason]}${more}`);
       },
       onState: (state) => options.publish(state),
       log: (line) => logger.info(line),

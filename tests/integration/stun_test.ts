@@ -339,3 +339,40 @@ Deno.test("the ACS switches STUN on at run time and the UDP port opens at once",
     stun.close();
   }
 });
+
+Deno.test("agent ignores STUN answers from anywhere but its STUN server", async () => {
+  const stun = scriptedStun({});
+  const spoofer = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  try {
+    await withRig(async ({ start }) => {
+      const agent = await start({
+        extra: `[stun]
+enable = true
+server_address = "127.0.0.1"
+server_port = ${stun.state.port}
+udp_port = 0
+minimum_keepalive_period = 1
+maximum_keepalive_period = 1`,
+      });
+      const line = await agent.waitForLine(/STUN binding \S+ \(local \S+\)/, 15_000);
+      const udpPort = Number(line.match(/local [\d.]+:(\d+)/)![1]);
+      // A forged Binding Response from another port, naming another binding.
+      const forged = new Uint8Array(32);
+      const v = new DataView(forged.buffer);
+      v.setUint16(0, 0x0101);
+      v.setUint16(2, 12);
+      v.setUint32(4, 0x2112a442);
+      v.setUint16(20, 0x0001);
+      v.setUint16(22, 8);
+      v.setUint16(24, 1);
+      v.setUint16(26, 5555);
+      forged.set([198, 51, 100, 66], 28);
+      await spoofer.send(forged, { transport: "udp", hostname: "127.0.0.1", port: udpPort });
+      await agent.waitForLine(/STUN message from 127\.0\.0\.1 dropped: not from the STUN server/);
+      assert.equal(agent.lines.some((l) => l.includes("198.51.100.66")), false);
+    });
+  } finally {
+    spoofer.close();
+    stun.close();
+  }
+});

@@ -83,10 +83,18 @@ export interface StunClientOptions {
   /** A rate-limit token for a connection request (shared with HTTP); false = refused. */
   admit(now: number): boolean;
   onConnectionRequest(source: string): void;
-  onDropped?(reason: UdpCrDrop | "rateLimit", source: string): void;
+  onDropped?(reason: UdpCrDrop | "rateLimit" | "wrongSource", source: string): void;
+  /** DNS lookup of a STUN server name (tests); default Deno.resolveDns. */
+  resolve?(host: string, type: "A" | "AAAA"): Promise<string[]>;
   onState(state: StunState): void;
   log(line: string): void;
   now?(): number;
+}
+
+/** `a` and `b` name the same address (an IPv4-mapped IPv6 source reads as IPv4). */
+function sameHost(a: string, b: string): boolean {
+  const plain = (h: string) => h.replace(/^::ffff:/i, "").toLowerCase();
+  return plain(a) === plain(b);
 }
 
 function hostPort(a: StunAddress): string {
@@ -105,6 +113,8 @@ export class StunConnectionRequests {
   #useCredentials = false;
   #mapped?: StunAddress;
   #bindingChange = false;
+  /** Where the last Binding Request went. */
+  #server?: { hostname: string; port: number };
   #lastSent = -Infinity;
   #local = "";
   #published?: StunState;
@@ -192,7 +202,7 @@ export class StunConnectionRequests {
     if (pending !== undefined) {
       if (pending.tries > RETRANSMIT_MS.length) {
         this.#o.log(
-          `No answer from the STUN server ${this.#server(settings)} to the Binding Request`,
+          `No answer from the STUN server ${this.#serverName(settings)} to the Binding Request`,
         );
         this.#pending = undefined;
         this.#schedule(Math.max(settings.minimumKeepAlivePeriod, 1) * 1000);
@@ -215,15 +225,31 @@ export class StunConnectionRequests {
     this.#schedule(RETRANSMIT_MS[0]);
   }
 
-  #server(settings: StunSettings): string {
+  #serverName(settings: StunSettings): string {
     const host = settings.serverAddress || this.#o.acsHost();
     return `${host}:${settings.serverPort}`;
   }
 
+  /** The STUN server's address (resolved once per request), or undefined. */
+  async #serverIp(host: string): Promise<string | undefined> {
+    if (/^[\d.]+$/.test(host) || host.includes(":")) return host;
+    for (const type of ["A", "AAAA"] as const) {
+      try {
+        const found = await this.#o.resolve?.(host, type) ?? await Deno.resolveDns(host, type);
+        if (found.length > 0) return found[0];
+      } catch { /* try the next type */ }
+    }
+    this.#o.log(`Cannot resolve the STUN server "${host}"`);
+    return undefined;
+  }
+
   async #send(id: Uint8Array, withCredentials: boolean): Promise<void> {
     const settings = this.#o.settings();
-    const hostname = (settings.serverAddress || this.#o.acsHost()).replace(/^\[|\]$/g, "");
-    if (hostname === "" || this.#conn === undefined) return;
+    const host = (settings.serverAddress || this.#o.acsHost()).replace(/^\[|\]$/g, "");
+    if (host === "" || this.#conn === undefined) return;
+    const hostname = await this.#serverIp(host);
+    if (hostname === undefined) return;
+    this.#server = { hostname, port: settings.serverPort };
     const credentials = withCredentials && settings.username !== ""
       ? { username: settings.username, password: settings.password }
       : undefined;
@@ -256,8 +282,15 @@ export class StunConnectionRequests {
         continue;
       }
       const source = from.hostname;
-      if (isStun(data)) await this.#onStun(data);
-      else this.#onRequest(data, source);
+      if (isStun(data)) {
+        // Only the server the request went to may answer it (no spoofed bindings).
+        const server = this.#server;
+        if (
+          server !== undefined && sameHost(source, server.hostname) && from.port === server.port
+        ) {
+          await this.#onStun(data);
+        } else this.#o.onDropped?.("wrongSource", source);
+      } else this.#onRequest(data, source);
     }
   }
 
@@ -281,7 +314,7 @@ export class StunConnectionRequests {
         return;
       }
       this.#o.log(
-        `STUN server ${this.#server(settings)} answered ${response.code} ${response.reason}`,
+        `STUN server ${this.#serverName(settings)} answered ${response.code} ${response.reason}`,
       );
       this.#schedule(Math.max(settings.minimumKeepAlivePeriod, 1) * 1000);
       return;
