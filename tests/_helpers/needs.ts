@@ -4,7 +4,7 @@
  * every program it could not install in `CWMP_TEST_UNAVAILABLE`; a plain `deno test`
  * finds out with `command -v`.
  *
- * ```ts
+ * ```text
  * Deno.test("… with curl", needs("curl"), async () => { … });
  * ```
  *
