@@ -153,8 +153,12 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
   const common: Handlers = {
     GetParameterAttributes: (request, { model, limits }) =>
       getParameterAttributes(model, attributes, request, { limits }),
+    // Lightweight notifications (3–6) exist from CWMP 1.4 (TR-069 Annex M).
     SetParameterAttributes: (request, { model, limits }) =>
-      setParameterAttributes(model, attributes, request, { limits }),
+      setParameterAttributes(model, attributes, request, {
+        limits,
+        lightweight: config.cpe.cwmpVersion === "1.4",
+      }),
   };
   const withKey = (key: string | null): Handlers => ({
     ...common,

@@ -25,7 +25,10 @@ import { FaultCode } from "../soap/messages.ts";
 
 /** Attributes of one parameter. */
 export interface ParameterAttributes {
-  /** 0 off, 1 passive, 2 active (3–6: lightweight, never set by this agent). */
+  /**
+   * 0 off, 1 passive, 2 active; 3 passive lightweight, 4 passive + passive lightweight,
+   * 5 active lightweight, 6 passive + active lightweight (CWMP 1.4, Annex M).
+   */
   readonly notification: number;
   /** Entities besides the ACS allowed to write it; `"Subscriber"` is the only one defined. */
   readonly accessList: readonly string[];

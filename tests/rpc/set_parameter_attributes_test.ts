@@ -120,12 +120,12 @@ Deno.test("setParameterAttributes() changes nothing when any entry faults (9005 
   assert.deepEqual(changes, []);
 });
 
-Deno.test("setParameterAttributes() refuses lightweight and out-of-range Notification values with 9003", async () => {
+Deno.test("setParameterAttributes() refuses lightweight (before CWMP 1.4) and out-of-range Notification values with 9003", async () => {
   const { model, store } = setup();
   for (
     const [value, message] of [
-      [3, 'Lightweight notification is not supported: "3"'],
-      [6, 'Lightweight notification is not supported: "6"'],
+      [3, 'Lightweight notification needs CWMP 1.4: "3"'],
+      [6, 'Lightweight notification needs CWMP 1.4: "6"'],
       [7, 'Notification must be 0 to 6: "7"'],
       [-1, 'Notification must be 0 to 6: "-1"'],
     ] as const
@@ -244,4 +244,75 @@ Deno.test("setParameterAttributes() faults reach the ACS through the dispatcher 
   assert.equal(fault.kind, "Fault");
   assert.equal(fault.kind === "Fault" && fault.faultCode, 9009);
   assert.ok(dispatcher.methods().includes("SetParameterAttributes"));
+});
+
+Deno.test("setParameterAttributes() takes the lightweight values 3-6 on CWMP 1.4", async () => {
+  const { model, store, notification } = setup();
+  for (const value of [3, 4, 5, 6]) {
+    await setParameterAttributes(
+      model,
+      store,
+      spa({ name: "Device.Name", notificationChange: true, notification: value }),
+      { lightweight: true },
+    );
+    assert.equal(await notification("Device.Name"), value);
+  }
+  await assert.rejects(
+    setParameterAttributes(
+      model,
+      store,
+      spa({ name: "Device.Name", notificationChange: true, notification: 7 }),
+      { lightweight: true },
+    ),
+    { name: "InvalidArgumentsError", message: 'Notification must be 0 to 6: "7"' },
+  );
+});
+
+Deno.test("setParameterAttributes() refuses active lightweight on canDeny and any change of forceEnabled with 9009", async () => {
+  const { model, store, notification } = setup();
+  for (const value of [5, 6]) {
+    await assert.rejects(
+      setParameterAttributes(
+        model,
+        store,
+        spa({ name: "Device.UpTime", notificationChange: true, notification: value }),
+        { lightweight: true },
+      ),
+      {
+        name: "NotificationRejectedError",
+        message: 'Active lightweight notification is not supported for "Device.UpTime"',
+      },
+    );
+  }
+  for (const value of [3, 4]) {
+    await setParameterAttributes(
+      model,
+      store,
+      spa({ name: "Device.UpTime", notificationChange: true, notification: value }),
+      { lightweight: true },
+    );
+    assert.equal(await notification("Device.UpTime"), value);
+  }
+  for (const value of [3, 4, 5, 6]) {
+    await assert.rejects(
+      setParameterAttributes(
+        model,
+        store,
+        spa({ name: "Device.Version", notificationChange: true, notification: value }),
+        { lightweight: true },
+      ),
+      {
+        name: "NotificationRejectedError",
+        message: 'Active notification cannot be turned off for "Device.Version"',
+      },
+    );
+  }
+  // forceDefaultEnabled may take them.
+  await setParameterAttributes(
+    model,
+    store,
+    spa({ name: "Device.Code", notificationChange: true, notification: 5 }),
+    { lightweight: true },
+  );
+  assert.equal(await notification("Device.Code"), 5);
 });
