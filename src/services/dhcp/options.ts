@@ -148,7 +148,7 @@ export function decodeOption43(bytes: Uint8Array, format: Option43Format = "tr06
  * import assert from "node:assert/strict";
  * import { decodeOption125, hexToBytes } from "./options.ts";
  * // Enterprise 3561, sub-option 4 (gateway ManufacturerOUI) "00D09E".
- * const values = decodeOption125(hexToBytes("00000de908040630304430394500"));
+ * const values = decodeOption125(hexToBytes("00000de9080406303044303945"));
  * assert.deepEqual(values.gateway, { manufacturerOui: "00D09E", serialNumber: "", productClass: "" });
  * ```
  */
