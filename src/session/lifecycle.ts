@@ -11,6 +11,7 @@ import { retryDelay } from "./retry_delay.ts";
 import { emptySnapshot } from "./snapshot.ts";
 import { namespaceForVersion } from "./version.ts";
 import { maybeStartTransfer } from "./transfers.ts";
+import { startHeartbeat } from "./heartbeat.ts";
 import { type Context, sessionOf } from "./_context.ts";
 
 /**
@@ -84,6 +85,10 @@ export function endSession(ctx: Context, outcome: "success" | "failure", reason?
   const session = sessionOf(ctx);
   const { s, now } = ctx;
   const p = s.persisted;
+  if (session.heartbeat !== undefined) {
+    endHeartbeat(ctx, outcome, reason);
+    return;
+  }
   if (outcome === "success") {
     p.lastAcsUrl = session.acsUrl;
     p.retryCount = 0;
@@ -128,15 +133,17 @@ export function endSession(ctx: Context, outcome: "success" | "failure", reason?
     return;
   } else if (outcome === "success") {
     s.phase = "idle";
-    kick(ctx, false);
+    if (!startHeartbeat(ctx)) kick(ctx, false);
   } else if (p.pendingEvents.length === 0 && p.queuedRequests.length === 0) {
     // [U] Nothing left to deliver (e.g. only `6 CONNECTION REQUEST`, which is not
     // retried): an Inform with no event would tell the ACS nothing, so wait for the next
     // event instead of retrying. RetryCount still counts this failure.
     s.retryAt = undefined;
     s.phase = "idle";
+    startHeartbeat(ctx);
   } else {
     s.phase = "retryWait";
+    startHeartbeat(ctx);
   }
   // Transfers the session queued (or that waited for it to end) start now.
   maybeStartTransfer(ctx);
@@ -145,4 +152,30 @@ export function endSession(ctx: Context, outcome: "success" | "failure", reason?
 /** Ends the session as failed with a sentence-case reason. */
 export function failSession(ctx: Context, reason: string): void {
   endSession(ctx, "failure", reason);
+}
+
+/**
+ * Closes a heartbeat session (`heartbeat.ts`): nothing pending changes, RetryCount neither;
+ * a retry wait it interrupted goes on, else the pending events (raised meanwhile) go now.
+ */
+function endHeartbeat(ctx: Context, outcome: "success" | "failure", reason?: string): void {
+  const session = sessionOf(ctx);
+  const { s } = ctx;
+  if (outcome === "success") s.persisted.lastAcsUrl = session.acsUrl;
+  ctx.actions.push({
+    kind: "close",
+    session: session.number,
+    outcome,
+    ...(reason === undefined ? {} : { reason }),
+    deliveredEvents: outcome === "success" ? session.inFlightEvents : [],
+  });
+  s.session = undefined;
+  if (session.heartbeat?.resumeRetry === true && s.retryAt !== undefined) {
+    s.phase = "retryWait";
+    if (s.retryAt <= ctx.now) kick(ctx, true);
+  } else {
+    s.phase = "idle";
+    kick(ctx, false);
+  }
+  maybeStartTransfer(ctx);
 }

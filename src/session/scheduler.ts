@@ -12,6 +12,7 @@ import { checkBootstrap, failSession, kick, raise } from "./lifecycle.ts";
 import { emptySnapshot } from "./snapshot.ts";
 import { failAfterBoot, maybeStartTransfer, resumeTransfers } from "./transfers.ts";
 import { nextPeriodicInform } from "./periodic.ts";
+import { fireHeartbeat, scheduleHeartbeat } from "./heartbeat.ts";
 import type { Context } from "./_context.ts";
 
 function schedulePeriodic(ctx: Context): void {
@@ -71,6 +72,7 @@ export function onStart(ctx: Context, event: EventOf<"start">): void {
   }
   resumeTransfers(ctx, event.softwareVersion);
   schedulePeriodic(ctx);
+  scheduleHeartbeat(ctx);
   fireDueTimers(ctx);
   kick(ctx, false);
   maybeStartTransfer(ctx);
@@ -95,6 +97,7 @@ export function onRebootCommandDone(ctx: Context, event: EventOf<"rebootCommandD
   ctx.s.phase = "idle";
   failAfterBoot(ctx);
   schedulePeriodic(ctx);
+  scheduleHeartbeat(ctx);
   fireDueTimers(ctx);
   kick(ctx, false);
   maybeStartTransfer(ctx);
@@ -114,11 +117,13 @@ function fireDueTimers(ctx: Context): void {
     for (const x of fired) due.push(eventStruct(EventCode.MScheduleInform, x.commandKey));
   }
   raise(ctx, due);
+  fireHeartbeat(ctx);
 }
 
 /**
  * `timerFired`: fails a session past its deadline, raises `2 PERIODIC` and due
- * `3 SCHEDULED` + `M ScheduleInform`, and starts a retry whose wait is over.
+ * `3 SCHEDULED` + `M ScheduleInform`, starts a due heartbeat, and starts a retry whose wait
+ * is over.
  */
 export function onTimerFired(ctx: Context): void {
   const { s, now } = ctx;
@@ -136,10 +141,21 @@ export function onTimerFired(ctx: Context): void {
  * the session); EnableCWMP turned back on sends what queued up meanwhile.
  */
 export function onSettingsChanged(ctx: Context, event: EventOf<"settingsChanged">): void {
-  const wasEnabled = ctx.s.settings.enableCwmp;
+  const before = ctx.s.settings;
+  const wasEnabled = before.enableCwmp;
   ctx.s.settings = { ...ctx.s.settings, ...event.settings };
   if (ctx.s.phase === "stopped") return;
   schedulePeriodic(ctx);
+  const after = ctx.s.settings;
+  if (
+    after.heartbeatEnable !== before.heartbeatEnable ||
+    after.heartbeatInterval !== before.heartbeatInterval ||
+    after.heartbeatInitiationTime !== before.heartbeatInitiationTime
+  ) {
+    ctx.s.heartbeatReference = undefined; // a new random phase for a new policy
+    if (!after.heartbeatEnable) ctx.s.heartbeatDue = false;
+    scheduleHeartbeat(ctx);
+  }
   if (ctx.s.phase === "idle" || ctx.s.phase === "retryWait") {
     const reenabled = !wasEnabled && ctx.s.settings.enableCwmp;
     if (checkBootstrap(ctx) || reenabled) kick(ctx, true);

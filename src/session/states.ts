@@ -65,6 +65,12 @@ export interface SessionSettings {
    * Undefined = not sent.
    */
   informSessionTimeout?: number;
+  /** ManagementServer.HeartbeatPolicy.Enable (TR-069 Annex O). */
+  heartbeatEnable: boolean;
+  /** HeartbeatPolicy.ReportingInterval in seconds (≥ 30). */
+  heartbeatInterval: number;
+  /** HeartbeatPolicy.InitiationTime in ms since the epoch; `undefined` = Unknown Time. */
+  heartbeatInitiationTime?: number;
 }
 
 /** Defaults for everything but the ACS URL. */
@@ -77,6 +83,9 @@ export const DEFAULT_SESSION_SETTINGS: Readonly<Omit<SessionSettings, "acsUrl">>
   retryMinimumWaitInterval: 5,
   retryIntervalMultiplier: 2000,
   sessionTimeoutSeconds: 600,
+  heartbeatEnable: false,
+  heartbeatInterval: 30,
+  heartbeatInitiationTime: undefined,
 };
 
 /** State of one open session. */
@@ -109,6 +118,11 @@ export interface ActiveSession {
   factoryReset?: boolean;
   /** A transfer applied during the session needs a reboot once it ends. */
   rebootForTransfer?: boolean;
+  /**
+   * A heartbeat session (`heartbeat.ts`); `resumeRetry`: it interrupted a retry wait, which
+   * goes on after it.
+   */
+  heartbeat?: { resumeRetry: boolean };
 }
 
 /** The whole engine state that `step()` threads through. */
@@ -123,6 +137,12 @@ export interface SessionState {
   /** The boot id given with `start`, if known. */
   bootId?: string;
   nextPeriodicAt?: number;
+  /** The next heartbeat (HeartbeatPolicy), if enabled. */
+  nextHeartbeatAt?: number;
+  /** The random heartbeat phase drawn under Unknown Time. */
+  heartbeatReference?: number;
+  /** A heartbeat is due and waits for the running session to end. */
+  heartbeatDue?: boolean;
   retryAt?: number;
   sessionCount: number;
   nextMessageId: number;

@@ -53,6 +53,7 @@ export function wakeAtOf(state: SessionState, now: number): number | undefined {
   const transferAt = nextTransferAt({ s: state }, now);
   if (transferAt !== undefined && transferAt > now) times.push(transferAt);
   if (state.nextPeriodicAt !== undefined) times.push(state.nextPeriodicAt);
+  if (state.nextHeartbeatAt !== undefined) times.push(state.nextHeartbeatAt);
   // While EnableCWMP is false a due retry waits for the setting, not for a timer.
   if (state.phase === "retryWait" && state.retryAt !== undefined && state.settings.enableCwmp) {
     times.push(state.retryAt);
