@@ -28,12 +28,22 @@ export interface AcsConfig {
   readonly periodicInformInterval: number;
   /** xsd:dateTime in UTC; `0001-01-01T00:00:00Z` is the Unknown Time. */
   readonly periodicInformTime: string;
+  /** ManagementServer.HeartbeatPolicy.Enable (TR-069 Annex O). */
+  readonly heartbeatEnable: boolean;
+  /** HeartbeatPolicy.ReportingInterval, seconds (≥ 30). */
+  readonly heartbeatInterval: number;
+  /** HeartbeatPolicy.InitiationTime; Unknown Time = a random phase. */
+  readonly heartbeatInitiationTime: string;
   /** Initial ManagementServer.ParameterKey. */
   readonly parameterKey: string;
   /** Take the ACS URL from DHCP option 43. */
   readonly dhcpDiscovery: boolean;
   /** ACS URL last learnt from DHCP (icwmp keeps it in its config too). */
   readonly dhcpUrl: string;
+  /** Layout of option 43's sub-options: TR-069's, or the Sangoma Vega guide's. */
+  readonly dhcpOption43Format: "tr069" | "vega";
+  /** Where the DHCP hooks keep `dhcp-<interface>.env` (read at start). */
+  readonly dhcpLeaseDir: string;
   /** HTTP compression towards the ACS. */
   readonly compression: "Disabled" | "GZIP";
   /** CWMPRetryMinimumWaitInterval, 1–65535 s. */
@@ -128,12 +138,22 @@ export interface ConnectionRequestConfig {
   readonly rateLimitPeriod: number;
 }
 
-/** `[lwn]`: UDP lightweight notifications (TR-069 Annex M). */
+/**
+ * `[lwn]`: UDP lightweight notifications (TR-069 Annex M). The factory values of
+ * ManagementServer.LightweightNotification* and UDPLightweightNotification*; the ACS may
+ * change them at run time.
+ */
 export interface LwnConfig {
+  /** LightweightNotificationProtocolsUsed: "UDP" when true, "" (off) when false. */
   readonly enable: boolean;
+  /** UDPLightweightNotificationHost; empty = the host of the ACS URL. */
   readonly hostname: string;
-  /** 0 = unset; required when enable is true. */
+  /** UDPLightweightNotificationPort (TR-181: 7547 when not given). */
   readonly port: number;
+  /** LightweightNotificationTriggerInterval, seconds; 0 = passive ones wait for an active one. */
+  readonly triggerInterval: number;
+  /** LightweightNotificationTriggerTime (the phase); Unknown Time = the agent's start. */
+  readonly triggerTime: string;
 }
 
 /**
@@ -281,9 +301,14 @@ export function defaultConfig(): AgentConfig {
       periodicInformEnable: true,
       periodicInformInterval: 1800,
       periodicInformTime: UNKNOWN_TIME,
+      heartbeatEnable: false,
+      heartbeatInterval: 30,
+      heartbeatInitiationTime: UNKNOWN_TIME,
       parameterKey: "",
       dhcpDiscovery: false,
       dhcpUrl: "",
+      dhcpOption43Format: "tr069",
+      dhcpLeaseDir: "/var/run/cwmp-agent",
       compression: "Disabled",
       retryMinWaitInterval: 5,
       retryIntervalMultiplier: 2000,
@@ -335,7 +360,13 @@ export function defaultConfig(): AgentConfig {
       rateLimitRequests: 60,
       rateLimitPeriod: 60,
     },
-    lwn: { enable: false, hostname: "", port: 0 },
+    lwn: {
+      enable: false,
+      hostname: "",
+      port: 7547,
+      triggerInterval: 0,
+      triggerTime: UNKNOWN_TIME,
+    },
     stun: {
       enable: false,
       serverAddress: "",
@@ -454,9 +485,14 @@ export const CONFIG_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       periodic_inform_enable: bool("periodicInformEnable"),
       periodic_inform_interval: int("periodicInformInterval", 1),
       periodic_inform_time: { kind: { type: "dateTime" }, field: "periodicInformTime" },
+      heartbeat_enable: bool("heartbeatEnable"),
+      heartbeat_interval: int("heartbeatInterval", 30),
+      heartbeat_initiation_time: { kind: { type: "dateTime" }, field: "heartbeatInitiationTime" },
       parameter_key: str("parameterKey"),
       dhcp_discovery: bool("dhcpDiscovery"),
       dhcp_url: url("dhcpUrl"),
+      dhcp_option43_format: oneOf("dhcpOption43Format", ["tr069", "vega"]),
+      dhcp_lease_dir: str("dhcpLeaseDir"),
       compression: oneOf("compression", ["Disabled", "GZIP"]),
       retry_min_wait_interval: int("retryMinWaitInterval", 1, 65535),
       retry_interval_multiplier: int("retryIntervalMultiplier", 1000, 65535),
@@ -519,7 +555,13 @@ export const CONFIG_SCHEMA: Readonly<Record<string, SectionSpec>> = {
   },
   lwn: {
     field: "lwn",
-    keys: { enable: bool("enable"), hostname: str("hostname"), port: port("port") },
+    keys: {
+      enable: bool("enable"),
+      hostname: str("hostname"),
+      port: port("port"),
+      trigger_interval: int("triggerInterval", 0),
+      trigger_time: { kind: { type: "dateTime" }, field: "triggerTime" },
+    },
   },
   stun: {
     field: "stun",
