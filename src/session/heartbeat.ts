@@ -28,8 +28,8 @@ import type { Context } from "./_context.ts";
 /** Schedules the next heartbeat from the settings (none while disabled). */
 export function scheduleHeartbeat(ctx: Context): void {
   const { s } = ctx;
-  const { heartbeatEnable, heartbeatInterval, heartbeatInitiationTime } = s.settings;
-  if (!heartbeatEnable || !(heartbeatInterval >= 30) || s.startedAt === undefined) {
+  const { heartbeatEnable, heartbeatInterval = 30, heartbeatInitiationTime } = s.settings;
+  if (heartbeatEnable !== true || !(heartbeatInterval >= 30) || s.startedAt === undefined) {
     s.nextHeartbeatAt = undefined;
     s.heartbeatReference = undefined;
     return;

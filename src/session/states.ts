@@ -65,10 +65,10 @@ export interface SessionSettings {
    * Undefined = not sent.
    */
   informSessionTimeout?: number;
-  /** ManagementServer.HeartbeatPolicy.Enable (TR-069 Annex O). */
-  heartbeatEnable: boolean;
-  /** HeartbeatPolicy.ReportingInterval in seconds (≥ 30). */
-  heartbeatInterval: number;
+  /** ManagementServer.HeartbeatPolicy.Enable (TR-069 Annex O); default false. */
+  heartbeatEnable?: boolean;
+  /** HeartbeatPolicy.ReportingInterval in seconds (≥ 30); default 30. */
+  heartbeatInterval?: number;
   /** HeartbeatPolicy.InitiationTime in ms since the epoch; `undefined` = Unknown Time. */
   heartbeatInitiationTime?: number;
 }
