@@ -19,7 +19,7 @@ import { maskUrl } from "../log/mod.ts";
 import type { StoredSettings } from "./settings_store.ts";
 
 /** Where an effective setting comes from. */
-export type SettingSource = "config" | "acs";
+export type SettingSource = "config" | "acs" | "dhcp";
 
 /** One row of {@linkcode SettingsStore.sources}, as `status` shows it. */
 export interface SettingSourceRow {
@@ -29,8 +29,9 @@ export interface SettingSourceRow {
   readonly key: string;
   readonly source: SettingSource;
   /**
-   * xsd:dateTime: when the ACS set it (source `acs`), or when the config file's value was
-   * first loaded (source `config`); `0001-01-01T00:00:00Z` when unknown.
+   * xsd:dateTime: when the ACS set it (source `acs`), when DHCP supplied it (`dhcp`), or
+   * when the config file's value was first loaded (source `config`);
+   * `0001-01-01T00:00:00Z` when unknown.
    */
   readonly since: string;
 }
@@ -253,21 +254,31 @@ export function reconcileSettings(
   return { overlay: next, sources: state, lines, overlayChanged, sourcesChanged };
 }
 
-/** The per-setting sources: `acs` for what the overlay holds, else `config`. */
+/**
+ * The per-setting sources: `acs` for what the overlay holds, `dhcp` for what DHCP supplied
+ * (`acs.dhcp_discovery`), else `config`.
+ */
 export function sourceRows(
   overlay: Partial<StoredSettings>,
   sources: SourcesState,
   root: string,
+  dhcp: { values: Partial<StoredSettings>; since: Record<string, string> } = {
+    values: {},
+    since: {},
+  },
 ): SettingSourceRow[] {
   const rows: SettingSourceRow[] = [];
   for (const [name, setting] of Object.entries(CONFIG_BACKED)) {
     if (setting === undefined) continue;
     const acs = name in overlay;
+    const fromDhcp = !acs && name in dhcp.values;
     rows.push({
       parameter: `${root}${setting.parameter}`,
       key: setting.key,
-      source: acs ? "acs" : "config",
-      since: (acs ? sources.acs[name] : sources.config[name]?.since) ?? UNKNOWN_SINCE,
+      source: acs ? "acs" : fromDhcp ? "dhcp" : "config",
+      since:
+        (acs ? sources.acs[name] : fromDhcp ? dhcp.since[name] : sources.config[name]?.since) ??
+          UNKNOWN_SINCE,
     });
   }
   return rows;

@@ -9,6 +9,10 @@
  * fingerprints in `config_sources.json`); {@linkcode SettingsStore.sources} says which
  * value each setting has.
  *
+ * With `acs.dhcp_discovery`, the values DHCP supplied (ACS URL, ProvisioningCode, retry
+ * settings; `dhcp_settings.json`) sit between the two: see
+ * {@linkcode SettingsStore.applyDhcp}.
+ *
  * @module
  */
 
@@ -37,7 +41,10 @@ export interface StoredSettings extends ManagementSettings {
 export function factorySettings(config: AgentConfig, connectionRequestUrl: string): StoredSettings {
   return {
     enableCwmp: true,
-    url: config.acs.url,
+    // icwmp's dhcp_url: a URL DHCP gave before, in force until the hook hands one over.
+    url: config.acs.dhcpDiscovery && config.acs.dhcpUrl !== ""
+      ? config.acs.dhcpUrl
+      : config.acs.url,
     username: config.acs.username,
     password: config.acs.password,
     periodicInformEnable: config.acs.periodicInformEnable,
@@ -87,6 +94,15 @@ export interface SettingsStoreOptions {
   now?: () => number;
   /** Data model root prefixed to the parameter names of sources(); default `Device.`. */
   root?: string;
+  /** `acs.dhcp_discovery`: read and apply the values DHCP supplied; default false. */
+  dhcp?: boolean;
+}
+
+/** What `dhcp_settings.json` holds. */
+interface DhcpLayer {
+  values: Partial<StoredSettings>;
+  /** Setting → when DHCP supplied its current value. */
+  since: Record<string, string>;
 }
 
 /** A settings store backed by `<stateDir>/settings.json` and `config_sources.json`. */
@@ -96,6 +112,8 @@ export class SettingsStore implements ManagementSettingsStore {
   #sources: SourcesState;
   #path: string;
   #sourcesPath: string;
+  #dhcpPath: string;
+  #dhcp: DhcpLayer = { values: {}, since: {} };
   #journal: StateJournal;
   #options: SettingsStoreOptions;
   #listeners: ((changes: Partial<StoredSettings>) => void)[] = [];
@@ -108,6 +126,7 @@ export class SettingsStore implements ManagementSettingsStore {
   ) {
     this.#path = `${stateDir}/settings.json`;
     this.#sourcesPath = `${stateDir}/config_sources.json`;
+    this.#dhcpPath = `${stateDir}/dhcp_settings.json`;
     this.#journal = options.journal ?? new StateJournal(stateDir);
     this.#options = options;
     this.#factory = factory;
@@ -152,6 +171,7 @@ export class SettingsStore implements ManagementSettingsStore {
         onCorrupt?.(`Cannot read "${store.#sourcesPath}": ${(error as Error).message}`);
       }
     }
+    if (options.dhcp === true) store.#dhcp = readDhcpLayer(store.#dhcpPath, factory, onCorrupt);
     store.applyConfig(factory);
     return store;
   }
@@ -184,12 +204,71 @@ export class SettingsStore implements ManagementSettingsStore {
 
   /** Where each config-backed setting's effective value comes from: `config` or `acs`. */
   sources(): SettingSourceRow[] {
-    return sourceRows(this.#overlay, this.#sources, this.#options.root ?? "Device.");
+    return sourceRows(this.#overlay, this.#sources, this.#options.root ?? "Device.", this.#dhcp);
   }
 
   /** The effective settings. */
   get(): StoredSettings {
-    return { ...this.#factory, ...this.#overlay };
+    return { ...this.#factory, ...this.#dhcp.values, ...this.#overlay };
+  }
+
+  /**
+   * Takes the values DHCP supplied (`acs.dhcp_discovery`; ignored without it). A DHCP value
+   * replaces the config file's (TR-069 §3.1: a CPE configured to use DHCP uses the
+   * discovered URL). A value the ACS set stands over it until DHCP supplies a *different*
+   * value: a renewed lease repeating the same URL does not undo the ACS moving the device
+   * (GenieACS provisions ManagementServer.URL to migrate devices, and operators expect that
+   * to stick), while an operator re-pointing the DHCP server still reaches every device.
+   * Persisted like an ACS change (in the caller's transaction, if any); the listeners hear
+   * what changed in force (a new URL raises `0 BOOTSTRAP`). Returns those keys.
+   */
+  applyDhcp(values: Partial<StoredSettings>): (keyof StoredSettings)[] {
+    if (this.#options.dhcp !== true) return [];
+    const before = this.get();
+    const dhcp: DhcpLayer = { values: { ...this.#dhcp.values }, since: { ...this.#dhcp.since } };
+    const overlay = { ...this.#overlay };
+    const acs = { ...this.#sources.acs };
+    const since = new Date((this.#options.now ?? Date.now)()).toISOString().replace(
+      /\.\d{3}Z$/,
+      "Z",
+    );
+    let overlayChanged = false;
+    let dhcpChanged = false;
+    for (const [key, value] of Object.entries(values)) {
+      const k = key as keyof StoredSettings;
+      if (value === undefined || DERIVED.includes(k) || typeof value !== typeof this.#factory[k]) {
+        continue;
+      }
+      if (dhcp.values[k] === value) continue;
+      (dhcp.values as Record<string, unknown>)[k] = value;
+      dhcp.since[k] = since;
+      dhcpChanged = true;
+      if (k in overlay) {
+        delete overlay[k];
+        delete acs[k];
+        overlayChanged = true;
+      }
+    }
+    if (dhcpChanged) {
+      this.#journal.write(this.#dhcpPath, JSON.stringify({ version: 1, ...dhcp }, null, 2) + "\n");
+      this.#dhcp = dhcp;
+    }
+    if (overlayChanged) {
+      this.#sources = { config: this.#sources.config, acs };
+      this.#journal.write(this.#path, JSON.stringify(overlay, null, 2) + "\n");
+      this.#journal.write(this.#sourcesPath, serializeSources(this.#sources));
+      this.#overlay = overlay;
+    }
+    const after = this.get();
+    const changes: Partial<StoredSettings> = {};
+    for (const k of Object.keys(after) as (keyof StoredSettings)[]) {
+      if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) {
+        (changes as Record<string, unknown>)[k] = after[k];
+      }
+    }
+    const changed = Object.keys(changes) as (keyof StoredSettings)[];
+    if (changed.length > 0) { for (const listener of this.#listeners) listener(changes); }
+    return changed;
   }
 
   /** Applies and persists `changes`, then tells the listeners. Throws if it cannot persist. */
@@ -229,11 +308,37 @@ export class SettingsStore implements ManagementSettingsStore {
     this.#listeners.push(listener);
   }
 
-  /** Forgets everything the ACS set (factory reset). */
+  /** Forgets everything the ACS set (factory reset); what DHCP supplied stays. */
   reset(): void {
     this.#journal.write(this.#path, null);
     this.#sources = { config: this.#sources.config, acs: {} };
     this.#journal.write(this.#sourcesPath, serializeSources(this.#sources));
     this.#overlay = {};
   }
+}
+
+/** `dhcp_settings.json`, keeping only known keys of the right type; none → empty. */
+function readDhcpLayer(
+  path: string,
+  factory: StoredSettings,
+  onCorrupt?: (message: string) => void,
+): DhcpLayer {
+  const layer: DhcpLayer = { values: {}, since: {} };
+  try {
+    const parsed = JSON.parse(Deno.readTextFileSync(path));
+    const values = parsed?.values ?? {};
+    const since = parsed?.since ?? {};
+    for (const [key, value] of Object.entries(values)) {
+      const k = key as keyof StoredSettings;
+      if (k in factory && !DERIVED.includes(k) && typeof value === typeof factory[k]) {
+        (layer.values as Record<string, unknown>)[k] = value;
+        if (typeof since[k] === "string") layer.since[k] = since[k];
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) {
+      onCorrupt?.(`Cannot read "${path}": ${(error as Error).message}`);
+    }
+  }
+  return layer;
 }
