@@ -42,6 +42,8 @@ async function has(cmd: string): Promise<boolean> {
 const OPTIONAL: Record<string, string> = {
   "/usr/sbin/vsftpd": "vsftpd",
   "/usr/sbin/in.tftpd": "tftpd-hpa",
+  // The XMPP server of the XMPP connection-request tests (tests/integration/xmpp_cr_test.ts).
+  "/usr/bin/prosody": "prosody",
   // The release tarball test (tests/build/musl_root_test.ts).
   "/usr/bin/qemu-aarch64-static": "qemu-user-static",
   "/bin/busybox": "busybox-static",
