@@ -23,7 +23,7 @@ import {
 import type { SessionEvent, SessionSnapshot, TransferRecord } from "../session/mod.ts";
 import { TransferRunner } from "../transfer/runner.ts";
 import { type AgentLogFile, deviceFileTypes } from "../transfer/file_types.ts";
-import { type Binding, bindVendorFiles } from "../datamodel/mod.ts";
+import { type Binding, bindVendorFiles, deviceSchema } from "../datamodel/mod.ts";
 import { transferClients } from "../transfer/clients.ts";
 import {
   type AutonomousPolicy,
@@ -62,7 +62,10 @@ function onRamFs(path: string): boolean {
  */
 export function vendorFileBindings(config: AgentConfig): Binding[] {
   const types = deviceFileTypes(config.transfer, agentLogFile(config));
-  return bindVendorFiles(types.configFiles, types.logFiles, rootObjectOf(config.cpe.datamodel));
+  const schema = deviceSchema(config.cpe.datamodel);
+  // TR-098's VendorConfigFile has no UseForBackupRestore: bind what the root has.
+  return bindVendorFiles(types.configFiles, types.logFiles, rootObjectOf(config.cpe.datamodel))
+    .map((b) => ({ ...b, parameters: b.parameters.filter((n) => schema.parameter(b.object + n)) }));
 }
 
 /** What {@linkcode createAgentTransfers} needs. */
