@@ -128,6 +128,7 @@ export class XmppClient {
   #wake: (() => void) | undefined;
   #writing: Promise<void> = Promise.resolve();
   #nextId = 0;
+  readonly #waiting = new Map<string, (reply: XmlElement) => void>();
 
   /** A stopped client; {@linkcode start} connects. */
   constructor(options: XmppClientOptions) {
@@ -147,6 +148,26 @@ export class XmppClient {
   /** TR-181 TLSEstablished. */
   get tlsEstablished(): boolean {
     return this.#tls;
+  }
+
+  /**
+   * Sends the iq `stanza` whose id is `id` and resolves with the `result` or `error`
+   * that answers it (the ACS side of tests and tools).
+   *
+   * @throws {Error} when not connected or nothing answers within `timeoutMs`.
+   */
+  async request(stanza: string, id: string, timeoutMs = 10_000): Promise<XmlElement> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      return await new Promise<XmlElement>((resolve, reject) => {
+        this.#waiting.set(id, resolve);
+        timer = setTimeout(() => reject(new Error(`No answer to iq "${id}"`)), timeoutMs);
+        this.#send(stanza).catch(reject);
+      });
+    } finally {
+      clearTimeout(timer);
+      this.#waiting.delete(id);
+    }
   }
 
   /** Starts connecting (and reconnecting) in the background. */
@@ -459,10 +480,12 @@ export class XmppClient {
         if (stanza.ns !== NS_CLIENT || stanza.local !== "iq") continue;
         const type = attrOf(stanza, "type");
         if (type === "result" || type === "error") {
-          if (pingId !== "" && attrOf(stanza, "id") === pingId) {
+          const id = attrOf(stanza, "id");
+          if (pingId !== "" && id === pingId) {
             pingId = "";
             clearTimeout(pingTimer);
           }
+          this.#waiting.get(id)?.(stanza);
           continue;
         }
         if (type !== "get" && type !== "set") continue;
