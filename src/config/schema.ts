@@ -181,6 +181,32 @@ export interface StunConfig {
   readonly udpPort: number;
 }
 
+/**
+ * `[xmpp]`: one XMPP connection for connection requests (TR-069 Annex K), seeded into
+ * `Device.XMPP.Connection.{i}` and ManagementServer.ConnReqXMPPConnection /
+ * ConnReqAllowedJabberIDs; the ACS may change them at run time. Off while `domain` is empty.
+ */
+export interface XmppConfig {
+  /** The server's host; empty = DNS (SRV `_xmpp-client._tcp.<domain>`, then the domain). */
+  readonly server: string;
+  readonly port: number;
+  /** The XMPP domain: the JID's domain part and the name the server's certificate must have. */
+  readonly domain: string;
+  readonly username: string;
+  readonly password: string;
+  readonly resource: string;
+  /** Start TLS even when the server does not require it (TR-181 UseTLS). */
+  readonly useTls: boolean;
+  /** ConnReqAllowedJabberIDs: bare or full JIDs; empty = everyone. */
+  readonly allowedJids: readonly string[];
+  /** PEM CA bundle for the XMPP server; empty = the system's roots. */
+  readonly caFile: string;
+  /** KeepAliveInterval, seconds: −1 = 300, 0 = none. */
+  readonly keepAliveInterval: number;
+  /** ServerRetryInitialInterval, seconds. */
+  readonly retryInitialInterval: number;
+}
+
 /** `[agent]`: local files and system commands. */
 export interface AgentSection {
   readonly stateDir: string;
@@ -274,6 +300,7 @@ export interface AgentConfig {
   readonly connectionRequest: ConnectionRequestConfig;
   readonly lwn: LwnConfig;
   readonly stun: StunConfig;
+  readonly xmpp: XmppConfig;
   readonly twamp: TwampConfig;
   readonly transfer: TransferConfig;
   readonly agent: AgentSection;
@@ -377,6 +404,19 @@ export function defaultConfig(): AgentConfig {
       minimumKeepAlivePeriod: 30,
       notificationLimit: 0,
       udpPort: 7547,
+    },
+    xmpp: {
+      server: "",
+      port: 5222,
+      domain: "",
+      username: "",
+      password: "",
+      resource: "cwmp",
+      useTls: true,
+      allowedJids: [],
+      caFile: "",
+      keepAliveInterval: -1,
+      retryInitialInterval: 60,
     },
     twamp: { controlEnable: false, controlPort: 862, controlBind: "0.0.0.0" },
     transfer: {
@@ -575,6 +615,22 @@ export const CONFIG_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       minimum_keepalive_period: int("minimumKeepAlivePeriod", 1, 86400),
       notification_limit: int("notificationLimit", 0),
       udp_port: int("udpPort", 0, 65535),
+    },
+  },
+  xmpp: {
+    field: "xmpp",
+    keys: {
+      server: str("server"),
+      port: port("port"),
+      domain: str("domain"),
+      username: str("username"),
+      ...secret("password"),
+      resource: str("resource"),
+      use_tls: bool("useTls"),
+      allowed_jids: argv("allowedJids"),
+      ca_file: str("caFile"),
+      keep_alive_interval: int("keepAliveInterval", -1),
+      retry_initial_interval: int("retryInitialInterval", 1, 65535),
     },
   },
   twamp: {
