@@ -17,6 +17,7 @@ import { sendControlRequest } from "./src/agent/control_server.ts";
 import { type LocalOp, localRequest } from "./src/agent/local_request.ts";
 import { requestDownloadOf } from "./src/agent/request_download.ts";
 import { autonomousTransferOf } from "./src/agent/autonomous_transfer.ts";
+import { dhcpLeaseOf } from "./src/agent/dhcp.ts";
 import { parseArgs, runCheckConfig } from "./src/cli/mod.ts";
 import { importIcwmp } from "./src/cli/icwmp_import.ts";
 import { readConfigFile } from "./src/config/mod.ts";
@@ -105,7 +106,13 @@ async function run(configPath: string): Promise<number> {
 /** `cwmp-agent get|set|…`: asks the running agent over its control socket. */
 async function local(
   configPath: string,
-  op: LocalOp | OperatorOp | "notify" | "request-download" | "autonomous-transfer-complete",
+  op:
+    | LocalOp
+    | OperatorOp
+    | "notify"
+    | "request-download"
+    | "autonomous-transfer-complete"
+    | "dhcp-update",
   args: string[],
   json = false,
 ): Promise<number> {
@@ -114,6 +121,7 @@ async function local(
     if (isOperatorOp(op)) checkOperatorArgs(op, args);
     else if (op === "request-download") requestDownloadOf(args);
     else if (op === "autonomous-transfer-complete") autonomousTransferOf(args, Date.now());
+    else if (op === "dhcp-update") dhcpLeaseOf(args);
     else if (op !== "notify") localRequest(op, args);
   } catch (error) {
     console.error((error as Error).message);

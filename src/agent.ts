@@ -52,6 +52,8 @@ import { factorySettings, type SettingSourceRow, SettingsStore } from "./agent/s
 import { errorText, sessionSettingsOf } from "./agent/session_settings.ts";
 import { maskUrl } from "./log/mod.ts";
 import { readTls, type TlsMaterial } from "./agent/tls.ts";
+import { DhcpDiscovery, dhcpLeaseOf } from "./agent/dhcp.ts";
+import { bindGatewayInfo } from "./datamodel/objects/gateway_info.ts";
 
 /** What {@linkcode startAgent} needs. */
 export interface AgentOptions {
@@ -152,7 +154,13 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     journal,
     now: () => platform.now(),
     root: rootObjectOf(config.cpe.datamodel),
+    dhcp: config.acs.dhcpDiscovery,
   });
+  // DHCP discovery and the gateway identity; a lease the hook recorded before we started
+  // counts before the first session.
+  const dhcp = new DhcpDiscovery({ config, settings, logger, journal });
+  const leased = await dhcp.readLeaseFile();
+  if (leased !== undefined) await dhcp.update(leased, "file");
 
   // Events that arrive while the agent is still starting (a connection request, a
   // finished diagnostic) wait here and are fed right after "start".
@@ -210,6 +218,10 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     bindings: [
       ...bindings,
       ...(measurement?.bindings ?? []),
+      ...(config.cpe.datamodel === "tr181" &&
+          !bindings.some((b) => b.object === "Device.GatewayInfo.")
+        ? [bindGatewayInfo(() => dhcp.gateway())]
+        : []),
       // An integrator's mapping of these tables wins.
       ...vendorFileBindings(config).filter((v) => !bindings.some((b) => b.object === v.object)),
     ],
@@ -278,6 +290,16 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     if (req.op === "notify") {
       await pollNow();
       return { lines: [JSON.stringify({ status: 0 })], ok: true };
+    }
+    if (req.op === "dhcp-update") {
+      // The DHCP client's hook: a new URL raises 0 BOOTSTRAP through the settings listener.
+      const outcome = await dhcp.update(dhcpLeaseOf(req.args), "hook");
+      if (outcome.gatewayChanged) await pollNow();
+      await chain;
+      return {
+        lines: [JSON.stringify({ status: 0, ...outcome })],
+        ok: outcome.errors.length === 0,
+      };
     }
     const transferReply = transfers.local(req.op, req.args);
     if (transferReply !== undefined) return await transferReply;

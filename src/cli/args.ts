@@ -8,6 +8,8 @@
  *   cwmp-agent check-config [--config FILE]
  *   cwmp-agent get|set|add|del|names|attrs ARG...   local data-model access
  *   cwmp-agent status|inform [EVENT]|reload|reset-state|log [N] [--json]   operating it
+ *   cwmp-agent dhcp-update --interface IF [--opt43 HEX] [--opt125 HEX] [--opt17 HEX]
+ *                                            a DHCP client hook hands over the lease's options
  *   cwmp-agent import-icwmp [UCI_FILE]       icwmp's /etc/config/cwmp → TOML on stdout
  *   cwmp-agent --version | --help
  */
@@ -38,7 +40,8 @@ export type CliCommand =
       | OperatorOp
       | "notify"
       | "request-download"
-      | "autonomous-transfer-complete";
+      | "autonomous-transfer-complete"
+      | "dhcp-update";
     /** `--json` (operator commands): JSON lines instead of text for people. */
     readonly json?: boolean;
     readonly args: readonly string[];
@@ -158,6 +161,26 @@ function buildProgram(output: { text: string }, done: (command: CliCommand) => v
       done({ kind: "local", op, args, json, configPath: configOf(self) });
     });
   }
+  program.command("dhcp-update")
+    .description(
+      "hand the running agent a DHCP lease's TR-069 options (hex, as udhcpc prints them): " +
+        "ACS URL, retry settings, gateway identity",
+    )
+    .requiredOption(
+      "--interface <name>",
+      "the interface the lease is on (netifd's name or the device)",
+    )
+    .option("--device <dev>", "the Linux device, when --interface is netifd's name")
+    .option("--opt43 <hex>", "DHCPv4 option 43 (vendor-specific information)")
+    .option("--opt125 <hex>", "DHCPv4 option 125 (V-I vendor-specific information)")
+    .option("--opt17 <hex>", "DHCPv6 option 17 (vendor-specific information)")
+    .option("-c, --config <file>", "configuration file")
+    .action((options: Record<string, string | undefined>, command: Command) => {
+      const args = (["interface", "device", "opt43", "opt125", "opt17"] as const)
+        .filter((k) => (options[k] ?? "") !== "")
+        .map((k) => `${k}=${options[k]}`);
+      done({ kind: "local", op: "dhcp-update", args, configPath: configOf(command) });
+    });
   program.command("notify")
     .description("check the parameters with notification for changes now")
     .option("-c, --config <file>", "configuration file")

@@ -158,7 +158,10 @@ export function onSettingsChanged(ctx: Context, event: EventOf<"settingsChanged"
   }
   if (ctx.s.phase === "idle" || ctx.s.phase === "retryWait") {
     const reenabled = !wasEnabled && ctx.s.settings.enableCwmp;
-    if (checkBootstrap(ctx) || reenabled) kick(ctx, true);
+    // A retry wait is for an ACS that could not be reached; a new URL (DHCP supplying one
+    // to an agent that had none, with BOOTSTRAP already pending) is tried at once.
+    const newUrl = after.acsUrl !== before.acsUrl;
+    if (checkBootstrap(ctx) || reenabled || newUrl) kick(ctx, true);
   }
 }
 
