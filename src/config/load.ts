@@ -144,10 +144,8 @@ class Loader {
   }
 
   crossCheck(config: AgentConfig) {
-    const { lwn, acs } = config;
-    if (lwn.enable && (lwn.hostname === "" || lwn.port === 0)) {
-      throw this.error("lwn.enable", 'needs "hostname" and "port" when true');
-    }
+    // [lwn] needs neither hostname nor port: TR-181 sends to the ACS URL's host, port 7547.
+    const { acs } = config;
     const { stun } = config;
     if (
       stun.maximumKeepAlivePeriod > 0 && stun.maximumKeepAlivePeriod < stun.minimumKeepAlivePeriod

@@ -244,7 +244,6 @@ Deno.test("importIcwmp() leaves out what the agent would refuse, with a warning"
     'expected one of "InstanceNumber", "InstanceAlias", got "instancealias"',
     "c:10: cpe.enable: icwmp was disabled here; enable the cwmp-agent service only when the " +
     "agent should run",
-    'c:12: lwn.enable: not imported as lwn.enable: needs "hostname" and "port" when true',
   ]);
   assert.ok(!toml.includes("ftp://"));
   assert.ok(!toml.includes("retry_interval_multiplier"));

@@ -187,10 +187,6 @@ Deno.test("loadConfig() error messages name the file, line and key", () => {
       '[acs]\nurl = "http://a/\n',
       "cwmp.toml:2: invalid TOML: control characters are not allowed in strings (column 17)",
     ],
-    [
-      '[lwn]\nenable = true\nhostname = "lwn.example"\n',
-      'cwmp.toml:2: lwn.enable: needs "hostname" and "port" when true',
-    ],
     ['[acs]\nclient_key = "k.pem"\n', 'cwmp.toml:2: acs.client_key: needs "client_cert" as well'],
   ];
   for (const [text, message] of cases) assert.equal(errorOf(text), message);
