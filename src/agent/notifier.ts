@@ -13,6 +13,7 @@ import {
   activeNotificationAt,
   buildInformList,
   type ChangedParameter,
+  type LightweightChange,
   NotificationQueue,
   notifiedParameters,
   VALUE_CHANGE,
@@ -38,6 +39,7 @@ export class Notifier {
   readonly #queue = new NotificationQueue();
   #lastSuccessEnd?: number;
   #inFlight = new Map<number, readonly ChangedParameter[]>();
+  #onLightweight?: (changes: readonly LightweightChange[]) => void;
 
   /** A notifier over `model`; call {@linkcode Notifier.rewatch} before polling. */
   constructor(
@@ -64,10 +66,21 @@ export class Notifier {
     await this.#detector.acknowledge(paths);
   }
 
-  /** Polls; resolves true when an active change is pending. */
+  /**
+   * Polls; resolves true when an active change is pending. Lightweight changes
+   * (notification 3–6, TR-069 Annex M) go to the {@linkcode Notifier.onLightweight}
+   * listener.
+   */
   async poll(): Promise<boolean> {
-    this.#queue.add(await this.#detector.poll());
+    const changes = await this.#detector.poll();
+    this.#queue.add(changes);
+    if (changes.lightweight.length > 0) this.#onLightweight?.(changes.lightweight);
     return this.#queue.hasActive();
+  }
+
+  /** Where the lightweight changes of each poll go (the LWN sender). */
+  onLightweight(listener: (changes: readonly LightweightChange[]) => void): void {
+    this.#onLightweight = listener;
   }
 
   /** True when an active change waits for a session. */

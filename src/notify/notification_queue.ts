@@ -9,6 +9,9 @@
 
 import type { ChangedParameter, ValueChanges } from "./value_change_detector.ts";
 
+/** The Inform side of a poll (its lightweight changes go elsewhere). */
+type InformChanges = Pick<ValueChanges, "passive" | "active">;
+
 /** Changed parameters not yet delivered, in order of first detection. */
 export class NotificationQueue {
   readonly #pending = new Map<string, ChangedParameter>();
@@ -19,7 +22,7 @@ export class NotificationQueue {
   }
 
   /** Queues `changes` (a poll's result or a list); a parameter already queued takes the new value. */
-  add(changes: ValueChanges | readonly ChangedParameter[]): void {
+  add(changes: InformChanges | readonly ChangedParameter[]): void {
     const list = isList(changes) ? changes : [...changes.passive, ...changes.active];
     for (const change of list) this.#pending.set(change.name, change);
   }
@@ -54,7 +57,7 @@ export class NotificationQueue {
 }
 
 function isList(
-  changes: ValueChanges | readonly ChangedParameter[],
+  changes: InformChanges | readonly ChangedParameter[],
 ): changes is readonly ChangedParameter[] {
   return Array.isArray(changes);
 }

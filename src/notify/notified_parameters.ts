@@ -1,6 +1,7 @@
 /**
  * Which parameters to watch for value changes: every parameter of the tree whose
- * notification attribute is 1 (passive) or 2 (active): the stored ones plus those whose
+ * notification attribute is 1–6 (passive, active, and the lightweight kinds of CWMP 1.4):
+ * the stored ones plus those whose
  * schema default is active (`forceEnabled`, `forceDefaultEnabled`), in every row.
  *
  * @module
@@ -11,10 +12,10 @@ import { ParameterNameError } from "../datamodel/errors.ts";
 import type { ParameterRef } from "../datamodel/provider.ts";
 import type { SchemaEntry } from "../datamodel/schema.ts";
 import type { ParameterTree } from "../datamodel/tree.ts";
-import type { WatchedParameter } from "./value_change_detector.ts";
+import type { WatchedNotification, WatchedParameter } from "./value_change_detector.ts";
 
 /**
- * The parameters of `model` with notification 1 or 2 in `store`; `entries` is the schema
+ * The parameters of `model` with notification 1–6 in `store`; `entries` is the schema
  * the tree was built from (for the defaults). Stored paths the tree no longer has are
  * skipped (the agent drops them with `AttributeStore.forget`).
  */
@@ -39,7 +40,9 @@ export async function notifiedParameters(
   const out: WatchedParameter[] = [];
   for (const ref of refs.values()) {
     const { notification } = store.get(ref);
-    if (notification === 1 || notification === 2) out.push({ ref, notification });
+    if (notification >= 1 && notification <= 6) {
+      out.push({ ref, notification: notification as WatchedNotification });
+    }
   }
   return out;
 }

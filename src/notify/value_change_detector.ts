@@ -1,8 +1,12 @@
 /**
  * Value-change detection (TR-069 §3.2.1 notification, CWMP-FACTS §2 `4 VALUE CHANGE`,
- * §5.1): the watched parameters (notification 1 or 2) each have a baseline value; a
+ * §5.1): the watched parameters (notification 1–6) each have a baseline value; a
  * {@linkcode ValueChangeDetector.poll} reads them in one batch, reports those whose
  * value differs and moves their baseline on.
+ *
+ * One change may count twice: for the Inform (1, 4 and 6 passive; 2 active) and for a
+ * lightweight notification (3 and 4 passive; 5 and 6 active; TR-069 Annex M). The two
+ * "operate independently" (cwmp-1-4.xsd).
  *
  * Changes made by the ACS do not notify: after a successful SetParameterValues the
  * agent calls {@linkcode ValueChangeDetector.acknowledge}, which moves the baseline to
@@ -19,22 +23,44 @@ import type { MaybePromise, ParameterRef } from "../datamodel/provider.ts";
 import { xsiType } from "../datamodel/xsi_type.ts";
 import type { ParameterValueStruct } from "../soap/messages.ts";
 
-/** A parameter to watch and its notification (1 passive, 2 active). */
+/** A Notification attribute that asks for something (0 asks for nothing). */
+export type WatchedNotification = 1 | 2 | 3 | 4 | 5 | 6;
+
+/** A parameter to watch and its notification attribute. */
 export interface WatchedParameter {
   readonly ref: ParameterRef;
-  readonly notification: 1 | 2;
+  readonly notification: WatchedNotification;
 }
 
-/** A detected change: the Inform ParameterValueStruct plus its notification. */
+/** A detected change for the Inform: the ParameterValueStruct plus 1 passive or 2 active. */
 export interface ChangedParameter extends ParameterValueStruct {
   readonly notification: 1 | 2;
 }
 
+/** A detected change for a lightweight notification. */
+export interface LightweightChange extends ParameterValueStruct {
+  /** Notification 5 or 6 (send now); false for 3 or 4 (wait for the trigger). */
+  readonly active: boolean;
+}
+
 /** Result of {@linkcode ValueChangeDetector.poll}. */
 export interface ValueChanges {
+  /** For the Inform: notification 1, 4 or 6. */
   readonly passive: ChangedParameter[];
+  /** For the Inform: notification 2. */
   readonly active: ChangedParameter[];
+  /** For lightweight notifications: notification 3–6. */
+  readonly lightweight: LightweightChange[];
 }
+
+const INFORM_KIND: Record<WatchedNotification, 1 | 2 | undefined> = {
+  1: 1,
+  2: 2,
+  3: undefined,
+  4: 1,
+  5: undefined,
+  6: 1,
+};
 
 /** Reads the values of `refs`, in order. */
 export type ReadValues = (refs: readonly ParameterRef[]) => MaybePromise<readonly string[]>;
@@ -47,7 +73,7 @@ export interface WatchOptions {
 
 interface Watched {
   ref: ParameterRef;
-  notification: 1 | 2;
+  notification: WatchedNotification;
   baseline: string;
   /** Bumped by acknowledge(); a poll that saw another epoch ignores its read. */
   epoch: number;
@@ -110,20 +136,26 @@ export class ValueChangeDetector {
     const values = await this.#read(targets.map((t) => t.ref));
     const passive: ChangedParameter[] = [];
     const active: ChangedParameter[] = [];
+    const lightweight: LightweightChange[] = [];
     for (let i = 0; i < targets.length; i++) {
       const target = targets[i];
       if (this.#watched.get(target.ref.path) !== target || target.epoch !== epochs[i]) continue;
       if (values[i] === target.baseline) continue;
       target.baseline = values[i];
-      const change: ChangedParameter = {
+      const struct: ParameterValueStruct = {
         name: target.ref.name ?? target.ref.path,
         value: values[i],
         type: xsiType(target.ref.schema.type),
-        notification: target.notification,
       };
-      (target.notification === 2 ? active : passive).push(change);
+      const inform = INFORM_KIND[target.notification];
+      if (inform !== undefined) {
+        (inform === 2 ? active : passive).push({ ...struct, notification: inform });
+      }
+      if (target.notification >= 3) {
+        lightweight.push({ ...struct, active: target.notification >= 5 });
+      }
     }
-    return { passive, active };
+    return { passive, active, lightweight };
   }
 
   /**

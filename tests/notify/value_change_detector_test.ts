@@ -19,7 +19,7 @@ const names = (list: { name: string; value: string }[]) => list.map((c) => `${c.
 
 Deno.test("ValueChangeDetector.poll() reports changes by notification and moves the baseline", async () => {
   const { detector, deviceSets } = await setup();
-  assert.deepEqual(await detector.poll(), { passive: [], active: [] });
+  assert.deepEqual(await detector.poll(), { passive: [], active: [], lightweight: [] });
   await deviceSets("Device.Name", "router");
   await deviceSets("Device.Box.Port.1.Status", "Down");
   await deviceSets("Device.UpTime", "99");
@@ -32,8 +32,9 @@ Deno.test("ValueChangeDetector.poll() reports changes by notification and moves 
       type: "xsd:string",
       notification: 2,
     }],
+    lightweight: [],
   });
-  assert.deepEqual(await detector.poll(), { passive: [], active: [] });
+  assert.deepEqual(await detector.poll(), { passive: [], active: [], lightweight: [] });
 });
 
 Deno.test("ValueChangeDetector.poll() with paths checks only those watched paths", async () => {
@@ -52,7 +53,7 @@ Deno.test("ValueChangeDetector.acknowledge() keeps the ACS's own changes out of 
   await detector.acknowledge(["Device.Name"], ["set-by-acs"]);
   await deviceSets("Device.Code", "acs-too");
   await detector.acknowledge(["Device.Code", "Device.UpTime"]);
-  assert.deepEqual(await detector.poll(), { passive: [], active: [] });
+  assert.deepEqual(await detector.poll(), { passive: [], active: [], lightweight: [] });
   await deviceSets("Device.Name", "device");
   assert.deepEqual(names((await detector.poll()).passive), ["Device.Name=device"]);
   await assert.rejects(detector.acknowledge(["Device.Name"], []), RangeError);
@@ -76,8 +77,8 @@ Deno.test("ValueChangeDetector.acknowledge() during a poll's read keeps that pol
   await deviceSets("Device.Name", "acs");
   await detector.acknowledge(["Device.Name"], ["acs"]);
   release();
-  assert.deepEqual(await polling, { passive: [], active: [] });
-  assert.deepEqual(await detector.poll(), { passive: [], active: [] });
+  assert.deepEqual(await polling, { passive: [], active: [], lightweight: [] });
+  assert.deepEqual(await detector.poll(), { passive: [], active: [], lightweight: [] });
 
   await deviceSets("Device.Name", "device again");
   hold = true;
@@ -110,4 +111,30 @@ Deno.test("ValueChangeDetector.watch() rebaselines the paths named in rebaseline
   const changes = await detector.poll();
   assert.deepEqual(changes.passive, []);
   assert.deepEqual(changes.active.map((c) => c.name), ["Device.Code"]);
+});
+
+Deno.test("ValueChangeDetector.poll() splits lightweight notification 3-6 from the Inform's", async () => {
+  const f = fixture();
+  const detector = new ValueChangeDetector((refs) => f.model.read(refs));
+  const paths = ["Device.Name", "Device.Code", "Device.UpTime", "Device.Box.Port.1.Status"];
+  const kinds = [3, 4, 5, 6] as const;
+  await detector.watch(
+    await Promise.all(paths.map(async (p, i) => ({ ref: await f.ref(p), notification: kinds[i] }))),
+  );
+  await f.deviceSets("Device.Name", "a");
+  await f.deviceSets("Device.Code", "b");
+  await f.deviceSets("Device.UpTime", "7");
+  await f.deviceSets("Device.Box.Port.1.Status", "Down");
+  const changes = await detector.poll();
+  assert.deepEqual(changes.active, []);
+  assert.deepEqual(
+    changes.passive.map((c) => `${c.name}=${c.value}/${c.notification}`),
+    ["Device.Code=b/1", "Device.Box.Port.1.Status=Down/1"],
+  );
+  assert.deepEqual(changes.lightweight, [
+    { name: "Device.Name", value: "a", type: "xsd:string", active: false },
+    { name: "Device.Code", value: "b", type: "xsd:string", active: false },
+    { name: "Device.UpTime", value: "7", type: "xsd:unsignedInt", active: true },
+    { name: "Device.Box.Port.1.Status", value: "Down", type: "xsd:string", active: true },
+  ]);
 });
