@@ -17,11 +17,15 @@
  *     curl; `--transfer-mb=0` skips it).
  *  8. FTP (vsftpd) and TFTP (tftpd-hpa) downloads and uploads vs curl and tftp-hpa
  *     (bench/transfer_ftp_tftp_bench.ts in its own process; `--ftp-mb=0 --tftp-mb=0` skip).
+ *  9. Connection-request paths to session start: UDP (TR-111) against HTTP Digest,
+ *     p50/p99 over `--cr-requests` each, and the STUN keep-alive traffic per hour
+ *     (bench/cr_paths_bench.ts in its own process; `--cr-requests=0` skips).
  *
  * Prints a table and writes bench/results.json. Exits 1 if any session fails.
  *
  *   deno task bench [--sessions=200] [--warmup=30] [--startup-runs=10] [--codec-runs=7]
  *                   [--memory-sessions=10000] [--transfer-mb=200] [--ftp-mb=100] [--tftp-mb=20]
+ *                   [--cr-requests=1000]
  *
  * @module
  */
@@ -178,6 +182,7 @@ async function main(): Promise<number> {
   const transferMb = intFlag("transfer-mb", 200, 0);
   const ftpMb = intFlag("ftp-mb", 100, 0);
   const tftpMb = intFlag("tftp-mb", 20, 0);
+  const crRequests = intFlag("cr-requests", 1000, 0);
   const started = performance.now();
   const machine = await machineFacts();
   // Interrupted: leave no agent and no temp dir behind.
@@ -211,9 +216,15 @@ async function main(): Promise<number> {
       console.error(`bench: FTP ${ftpMb} MB vs curl, TFTP ${tftpMb} MB vs tftp-hpa…`);
       ftpTftp = await runFtpTftpBench(ftpMb, tftpMb);
     }
+    let crPaths = "";
+    if (crRequests > 0) {
+      console.error(`bench: connection-request paths (${crRequests} requests each)…`);
+      crPaths = await runScript("cr_paths_bench.ts", [`--requests=${crRequests}`]);
+    }
     const totalSeconds = (performance.now() - started) / 1000;
     console.log(report(machine, session, startup, codec, datamodel, udp, memory, transfer));
     if (ftpTftp !== "") console.log(`\n8. FTP and TFTP against curl and tftp-hpa\n${ftpTftp}`);
+    if (crPaths !== "") console.log(`\n9. Connection-request paths\n${crPaths}`);
     console.log(`\nWhole bench: ${totalSeconds.toFixed(1)} s. Results in ${RESULTS}`);
     const results = {
       date: new Date().toISOString(),
@@ -226,6 +237,7 @@ async function main(): Promise<number> {
       memory,
       transfer,
       ftpTftp,
+      crPaths,
       totalSeconds,
     };
     await Deno.writeTextFile(RESULTS, JSON.stringify(results, roundNumbers, 2) + "\n");
@@ -240,14 +252,24 @@ async function main(): Promise<number> {
  * bench/transfer_ftp_tftp_bench.ts in its own process (it starts vsftpd and tftpd-hpa and
  * names what it skips); returns its report.
  */
-async function runFtpTftpBench(ftpMb: number, tftpMb: number): Promise<string> {
-  const script = new URL("./transfer_ftp_tftp_bench.ts", import.meta.url).pathname;
+function runFtpTftpBench(ftpMb: number, tftpMb: number): Promise<string> {
+  return runScript("transfer_ftp_tftp_bench.ts", [
+    `--ftp-mb=${ftpMb}`,
+    `--tftp-mb=${tftpMb}`,
+    "--runs=3",
+  ]);
+}
+
+/** A bench script of this directory in its own process; its report, RESULT lines left out. */
+async function runScript(name: string, args: string[]): Promise<string> {
+  const script = new URL(`./${name}`, import.meta.url).pathname;
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script, `--ftp-mb=${ftpMb}`, `--tftp-mb=${tftpMb}`, "--runs=3"],
+    args: ["run", "-A", script, ...args],
     stdout: "piped",
     stderr: "inherit",
   }).output();
-  const text = new TextDecoder().decode(out.stdout).trim();
+  const text = new TextDecoder().decode(out.stdout).split("\n")
+    .filter((line) => !line.startsWith("RESULT ")).join("\n").trim();
   return out.success ? text : `failed (exit ${out.code}): ${text}`;
 }
 
