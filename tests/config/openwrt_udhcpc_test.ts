@@ -35,10 +35,19 @@ const LEASE = {
   opt125: "00000de9080106303044303945",
 };
 
-/** Runs the hook in a fresh busybox sh with `env`, as dhcp.script would: `( . hook ACTION )`. */
-async function hook(dir: string, action: string, env: Record<string, string>) {
-  const out = await new Deno.Command("busybox", {
-    args: ["sh", "-c", '( . "$HOOK" "$1" ); echo "after=$?"', "sh", action],
+/**
+ * Runs the hook in a fresh busybox sh with `env`, as dhcp.script would: `( . hook ACTION )`.
+ * `dash` instead runs `logger` from PATH (busybox sh prefers its own applet).
+ */
+async function hook(dir: string, action: string, env: Record<string, string>, shell = "busybox") {
+  const out = await new Deno.Command(shell, {
+    args: [
+      ...(shell === "busybox" ? ["sh"] : []),
+      "-c",
+      '( . "$HOOK" "$1" ); echo "after=$?"',
+      "sh",
+      action,
+    ],
     env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOOK, CWMP_AGENT_RUN_DIR: dir, ...env },
     clearEnv: true,
   }).output();
@@ -193,5 +202,156 @@ Deno.test({
       assert.equal(new TextDecoder().decode(out.stdout), "keep keep2 0\n");
       assert.deepEqual(await files(dir), ["dhcp-wan.env"]);
     });
+  },
+});
+
+/** A fake `cwmp-agent` (and `logger`) in `bin/` that record their arguments, one per line. */
+async function fakeTools(root: string, agentScript: string): Promise<string> {
+  const bin = join(root, "bin");
+  await Deno.mkdir(bin, { recursive: true });
+  await Deno.writeTextFile(join(bin, "cwmp-agent"), `#!/bin/sh\n${agentScript}\n`, { mode: 0o755 });
+  await Deno.writeTextFile(
+    join(bin, "logger"),
+    `#!/bin/sh\nfor a in "$@"; do echo "$a"; done >> "${root}/logger.args"\n`,
+    { mode: 0o755 },
+  );
+  return bin;
+}
+
+const RECORD = (root: string) => `for a in "$@"; do echo "$a"; done > "${root}/agent.args"`;
+
+async function lines(path: string): Promise<string[]> {
+  try {
+    return (await Deno.readTextFile(path)).trimEnd().split("\n");
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+}
+
+Deno.test({
+  name: "cwmp-agent.udhcpc hands a bound lease to the running agent with cwmp-agent dhcp-update",
+  ignore: busybox !== undefined,
+  async fn() {
+    await withDir(async (dir) => {
+      const root = join(dir, "..");
+      const bin = await fakeTools(root, RECORD(root));
+      const run = await hook(dir, "bound", {
+        ...LEASE,
+        PATH: `${bin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
+        CWMP_AGENT_BIN: join(bin, "cwmp-agent"),
+        CWMP_AGENT_CONFIG: "/etc/test/cwmp.toml",
+      });
+      assert.deepEqual(run, { stdout: "after=0\n", stderr: "" });
+      assert.deepEqual(await lines(join(root, "agent.args")), [
+        "dhcp-update",
+        "--interface",
+        "wan",
+        "--device",
+        "eth0.2",
+        "--opt43",
+        LEASE.opt43,
+        "--opt125",
+        LEASE.opt125,
+        "--config",
+        "/etc/test/cwmp.toml",
+      ]);
+      // deconfig tells nobody: the URL learnt stays until a new lease says otherwise.
+      await Deno.remove(join(root, "agent.args"));
+      await hook(dir, "deconfig", { ...LEASE, CWMP_AGENT_BIN: join(bin, "cwmp-agent") });
+      assert.deepEqual(await lines(join(root, "agent.args")), []);
+    });
+  },
+});
+
+Deno.test({
+  name: "cwmp-agent.udhcpc is silent when the agent is not running and logs any other failure",
+  ignore: busybox !== undefined,
+  async fn() {
+    await withDir(async (dir) => {
+      const root = join(dir, "..");
+      const env = (bin: string) => ({
+        ...LEASE,
+        PATH: `${bin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
+        CWMP_AGENT_BIN: join(bin, "cwmp-agent"),
+      });
+      let bin = await fakeTools(
+        root,
+        "echo 'cwmp-agent is not running (no control socket at \"/x\")' >&2; exit 1",
+      );
+      assert.deepEqual(await hook(dir, "bound", env(bin)), { stdout: "after=0\n", stderr: "" });
+      assert.deepEqual(await lines(join(root, "logger.args")), []);
+      bin = await fakeTools(root, 'echo \'{"status":0,"errors":["bad"]}\'; exit 1');
+      assert.deepEqual(await hook(dir, "bound", env(bin), "dash"), {
+        stdout: "after=0\n",
+        stderr: "",
+      });
+      assert.deepEqual(await lines(join(root, "logger.args")), [
+        "-t",
+        "cwmp-agent",
+        "-p",
+        "daemon.warn",
+        'dhcp hook: dhcp-update: {"status":0,"errors":["bad"]}',
+      ]);
+      // The file is written either way: an agent that starts later reads it.
+      assert.deepEqual(await files(dir), ["dhcp-wan.env"]);
+    });
+  },
+});
+
+const DEBIAN = new URL("../../config/debian/cwmp-agent.udhcpc", import.meta.url).pathname;
+
+Deno.test({
+  name:
+    "config/debian/cwmp-agent.udhcpc runs Debian's default.script, then the hook, and keeps its status",
+  ignore: busybox !== undefined,
+  async fn() {
+    await withDir(async (dir) => {
+      const root = join(dir, "..");
+      const bin = await fakeTools(root, RECORD(root));
+      const fakeDefault = join(root, "default.script");
+      await Deno.writeTextFile(
+        fakeDefault,
+        `#!/bin/sh\necho "$1 $interface" >> "${root}/default.calls"\n[ "$1" = bound ] || exit 3\n`,
+        { mode: 0o755 },
+      );
+      const run = (action: string) =>
+        new Deno.Command("busybox", {
+          args: ["sh", DEBIAN, action],
+          env: {
+            ...LEASE,
+            PATH: `${bin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
+            CWMP_AGENT_UDHCPC_SCRIPT: fakeDefault,
+            CWMP_AGENT_HOOK: HOOK,
+            CWMP_AGENT_RUN_DIR: dir,
+            CWMP_AGENT_BIN: join(bin, "cwmp-agent"),
+          },
+          clearEnv: true,
+        }).output();
+      const bound = await run("bound");
+      assert.equal(bound.code, 0, new TextDecoder().decode(bound.stderr));
+      assert.deepEqual(await files(dir), ["dhcp-wan.env"]);
+      assert.equal((await lines(join(root, "agent.args")))[2], "wan");
+      const deconfig = await run("deconfig");
+      assert.equal(deconfig.code, 3);
+      assert.deepEqual(await files(dir), []);
+      assert.deepEqual(await lines(join(root, "default.calls")), [
+        "bound eth0.2",
+        "deconfig eth0.2",
+      ]);
+    });
+  },
+});
+
+Deno.test({
+  name: "config/debian/cwmp-agent.udhcpc passes busybox sh -n and dash -n",
+  ignore: busybox !== undefined,
+  async fn() {
+    for (
+      const [shell, args] of [["busybox", ["sh", "-n", DEBIAN]], ["sh", ["-n", DEBIAN]]] as const
+    ) {
+      const out = await new Deno.Command(shell, { args: [...args], stderr: "piped" }).output();
+      assert.ok(out.success, `${shell}: ${new TextDecoder().decode(out.stderr)}`);
+    }
   },
 });
