@@ -44,6 +44,8 @@ const OPTIONAL: Record<string, string> = {
   "/usr/sbin/in.tftpd": "tftpd-hpa",
   // The XMPP server of the XMPP connection-request tests (tests/integration/xmpp_cr_test.ts).
   "/usr/bin/prosody": "prosody",
+  // The DHCP server of tests/integration/dhcp_netns_test.ts (busybox udhcpc is the client).
+  "/usr/sbin/dnsmasq": "dnsmasq-base",
   // The release tarball test (tests/build/musl_root_test.ts).
   "/usr/bin/qemu-aarch64-static": "qemu-user-static",
   "/bin/busybox": "busybox-static",
