@@ -44,6 +44,7 @@ import { deviceIdOf } from "./agent/inform_data.ts";
 import { createMeasurementServices } from "./agent/measurement.ts";
 import { buildAgentModel } from "./agent/model.ts";
 import { Notifier } from "./agent/notifier.ts";
+import { startLightweightNotifications } from "./agent/lwn.ts";
 import { describeFailure, describeReceived, describeSent } from "./agent/log_lines.ts";
 import { isOperatorOp, type OperatorDeps, runOperatorOp } from "./agent/operator_ops.ts";
 import { agentStatus, type LastSession } from "./agent/status.ts";
@@ -237,6 +238,14 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
   });
   const notifier = new Notifier(model, am.attributes, am.schema, am.informRefs);
   await notifier.rewatch();
+  // Lightweight notifications (TR-069 Annex M): changes of notification 3–6 as UDP datagrams.
+  const lwn = startLightweightNotifications({
+    settings: () => settings.get(),
+    identity,
+    now: () => platform.now(),
+    logger,
+  });
+  notifier.onLightweight((changes) => lwn.changed(changes));
 
   /** Keeps notifications in step with what a request changed. */
   const afterRequest = async (request: CpeRequest, response: CpeResponse | Fault, acs: boolean) => {
@@ -628,6 +637,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       reloadBase = next;
       const before = settings.get();
       settings.applyConfig(factorySettings(next, cr.url));
+      lwn.settingsChanged();
       const after = settings.get();
       const changedSettings = (Object.keys(after) as (keyof typeof after)[])
         .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
@@ -666,6 +676,9 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
         () => settings.setDerived({ connectionRequestUrl: cr.url }),
         (error) => logger.error(`Connection request server: ${errorText(error)}`),
       );
+    }
+    if (Object.keys(changes).some((key) => /ightweightNotification/.test(key))) {
+      lwn.settingsChanged();
     }
     if (Object.keys(changes).some((key) => /^stun|^udpConnectionRequest|^url$/.test(key))) {
       chain = chain.then(() => udpCr.settingsChanged()).catch((error) =>
@@ -708,6 +721,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       if (rebootWatch !== undefined) clearTimeout(rebootWatch);
       if (activeTimer !== undefined) clearTimeout(activeTimer);
       if (pollTimer !== undefined) clearInterval(pollTimer);
+      lwn.close();
       transfers.abort();
       await cr.close();
       udpCr.close();

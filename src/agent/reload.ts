@@ -2,7 +2,7 @@
  * `cwmp-agent reload`: what a re-read configuration changes, key by TOML name. Applied at
  * run time: the ManagementServer values the configuration seeds (ACS URL and credentials,
  * periodic Inform settings, retry settings, connection-request credentials, ParameterKey,
- * ProvisioningCode), which reach the engine as a settings change (a new ACS URL raises
+ * ProvisioningCode, the lightweight-notification settings), which reach the engine as a settings change (a new ACS URL raises
  * `0 BOOTSTRAP`), and `log.severity`. Everything else (ports, bind addresses, the state
  * directory, TLS files, commands, the mapping file, the device identity…) is read once at
  * start: the answer lists those keys as needing a restart. Never a value: some are secrets.
@@ -26,6 +26,11 @@ export const RELOADABLE_KEYS: readonly string[] = [
   "connection_request.username",
   "connection_request.password",
   "cpe.provisioning_code",
+  "lwn.enable",
+  "lwn.hostname",
+  "lwn.port",
+  "lwn.trigger_interval",
+  "lwn.trigger_time",
   "log.severity",
 ];
 

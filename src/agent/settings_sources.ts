@@ -108,6 +108,26 @@ export const CONFIG_BACKED: Readonly<Partial<Record<keyof StoredSettings, Backed
     parameter: "ManagementServer.UDPConnectionRequestAddressNotificationLimit",
     key: "stun.notification_limit",
   },
+  lightweightNotificationProtocolsUsed: {
+    parameter: "ManagementServer.LightweightNotificationProtocolsUsed",
+    key: "lwn.enable",
+  },
+  lightweightNotificationTriggerInterval: {
+    parameter: "ManagementServer.LightweightNotificationTriggerInterval",
+    key: "lwn.trigger_interval",
+  },
+  lightweightNotificationTriggerTime: {
+    parameter: "ManagementServer.LightweightNotificationTriggerTime",
+    key: "lwn.trigger_time",
+  },
+  udpLightweightNotificationHost: {
+    parameter: "ManagementServer.UDPLightweightNotificationHost",
+    key: "lwn.hostname",
+  },
+  udpLightweightNotificationPort: {
+    parameter: "ManagementServer.UDPLightweightNotificationPort",
+    key: "lwn.port",
+  },
 };
 
 /** Unknown Time (TR-181), for a `since` nobody recorded. */

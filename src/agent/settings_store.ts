@@ -71,6 +71,11 @@ export function factorySettings(config: AgentConfig, connectionRequestUrl: strin
     udpConnectionRequestAddressNotificationLimit: config.stun.notificationLimit,
     udpConnectionRequestAddress: "",
     natDetected: false,
+    lightweightNotificationProtocolsUsed: config.lwn.enable ? "UDP" : "",
+    lightweightNotificationTriggerInterval: config.lwn.triggerInterval,
+    lightweightNotificationTriggerTime: config.lwn.triggerTime,
+    udpLightweightNotificationHost: config.lwn.hostname,
+    udpLightweightNotificationPort: config.lwn.port,
     provisioningCode: config.cpe.provisioningCode,
   };
 }

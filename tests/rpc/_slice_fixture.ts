@@ -55,6 +55,11 @@ export function initialSettings(): ManagementSettings {
     udpConnectionRequestAddressNotificationLimit: 0,
     udpConnectionRequestAddress: "",
     natDetected: false,
+    lightweightNotificationProtocolsUsed: "",
+    lightweightNotificationTriggerInterval: 0,
+    lightweightNotificationTriggerTime: "0001-01-01T00:00:00Z",
+    udpLightweightNotificationHost: "",
+    udpLightweightNotificationPort: 7547,
   };
 }
 

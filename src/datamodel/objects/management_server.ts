@@ -9,9 +9,13 @@
  * UDPConnectionRequestAddress and NATDetected are derived from the STUN binding
  * (`services/stun/client.ts`); STUNPassword reads as "" (hidden).
  *
+ * Lightweight notifications (TR-069 Annex M): LightweightNotificationProtocolsSupported
+ * reads "UDP"; ProtocolsUsed (empty = off) takes only that; TriggerInterval/TriggerTime
+ * and UDPLightweightNotificationHost/Port are plain settings the sender reads
+ * (`agent/lwn.ts`).
+ *
  * Unsupported: ScheduleReboot, DelayReboot, KickURL, DownloadProgressURL,
- * ManageableDevice, XMPP, HTTP compression,
- * lightweight notifications, InstanceWildcardsSupported and
+ * ManageableDevice, XMPP, HTTP compression, InstanceWildcardsSupported and
  * every sub-object.
  *
  * @module
@@ -70,7 +74,19 @@ export interface ManagementSettings {
   udpConnectionRequestAddress: string;
   /** Derived: the STUN binding differs from the local address. */
   natDetected: boolean;
+  /** Comma-separated list: "" (lightweight notifications off) or "UDP" (TR-069 Annex M). */
+  lightweightNotificationProtocolsUsed: string;
+  /** Seconds; 0 = passive lightweight notifications wait for an active one. */
+  lightweightNotificationTriggerInterval: number;
+  /** TR-106 dateTime: the phase of the trigger interval; Unknown Time = none. */
+  lightweightNotificationTriggerTime: string;
+  /** Empty: the ACS URL's host. */
+  udpLightweightNotificationHost: string;
+  udpLightweightNotificationPort: number;
 }
+
+/** LightweightNotificationProtocolsSupported: the protocols this agent can send. */
+export const LIGHTWEIGHT_NOTIFICATION_PROTOCOLS: readonly string[] = ["UDP"];
 
 /** How the data model reads and changes the agent's settings. */
 export interface ManagementSettingsStore {
@@ -120,6 +136,11 @@ const FIELDS: Record<string, readonly [keyof ManagementSettings, FieldKind]> = {
   ],
   UDPConnectionRequestAddress: ["udpConnectionRequestAddress", "string"],
   NATDetected: ["natDetected", "boolean"],
+  LightweightNotificationProtocolsUsed: ["lightweightNotificationProtocolsUsed", "string"],
+  LightweightNotificationTriggerInterval: ["lightweightNotificationTriggerInterval", "number"],
+  LightweightNotificationTriggerTime: ["lightweightNotificationTriggerTime", "string"],
+  UDPLightweightNotificationHost: ["udpLightweightNotificationHost", "string"],
+  UDPLightweightNotificationPort: ["udpLightweightNotificationPort", "number"],
 };
 
 /** Supported parameters of `Device.ManagementServer.`. */
@@ -127,6 +148,7 @@ export const MANAGEMENT_SERVER_PARAMETERS: readonly string[] = [
   ...Object.keys(FIELDS),
   "SupportedConnReqMethods",
   "AliasBasedAddressing",
+  "LightweightNotificationProtocolsSupported",
 ];
 
 /** Binds `Device.ManagementServer.` to `options.store`. */
@@ -144,6 +166,9 @@ export function bindManagementServer(options: ManagementServerOptions): Binding 
           const name = nameOf(ref);
           if (name === "SupportedConnReqMethods") return methods;
           if (name === "AliasBasedAddressing") return alias;
+          if (name === "LightweightNotificationProtocolsSupported") {
+            return LIGHTWEIGHT_NOTIFICATION_PROTOCOLS.join(",");
+          }
           return String(settings[FIELDS[name][0]]);
         });
       },
@@ -151,6 +176,19 @@ export function bindManagementServer(options: ManagementServerOptions): Binding 
         const objections = changes
           .filter((c) => nameOf(c) === "URL" && !isHttpUrl(c.value))
           .map((c) => ({ path: c.path, message: `URL must be HTTP or HTTPS: "${c.value}"` }));
+        // enumerationRef to LightweightNotificationProtocolsSupported (the tree checks
+        // only the list syntax).
+        for (const c of changes) {
+          if (nameOf(c) !== "LightweightNotificationProtocolsUsed") continue;
+          const unknown = c.value.split(",").map((item) => item.trim())
+            .find((item) => item !== "" && !LIGHTWEIGHT_NOTIFICATION_PROTOCOLS.includes(item));
+          if (unknown !== undefined) {
+            objections.push({
+              path: c.path,
+              message: `Lightweight notification protocol is not supported: "${unknown}"`,
+            });
+          }
+        }
         // TR-111: the maximum keep-alive period is -1 (none) or not below the minimum.
         const value = (name: string, key: keyof ManagementSettings) => {
           const change = changes.find((c) => nameOf(c) === name);
