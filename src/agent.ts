@@ -10,7 +10,7 @@
 
 import { type AgentConfig, checkStartConfig } from "./config/mod.ts";
 export { sessionSettingsOf } from "./agent/session_settings.ts";
-import { type DeviceIdentity, rootObjectOf } from "./datamodel/mod.ts";
+import { type DeviceIdentity, deviceSchema, rootObjectOf } from "./datamodel/mod.ts";
 import { createScriptBindings } from "./datamodel/providers/script/mod.ts";
 import { readMappingFile } from "./config/mapping.ts";
 import { createCommandRunner } from "./datamodel/providers/script/command_runner.ts";
@@ -43,6 +43,8 @@ import { resolveIdentity } from "./agent/identity.ts";
 import { deviceIdOf } from "./agent/inform_data.ts";
 import { createMeasurementServices } from "./agent/measurement.ts";
 import { buildAgentModel } from "./agent/model.ts";
+import { readXmppCaFile, XmppConnectionRequests } from "./agent/xmpp_cr.ts";
+import { seedXmpp } from "./agent/xmpp_seed.ts";
 import { Notifier } from "./agent/notifier.ts";
 import { startLightweightNotifications } from "./agent/lwn.ts";
 import { describeFailure, describeReceived, describeSent } from "./agent/log_lines.ts";
@@ -206,6 +208,18 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       journal,
     )
     : undefined;
+  // XMPP connection requests (TR-069 Annex K): clients for the Device.XMPP.Connection rows.
+  const xmpp = new XmppConnectionRequests({
+    store: () => am.persisted,
+    schema: deviceSchema(config.cpe.datamodel),
+    settings,
+    caCerts: await readXmppCaFile(config.xmpp.caFile),
+    logger,
+    admit: (now) => crLimiter?.tryAcquire(now) ?? true,
+    available: () => settings.get().enableCwmp,
+    onConnectionRequest: () => feed({ kind: "connectionRequest" }),
+    now: () => platform.now(),
+  });
   const am = await buildAgentModel({
     config,
     identity,
@@ -228,8 +242,19 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     ],
     system: options.system,
     journal,
+    xmpp: { runtime: xmpp, onChange: () => xmpp.changed() },
   });
   const { model } = am;
+  if (config.cpe.datamodel === "tr181") {
+    await seedXmpp({
+      config: config.xmpp,
+      model,
+      stateDir: config.agent.stateDir,
+      journal,
+      logger,
+    });
+    await xmpp.apply();
+  }
   await measurement?.start(model);
   // TR-143: a finished diagnostic opens a session with 8 DIAGNOSTICS COMPLETE.
   measurement?.diagnostics?.onComplete(() => {
@@ -725,6 +750,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       transfers.abort();
       await cr.close();
       udpCr.close();
+      await xmpp.close();
       control?.close();
       await measurement?.close();
       await chain;

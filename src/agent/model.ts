@@ -38,6 +38,7 @@ import { bindLinux, InstanceNumbers } from "../datamodel/providers/linux/mod.ts"
 import type { SystemSource } from "../platform/system_source.ts";
 import { forcedInformRefs } from "./inform_data.ts";
 import { PersistedJson } from "./persisted_json.ts";
+import { bindXmpp, type XmppRuntime } from "../datamodel/objects/xmpp.ts";
 import type { StateJournal } from "../store/mod.ts";
 
 /** What {@linkcode buildAgentModel} needs. */
@@ -54,6 +55,8 @@ export interface AgentModelOptions {
   system?: SystemSource;
   /** Commits the state files one request changes together; default: each file on its own. */
   journal?: StateJournal;
+  /** `Device.XMPP.` (TR-181 only): the running clients' state and the change hook. */
+  xmpp?: { runtime: XmppRuntime; onChange(): void };
 }
 
 /** The model and everything built around it. */
@@ -69,6 +72,8 @@ export interface AgentModel {
   handlers: Handlers;
   /** The same for local commands (ParameterKey untouched). */
   localHandlers: Handlers;
+  /** Values and rows of the configuration-only objects (ACS-set; hidden ones included). */
+  persisted: PersistedProvider;
   /** Forgets what the ACS set (factory reset). */
   reset(): void;
 }
@@ -126,6 +131,10 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
       time: { tz: Deno.env.get("TZ") },
     }));
   }
+  // Connection rows, Server rows and ConnReq* settings are kept like InformParameter rows.
+  const xmpp = options.xmpp !== undefined && root === "tr181"
+    ? bindXmpp({ store: persisted, ...options.xmpp })
+    : [];
   // Integrator mappings win over the built-in Linux objects they also name.
   const mapped = new Set((options.bindings ?? []).map((b) => b.object));
 
@@ -138,11 +147,16 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
     },
     // CWMP 1.4 alias-based addressing (TR-069 §3.6.1): `[alias]` paths are accepted;
     // InstanceMode (set by the ACS, default from cpe.instance_mode) picks the names sent.
-    managementServer: { store: options.settings, aliasBasedAddressing: true },
+    managementServer: {
+      store: options.settings,
+      aliasBasedAddressing: true,
+      ...(xmpp.length > 0 ? { supportedConnReqMethods: ["HTTP", "STUN", "XMPP"] } : {}),
+    },
     alias: { enabled: () => true, instanceMode: () => options.settings.get().instanceMode },
     bindings: [
       ...persistedObjects,
       ...persistedBindings,
+      ...xmpp,
       ...linux.filter((b) => !mapped.has(b.object)),
       ...(options.bindings ?? []),
     ],
@@ -176,6 +190,7 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
     parameterKeyPath,
     handlers: withKey(parameterKeyPath),
     localHandlers: withKey(null),
+    persisted,
     reset() {
       numbersFile.remove();
       valuesFile.remove();

@@ -1,0 +1,332 @@
+/**
+ * XMPP connection requests (TR-069 Annex K, CWMP-FACTS §7.4): runs one
+ * {@linkcode XmppClient} per enabled `Device.XMPP.Connection.{i}` row, restarts it when its
+ * row (or its Server rows) change, and answers the connectionRequest iqs that reach the
+ * connection ManagementServer.ConnReqXMPPConnection names:
+ *
+ * 1. a sender outside ConnReqAllowedJabberIDs, a request on another connection, or
+ *    EnableCWMP false → `service-unavailable`;
+ * 2. username/password other than ConnectionRequestUsername/Password (an empty username
+ *    never matches) → `not-authorized`;
+ * 3. over the connection-request rate limit (shared with HTTP and UDP) → `service-unavailable`;
+ * 4. else an empty result and a `6 CONNECTION REQUEST` session.
+ *
+ * Refusals are logged at most once a minute per sender and reason; passwords never.
+ * Also the {@linkcode XmppRuntime} of the data model (Status, JabberID, TLSEstablished,
+ * LastChangeDate, ConnReqJabberID, which keeps its value while the connection is down).
+ *
+ * @module
+ */
+
+import type {
+  ManagementSettingsStore,
+  ParameterRef,
+  PersistedProvider,
+  Schema,
+} from "../datamodel/mod.ts";
+import {
+  XMPP_CONNECTION_TABLE,
+  xmppConnectionOf,
+  type XmppConnectionState,
+  type XmppRuntime,
+} from "../datamodel/objects/xmpp.ts";
+import { formatDateTime, UNKNOWN_TIME } from "../datamodel/date_time.ts";
+import type { Logger } from "../log/mod.ts";
+import {
+  connReqReply,
+  type ConnReqVerdict,
+  jidAllowed,
+  readConnectionRequest,
+  XmppClient,
+  type XmppClientSettings,
+  type XmppConnectionRequest,
+  type XmppServer,
+} from "../services/xmpp/mod.ts";
+
+/** Options of {@linkcode XmppConnectionRequests}. */
+export interface XmppConnectionRequestsOptions {
+  /** The persisted provider holding the XMPP rows (read with their passwords). */
+  store(): PersistedProvider;
+  readonly schema: Schema;
+  readonly settings: ManagementSettingsStore;
+  /** PEM CA certificates for the servers; none = the runtime's roots. */
+  readonly caCerts?: readonly string[];
+  readonly logger: Logger;
+  /** Takes one token of the connection-request rate limit; false = over it. */
+  admit(now: number): boolean;
+  /** False while EnableCWMP is false. */
+  available(): boolean;
+  onConnectionRequest(): void;
+  now(): number;
+}
+
+interface Running {
+  client: XmppClient;
+  fingerprint: string;
+  lastChange: string;
+}
+
+const REFUSALS: Record<Exclude<ConnReqVerdict, "accepted">, string> = {
+  notAllowed: "not allowed (service-unavailable)",
+  rateLimited: "over the rate limit (service-unavailable)",
+  credentials: "wrong credentials (not-authorized)",
+};
+
+/** The XMPP connections and their connection requests; see the module doc. */
+export class XmppConnectionRequests implements XmppRuntime {
+  readonly #options: XmppConnectionRequestsOptions;
+  readonly #running = new Map<number, Running>();
+  #connReqJid = "";
+  #applying: Promise<void> = Promise.resolve();
+  #pending = false;
+  #closed = false;
+  /** Refusal log throttle: `reason from` → when last logged. */
+  readonly #logged = new Map<string, number>();
+
+  /** Nothing runs until {@linkcode apply}. */
+  constructor(options: XmppConnectionRequestsOptions) {
+    this.#options = options;
+  }
+
+  /** Status and the rest of Connection row `instance`. */
+  connection(instance: number): XmppConnectionState {
+    const running = this.#running.get(instance);
+    if (running === undefined) {
+      return {
+        status: "Disabled",
+        jabberId: "",
+        tlsEstablished: false,
+        lastChangeDate: UNKNOWN_TIME,
+      };
+    }
+    const { client } = running;
+    return {
+      status: client.status,
+      jabberId: client.jid,
+      tlsEstablished: client.tlsEstablished,
+      lastChangeDate: running.lastChange,
+    };
+  }
+
+  /** ManagementServer.ConnReqJabberID. */
+  connReqJabberId(): string {
+    return this.#connReqJid;
+  }
+
+  /** The XMPP configuration changed: apply it once the current change is committed. */
+  changed(): void {
+    if (this.#pending || this.#closed) return;
+    this.#pending = true;
+    setTimeout(() => {
+      this.#pending = false;
+      this.apply().catch((error) =>
+        this.#options.logger.error(`XMPP: cannot apply the configuration: ${messageOf(error)}`)
+      );
+    }, 0);
+  }
+
+  /** Starts, restarts and stops clients to match the rows. */
+  apply(): Promise<void> {
+    this.#applying = this.#applying.then(() => this.#apply());
+    return this.#applying;
+  }
+
+  /** Stops every client. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#applying;
+    await Promise.all([...this.#running.values()].map((r) => r.client.stop()));
+    this.#running.clear();
+  }
+
+  async #apply(): Promise<void> {
+    if (this.#closed) return;
+    const { logger } = this.#options;
+    const store = this.#options.store();
+    const rows = store.instances(XMPP_CONNECTION_TABLE);
+    const wanted = new Map<number, XmppClientSettings>();
+    for (const n of rows) {
+      const row = this.#readRow(store, n);
+      if (row !== undefined) wanted.set(n, row);
+    }
+    for (const [n, running] of [...this.#running]) {
+      const settings = wanted.get(n);
+      if (settings !== undefined && fingerprint(settings) === running.fingerprint) continue;
+      this.#running.delete(n);
+      await running.client.stop();
+      logger.info(`XMPP connection ${n}: stopped`);
+    }
+    for (const [n, settings] of wanted) {
+      if (this.#running.has(n)) continue;
+      this.#start(n, settings);
+    }
+    const crRow = this.#connReqRow();
+    const jid = crRow === undefined ? "" : this.#running.get(crRow)?.client.jid ?? "";
+    if (jid !== "") this.#connReqJid = jid;
+  }
+
+  #start(n: number, settings: XmppClientSettings): void {
+    const { logger } = this.#options;
+    const prefix = `XMPP connection ${n}:`;
+    const log = {
+      info: (m: string) => logger.info(m.replace(/^XMPP:/, prefix)),
+      warning: (m: string) => logger.warning(m.replace(/^XMPP:/, prefix)),
+      debug: (m: string) => logger.debug(m.replace(/^XMPP:/, prefix)),
+    };
+    const running: Running = {
+      fingerprint: fingerprint(settings),
+      lastChange: formatDateTime(this.#options.now()),
+      client: new XmppClient({
+        settings,
+        caCerts: this.#options.caCerts,
+        log,
+        onIq: (stanza) => {
+          const request = readConnectionRequest(stanza);
+          if (request === undefined) return undefined;
+          return connReqReply(stanza, this.#verdict(n, request));
+        },
+        onState: (client) => {
+          running.lastChange = formatDateTime(this.#options.now());
+          if (client.jid !== "" && this.#connReqRow() === n) this.#connReqJid = client.jid;
+        },
+      }),
+    };
+    this.#running.set(n, running);
+    logger.info(`${prefix} connecting as ${settings.username}@${settings.domain}`);
+    running.client.start();
+  }
+
+  #verdict(n: number, request: XmppConnectionRequest): ConnReqVerdict {
+    const options = this.#options;
+    const settings = options.settings.get();
+    const from = request.from;
+    let verdict: ConnReqVerdict;
+    if (
+      this.#connReqRow() !== n || !options.available() ||
+      !jidAllowed(from, this.#allowedJids())
+    ) {
+      verdict = "notAllowed";
+    } else if (
+      settings.connectionRequestUsername === "" ||
+      !sameText(request.username, settings.connectionRequestUsername) ||
+      !sameText(request.password, settings.connectionRequestPassword)
+    ) {
+      verdict = "credentials";
+    } else if (!options.admit(options.now())) {
+      verdict = "rateLimited";
+    } else {
+      verdict = "accepted";
+    }
+    if (verdict === "accepted") {
+      options.logger.info(`XMPP connection request from ${from} accepted`);
+      options.onConnectionRequest();
+    } else {
+      this.#refused(verdict, from);
+    }
+    return verdict;
+  }
+
+  #refused(verdict: Exclude<ConnReqVerdict, "accepted">, from: string): void {
+    const now = this.#options.now();
+    const key = `${verdict} ${from}`;
+    const last = this.#logged.get(key);
+    if (last !== undefined && now - last < 60_000) return;
+    if (this.#logged.size >= 256) this.#logged.clear();
+    this.#logged.set(key, now);
+    this.#options.logger.warning(
+      `XMPP connection request from ${from || "an unknown sender"} refused: ${REFUSALS[verdict]}`,
+    );
+  }
+
+  #value(store: PersistedProvider, path: string): string {
+    const pattern = path.replace(/\.[0-9]+(?=\.)/g, ".{i}");
+    const schema = this.#options.schema.parameter(pattern);
+    if (schema === undefined) return "";
+    const instances = [...path.matchAll(/\.([0-9]+)(?=\.)/g)].map((m) => Number(m[1]));
+    const ref: ParameterRef = { path, schema, instances };
+    return store.get([ref])[0];
+  }
+
+  #connReqRow(): number | undefined {
+    const store = this.#options.store();
+    const n = xmppConnectionOf(this.#value(store, "Device.ManagementServer.ConnReqXMPPConnection"));
+    return n !== undefined && store.instances(XMPP_CONNECTION_TABLE).includes(n) ? n : undefined;
+  }
+
+  #allowedJids(): string[] {
+    const store = this.#options.store();
+    return this.#value(store, "Device.ManagementServer.ConnReqAllowedJabberIDs")
+      .split(",")
+      .map((jid) => jid.trim())
+      .filter((jid) => jid !== "");
+  }
+
+  /** Connection row `n` as client settings, or undefined when it is disabled. */
+  #readRow(store: PersistedProvider, n: number): XmppClientSettings | undefined {
+    const row = `${XMPP_CONNECTION_TABLE}${n}.`;
+    const get = (name: string) => this.#value(store, row + name);
+    if (get("Enable") !== "true") return undefined;
+    const servers: (XmppServer & { priority: number; weight: number })[] = [];
+    for (const m of store.instances(`${row}Server.`)) {
+      const server = `${row}Server.${m}.`;
+      const address = this.#value(store, server + "ServerAddress");
+      if (this.#value(store, server + "Enable") !== "true" || address === "") continue;
+      servers.push({
+        address,
+        port: Number(this.#value(store, server + "Port")) || 5222,
+        priority: Number(this.#value(store, server + "Priority")),
+        weight: Number(this.#value(store, server + "Weight")),
+      });
+    }
+    // Lowest Priority first; among equals the higher Weight first (RFC 2782 in spirit).
+    servers.sort((a, b) => a.priority - b.priority || b.weight - a.weight);
+    const algorithm = get("ServerConnectAlgorithm");
+    return {
+      username: get("Username"),
+      password: get("Password"),
+      domain: get("Domain"),
+      resource: get("Resource"),
+      useTls: get("UseTLS") === "true",
+      algorithm: algorithm === "DNS" || algorithm === "ServerTable" ? algorithm : "DNS-SRV",
+      servers: servers.map(({ address, port }) => ({ address, port })),
+      keepAliveInterval: Number(get("KeepAliveInterval")),
+      connectAttempts: Number(get("ServerConnectAttempts")),
+      retry: {
+        initialInterval: Number(get("ServerRetryInitialInterval")) || 60,
+        intervalMultiplier: Number(get("ServerRetryIntervalMultiplier")) || 2000,
+        maxInterval: Number(get("ServerRetryMaxInterval")) || 30720,
+      },
+    };
+  }
+}
+
+/**
+ * The PEM certificates of `xmpp.ca_file`; undefined for "" (the runtime's roots).
+ *
+ * @throws {Error} naming the key when the file cannot be read.
+ */
+export async function readXmppCaFile(path: string): Promise<string[] | undefined> {
+  if (path === "") return undefined;
+  try {
+    return [await Deno.readTextFile(path)];
+  } catch (error) {
+    throw new Error(`Cannot read xmpp.ca_file "${path}": ${messageOf(error)}`);
+  }
+}
+
+function fingerprint(settings: XmppClientSettings): string {
+  return JSON.stringify(settings);
+}
+
+/** Compares in time independent of where the texts differ. */
+function sameText(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
