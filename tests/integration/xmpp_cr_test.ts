@@ -14,7 +14,8 @@ import {
   XmppClient,
   type XmppClientSettings,
 } from "../../src/services/xmpp/mod.ts";
-import { eventsOf, withRig } from "./_rig.ts";
+import { crPortOf, curlConnectionRequest, eventsOf, withRig } from "./_rig.ts";
+import { spawnAgent, writeAgentConfig } from "../_helpers/agent_process.ts";
 import { assertNoSession, gpvOf } from "./_wire.ts";
 
 const quiet = { info() {}, warning() {}, debug() {} };
@@ -232,6 +233,62 @@ Deno.test(
       });
     } finally {
       await Promise.all([acsPeer.stop(), otherPeer.stop()]);
+      await disposeProsody(prosody);
+    }
+  },
+);
+
+Deno.test(
+  "XMPP and HTTP connection requests share one rate limit",
+  needs("prosody", "openssl", "curl"),
+  async () => {
+    const prosody = await startProsody({ accounts: { cpe: "cpe-secret", acs: "acs-secret" } });
+    const acsPeer = peer(prosody, "acs", "acs-secret");
+    try {
+      await withRig(async ({ acs, dir, stateDir }) => {
+        acsPeer.start();
+        // One accepted request an hour: the second one, by either path, is over the limit.
+        const config = await writeAgentConfig(dir, {
+          acsUrl: acs.url,
+          stateDir,
+          extra: xmppSection(prosody),
+        });
+        const toml = await Deno.readTextFile(config);
+        await Deno.writeTextFile(
+          config,
+          toml.replace(
+            "[connection_request]\n",
+            "[connection_request]\nrate_limit_requests = 1\nrate_limit_period = 3600\n",
+          ),
+        );
+        const agent = spawnAgent(config);
+        try {
+          const port = await crPortOf(agent);
+          await acs.waitForSessions(1, 15_000);
+          await agent.waitForLine(/XMPP connection 1: connected to/);
+          await agent.waitForLine(/Waiting the next session/);
+          await until(() => acsPeer.status === "Enabled", "the ACS peer");
+          const cpe = "cpe@localhost/cwmp";
+          assert.equal(await request(acsPeer, cpe, "cr-user", "cr-pass"), "result");
+          await acs.waitForSessions(2, 10_000);
+          assert.equal(
+            await request(acsPeer, cpe, "cr-user", "cr-pass"),
+            "error service-unavailable",
+          );
+          assert.equal(await curlConnectionRequest(port, "cr-user", "cr-pass"), 503);
+          await assertNoSession(acs, 1000, "over the rate limit");
+          await agent.waitForLine(
+            /XMPP connection request from acs@localhost\/acs refused: over the rate limit/,
+          );
+        } catch (error) {
+          console.error(`--- agent log ---\n${agent.lines.join("\n")}`);
+          throw error;
+        } finally {
+          await agent.kill("SIGKILL");
+        }
+      });
+    } finally {
+      await acsPeer.stop();
       await disposeProsody(prosody);
     }
   },
