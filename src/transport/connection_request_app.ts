@@ -13,7 +13,7 @@
  * @module
  */
 
-import { timingSafeEqual } from "node:crypto";
+import { constantTimeEqual } from "./hash.ts";
 import { Hono } from "hono";
 import type { Credentials } from "./digest_auth.ts";
 import { DigestVerifier } from "./digest_server.ts";
@@ -150,5 +150,5 @@ function basicMatches(authorization: string, credentials: Credentials): boolean 
   const expected = `${credentials.username}:${credentials.password}`;
   const a = new TextEncoder().encode(decoded);
   const b = new TextEncoder().encode(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return constantTimeEqual(a, b);
 }

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { md5Hex, sha256Hex } from "./hash.ts";
 import { type AuthChallenge, parseAuthHeader, quote } from "./_auth_params.ts";
 
 export type { AuthChallenge } from "./_auth_params.ts";
@@ -72,8 +72,7 @@ export function toDigestChallenge(challenge: AuthChallenge): DigestChallenge | u
 
 /** Hex digest of `text` with the hash behind a Digest algorithm. */
 export function digestHash(algorithm: DigestAlgorithm, text: string): string {
-  return createHash(algorithm.startsWith("SHA-256") ? "sha256" : "md5").update(text, "utf8")
-    .digest("hex");
+  return algorithm.startsWith("SHA-256") ? sha256Hex(text) : md5Hex(text);
 }
 
 /** Inputs of the Digest `response` computation (RFC 2617 §3.2.2.1, RFC 7616 §3.4.1). */

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { constantTimeEqual, hmacSha256Hex } from "./hash.ts";
 import { type AuthChallenge, parseAuthHeader, quote } from "./_auth_params.ts";
 import { type Credentials, type DigestAlgorithm, digestResponse } from "./digest_auth.ts";
 
@@ -143,7 +143,7 @@ export class DigestVerifier {
   }
 
   #mac(text: string): string {
-    return createHmac("sha256", this.#secret).update(text).digest("hex");
+    return hmacSha256Hex(this.#secret, text);
   }
 }
 
@@ -158,7 +158,7 @@ function hex(bytes: Uint8Array): string {
 function safeEqual(a: string, b: string): boolean {
   const x = new TextEncoder().encode(a);
   const y = new TextEncoder().encode(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  return constantTimeEqual(x, y);
 }
 
 /**
