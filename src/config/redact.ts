@@ -31,6 +31,7 @@ export function redactConfig(config: AgentConfig): AgentConfig {
       password: hide(config.acs.password),
     },
     stun: { ...config.stun, password: hide(config.stun.password) },
+    xmpp: { ...config.xmpp, password: hide(config.xmpp.password) },
     connectionRequest: {
       ...config.connectionRequest,
       url: maskUrl(config.connectionRequest.url),
