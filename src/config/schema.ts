@@ -228,6 +228,22 @@ export interface LogConfig {
   readonly maxSize: number;
 }
 
+/**
+ * `[bulkdata]`: Bulk Data collection (TR-069 Annex N, TR-181 `Device.BulkData.`). The
+ * profiles come from the ACS; these are the device's limits and the factory value of
+ * `Device.BulkData.Enable`.
+ */
+export interface BulkDataConfig {
+  /** Factory value of Device.BulkData.Enable (the ACS may change it). */
+  readonly enable: boolean;
+  /** MinReportingInterval, seconds: a shorter Profile.{i}.ReportingInterval is refused. */
+  readonly minReportingInterval: number;
+  /** MaxNumberOfProfiles. */
+  readonly maxProfiles: number;
+  /** MaxNumberOfParameterReferences, partial paths and wildcards expanded, all profiles. */
+  readonly maxParameterReferences: number;
+}
+
 /** `[twamp]`: the TWAMP-Control server (TR-181 covers only the TWAMP-Light reflectors). */
 export interface TwampConfig {
   /** Serve TWAMP-Control (RFC 5357, unauthenticated mode) so full TWAMP clients can test. */
@@ -302,6 +318,7 @@ export interface AgentConfig {
   readonly stun: StunConfig;
   readonly xmpp: XmppConfig;
   readonly twamp: TwampConfig;
+  readonly bulkdata: BulkDataConfig;
   readonly transfer: TransferConfig;
   readonly agent: AgentSection;
   readonly log: LogConfig;
@@ -419,6 +436,12 @@ export function defaultConfig(): AgentConfig {
       retryInitialInterval: 60,
     },
     twamp: { controlEnable: false, controlPort: 862, controlBind: "0.0.0.0" },
+    bulkdata: {
+      enable: true,
+      minReportingInterval: 60,
+      maxProfiles: 8,
+      maxParameterReferences: 20000,
+    },
     transfer: {
       dir: "",
       firmwareCommand: [],
@@ -631,6 +654,15 @@ export const CONFIG_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       ca_file: str("caFile"),
       keep_alive_interval: int("keepAliveInterval", -1),
       retry_initial_interval: int("retryInitialInterval", 1, 65535),
+    },
+  },
+  bulkdata: {
+    field: "bulkdata",
+    keys: {
+      enable: bool("enable"),
+      min_reporting_interval: int("minReportingInterval", 1),
+      max_profiles: int("maxProfiles", 0, 1024),
+      max_parameter_references: int("maxParameterReferences", 1),
     },
   },
   twamp: {
