@@ -14,8 +14,11 @@
  * and UDPLightweightNotificationHost/Port are plain settings the sender reads
  * (`agent/lwn.ts`).
  *
+ * ConnReqXMPPConnection, ConnReqAllowedJabberIDs and ConnReqJabberID are bound with
+ * `Device.XMPP.` (`objects/xmpp.ts`).
+ *
  * Unsupported: ScheduleReboot, DelayReboot, KickURL, DownloadProgressURL,
- * ManageableDevice, XMPP, HTTP compression, InstanceWildcardsSupported and
+ * ManageableDevice, HTTP compression, InstanceWildcardsSupported and
  * every sub-object.
  *
  * @module
