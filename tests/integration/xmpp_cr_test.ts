@@ -293,3 +293,54 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "agent answers stray iqs, survives an oversize stanza by reconnecting, and still takes requests",
+  needs("prosody", "openssl"),
+  async () => {
+    const prosody = await startProsody({ accounts: { cpe: "cpe-secret", acs: "acs-secret" } });
+    const acsPeer = peer(prosody, "acs", "acs-secret");
+    try {
+      await withRig(async ({ acs, start }) => {
+        acsPeer.start();
+        const agent = await start({ extra: xmppSection(prosody) });
+        await acs.waitForSessions(1, 15_000);
+        await agent.waitForLine(/XMPP connection 1: connected to/);
+        await agent.waitForLine(/Waiting the next session/);
+        await until(() => acsPeer.status === "Enabled", "the ACS peer");
+        const cpe = "cpe@localhost/cwmp";
+
+        // An iq the agent does not know: service-unavailable, no session.
+        const version = await acsPeer.request(
+          `<iq type="get" id="v1" to="${cpe}"><query xmlns="jabber:iq:version"/></iq>`,
+          "v1",
+        );
+        assert.equal(version.attrs.type.value, "error");
+        assert.equal(version.children.at(-1)?.children[0]?.local, "service-unavailable");
+        // A wrong namespace is no connection request.
+        const wrongNs = await acsPeer.request(
+          `<iq type="get" id="w1" to="${cpe}"><connectionRequest xmlns="urn:example">` +
+            `<username>cr-user</username><password>cr-pass</password></connectionRequest></iq>`,
+          "w1",
+        );
+        assert.equal(wrongNs.attrs.type.value, "error");
+        await assertNoSession(acs, 1000, "stray iqs");
+
+        // 100 KiB in one message: over the stanza bound, the agent drops the stream and
+        // reconnects.
+        const from = agent.lines.length;
+        await acsPeer.send(
+          `<message to="${cpe}" type="chat"><body>${"x".repeat(100 * 1024)}</body></message>`,
+        );
+        await agent.waitForLine(/Stanza longer than 65536 characters/, 10_000, from);
+        await agent.waitForLine(/XMPP connection 1: connected to/, 20_000, from);
+        assert.equal(await request(acsPeer, cpe, "cr-user", "cr-pass"), "result");
+        const sessions = await acs.waitForSessions(2, 10_000);
+        assert.deepEqual(eventsOf(sessions[1]), ["6 CONNECTION REQUEST|"]);
+      });
+    } finally {
+      await acsPeer.stop();
+      await disposeProsody(prosody);
+    }
+  },
+);

@@ -170,6 +170,15 @@ export class XmppClient {
     }
   }
 
+  /**
+   * Sends `stanza` as is on the current connection.
+   *
+   * @throws {Error} when not connected.
+   */
+  send(stanza: string): Promise<void> {
+    return this.#send(stanza);
+  }
+
   /** Starts connecting (and reconnecting) in the background. */
   start(): void {
     if (!this.#stopped) return;
