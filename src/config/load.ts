@@ -7,7 +7,7 @@
  * Unknown sections and keys are errors; icwmp option names get a hint.
  */
 
-import { dirname, isAbsolute, join } from "node:path";
+import { dirname, isAbsolute, join } from "./_path.ts";
 import { ConfigError } from "./config_error.ts";
 import {
   type AgentConfig,

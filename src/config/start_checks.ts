@@ -10,7 +10,7 @@
  * @module
  */
 
-import { dirname, resolve } from "node:path";
+import { dirname, resolve } from "./_path.ts";
 import { ConfigError } from "./config_error.ts";
 import { configOrigin } from "./load.ts";
 import { readMappingFile } from "./mapping.ts";
