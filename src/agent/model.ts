@@ -39,6 +39,7 @@ import type { SystemSource } from "../platform/system_source.ts";
 import { forcedInformRefs } from "./inform_data.ts";
 import { PersistedJson } from "./persisted_json.ts";
 import { bindXmpp, type XmppRuntime } from "../datamodel/objects/xmpp.ts";
+import { XMPP_SEED_FILE } from "./xmpp_seed.ts";
 import type { StateJournal } from "../store/mod.ts";
 
 /** What {@linkcode buildAgentModel} needs. */
@@ -195,6 +196,8 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
       numbersFile.remove();
       valuesFile.remove();
       attributesFile.remove();
+      // The XMPP rows went with values.json: the [xmpp] section seeds them again.
+      new PersistedJson(dir, XMPP_SEED_FILE, options.journal).remove();
     },
   };
 }

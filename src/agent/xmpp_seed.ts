@@ -21,6 +21,9 @@ import { PersistedJson } from "./persisted_json.ts";
 
 const TABLE = "Device.XMPP.Connection.";
 
+/** The state file of the seed record (removed by a factory reset, so the section seeds again). */
+export const XMPP_SEED_FILE = "xmpp_config.json";
+
 interface Seeded {
   fingerprint: string;
   connection: number;
@@ -40,7 +43,7 @@ export async function seedXmpp(options: SeedXmppOptions): Promise<void> {
   const { config, model, logger } = options;
   if (config.domain === "") return;
   let seeded: Seeded = { fingerprint: "", connection: 0 };
-  const file = new PersistedJson(options.stateDir, "xmpp_config.json", options.journal);
+  const file = new PersistedJson(options.stateDir, XMPP_SEED_FILE, options.journal);
   file.attach({
     serialize: () => JSON.stringify(seeded),
     restore(text) {
