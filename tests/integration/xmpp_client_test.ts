@@ -29,7 +29,7 @@ function settings(port: number, username: string, password: string): XmppClientS
 
 Deno.test(
   "XmppClient logs in to prosody over STARTTLS with SCRAM-SHA-1 and answers an iq",
-  needs("prosody", "openssl"),
+  needs("/usr/bin/prosody", "openssl"),
   async () => {
     const prosody = await startProsody({ accounts: { cpe: "cpe-secret", acs: "acs-secret" } });
     const seen: string[] = [];
@@ -82,7 +82,7 @@ Deno.test(
 
 Deno.test(
   "XmppClient refuses a server whose certificate its CA did not sign",
-  needs("prosody", "openssl"),
+  needs("/usr/bin/prosody", "openssl"),
   async () => {
     const prosody = await startProsody({ accounts: { cpe: "cpe-secret" } });
     try {

@@ -77,7 +77,7 @@ retry_initial_interval = 1
 
 Deno.test(
   "agent takes XMPP connection requests through prosody: allowed, refused, after a server restart",
-  needs("prosody", "openssl"),
+  needs("/usr/bin/prosody", "openssl"),
   async () => {
     const prosody = await startProsody({
       accounts: { cpe: "cpe-secret", acs: "acs-secret", other: "other-secret" },
@@ -161,7 +161,7 @@ Deno.test(
 
 Deno.test(
   "XMPP settings the ACS sets apply at once and outlive a restart",
-  needs("prosody", "openssl"),
+  needs("/usr/bin/prosody", "openssl"),
   async () => {
     const prosody = await startProsody({
       accounts: { cpe: "cpe-secret", acs: "acs-secret", other: "other-secret" },
@@ -240,7 +240,7 @@ Deno.test(
 
 Deno.test(
   "XMPP and HTTP connection requests share one rate limit",
-  needs("prosody", "openssl", "curl"),
+  needs("/usr/bin/prosody", "openssl", "curl"),
   async () => {
     const prosody = await startProsody({ accounts: { cpe: "cpe-secret", acs: "acs-secret" } });
     const acsPeer = peer(prosody, "acs", "acs-secret");
@@ -296,7 +296,7 @@ Deno.test(
 
 Deno.test(
   "agent answers stray iqs, survives an oversize stanza by reconnecting, and still takes requests",
-  needs("prosody", "openssl"),
+  needs("/usr/bin/prosody", "openssl"),
   async () => {
     const prosody = await startProsody({ accounts: { cpe: "cpe-secret", acs: "acs-secret" } });
     const acsPeer = peer(prosody, "acs", "acs-secret");
