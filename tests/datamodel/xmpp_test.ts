@@ -96,6 +96,12 @@ Deno.test("bindXmpp() refuses an unsupported algorithm, a reference to no row, a
     model,
     spv("Device.ManagementServer.ConnReqAllowedJabberIDs", "a@b,c@d/e"),
   );
+  // At most 32 entries (TR-181 list maxItems).
+  const many = Array.from({ length: 33 }, (_, i) => `acs${i}@example.net`).join(",");
+  await assert.rejects(
+    setParameterValues(model, spv("Device.ManagementServer.ConnReqAllowedJabberIDs", many)),
+    { faultCode: 9003 },
+  );
   await assert.rejects(
     setParameterValues(model, spv("Device.ManagementServer.ConnReqJabberID", "x@y")),
     { faultCode: 9003 },
