@@ -44,6 +44,10 @@ const OPTIONAL: Record<string, string> = {
   "/usr/sbin/in.tftpd": "tftpd-hpa",
   // The XMPP server of the XMPP connection-request tests (tests/integration/xmpp_cr_test.ts).
   "/usr/bin/prosody": "prosody",
+  // The MQTT broker and subscriber of the Bulk Data MQTT tests (tests/services/mqtt/).
+  "/usr/sbin/mosquitto": "mosquitto",
+  "/usr/bin/mosquitto_sub": "mosquitto-clients",
+  "/usr/bin/mosquitto_passwd": "mosquitto",
   // The DHCP server of tests/integration/dhcp_netns_test.ts (busybox udhcpc is the client).
   "/usr/sbin/dnsmasq": "dnsmasq-base",
   // The release tarball test (tests/build/musl_root_test.ts).
