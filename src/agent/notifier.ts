@@ -21,6 +21,8 @@ import {
 } from "../notify/mod.ts";
 import type { EventStruct, ParameterValueStruct } from "../soap/messages.ts";
 
+const HEARTBEAT = "14 HEARTBEAT";
+
 /** What the collectInform action needs. */
 export interface InformContent {
   parameterList: ParameterValueStruct[];
@@ -93,12 +95,17 @@ export class Notifier {
     return activeNotificationAt(now, this.#lastSuccessEnd, throttleSeconds);
   }
 
-  /** The ParameterList of session `session`'s Inform carrying `events`. */
+  /**
+   * The ParameterList of session `session`'s Inform carrying `events`. A heartbeat Inform
+   * (`14 HEARTBEAT` alone, TR-069 Annex O) carries no changed parameter: they wait for a
+   * session of their own.
+   */
   async informContent(session: number, events: readonly EventStruct[]): Promise<InformContent> {
+    const heartbeat = events.length === 1 && events[0].eventCode === HEARTBEAT;
     const list = await buildInformList(this.#model, {
       eventCodes: events.map((e) => e.eventCode),
       forcedRefs: this.#informRefs,
-      changed: this.#queue.pending(),
+      changed: heartbeat ? [] : this.#queue.pending(),
     });
     this.#inFlight.set(session, list.delivered);
     return {

@@ -14,21 +14,29 @@ export function sessionSettingsOf(
   settings: StoredSettings,
   config: AgentConfig,
 ): SessionSettings {
-  const ms = Date.parse(settings.periodicInformTime);
-  // Unknown Time and relative times (year < 1000, TR-106) give no absolute phase.
-  const absolute = Number.isFinite(ms) && new Date(ms).getUTCFullYear() >= 1000;
+  const ms = absoluteTime(settings.periodicInformTime);
+  const heartbeatAt = absoluteTime(settings.heartbeatInitiationTime);
   return {
     acsUrl: settings.url,
     enableCwmp: settings.enableCwmp,
     cwmpVersion: config.cpe.cwmpVersion,
     periodicInformEnable: settings.periodicInformEnable,
     periodicInformInterval: Math.max(1, settings.periodicInformInterval),
-    periodicInformTime: absolute ? ms : undefined,
+    periodicInformTime: ms,
     retryMinimumWaitInterval: settings.cwmpRetryMinimumWaitInterval,
     retryIntervalMultiplier: settings.cwmpRetryIntervalMultiplier,
     sessionTimeoutSeconds: 600,
     informSessionTimeout: config.cpe.sessionTimeout,
+    heartbeatEnable: settings.heartbeatEnable,
+    heartbeatInterval: Math.max(30, settings.heartbeatReportingInterval),
+    heartbeatInitiationTime: heartbeatAt,
   };
+}
+
+/** A dateTime as ms; undefined for Unknown Time and relative times (year < 1000, TR-106). */
+function absoluteTime(text: string): number | undefined {
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) && new Date(ms).getUTCFullYear() >= 1000 ? ms : undefined;
 }
 
 /** An error as log text (stack when there is one). */

@@ -84,6 +84,18 @@ export const CONFIG_BACKED: Readonly<Partial<Record<keyof StoredSettings, Backed
   },
   instanceMode: { parameter: "ManagementServer.InstanceMode", key: "cpe.instance_mode" },
   provisioningCode: { parameter: "DeviceInfo.ProvisioningCode", key: "cpe.provisioning_code" },
+  heartbeatEnable: {
+    parameter: "ManagementServer.HeartbeatPolicy.Enable",
+    key: "acs.heartbeat_enable",
+  },
+  heartbeatReportingInterval: {
+    parameter: "ManagementServer.HeartbeatPolicy.ReportingInterval",
+    key: "acs.heartbeat_interval",
+  },
+  heartbeatInitiationTime: {
+    parameter: "ManagementServer.HeartbeatPolicy.InitiationTime",
+    key: "acs.heartbeat_initiation_time",
+  },
   stunEnable: { parameter: "ManagementServer.STUNEnable", key: "stun.enable" },
   stunServerAddress: {
     parameter: "ManagementServer.STUNServerAddress",

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { bindHeartbeatPolicy } from "./objects/heartbeat_policy.ts";
 import { TR098_MODEL, tr098Entries } from "./generated/tr098.ts";
 import { TR181_MODEL, tr181Entries } from "./generated/tr181.ts";
 import type { InstanceNumbers } from "./instance_numbers.ts";
@@ -80,6 +81,7 @@ export function createDeviceModel(options: DeviceModelOptions): ParameterTree {
     ...(root === "tr181" ? [bindDeviceRoot({ rootDataModelVersion: modelVersionOf(root) })] : []),
     bindDeviceInfo(options.deviceInfo),
     bindManagementServer(options.managementServer),
+    ...(root === "tr181" ? [bindHeartbeatPolicy(options.managementServer.store)] : []),
   ];
   return new ParameterTree({
     schema,

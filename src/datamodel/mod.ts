@@ -20,6 +20,7 @@ export * from "./objects/device_root.ts";
 export * from "./objects/device_info.ts";
 export * from "./objects/vendor_files.ts";
 export * from "./objects/management_server.ts";
+export * from "./objects/heartbeat_policy.ts";
 export * from "./device_model.ts";
 export * from "./instance_numbers.ts";
 export * from "./providers/persisted.ts";

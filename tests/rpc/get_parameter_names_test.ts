@@ -15,7 +15,7 @@ Deno.test("getParameterNames() with an empty path and NextLevel true lists only 
 
 Deno.test("getParameterNames() with an empty path and NextLevel false lists the whole tree", async () => {
   const { parameterList } = await gpn("", false);
-  assert.equal(parameterList.length, 3 + 47);
+  assert.equal(parameterList.length, 3 + 51);
   assert.deepEqual(parameterList.slice(0, 3), [
     { name: "Device.", writable: false },
     { name: "Device.RootDataModelVersion", writable: false },
@@ -39,7 +39,7 @@ Deno.test("getParameterNames() with NextLevel true lists one level below a parti
 Deno.test("getParameterNames() with NextLevel false includes the object itself", async () => {
   const { parameterList } = await gpn("Device.ManagementServer.", false);
   assert.equal(parameterList[0].name, "Device.ManagementServer.");
-  assert.equal(parameterList.length, 1 + 35);
+  assert.equal(parameterList.length, 1 + 39);
   const writable = Object.fromEntries(parameterList.map((p) => [p.name, p.writable]));
   assert.equal(writable["Device.ManagementServer.URL"], true);
   assert.equal(writable["Device.ManagementServer.ParameterKey"], false);

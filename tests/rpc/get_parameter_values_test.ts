@@ -58,7 +58,7 @@ Deno.test("getParameterValues() expands a partial path to every parameter below 
 Deno.test("getParameterValues() reads the whole tree for the empty name", async () => {
   const all = await gpv("");
   const device = await gpv("Device.");
-  assert.equal(all.parameterList.length, 47);
+  assert.equal(all.parameterList.length, 50);
   assert.deepEqual(all, device);
   assert.equal(all.parameterList[0].name, "Device.RootDataModelVersion");
   const password = all.parameterList.find((p) => p.name === "Device.ManagementServer.Password");
@@ -74,7 +74,7 @@ Deno.test("getParameterValues() answers several names and partial paths in order
   assert.equal(parameterList[0].name, "Device.RootDataModelVersion");
   assert.equal(parameterList[1].name, "Device.ManagementServer.EnableCWMP");
   assert.equal(parameterList.at(-1)!.name, "Device.DeviceInfo.UpTime");
-  assert.equal(parameterList.length, 1 + 35 + 1);
+  assert.equal(parameterList.length, 1 + 38 + 1);
 });
 
 Deno.test("getParameterValues() faults 9005 on an unknown or malformed name", async () => {

@@ -73,6 +73,12 @@ export interface ManagementSettings {
   stunMinimumKeepAlivePeriod: number;
   /** Seconds. */
   udpConnectionRequestAddressNotificationLimit: number;
+  /** HeartbeatPolicy.Enable (TR-069 Annex O). */
+  heartbeatEnable: boolean;
+  /** HeartbeatPolicy.ReportingInterval, seconds (≥ 30). */
+  heartbeatReportingInterval: number;
+  /** HeartbeatPolicy.InitiationTime (TR-106 dateTime; Unknown Time = a random phase). */
+  heartbeatInitiationTime: string;
   /** Derived from the STUN binding: `host:port` ("" while UDP connection requests are off). */
   udpConnectionRequestAddress: string;
   /** Derived: the STUN binding differs from the local address. */
