@@ -84,6 +84,9 @@ export interface MemoryBenchResult {
 }
 
 /** Runs benchmark 6 in a temp directory it removes afterwards. */
+/** When the idle RSS is read after the first session, ms. */
+export const IDLE_AFTER_MS = 3000;
+
 export async function benchMemory(options: MemoryBenchOptions): Promise<MemoryBenchResult> {
   const dir = await makeBenchTempDir("cwmp-bench-memory-");
   const acs = startFakeAcs();
@@ -99,7 +102,8 @@ export async function benchMemory(options: MemoryBenchOptions): Promise<MemoryBe
       : undefined;
     if (!crUrl) throw new Error("The BOOT Inform carries no ConnectionRequestURL");
     forget(acs);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Idle: 3 s after the first session (the bare reference is read at the same delay).
+    await new Promise((resolve) => setTimeout(resolve, IDLE_AFTER_MS));
     const idle = await memory(pid);
 
     /** One session of `requests`; its messages, wall time and peak. */

@@ -33,7 +33,13 @@
 import { cleanUpNow } from "./_agent.ts";
 import { benchCodec, type CodecBenchResult } from "./_codec_bench.ts";
 import { runDatamodelBench } from "./datamodel_bench.ts";
-import { benchMemory, type MemoryBenchResult, type SessionPeak } from "./memory_bench.ts";
+import {
+  benchMemory,
+  IDLE_AFTER_MS,
+  type MemoryBenchResult,
+  type SessionPeak,
+} from "./memory_bench.ts";
+import { type BareReference, benchBare } from "./_bare_reference.ts";
 import { runUdpBench } from "./udp_bench.ts";
 import { benchTransfer, type TransferBenchResult, transferReportRows } from "./transfer_bench.ts";
 import { machineFacts } from "./_proc.ts";
@@ -74,6 +80,7 @@ function report(
   u: Record<string, number>,
   m: MemoryBenchResult,
   t: TransferBenchResult | undefined,
+  bare: BareReference,
 ): string {
   const overIdle = (kib: number) => `${mib(kib)} (+${mib(kib - m.idle.rssKiB)} over idle)`;
   const peak = (p: SessionPeak): string =>
@@ -116,6 +123,12 @@ function report(
     ["2. Start-up: spawn of `deno run main.ts` → BOOT Inform at the ACS", ""],
     ["runs", `${st.runs} (fresh state dir each; 1 more discarded first: ${ms(st.warmupMs)})`],
     ["time to Inform", `min ${ms(st.ms.min)}  median ${ms(st.ms.median)}  max ${ms(st.ms.max)}`],
+    [
+      "bare Deno script that POSTs once",
+      `min ${ms(bare.postMs.min)}  median ${ms(bare.postMs.median)} (the floor; agent ${
+        (st.ms.median / bare.postMs.median).toFixed(2)
+      }× at the median)`,
+    ],
     [`3. Codec: GetParameterValuesResponse of ${c.parameters} parameters`, ""],
     [
       "size",
@@ -154,7 +167,12 @@ function report(
     udp("twamp-deno", "TWAMP reflector, listenDatagram"),
     [`6. Agent RSS in one run: idle, one big session, ${count(m.sessions)} sessions`, ""],
     ["V8 flags", m.v8Flags.length > 0 ? m.v8Flags.join(" ") : "V8 defaults"],
-    ["idle (after boot)", mib(m.idle.rssKiB)],
+    [
+      `idle (${IDLE_AFTER_MS / 1000} s after the first session)`,
+      `${mib(m.idle.rssKiB)}; the bare script kept alive: ${mib(bare.idleRssKiB)} (${
+        (m.idle.rssKiB / bare.idleRssKiB).toFixed(2)
+      }×)`,
+    ],
     [
       `peak, GPV of ${count(m.bigGpvNames)} names`,
       `${peak(m.bigGpv)} (${m.bigGpvDistinct} distinct of ${m.treeParameters} parameters)`,
@@ -200,6 +218,7 @@ async function main(): Promise<number> {
     const codec = await benchCodec(codecRuns, 500);
     console.error(`bench: start-up (${startupRuns} runs)…`);
     const startup = await benchStartup(startupRuns);
+    const bare = await benchBare(startupRuns, IDLE_AFTER_MS);
     console.error(`bench: sessions (${warmup} warm-up + ${sessions})…`);
     const session = await benchSessions({ sessions, warmup, gpvNames: 100 });
     console.error("bench: UDP services against a C reference (gcc)…");
@@ -222,7 +241,7 @@ async function main(): Promise<number> {
       crPaths = await runScript("cr_paths_bench.ts", [`--requests=${crRequests}`]);
     }
     const totalSeconds = (performance.now() - started) / 1000;
-    console.log(report(machine, session, startup, codec, datamodel, udp, memory, transfer));
+    console.log(report(machine, session, startup, codec, datamodel, udp, memory, transfer, bare));
     if (ftpTftp !== "") console.log(`\n8. FTP and TFTP against curl and tftp-hpa\n${ftpTftp}`);
     if (crPaths !== "") console.log(`\n9. Connection-request paths\n${crPaths}`);
     console.log(`\nWhole bench: ${totalSeconds.toFixed(1)} s. Results in ${RESULTS}`);
@@ -231,6 +250,7 @@ async function main(): Promise<number> {
       machine,
       session,
       startup,
+      bare,
       codec,
       datamodel,
       udp,
