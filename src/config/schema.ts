@@ -244,6 +244,17 @@ export interface BulkDataConfig {
   readonly maxParameterReferences: number;
 }
 
+/**
+ * `[mqtt]`: the MQTT clients Bulk Data profiles publish through (TR-181
+ * `Device.MQTT.Client.{i}`, created by the ACS).
+ */
+export interface MqttConfig {
+  /** PEM CA bundle for TLS brokers; empty = the ACS's (`acs.ca_file`, `acs.ca_dir`). */
+  readonly caFile: string;
+  /** Most Device.MQTT.Client rows the ACS may create. */
+  readonly maxClients: number;
+}
+
 /** `[twamp]`: the TWAMP-Control server (TR-181 covers only the TWAMP-Light reflectors). */
 export interface TwampConfig {
   /** Serve TWAMP-Control (RFC 5357, unauthenticated mode) so full TWAMP clients can test. */
@@ -319,6 +330,7 @@ export interface AgentConfig {
   readonly xmpp: XmppConfig;
   readonly twamp: TwampConfig;
   readonly bulkdata: BulkDataConfig;
+  readonly mqtt: MqttConfig;
   readonly transfer: TransferConfig;
   readonly agent: AgentSection;
   readonly log: LogConfig;
@@ -442,6 +454,7 @@ export function defaultConfig(): AgentConfig {
       maxProfiles: 8,
       maxParameterReferences: 20000,
     },
+    mqtt: { caFile: "", maxClients: 4 },
     transfer: {
       dir: "",
       firmwareCommand: [],
@@ -663,6 +676,13 @@ export const CONFIG_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       min_reporting_interval: int("minReportingInterval", 1),
       max_profiles: int("maxProfiles", 0, 1024),
       max_parameter_references: int("maxParameterReferences", 1),
+    },
+  },
+  mqtt: {
+    field: "mqtt",
+    keys: {
+      ca_file: str("caFile"),
+      max_clients: int("maxClients", 0, 64),
     },
   },
   twamp: {
