@@ -14,7 +14,7 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../transport/hash.ts";
 import { maskUrl } from "../log/mod.ts";
 import type { StoredSettings } from "./settings_store.ts";
 
@@ -185,7 +185,7 @@ export function serializeSources(state: SourcesState): string {
 
 /** SHA-256 of a setting's value: enough to tell a change, without keeping the value. */
 export function fingerprintOf(value: unknown): string {
-  return createHash("sha256").update(JSON.stringify(value)).digest("hex");
+  return sha256Hex(JSON.stringify(value));
 }
 
 /** Options of {@linkcode reconcileSettings}. */
