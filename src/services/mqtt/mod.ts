@@ -1,7 +1,8 @@
 /**
  * MQTT for Bulk Data reports (TR-181 `Device.MQTT.Client.{i}`): the pure packet codec
  * of MQTT 3.1, 3.1.1 and 5.0 (`packet.ts`), the reconnection wait (`retry_wait.ts`), one
- * connection (`connection.ts`) and the client kept connected with backoff (`client.ts`).
+ * connection (`connection.ts`), the client kept connected with backoff (`client.ts`) and
+ * the Bulk Data transport for Protocol "MQTT" (`report_transport.ts`).
  *
  * @example
  * ```ts ignore
@@ -18,3 +19,4 @@ export * from "./packet.ts";
 export * from "./retry_wait.ts";
 export * from "./connection.ts";
 export * from "./client.ts";
+export * from "./report_transport.ts";
