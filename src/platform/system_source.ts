@@ -7,7 +7,9 @@
  * - {@linkcode FixtureSystemSource}: a directory of captured files
  *   (`tests/testdata/linux/<name>/`), with an in-memory overlay so tests can change
  *   the "system" between reads. Command output is stored under `run/` as a file named
- *   by the argv joined with spaces (`run/ip -j addr`).
+ *   by the argv joined with spaces (`run/ip -j addr`), netlink dumps under `netlink/`
+ *   as hex text named by the request (`netlink/RTM_GETADDR`), and what
+ *   `Deno.networkInterfaces()` answers in `deno/network_interfaces.json`.
  *
  * @module
  */
@@ -17,6 +19,16 @@ export interface RunResult {
   /** Exit code; 127 when the command does not exist, 124 on timeout. */
   readonly code: number;
   readonly stdout: string;
+}
+
+/** One address of `Deno.networkInterfaces()`. */
+export interface InterfaceAddress {
+  readonly family: "IPv4" | "IPv6";
+  readonly name: string;
+  readonly address: string;
+  readonly netmask: string;
+  /** `address/prefix length`; null when the mask is not contiguous. */
+  readonly cidr: string | null;
 }
 
 /** Read access to the system's files and commands. */
@@ -30,13 +42,26 @@ export interface SystemSource {
    * is killed after `timeoutMs` or when `signal` aborts (code 124 either way).
    */
   run(argv: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<RunResult>;
+  /**
+   * The raw answer of a NETLINK_ROUTE dump request of `type` (`RTM_GETADDR` 22,
+   * `RTM_GETNEIGH` 30; see `netlink.ts`), or undefined when netlink cannot be used.
+   * Absent: never usable.
+   */
+  netlinkDump?(type: number): Promise<Uint8Array | undefined>;
+  /** What `Deno.networkInterfaces()` answers; undefined when unavailable. */
+  networkInterfaces?(): Promise<readonly InterfaceAddress[] | undefined>;
   /** Wall-clock time, ms since the Unix epoch. */
   now(): number;
   /** Offset of local time from UTC in minutes at `ms` (east positive); 0 when unknown. */
   utcOffsetMinutes?(ms: number): number;
 }
 
-/** The real system through `Deno.*` (needs read access and `run` for `ip`). */
+let netlink: Promise<typeof import("./netlink.ts")> | undefined;
+
+/**
+ * The real system through `Deno.*` (needs read access; FFI for netlink, else `run` for
+ * `ip`).
+ */
 export function createDenoSystemSource(): SystemSource {
   return {
     async readText(path) {
@@ -71,10 +96,21 @@ export function createDenoSystemSource(): SystemSource {
         signal?.removeEventListener("abort", cancel);
       }
     },
+    // netlink.ts (and libc through FFI) loads on the first dump, never at start.
+    netlinkDump: async (type) => (await (netlink ??= import("./netlink.ts"))).netlinkDump(type),
+    networkInterfaces() {
+      try {
+        return Promise.resolve(Deno.networkInterfaces());
+      } catch {
+        return Promise.resolve(undefined);
+      }
+    },
     now: () => Date.now(),
     utcOffsetMinutes: (ms) => -new Date(ms).getTimezoneOffset(),
   };
 }
+
+const NETLINK_NAMES: Readonly<Record<number, string>> = { 22: "RTM_GETADDR", 30: "RTM_GETNEIGH" };
 
 /** Options of {@linkcode FixtureSystemSource}. */
 export interface FixtureSystemSourceOptions {
@@ -135,6 +171,20 @@ export class FixtureSystemSource implements SystemSource {
   async run(argv: readonly string[]): Promise<RunResult> {
     const stdout = await this.readText(`/run/${argv.join(" ")}`);
     return stdout === undefined ? { code: 127, stdout: "" } : { code: 0, stdout };
+  }
+
+  /** The hex text `netlink/<request name>` as bytes; undefined when there is none. */
+  async netlinkDump(type: number): Promise<Uint8Array | undefined> {
+    const hex = (await this.readText(`/netlink/${NETLINK_NAMES[type] ?? type}`))
+      ?.replace(/#.*$/gm, "").replace(/\s+/g, "");
+    if (hex === undefined || !/^([0-9a-f]{2})*$/i.test(hex)) return undefined;
+    return Uint8Array.from(hex.match(/../g) ?? [], (h) => Number.parseInt(h, 16));
+  }
+
+  /** The JSON array `deno/network_interfaces.json`; undefined when there is none. */
+  async networkInterfaces(): Promise<readonly InterfaceAddress[] | undefined> {
+    const text = await this.readText("/deno/network_interfaces.json");
+    return text === undefined ? undefined : JSON.parse(text);
   }
 
   /** The fixed clock. */

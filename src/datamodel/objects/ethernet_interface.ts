@@ -1,6 +1,7 @@
 /**
  * `Device.Ethernet.Interface.{i}.` and `.Stats.` (TR-181 2.17) from
- * `/sys/class/net/<if>/` (sysfs-class-net ABI). Which kernel interfaces count as
+ * `/sys/class/net/<if>/` (sysfs-class-net ABI) and `/proc/net/dev`, read through the
+ * network snapshot (`providers/linux/net_snapshot.ts`). Which kernel interfaces count as
  * Ethernet: see `providers/linux/net.ts` (type 1 with a backing device, not wireless,
  * not a bridge) or the configured names. Instance numbers are stable per interface
  * name through the shared {@linkcode InstanceNumbers} (scope `Device.Ethernet.Interface.`).
@@ -36,6 +37,7 @@ import {
   interfaceStatus,
   type SysfsLink,
 } from "../providers/linux/net.ts";
+import { type NetSnapshot, NetSnapshots } from "../providers/linux/net_snapshot.ts";
 import { counter32, tableProvider } from "./_table.ts";
 
 /** Options of {@linkcode bindEthernetInterface}. */
@@ -47,6 +49,8 @@ export interface EthernetInterfaceOptions extends EthernetSelection {
   readonly numbers?: InstanceNumbers;
   /** Names of the upstream (WAN) interfaces. Default none. */
   readonly upstream?: readonly string[];
+  /** The snapshots shared with the IP and Hosts bindings. Default: unshared, never reused. */
+  readonly snapshots?: NetSnapshots;
 }
 
 /** Supported parameters of `Device.Ethernet.Interface.{i}.`. */
@@ -91,20 +95,17 @@ export function bindEthernetInterface(
 ): Binding[] {
   const numbers = options.numbers ?? new InstanceNumbers();
   const upstream = new Set(options.upstream ?? []);
-  const links = async (): Promise<Map<number, SysfsLink>> =>
+  const snapshots = options.snapshots ?? new NetSnapshots(source);
+  const files = Object.values(ETHERNET_STATS_FILES);
+  const rows = async (snapshot: NetSnapshot): Promise<Map<number, SysfsLink>> =>
     new Map(
-      (await ethernetRows(source, numbers, options)).map((row) => [row.number, row.link]),
+      (await ethernetRows(snapshot, numbers, options)).map((row) => [row.number, row.link]),
     );
   const stats = async (): Promise<Map<number, Map<string, bigint>>> => {
+    const snapshot = snapshots.current();
     const out = new Map<number, Map<string, bigint>>();
-    await Promise.all([...(await links())].map(async ([number, link]) => {
-      const dir = `/sys/class/net/${link.name}/statistics`;
-      const counters = new Map<string, bigint>();
-      for (const file of Object.values(ETHERNET_STATS_FILES)) {
-        const text = (await source.readText(`${dir}/${file}`))?.trim() ?? "";
-        counters.set(file, /^\d+$/.test(text) ? BigInt(text) : 0n);
-      }
-      out.set(number, counters);
+    await Promise.all([...(await rows(snapshot))].map(async ([number, link]) => {
+      out.set(number, await snapshot.counters(link.name, files));
     }));
     return out;
   };
@@ -119,7 +120,7 @@ export function bindEthernetInterface(
       object: "Device.Ethernet.Interface.{i}.",
       parameters: ETHERNET_INTERFACE_PARAMETERS,
       provider: tableProvider({
-        rows: links,
+        rows: () => rows(snapshots.current()),
         readers: {
           Enable: (l) => String(l.up),
           Status: (l) => interfaceStatus(l.operstate, l.up, l.carrier, true),

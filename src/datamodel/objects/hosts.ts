@@ -1,6 +1,7 @@
 /**
- * `Device.Hosts.Host.{i}.` (TR-181 2.17) from the kernel neighbour table
- * (`ip -j neigh`, iproute2). One row per link-layer address (the table's functional
+ * `Device.Hosts.Host.{i}.` (TR-181 2.17) from the kernel neighbour table, read through
+ * the network snapshot (`providers/linux/net_snapshot.ts`: a netlink dump, else
+ * `/proc/net/arp` and `ip -j -6 neigh`, else `ip -j neigh`). One row per link-layer address (the table's functional
  * unique key), merging its IPv4 and IPv6 entries; entries without a link-layer address
  * (INCOMPLETE, FAILED) are not hosts. Instance numbers are stable per MAC address
  * through the shared {@linkcode InstanceNumbers} (scope `Device.Hosts.Host.`).
@@ -22,13 +23,16 @@
 import type { SystemSource } from "../../platform/system_source.ts";
 import type { Binding } from "../provider.ts";
 import { InstanceNumbers } from "../providers/linux/instance_numbers.ts";
-import { type IpNeighbour, ipRows, readNeighbours } from "../providers/linux/net.ts";
+import { type IpNeighbour, ipRows } from "../providers/linux/net.ts";
+import { NetSnapshots } from "../providers/linux/net_snapshot.ts";
 import { tableProvider } from "./_table.ts";
 
 /** Options of {@linkcode bindHosts}. */
 export interface HostsOptions {
   /** The stable numbering, shared with the IP binding (for Layer3Interface). */
   readonly numbers?: InstanceNumbers;
+  /** The snapshots shared with the Ethernet and IP bindings. Default: unshared, never reused. */
+  readonly snapshots?: NetSnapshots;
 }
 
 /** Supported parameters of `Device.Hosts.Host.{i}.`. */
@@ -51,10 +55,12 @@ interface HostRow {
 /** Binds `Device.Hosts.Host.{i}.` to the neighbour table of `source`. */
 export function bindHosts(source: SystemSource, options: HostsOptions = {}): Binding {
   const numbers = options.numbers ?? new InstanceNumbers();
+  const snapshots = options.snapshots ?? new NetSnapshots(source);
   const rows = async (): Promise<Map<number, HostRow>> => {
-    const [neighbours, interfaces] = await Promise.all([
-      readNeighbours(source),
-      ipRows(source, numbers),
+    const snapshot = snapshots.current();
+    const [{ neighbours }, interfaces] = await Promise.all([
+      snapshot.neighbours(),
+      ipRows(snapshot, numbers),
     ]);
     const byName = new Map(interfaces.map((r) => [r.link.ifname, r.number]));
     const byMac = new Map<string, IpNeighbour[]>();

@@ -1,7 +1,9 @@
 /**
  * `Device.IP.Interface.{i}.`, `.IPv4Address.{i}.` and `.IPv6Address.{i}.` (TR-181 2.17)
- * from `ip -j addr` (iproute2) and `/proc/sys/net/ipv6/conf/<if>/disable_ipv6`. Every
- * kernel link is an IP interface. Instance numbers are stable through the shared
+ * from the network snapshot (`providers/linux/net_snapshot.ts`: links from
+ * `/sys/class/net`, addresses from netlink, else `/proc/net/if_inet6` and
+ * `Deno.networkInterfaces()`, else `ip -j addr`) and
+ * `/proc/sys/net/ipv6/conf/<if>/disable_ipv6`. Every kernel link is an IP interface. Instance numbers are stable through the shared
  * {@linkcode InstanceNumbers}: interfaces by name (scope `Device.IP.Interface.`),
  * addresses by address within the interface's name
  * (`Device.IP.Interface.<name>.IPv4Address.`, key `a.b.c.d/len`; `…IPv6Address.`,
@@ -20,7 +22,10 @@
  * Origin (WellKnown for link-local and loopback; for `dynamic` addresses DHCPv6 when
  * the prefix is /128, else AutoConfigured; else Static: a heuristic, the kernel does
  * not record who added an address), PreferredLifetime and ValidLifetime (now + the
- * remaining seconds; forever is Infinite Time 9999-12-31T23:59:59Z).
+ * remaining seconds; forever is Infinite Time 9999-12-31T23:59:59Z; Unknown Time
+ * 0001-01-01T00:00:00Z when the source does not tell, as `/proc/net/if_inet6` for a
+ * dynamic address). Without netlink an IPv4 address's AddressingType cannot be DHCP
+ * (`Deno.networkInterfaces()` does not say which addresses are dynamic).
  *
  * Unsupported: Alias (all three), ULAEnable, LastChange, Router, Reset, AutoIPEnable,
  * Stats., IPv6Prefix., TWAMPReflector., IPv4Address.{i}.Alias,
@@ -44,6 +49,7 @@ import {
   type IpLink,
   ipRows,
 } from "../providers/linux/net.ts";
+import { NetSnapshots } from "../providers/linux/net_snapshot.ts";
 import { tableProvider, utcDateTime } from "./_table.ts";
 
 /** Options of {@linkcode bindIPInterface}. */
@@ -52,6 +58,8 @@ export interface IPInterfaceOptions {
   readonly numbers?: InstanceNumbers;
   /** How the Ethernet binding picks its interfaces (for LowerLayers). */
   readonly ethernet?: EthernetSelection;
+  /** The snapshots shared with the Ethernet and Hosts bindings. Default: unshared, never reused. */
+  readonly snapshots?: NetSnapshots;
 }
 
 /** Supported parameters of `Device.IP.Interface.{i}.`. */
@@ -90,6 +98,9 @@ export const IPV6_ADDRESS_PARAMETERS: readonly string[] = [
 /** Infinite Time (TR-106): an address lifetime of "forever". */
 export const INFINITE_TIME = "9999-12-31T23:59:59Z";
 
+/** Unknown Time (TR-106): a lifetime the source does not tell. */
+export const UNKNOWN_TIME = "0001-01-01T00:00:00Z";
+
 const FOREVER = 4294967295;
 
 interface InterfaceRow {
@@ -107,24 +118,24 @@ interface AddressRow {
 /** Binds `Device.IP.Interface.{i}.` and its IPv4Address and IPv6Address tables to `source`. */
 export function bindIPInterface(source: SystemSource, options: IPInterfaceOptions = {}): Binding[] {
   const numbers = options.numbers ?? new InstanceNumbers();
+  const snapshots = options.snapshots ?? new NetSnapshots(source);
   const interfaces = async (): Promise<Map<number, InterfaceRow>> => {
+    const snapshot = snapshots.current();
     const [rows, ethernet] = await Promise.all([
-      ipRows(source, numbers),
-      ethernetRows(source, numbers, options.ethernet),
+      ipRows(snapshot, numbers),
+      ethernetRows(snapshot, numbers, options.ethernet),
     ]);
     const ethernetByName = new Map(ethernet.map((e) => [e.link.name, e.number]));
     return new Map(
       await Promise.all(rows.map(async ({ number, link }) => {
         const eth = ethernetByName.get(link.ifname);
-        const disabled = await source.readText(
-          `/proc/sys/net/ipv6/conf/${link.ifname}/disable_ipv6`,
-        );
+        const disabled = await snapshot.ipv6Disabled(link.ifname);
         return [number, {
           link,
           lowerLayers: eth === undefined ? "" : `Device.Ethernet.Interface.${eth}`,
           ipv6: disabled === undefined
             ? link.addr_info.some((a) => a.family === "inet6")
-            : disabled.trim() === "0",
+            : disabled === "0",
         }] as const;
       })),
     );
@@ -132,12 +143,13 @@ export function bindIPInterface(source: SystemSource, options: IPInterfaceOption
   const addresses =
     (family: "inet" | "inet6", table: string) =>
     async (parent: readonly number[]): Promise<Map<number, AddressRow>> => {
-      const row = (await ipRows(source, numbers)).find((r) => r.number === parent[0]);
+      const snapshot = snapshots.current();
+      const row = (await ipRows(snapshot, numbers)).find((r) => r.number === parent[0]);
       if (row === undefined) return new Map();
       const infos = row.link.addr_info.filter((a) => a.family === family);
       const keys = infos.map((a) => family === "inet" ? `${a.local}/${a.prefixlen}` : a.local);
       const assigned = numbers.assign(`Device.IP.Interface.${row.link.ifname}.${table}.`, keys);
-      const at = source.now();
+      const at = snapshot.at;
       return new Map(infos.map((info, i) => [assigned[i], { info, at }]));
     };
   return [
@@ -223,6 +235,8 @@ function ipv6Origin(info: IpAddressInfo): string {
 }
 
 function lifetime(at: number, seconds: number | undefined): string {
-  if (seconds === undefined || seconds >= FOREVER) return INFINITE_TIME;
+  // Not known (a dynamic address read from /proc/net/if_inet6): Unknown Time.
+  if (seconds === undefined) return UNKNOWN_TIME;
+  if (seconds >= FOREVER) return INFINITE_TIME;
   return utcDateTime(at + seconds * 1000);
 }

@@ -16,6 +16,10 @@ import { bindProcessStatus } from "../../objects/process_status.ts";
 import { bindTime, type TimeOptions } from "../../objects/time.ts";
 import type { Binding } from "../../provider.ts";
 import { InstanceNumbers } from "./instance_numbers.ts";
+import { NetSnapshots } from "./net_snapshot.ts";
+
+/** How long the network objects share one read of the system by default, ms. */
+export const NET_SNAPSHOT_MAX_AGE_MS = 500;
 
 /** Options of {@linkcode bindLinux}. */
 export interface LinuxBindingsOptions {
@@ -31,6 +35,11 @@ export interface LinuxBindingsOptions {
   readonly time?: TimeOptions;
   /** USER_HZ (default 100). */
   readonly clockTicks?: number;
+  /**
+   * How long Ethernet, IP and Hosts share one read of the network state, ms (default
+   * {@linkcode NET_SNAPSHOT_MAX_AGE_MS}; 0: every provider call reads again).
+   */
+  readonly snapshotMaxAgeMs?: number;
 }
 
 /**
@@ -41,12 +50,21 @@ export interface LinuxBindingsOptions {
 export function bindLinux(source: SystemSource, options: LinuxBindingsOptions = {}): Binding[] {
   const numbers = options.numbers ?? new InstanceNumbers();
   const ethernet = options.ethernetNames ? { names: options.ethernetNames } : {};
+  // One read of the network state per request, shared by the three objects.
+  const snapshots = new NetSnapshots(source, {
+    maxAgeMs: options.snapshotMaxAgeMs ?? NET_SNAPSHOT_MAX_AGE_MS,
+  });
   return [
     bindMemoryStatus(source),
     ...bindProcessStatus(source, { clockTicks: options.clockTicks }),
-    ...bindEthernetInterface(source, { numbers, upstream: options.upstream, ...ethernet }),
-    ...bindIPInterface(source, { numbers, ethernet }),
-    bindHosts(source, { numbers }),
+    ...bindEthernetInterface(source, {
+      numbers,
+      upstream: options.upstream,
+      snapshots,
+      ...ethernet,
+    }),
+    ...bindIPInterface(source, { numbers, ethernet, snapshots }),
+    bindHosts(source, { numbers, snapshots }),
     ...bindDNSClient(source, { numbers, resolvConf: options.resolvConf }),
     bindTime(source, options.time),
   ];

@@ -9,4 +9,7 @@
 export * from "./bind_linux.ts";
 export * from "./instance_numbers.ts";
 export * from "./net.ts";
+export * from "./net_snapshot.ts";
+export * from "./netlink_messages.ts";
+export * from "./proc_net.ts";
 export * from "./proc.ts";

@@ -1,7 +1,8 @@
 /**
  * Network facts from the system: `/sys/class/net/<if>/…` (sysfs-class-net ABI) and the
- * JSON output of iproute2 (`ip -j addr`, `ip -j neigh`). Reading goes through the
- * injected {@linkcode SystemSource}; the functions here only read and parse.
+ * JSON output of iproute2 (`ip -j addr`, `ip -j neigh`), the fallback when netlink and
+ * `/proc` cannot be read (see `net_snapshot.ts`, which picks the source). Reading goes
+ * through the injected {@linkcode SystemSource}; the functions here only read and parse.
  *
  * Which kernel interfaces are Ethernet interfaces (`Device.Ethernet.Interface.`): ARP
  * hardware type 1 (`type`), a backing device (`device` link: a real NIC or switch
@@ -14,6 +15,7 @@
 
 import type { SystemSource } from "../../../platform/system_source.ts";
 import type { InstanceNumbers } from "./instance_numbers.ts";
+import type { NetSnapshot } from "./net_snapshot.ts";
 
 /** How long an `ip` command may run. */
 export const IP_TIMEOUT_MS = 5000;
@@ -83,6 +85,8 @@ export interface SysfsLink {
   /** ARPHRD type (1 = Ethernet, 772 = loopback). */
   readonly type: number;
   readonly ifindex: number;
+  /** The IFF_* flags (`flags`, without the volatile IFF_LOWER_UP: see `carrier`). */
+  readonly flags: number;
   /** IFF_UP (administratively up). */
   readonly up: boolean;
   /** RFC 2863 state in lower case: up, down, unknown, dormant, notpresent… */
@@ -117,11 +121,13 @@ export async function readSysfsLink(
     );
   if (type === undefined) return undefined;
   const speedValue = Number(speed);
+  const flagBits = Number.parseInt(flags ?? "0", 16) || 0;
   return {
     name,
     type: Number(type),
     ifindex: Number(ifindex ?? 0),
-    up: (Number.parseInt(flags ?? "0", 16) & 1) === 1,
+    flags: flagBits,
+    up: (flagBits & 1) === 1,
     operstate: operstate ?? "unknown",
     carrier: carrier === "1",
     address: address ?? "",
@@ -154,19 +160,16 @@ export interface EthernetRow {
 }
 
 /**
- * The Ethernet interfaces, ascending by instance number; new names are numbered in
- * ifindex order.
+ * The Ethernet interfaces of `snapshot`, ascending by instance number; new names are
+ * numbered in ifindex order.
  */
 export async function ethernetRows(
-  source: SystemSource,
+  snapshot: NetSnapshot,
   numbers: InstanceNumbers,
   selection: EthernetSelection = {},
 ): Promise<EthernetRow[]> {
-  const names = await listLinkNames(source);
-  const links = (await Promise.all(names.map((name) => readSysfsLink(source, name))))
-    .filter((l): l is SysfsLink => l !== undefined)
-    .filter((l) => selection.names ? selection.names.includes(l.name) : isEthernetLink(l))
-    .sort((a, b) => a.ifindex - b.ifindex);
+  const links = (await snapshot.links())
+    .filter((l) => selection.names ? selection.names.includes(l.name) : isEthernetLink(l));
   const assigned = numbers.assign(ETHERNET_SCOPE, links.map((l) => l.name));
   return links.map((link, i) => ({ number: assigned[i], link }))
     .sort((a, b) => a.number - b.number);
@@ -182,8 +185,8 @@ export interface IpRow {
  * Every kernel link as an IP interface, ascending by instance number; new names are
  * numbered in ifindex order (scope `Device.IP.Interface.`).
  */
-export async function ipRows(source: SystemSource, numbers: InstanceNumbers): Promise<IpRow[]> {
-  const links = await readIpLinks(source);
+export async function ipRows(snapshot: NetSnapshot, numbers: InstanceNumbers): Promise<IpRow[]> {
+  const { links } = await snapshot.ipLinks();
   const assigned = numbers.assign(IP_SCOPE, links.map((l) => l.ifname));
   return links.map((link, i) => ({ number: assigned[i], link }))
     .sort((a, b) => a.number - b.number);
@@ -232,15 +235,20 @@ function runShared(source: SystemSource, argv: string[]): Promise<any[]> {
   const key = argv.join(" ");
   let promise = running.get(key);
   if (promise === undefined) {
-    promise = runJson(source, argv).finally(() => running.delete(key));
+    promise = runJson(source, argv, IP_TIMEOUT_MS).finally(() => running.delete(key));
     running.set(key, promise);
   }
   return promise;
 }
 
-// deno-lint-ignore no-explicit-any
-async function runJson(source: SystemSource, argv: string[]): Promise<any[]> {
-  const result = await source.run(argv, IP_TIMEOUT_MS);
+/** The JSON array `argv` prints; [] when it fails or prints something else. */
+export async function runJson(
+  source: SystemSource,
+  argv: readonly string[],
+  timeoutMs: number,
+  // deno-lint-ignore no-explicit-any
+): Promise<any[]> {
+  const result = await source.run(argv, timeoutMs);
   if (result.code !== 0) return [];
   try {
     const parsed = JSON.parse(result.stdout);

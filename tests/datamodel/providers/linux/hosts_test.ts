@@ -43,8 +43,14 @@ Deno.test("bindHosts() Layer3Interface agrees with IP.Interface numbers through 
 
 Deno.test("bindHosts() prefers a global IPv6 address over link-local without IPv4", async () => {
   const source = fixture("host");
+  // Without netlink: no IPv4 neighbour in /proc/net/arp, the IPv6 ones from `ip -6`.
+  source.remove("/netlink");
   source.write(
-    "/run/ip -j neigh",
+    "/proc/net/arp",
+    "IP address       HW type     Flags       HW address            Mask     Device\n",
+  );
+  source.write(
+    "/run/ip -j -6 neigh",
     JSON.stringify([
       { dst: "fe80::1", dev: "eth0", lladdr: "02:00:00:00:00:01", state: ["REACHABLE"] },
       { dst: "2001:db8::1", dev: "eth0", lladdr: "02:00:00:00:00:01", state: ["STALE"] },

@@ -57,17 +57,20 @@ Deno.test("bindIPInterface() keeps address numbers when an earlier address goes 
   const numbers = new InstanceNumbers();
   const bindings = bindIPInterface(source, { numbers });
   await readBindings(bindings);
-  const links = JSON.parse((await source.readText("/run/ip -j addr"))!);
-  const brLan = links.find((l: { ifname: string }) => l.ifname === "br-lan");
-  brLan.addr_info.splice(0, 1); // 192.168.1.1/24 goes
-  source.write("/run/ip -j addr", JSON.stringify(links));
+  // 192.168.1.1/24 goes: its message (the line after its comment) leaves the dump.
+  const dump = (await source.readText("/netlink/RTM_GETADDR"))!.split("\n");
+  const at = dump.indexOf("# br-lan 192.168.1.1/24");
+  dump.splice(at, 2);
+  source.write("/netlink/RTM_GETADDR", dump.join("\n"));
   const values = await readBindings(bindings);
   assert.equal(values[`${I}5.IPv4Address.1.IPAddress`], undefined);
   assert.equal(values[`${I}5.IPv4Address.2.IPAddress`], "169.254.10.1");
 });
 
-Deno.test("bindIPInterface() serves no rows when ip fails", async () => {
+Deno.test("bindIPInterface() serves no rows when neither netlink, /proc nor ip answers", async () => {
   const source = fixture("host");
+  source.remove("/netlink");
+  source.remove("/proc/net/if_inet6");
   source.remove("/run/ip -j addr");
   const values = await readBindings(bindIPInterface(source));
   assert.deepEqual(values, {});

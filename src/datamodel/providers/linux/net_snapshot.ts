@@ -1,0 +1,257 @@
+/**
+ * One read of the network state, shared by every Linux network object (Ethernet,
+ * IP, Hosts) for a request: STYLE's "cache expensive reads for one session", kept
+ * for a very short time rather than a whole session so values stay live.
+ *
+ * A {@linkcode NetSnapshot} reads each source at most once, when first asked for it;
+ * {@linkcode NetSnapshots} hands out the same snapshot until it is `maxAgeMs` old
+ * (monotonic clock), so the listing and the reads of one GetParameterValues of
+ * `Device.` (a few ms) see one state and cost one read.
+ *
+ * Sources, no process per request:
+ * - links (name, ifindex, flags, operstate, carrier, MTU, MAC, speed, duplex):
+ *   `/sys/class/net/<if>/`;
+ * - addresses: a netlink `RTM_GETADDR` dump (what `ip` reads: flags and lifetimes as
+ *   `ip -j addr` shows them); without netlink, `/proc/net/if_inet6` (IPv6) and
+ *   `Deno.networkInterfaces()` (IPv4); without those, `ip -j addr`;
+ * - neighbours: a netlink `RTM_GETNEIGH` dump; without netlink `/proc/net/arp` (IPv4)
+ *   and `ip -j -6 neigh` (IPv6); without `/proc/net/arp`, `ip -j neigh`;
+ * - counters: `/proc/net/dev`, and `/sys/class/net/<if>/statistics/<name>` for those
+ *   it does not carry as such (rx_dropped, rx_nohandler) or for an interface it lacks.
+ *
+ * @module
+ */
+
+import type { SystemSource } from "../../../platform/system_source.ts";
+import {
+  IP_TIMEOUT_MS,
+  type IpAddressInfo,
+  type IpLink,
+  type IpNeighbour,
+  readIpLinks,
+  readNeighbours,
+  readSysfsLink,
+  runJson,
+  type SysfsLink,
+} from "./net.ts";
+import {
+  type KernelAddress,
+  type KernelNeighbour,
+  parseAddressDump,
+  parseNeighbourDump,
+} from "./netlink_messages.ts";
+import { type NetDevCounters, parseArp, parseIfInet6, parseNetDev } from "./proc_net.ts";
+
+const RTM_GETADDR = 22;
+const RTM_GETNEIGH = 30;
+
+/** Where a snapshot's addresses or neighbours came from (for tests and logs). */
+export type NetSourceKind = "netlink" | "proc" | "ip";
+
+/** Options of {@linkcode NetSnapshots}. */
+export interface NetSnapshotsOptions {
+  /** How long one snapshot is handed out, ms. 0: a fresh one on every call. Default 0. */
+  readonly maxAgeMs?: number;
+  /** Monotonic clock in ms. Default `performance.now`. */
+  readonly clock?: () => number;
+}
+
+/** Hands out the current {@linkcode NetSnapshot}, a new one once it is too old. */
+export class NetSnapshots {
+  readonly #source: SystemSource;
+  readonly #maxAgeMs: number;
+  readonly #clock: () => number;
+  #current?: NetSnapshot;
+  #takenAt = 0;
+
+  /** Snapshots of `source`. */
+  constructor(source: SystemSource, options: NetSnapshotsOptions = {}) {
+    this.#source = source;
+    this.#maxAgeMs = options.maxAgeMs ?? 0;
+    this.#clock = options.clock ?? (() => performance.now());
+  }
+
+  /** The system these snapshots read. */
+  get source(): SystemSource {
+    return this.#source;
+  }
+
+  /** The snapshot to read from now. */
+  current(): NetSnapshot {
+    const now = this.#clock();
+    if (
+      this.#current === undefined || now - this.#takenAt >= this.#maxAgeMs || now < this.#takenAt
+    ) {
+      this.#current = new NetSnapshot(this.#source);
+      this.#takenAt = now;
+    }
+    return this.#current;
+  }
+
+  /** Forgets the current snapshot: the next read goes to the system. */
+  invalidate(): void {
+    this.#current = undefined;
+  }
+}
+
+/** The network state, each part read once, on first use. */
+export class NetSnapshot {
+  readonly #source: SystemSource;
+  readonly #memo = new Map<string, Promise<unknown>>();
+  /** When the snapshot was taken, wall clock ms (address lifetimes count from it). */
+  readonly at: number;
+
+  /** A snapshot of `source`; nothing is read yet. */
+  constructor(source: SystemSource) {
+    this.#source = source;
+    this.at = source.now();
+  }
+
+  /** Every link under `/sys/class/net`, in ifindex order. */
+  links(): Promise<SysfsLink[]> {
+    return this.#once("links", async () => {
+      const names = await this.#source.listDir("/sys/class/net");
+      const links = await Promise.all(names.map((name) => readSysfsLink(this.#source, name)));
+      return links.filter((l): l is SysfsLink => l !== undefined)
+        .sort((a, b) => a.ifindex - b.ifindex);
+    });
+  }
+
+  /** Links with their addresses, as `ip -j addr` lists them, and where they came from. */
+  ipLinks(): Promise<{ links: IpLink[]; from: NetSourceKind }> {
+    return this.#once("ipLinks", async () => {
+      const links = await this.links();
+      const addresses = links.length === 0 ? undefined : await this.#addresses(links);
+      if (addresses === undefined) return { links: await readIpLinks(this.#source), from: "ip" };
+      const byIndex = new Map<number, IpAddressInfo[]>();
+      for (const { ifindex, ...info } of addresses.list) {
+        const list = byIndex.get(ifindex);
+        if (list === undefined) byIndex.set(ifindex, [info]);
+        else list.push(info);
+      }
+      return {
+        links: links.map((link) => ipLinkOf(link, byIndex.get(link.ifindex) ?? [])),
+        from: addresses.from,
+      };
+    });
+  }
+
+  /** Neighbour table entries, as `ip -j neigh` lists them, and where they came from. */
+  neighbours(): Promise<{ neighbours: IpNeighbour[]; from: NetSourceKind }> {
+    return this.#once("neighbours", async () => {
+      const links = await this.links();
+      const nameOf = new Map(links.map((l) => [l.ifindex, l.name]));
+      const indexOf = new Map(links.map((l) => [l.name, l.ifindex]));
+      const named = (list: KernelNeighbour[]) =>
+        list.flatMap(({ ifindex, ...entry }) => {
+          const dev = nameOf.get(ifindex);
+          return dev === undefined ? [] : [{ ...entry, dev }];
+        });
+      const dump = links.length === 0 ? undefined : await this.#source.netlinkDump?.(RTM_GETNEIGH);
+      if (dump !== undefined) {
+        return { neighbours: named(parseNeighbourDump(dump)), from: "netlink" };
+      }
+      const arp = links.length === 0 ? undefined : await this.#source.readText("/proc/net/arp");
+      if (arp === undefined) return { neighbours: await readNeighbours(this.#source), from: "ip" };
+      const v6 = (await runJson(this.#source, ["ip", "-j", "-6", "neigh"], IP_TIMEOUT_MS))
+        .filter((r): r is IpNeighbour => typeof r?.dst === "string" && typeof r?.dev === "string")
+        .map((r) => ({ ...r, state: r.state ?? [] }));
+      return {
+        neighbours: [...named(parseArp(arp, (name) => indexOf.get(name))), ...v6],
+        from: "proc",
+      };
+    });
+  }
+
+  /**
+   * Counters `files` (sysfs statistics names) of interface `name`: from
+   * `/proc/net/dev` where it carries them, else from sysfs; 0 when unreadable.
+   */
+  async counters(name: string, files: readonly string[]): Promise<Map<string, bigint>> {
+    const netDev = await this.#once("netDev", async () => {
+      const text = await this.#source.readText("/proc/net/dev");
+      return text === undefined ? new Map<string, NetDevCounters>() : parseNetDev(text);
+    });
+    const known = netDev.get(name);
+    const out = new Map<string, bigint>();
+    await Promise.all(files.map(async (file) => {
+      let value = known?.get(file);
+      if (value === undefined) {
+        const text = (await this.#source.readText(`/sys/class/net/${name}/statistics/${file}`))
+          ?.trim() ?? "";
+        value = /^\d+$/.test(text) ? BigInt(text) : 0n;
+      }
+      out.set(file, value);
+    }));
+    return out;
+  }
+
+  /** `/proc/sys/net/ipv6/conf/<name>/disable_ipv6`, trimmed; undefined when absent. */
+  ipv6Disabled(name: string): Promise<string | undefined> {
+    return this.#once(
+      `disable_ipv6 ${name}`,
+      async () =>
+        (await this.#source.readText(`/proc/sys/net/ipv6/conf/${name}/disable_ipv6`))?.trim(),
+    );
+  }
+
+  async #addresses(
+    links: readonly SysfsLink[],
+  ): Promise<{ list: KernelAddress[]; from: NetSourceKind } | undefined> {
+    const dump = await this.#source.netlinkDump?.(RTM_GETADDR);
+    if (dump !== undefined) return { list: parseAddressDump(dump), from: "netlink" };
+    const [inet6, interfaces] = await Promise.all([
+      this.#source.readText("/proc/net/if_inet6"),
+      this.#source.networkInterfaces?.(),
+    ]);
+    if (inet6 === undefined || interfaces === undefined) return undefined;
+    const indexOf = new Map(links.map((l) => [l.name, l.ifindex]));
+    const v4: KernelAddress[] = [];
+    for (const a of interfaces) {
+      // IPv4 aliases carry their label (eth0:1); the interface is the part before ":".
+      const ifindex = indexOf.get(a.name.split(":")[0]);
+      const prefixlen = Number(a.cidr?.split("/")[1] ?? NaN);
+      if (a.family !== "IPv4" || ifindex === undefined || !Number.isInteger(prefixlen)) continue;
+      v4.push({ ifindex, family: "inet", local: a.address, prefixlen });
+    }
+    return { list: [...v4, ...parseIfInet6(inet6)], from: "proc" };
+  }
+
+  #once<T>(key: string, read: () => Promise<T>): Promise<T> {
+    let promise = this.#memo.get(key) as Promise<T> | undefined;
+    if (promise === undefined) this.#memo.set(key, promise = read());
+    return promise;
+  }
+}
+
+// iproute2's flag names, in its order (print_link_flags); only UP, LOWER_UP and
+// LOOPBACK are read by the objects.
+const IFF_NAMES: readonly (readonly [number, string])[] = [
+  [0x8, "LOOPBACK"],
+  [0x2, "BROADCAST"],
+  [0x10, "POINTOPOINT"],
+  [0x1000, "MULTICAST"],
+  [0x80, "NOARP"],
+  [0x200, "ALLMULTI"],
+  [0x100, "PROMISC"],
+  [0x400, "MASTER"],
+  [0x800, "SLAVE"],
+  [0x1, "UP"],
+];
+
+/** The `ip -j addr` view of a sysfs link: LOWER_UP is the carrier (IFF_LOWER_UP). */
+function ipLinkOf(link: SysfsLink, addresses: IpAddressInfo[]): IpLink {
+  const flags = IFF_NAMES.filter(([bit]) => (link.flags & bit) !== 0).map(([, name]) => name);
+  if (link.carrier) flags.push("LOWER_UP");
+  else if (link.up) flags.unshift("NO-CARRIER");
+  return {
+    ifindex: link.ifindex,
+    ifname: link.name,
+    flags,
+    mtu: link.mtu,
+    operstate: link.operstate.toUpperCase(),
+    link_type: link.type === 772 ? "loopback" : link.type === 1 ? "ether" : String(link.type),
+    address: link.address,
+    addr_info: addresses,
+  };
+}
