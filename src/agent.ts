@@ -47,6 +47,7 @@ import { readXmppCaFile, XmppConnectionRequests } from "./agent/xmpp_cr.ts";
 import { seedXmpp } from "./agent/xmpp_seed.ts";
 import { Notifier } from "./agent/notifier.ts";
 import { startLightweightNotifications } from "./agent/lwn.ts";
+import { BulkDataService } from "./agent/bulkdata.ts";
 import { describeFailure, describeReceived, describeSent } from "./agent/log_lines.ts";
 import { isOperatorOp, type OperatorDeps, runOperatorOp } from "./agent/operator_ops.ts";
 import { agentStatus, type LastSession } from "./agent/status.ts";
@@ -220,6 +221,17 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     onConnectionRequest: () => feed({ kind: "connectionRequest" }),
     now: () => platform.now(),
   });
+  // Bulk Data collection (TR-069 Annex N): reports on their own timers, never in a session.
+  const bulkdata = config.cpe.datamodel === "tr181"
+    ? new BulkDataService({
+      stateDir: config.agent.stateDir,
+      identity,
+      logger,
+      caCerts: tls.caCerts,
+      now: () => platform.now(),
+      uptimeSeconds: () => platform.uptimeSeconds(),
+    })
+    : undefined;
   const am = await buildAgentModel({
     config,
     identity,
@@ -243,6 +255,9 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     system: options.system,
     journal,
     xmpp: { runtime: xmpp, onChange: () => xmpp.changed() },
+    ...(bulkdata
+      ? { bulkdata: { runtime: bulkdata.runtime, onChange: () => bulkdata.changed() } }
+      : {}),
   });
   const { model } = am;
   if (config.cpe.datamodel === "tr181") {
@@ -256,6 +271,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     await xmpp.apply();
   }
   await measurement?.start(model);
+  await bulkdata?.start(model, am.persisted);
   // TR-143: a finished diagnostic opens a session with 8 DIAGNOSTICS COMPLETE.
   measurement?.diagnostics?.onComplete(() => {
     logger.info("Diagnostics complete");
@@ -503,6 +519,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
         settings.reset();
         am.reset();
         measurement?.reset();
+        bulkdata?.reset();
         notifier.clear();
         // Last: the snapshot still says "factory reset pending" until everything is wiped.
         await stateStore.clear();
@@ -753,6 +770,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       await xmpp.close();
       control?.close();
       await measurement?.close();
+      await bulkdata?.close();
       await chain;
       http.closeAll();
       unlock();

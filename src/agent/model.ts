@@ -39,6 +39,7 @@ import type { SystemSource } from "../platform/system_source.ts";
 import { forcedInformRefs } from "./inform_data.ts";
 import { PersistedJson } from "./persisted_json.ts";
 import { bindXmpp, type XmppRuntime } from "../datamodel/objects/xmpp.ts";
+import { bindBulkData, type BulkDataRuntime } from "../datamodel/objects/bulk_data.ts";
 import { XMPP_SEED_FILE } from "./xmpp_seed.ts";
 import type { StateJournal } from "../store/mod.ts";
 
@@ -58,6 +59,8 @@ export interface AgentModelOptions {
   journal?: StateJournal;
   /** `Device.XMPP.` (TR-181 only): the running clients' state and the change hook. */
   xmpp?: { runtime: XmppRuntime; onChange(): void };
+  /** `Device.BulkData.` (TR-181 only): the running profiles and the change hook. */
+  bulkdata?: { runtime: BulkDataRuntime; onChange(): void };
 }
 
 /** The model and everything built around it. */
@@ -136,6 +139,18 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
   const xmpp = options.xmpp !== undefined && root === "tr181"
     ? bindXmpp({ store: persisted, ...options.xmpp })
     : [];
+  // Bulk Data profiles are configuration too, kept with the values the ACS set.
+  const bulkdata = options.bulkdata !== undefined && root === "tr181"
+    ? bindBulkData({
+      store: persisted,
+      schema,
+      ...options.bulkdata,
+      enable: config.bulkdata.enable,
+      minReportingInterval: config.bulkdata.minReportingInterval,
+      maxProfiles: config.bulkdata.maxProfiles,
+      maxParameterReferences: config.bulkdata.maxParameterReferences,
+    })
+    : [];
   // Integrator mappings win over the built-in Linux objects they also name.
   const mapped = new Set((options.bindings ?? []).map((b) => b.object));
 
@@ -158,6 +173,7 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
       ...persistedObjects,
       ...persistedBindings,
       ...xmpp,
+      ...bulkdata,
       ...linux.filter((b) => !mapped.has(b.object)),
       ...(options.bindings ?? []),
     ],

@@ -59,6 +59,11 @@ export class PersistedProvider implements Provider {
     return out;
   }
 
+  /** Whether a value was stored at `path` (else it reads its default). */
+  has(path: string): boolean {
+    return this.#values.has(path);
+  }
+
   /** Stores the batch (nothing can fail once validated) and returns its undo. */
   set(changes: readonly ParameterChange[]): SetOutcome {
     const before = changes.map((c) => [c.path, this.#values.get(c.path)] as const);
