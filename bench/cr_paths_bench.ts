@@ -6,6 +6,8 @@
  * - UDP (TR-069 Annex G / TR-111): one signed datagram to the agent's STUN-bound UDP
  *   port, then the Inform. Each valid request is preceded by invalid ones (a replay, a bad
  *   signature, a stale `ts`, garbage), which must start nothing.
+ * - XMPP (TR-069 Annex K), where Debian's prosody is installed: a connectionRequest iq from
+ *   an ACS account through prosody on loopback (TLS, SCRAM), then the Inform.
  * - STUN keep-alive traffic per hour at the default periods (STUNMaximumKeepAlivePeriod
  *   -1 → one Binding Request every 30 s): the sizes of our request and of coturn's answer
  *   as measured here (UDP payload + 28 bytes of IPv4/UDP headers), times the requests an
@@ -13,7 +15,7 @@
  *
  * Latency is from the send of the request to the Inform's arrival at the ACS, p50/p99
  * over `--requests` (default 1,000) each, sequential (one session at a time, as the
- * agent runs them).
+ * agent runs them), 20 ms after the previous session ended.
  *
  *   deno run -A bench/cr_paths_bench.ts [--requests=1000]
  *
@@ -37,6 +39,10 @@ import {
   writeBenchConfig,
 } from "./_agent.ts";
 import { sendConnectionRequest } from "./_connection_request.ts";
+import { disposeProsody, type Prosody, startProsody } from "../tests/_helpers/prosody.ts";
+import { unavailable } from "../tests/_helpers/needs.ts";
+import { XmppClient } from "../src/services/xmpp/client.ts";
+import { connectionRequestIq } from "../src/services/xmpp/conn_req.ts";
 
 function flag(name: string, fallback: number): number {
   const arg = Deno.args.find((a) => a.startsWith(`--${name}=`));
@@ -44,6 +50,8 @@ function flag(name: string, fallback: number): number {
 }
 
 const REQUESTS = flag("requests", 1000);
+/** Pause between a session's end and the next request, ms. */
+const SETTLE_MS = 20;
 
 /** p50 and p99 of `values` (ms). */
 function percentiles(values: number[]): { p50: number; p99: number } {
@@ -153,7 +161,6 @@ async function coturnAnswerBytes(): Promise<number> {
 
 async function main(): Promise<void> {
   const informs: number[] = [];
-  let ended = 0;
   const acs = startFakeAcs({
     hook: (message) => {
       if (message.kind === "Inform") informs.push(performance.now());
@@ -162,13 +169,30 @@ async function main(): Promise<void> {
   });
   const stun = stunServer();
   const dir = await makeBenchTempDir("cwmp-bench-cr-");
+  const noProsody = unavailable("/usr/bin/prosody") ?? unavailable("openssl");
+  let prosody: Prosody | undefined;
+  let acsPeer: XmppClient | undefined;
   try {
+    if (noProsody === undefined) {
+      prosody = await startProsody({ accounts: { cpe: "cpe-secret", acs: "acs-secret" } });
+    }
     const config = await writeBenchConfig(dir, acs.url);
     // INFO: the ports come from the log lines.
     const text = (await Deno.readTextFile(config)).replace(/severity = "\w+"/, 'severity = "INFO"');
+    const xmpp = prosody === undefined ? "" : `
+[xmpp]
+server = "127.0.0.1"
+port = ${prosody.port}
+domain = "${prosody.domain}"
+username = "cpe"
+password = "cpe-secret"
+resource = "cwmp"
+allowed_jids = ["acs@${prosody.domain}"]
+ca_file = "${prosody.caFile}"
+`;
     await Deno.writeTextFile(
       config,
-      `${text}\n[stun]\nenable = true\nserver_address = "127.0.0.1"\nserver_port = ${stun.port}\nudp_port = 0\n`,
+      `${text}\n[stun]\nenable = true\nserver_address = "127.0.0.1"\nserver_port = ${stun.port}\nudp_port = 0\n${xmpp}`,
     );
     const agent = startAgentProcess(config);
     const crLine = await agent.waitForLine(
@@ -180,19 +204,26 @@ async function main(): Promise<void> {
     await acs.waitForSessions(1, 20_000);
     await acs.waitUntil(() => acs.sessions[0].ended, "the boot session", 20_000);
 
-    const waitSession = async (count: number) => {
-      await acs.waitUntil(() => informs.length >= count, "an Inform", 10_000);
-      await acs.waitUntil(() => acs.sessions[count - 1]?.ended === true, "its end", 10_000);
-      ended = count;
+    /**
+     * The latency of the session a request started at `t0` opened: waits for the next
+     * Inform, then for every session to end (another one, e.g. a VALUE CHANGE, may follow).
+     */
+    const sessionAfter = async (before: number, t0: number): Promise<number> => {
+      await acs.waitUntil(() => informs.length > before, "an Inform", 10_000);
+      await acs.waitUntil(() => acs.sessions.every((x) => x.ended), "the sessions' end", 10_000);
+      // The agent records the session's end (state written and fsynced) after the ACS's
+      // 204: the next request waits for that, so it does not measure the previous one.
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      return informs[before] - t0;
     };
 
     // HTTP reference.
     const http: number[] = [];
     for (let i = 0; i < REQUESTS; i++) {
+      const before = informs.length;
       const t0 = performance.now();
       await sendConnectionRequest(`http://127.0.0.1:${httpPort}/cr`, CR_CREDENTIALS);
-      await waitSession(ended + 1);
-      http.push(informs[ended - 1] - t0);
+      http.push(await sessionAfter(before, t0));
     }
 
     // UDP, with invalid requests in between.
@@ -202,24 +233,78 @@ async function main(): Promise<void> {
       socket.send(data, { transport: "udp", hostname: "127.0.0.1", port: udpPort });
     const udp: number[] = [];
     let invalid = 0;
-    const before = acs.sessions.length;
+    const sessionsBefore = acs.sessions.length;
     for (let i = 0; i < REQUESTS; i++) {
       await send(udpCr(target, `bad-sig-${i}`, { password: "guess" }));
       await send(udpCr(target, `stale-${i}`, { ts: Math.floor(Date.now() / 1000) - 7200 }));
       await send(crypto.getRandomValues(new Uint8Array(64 + (i % 200))));
       if (i > 0) await send(udpCr(target, `ok-${i - 1}`)); // a replay of the last valid id
       invalid += i > 0 ? 4 : 3;
+      const before = informs.length;
       const t0 = performance.now();
       await send(udpCr(target, `ok-${i}`));
-      await waitSession(ended + 1);
-      udp.push(informs[ended - 1] - t0);
+      udp.push(await sessionAfter(before, t0));
     }
     socket.close();
-    const extra = acs.sessions.length - before - REQUESTS;
+    // Sessions opened by a connection request in the UDP phase, beyond the valid ones.
+    const extra = acs.sessions.slice(sessionsBefore).filter((x) => {
+      const inform = x.inform.message;
+      return inform.kind === "Inform" &&
+        inform.event.some((e) => e.eventCode === "6 CONNECTION REQUEST");
+    }).length - REQUESTS;
+
+    // XMPP, through prosody.
+    const xmppMs: number[] = [];
+    if (prosody !== undefined) {
+      const quiet = { info() {}, warning() {}, debug() {} };
+      acsPeer = new XmppClient({
+        settings: {
+          username: "acs",
+          password: "acs-secret",
+          domain: prosody.domain,
+          resource: "acs",
+          useTls: true,
+          algorithm: "ServerTable",
+          servers: [{ address: "127.0.0.1", port: prosody.port }],
+          keepAliveInterval: 0,
+          connectAttempts: 16,
+          retry: { initialInterval: 1, intervalMultiplier: 1000, maxInterval: 1 },
+        },
+        caCerts: [prosody.caPem],
+        log: quiet,
+        onIq: () => undefined,
+      });
+      acsPeer.start();
+      const to = `cpe@${prosody.domain}/cwmp`;
+      for (let i = 0; acsPeer.status !== "Enabled"; i++) {
+        if (i > 200) throw new Error("The ACS's XMPP account did not log in within 20 s");
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await agent.waitForLine(/connected to .* as cpe@/, 20_000);
+      for (let i = 0; i < REQUESTS; i++) {
+        const id = `bench-${i}`;
+        const before = informs.length;
+        const t0 = performance.now();
+        const reply = await acsPeer.request(
+          connectionRequestIq({
+            id,
+            to,
+            username: CR_CREDENTIALS.username,
+            password: CR_CREDENTIALS.password,
+          }),
+          id,
+        );
+        if (reply.attrs.type?.value !== "result") {
+          throw new Error(`XMPP connection request ${i}: ${reply.attrs.type?.value}`);
+        }
+        xmppMs.push(await sessionAfter(before, t0));
+      }
+    }
     await stopAgent(agent);
 
     const h = percentiles(http);
     const u = percentiles(udp);
+    const x = xmppMs.length > 0 ? percentiles(xmppMs) : undefined;
     const keepalive = { request: stun.sizes[0].request, response: await coturnAnswerBytes() };
     const perHour = 3600 / DEFAULT_KEEPALIVE_S;
     const bytesPerHour = perHour * (keepalive.request + keepalive.response + 2 * 28);
@@ -229,6 +314,8 @@ async function main(): Promise<void> {
       httpP99Ms: h.p99,
       udpP50Ms: u.p50,
       udpP99Ms: u.p99,
+      xmppP50Ms: x?.p50,
+      xmppP99Ms: x?.p99,
       udpInvalidSent: invalid,
       sessionsFromInvalid: extra,
       stunRequestBytes: keepalive.request,
@@ -243,6 +330,9 @@ async function main(): Promise<void> {
         `  HTTP Digest (reference)      p50 ${f(h.p50)}  p99 ${f(h.p99)}`,
         `  UDP (TR-111)                 p50 ${f(u.p50)}  p99 ${f(u.p99)}` +
         `  (${invalid} invalid datagrams in between, ${extra} sessions from them)`,
+        x === undefined
+          ? `  XMPP (Annex K)               skipped: ${noProsody}`
+          : `  XMPP (Annex K, via prosody)  p50 ${f(x.p50)}  p99 ${f(x.p99)}`,
         `STUN keep-alive at the default period (${DEFAULT_KEEPALIVE_S} s): ${perHour} Binding Requests/h,` +
         ` ${keepalive.request} + ${keepalive.response} bytes of UDP payload each way` +
         ` (CONNECTION-REQUEST-BINDING "${CONNECTION_REQUEST_BINDING_VALUE}") = ` +
@@ -252,6 +342,8 @@ async function main(): Promise<void> {
     console.log(`RESULT ${JSON.stringify(result)}`);
     if (extra !== 0) Deno.exit(1);
   } finally {
+    await acsPeer?.stop();
+    if (prosody !== undefined) await disposeProsody(prosody);
     stun.close();
     await acs.close();
     await removeBenchTempDir(dir);
