@@ -18,8 +18,7 @@ const P = "Device.BulkData.Profile.";
 function fixture(maxReferences = 50) {
   const store = new PersistedProvider();
   let changes = 0;
-  let model: ParameterTree;
-  model = createDeviceModel({
+  const model: ParameterTree = createDeviceModel({
     deviceInfo: { identity: IDENTITY, uptimeSeconds: () => 7 },
     managementServer: { store: new RecordingStore() },
     bindings: bindBulkData({
