@@ -48,6 +48,8 @@ import { seedXmpp } from "./agent/xmpp_seed.ts";
 import { Notifier } from "./agent/notifier.ts";
 import { startLightweightNotifications } from "./agent/lwn.ts";
 import { BulkDataService } from "./agent/bulkdata.ts";
+import { MqttClients, readMqttCaFile } from "./agent/mqtt.ts";
+import { mqttTransportFactory } from "./services/mqtt/mod.ts";
 import { describeFailure, describeReceived, describeSent } from "./agent/log_lines.ts";
 import { isOperatorOp, type OperatorDeps, runOperatorOp } from "./agent/operator_ops.ts";
 import { agentStatus, type LastSession } from "./agent/status.ts";
@@ -232,6 +234,15 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       uptimeSeconds: () => platform.uptimeSeconds(),
     })
     : undefined;
+  // MQTT clients (Device.MQTT.Client.{i}) the Bulk Data profiles with Protocol MQTT publish through.
+  const mqtt = new MqttClients({
+    store: () => am.persisted,
+    schema: deviceSchema(config.cpe.datamodel),
+    caCerts: (await readMqttCaFile(config.mqtt.caFile)) ?? tls.caCerts,
+    logger,
+    defaultClientId: `${identity.manufacturerOui}-${identity.serialNumber}`,
+  });
+  bulkdata?.transports.register("MQTT", mqttTransportFactory((n) => mqtt.client(n)));
   const am = await buildAgentModel({
     config,
     identity,
@@ -256,7 +267,14 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     journal,
     xmpp: { runtime: xmpp, onChange: () => xmpp.changed() },
     ...(bulkdata
-      ? { bulkdata: { runtime: bulkdata.runtime, onChange: () => bulkdata.changed() } }
+      ? {
+        bulkdata: { runtime: bulkdata.runtime, onChange: () => bulkdata.changed() },
+        mqtt: {
+          runtime: mqtt,
+          onChange: () => mqtt.changed(),
+          onProfileChange: () => bulkdata.changed(),
+        },
+      }
       : {}),
   });
   const { model } = am;
@@ -271,6 +289,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     await xmpp.apply();
   }
   await measurement?.start(model);
+  if (bulkdata !== undefined) await mqtt.apply();
   await bulkdata?.start(model, am.persisted);
   // TR-143: a finished diagnostic opens a session with 8 DIAGNOSTICS COMPLETE.
   measurement?.diagnostics?.onComplete(() => {
@@ -771,6 +790,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       control?.close();
       await measurement?.close();
       await bulkdata?.close();
+      await mqtt.close();
       await chain;
       http.closeAll();
       unlock();

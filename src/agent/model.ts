@@ -40,6 +40,7 @@ import { forcedInformRefs } from "./inform_data.ts";
 import { PersistedJson } from "./persisted_json.ts";
 import { bindXmpp, type XmppRuntime } from "../datamodel/objects/xmpp.ts";
 import { bindBulkData, type BulkDataRuntime } from "../datamodel/objects/bulk_data.ts";
+import { bindMqtt, type MqttRuntime } from "../datamodel/objects/mqtt.ts";
 import { XMPP_SEED_FILE } from "./xmpp_seed.ts";
 import type { StateJournal } from "../store/mod.ts";
 
@@ -61,6 +62,11 @@ export interface AgentModelOptions {
   xmpp?: { runtime: XmppRuntime; onChange(): void };
   /** `Device.BulkData.` (TR-181 only): the running profiles and the change hook. */
   bulkdata?: { runtime: BulkDataRuntime; onChange(): void };
+  /**
+   * `Device.MQTT.` and `Device.BulkData.Profile.{i}.MQTT.` (TR-181 only): the running
+   * clients, the change hook of the Client rows and that of the profiles' MQTT settings.
+   */
+  mqtt?: { runtime: MqttRuntime; onChange(): void; onProfileChange?(): void };
 }
 
 /** The model and everything built around it. */
@@ -151,6 +157,10 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
       maxParameterReferences: config.bulkdata.maxParameterReferences,
     })
     : [];
+  // MQTT Client rows and the profiles' MQTT settings, kept like InformParameter rows.
+  const mqtt = options.mqtt !== undefined && root === "tr181"
+    ? bindMqtt({ store: persisted, maxClients: config.mqtt.maxClients, ...options.mqtt })
+    : [];
   // Integrator mappings win over the built-in Linux objects they also name.
   const mapped = new Set((options.bindings ?? []).map((b) => b.object));
 
@@ -174,6 +184,7 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
       ...persistedBindings,
       ...xmpp,
       ...bulkdata,
+      ...mqtt,
       ...linux.filter((b) => !mapped.has(b.object)),
       ...(options.bindings ?? []),
     ],

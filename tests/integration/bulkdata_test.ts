@@ -72,7 +72,7 @@ Deno.test("Bulk Data: JSON ObjectHierarchy and NameValuePair reports on schedule
       assert.equal(addOf(s, 0).instanceNumber, 1);
       kindAt(s, 4, "SetParameterValuesResponse");
       const gpv = gpvOf(s, 5);
-      assert.equal(gpv["Device.BulkData.Protocols"], "HTTP");
+      assert.equal(gpv["Device.BulkData.Protocols"], "HTTP,MQTT");
       assert.equal(gpv["Device.BulkData.EncodingTypes"], "CSV,JSON");
       assert.equal(gpv["Device.BulkData.MinReportingInterval"], "2");
       assert.equal(gpv["Device.BulkData.ParameterWildCardSupported"], "true");
