@@ -1,9 +1,11 @@
 /**
  * NETLINK_ROUTE dumps through libc (`Deno.dlopen`): what `ip -j addr` and `ip -j neigh`
  * read from the kernel, without a process per request. One request (`RTM_GETADDR` or
- * `RTM_GETNEIGH` with `NLM_F_DUMP`, family AF_UNSPEC) on a fresh `AF_NETLINK` socket,
+ * `RTM_GETNEIGH` or `RTM_GETLINK` with `NLM_F_DUMP`, family AF_UNSPEC) on a fresh `AF_NETLINK` socket,
  * then `recv` until `NLMSG_DONE`; the raw messages go back to the caller, which parses
- * them (`datamodel/providers/linux/netlink_messages.ts`). libc is opened on the first
+ * them (`datamodel/providers/linux/netlink_messages.ts`). `RTM_GETLINK` answers what
+ * `/sys/class/net/<if>/` holds for every interface at once (flags, MTU, operstate,
+ * MAC, the statistics). libc is opened on the first
  * dump, never at start. Linux on x86_64 or aarch64 with the FFI permission only (the
  * structures below are those of both); elsewhere {@linkcode netlinkDump} answers
  * undefined and the callers use `/proc` or `ip`.
@@ -13,6 +15,8 @@
  * @module
  */
 
+/** `RTM_GETLINK`: every interface with its counters (answered with `RTM_NEWLINK`). */
+export const RTM_GETLINK = 18;
 /** `RTM_GETADDR`: every interface address (answered with `RTM_NEWADDR`). */
 export const RTM_GETADDR = 22;
 /** `RTM_GETNEIGH`: every neighbour table entry (answered with `RTM_NEWNEIGH`). */
@@ -61,8 +65,10 @@ export function netlinkDump(type: number): Uint8Array | undefined {
     const timeout = new BigInt64Array([1n, 0n]);
     lib.symbols.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, new Uint8Array(timeout.buffer), 16);
     const seq = ++sequence;
-    // nlmsghdr (16) + a zeroed family header: ifaddrmsg (8) or ndmsg (12).
-    const request = new Uint8Array(type === RTM_GETNEIGH ? 28 : 24);
+    // nlmsghdr (16) + a zeroed family header: ifinfomsg (16), ifaddrmsg (8) or ndmsg (12).
+    const request = new Uint8Array(
+      16 + (type === RTM_GETLINK ? 16 : type === RTM_GETNEIGH ? 12 : 8),
+    );
     const view = new DataView(request.buffer);
     view.setUint32(0, request.length, true);
     view.setUint16(4, type, true);

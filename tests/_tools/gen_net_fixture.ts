@@ -3,6 +3,8 @@
  * from the files it already has, so every source of the network snapshot tells the same
  * story: `netlink/RTM_GETADDR` and `netlink/RTM_GETNEIGH` (hex, one message a line, in a
  * real dump's order: IPv4 then IPv6) from `run/ip -j addr` and `run/ip -j neigh`;
+ * `netlink/RTM_GETLINK` from `sys/class/net/<if>/` (flags, carrier, MTU, operstate,
+ * MAC, statistics);
  * `proc/net/if_inet6`, `proc/net/arp`, `run/ip -j -6 neigh` and `deno/network_interfaces.json`
  * from the same;
  * `proc/net/dev` from `sys/class/net/<if>/statistics/*` with the kernel's column sums
@@ -225,7 +227,67 @@ async function generate(name: string): Promise<void> {
     dev.push(`${entry.padStart(6)}: ${columns.join(" ")}`);
   }
 
+  const OPER = ["unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant", "up"];
+  const STATS64 = [
+    "rx_packets",
+    "tx_packets",
+    "rx_bytes",
+    "tx_bytes",
+    "rx_errors",
+    "tx_errors",
+    "rx_dropped",
+    "tx_dropped",
+    "multicast",
+    "collisions",
+    "rx_length_errors",
+    "rx_over_errors",
+    "rx_crc_errors",
+    "rx_frame_errors",
+    "rx_fifo_errors",
+    "rx_missed_errors",
+    "tx_aborted_errors",
+    "tx_carrier_errors",
+    "tx_fifo_errors",
+    "tx_heartbeat_errors",
+    "tx_window_errors",
+    "rx_compressed",
+    "tx_compressed",
+    "rx_nohandler",
+  ];
+  const linkLines = ["# RTM_NEWLINK messages of an RTM_GETLINK dump, then NLMSG_DONE"];
+  const sysLinks = [...Deno.readDirSync(root + "sys/class/net")].map((e) => {
+    const text = (file: string) => {
+      try {
+        return Deno.readTextFileSync(`${root}sys/class/net/${e.name}/${file}`).trim();
+      } catch {
+        return undefined;
+      }
+    };
+    return { name: e.name, text, ifindex: Number(text("ifindex")) };
+  }).sort((a, b) => a.ifindex - b.ifindex);
+  for (const { name: ifname, text, ifindex } of sysLinks) {
+    let flags = Number.parseInt(text("flags") ?? "0", 16);
+    if (text("carrier") === "1") flags |= 0x10000 | 0x40; // IFF_LOWER_UP, IFF_RUNNING
+    const stats = STATS64.flatMap((file) => {
+      const v = BigInt(text(`statistics/${file}`) ?? "0");
+      return [...u32(Number(v & 0xffffffffn)), ...u32(Number(v >> 32n))];
+    });
+    const mac = (text("address") ?? "").split(":").filter((h) => h !== "")
+      .map((h) => Number.parseInt(h, 16));
+    const body = [0, 0, ...u16(Number(text("type"))), ...u32(ifindex), ...u32(flags), ...u32(0)];
+    const attrs = [
+      ...attr(3, [...new TextEncoder().encode(ifname), 0]),
+      ...attr(4, u32(Number(text("mtu") ?? 0))),
+      ...attr(16, [Math.max(OPER.indexOf(text("operstate") ?? "unknown"), 0)]),
+      ...(mac.length > 0 ? attr(1, mac) : []),
+      ...attr(23, stats),
+    ];
+    linkLines.push(`# ${ifname}`, hex(message(16, 2, [...body, ...attrs])));
+  }
+  linkLines.push("# NLMSG_DONE", hex(message(3, 2, u32(0))));
+
   await Deno.mkdir(root + "netlink", { recursive: true });
+  await Deno.writeTextFile(root + "netlink/RTM_GETLINK", linkLines.join("\n") + "\n");
   await Deno.mkdir(root + "proc/net", { recursive: true });
   await Deno.mkdir(root + "deno", { recursive: true });
   await Deno.writeTextFile(root + "netlink/RTM_GETADDR", addrLines.join("\n") + "\n");

@@ -31,6 +31,13 @@ import { objectProvider, tableProvider, unsignedInt } from "./_table.ts";
 export interface ProcessStatusOptions {
   /** USER_HZ, clock ticks per second of `/proc` times. Default 100. */
   readonly clockTicks?: number;
+  /**
+   * How long one read of the process list serves every call (the listing and the
+   * values of one request), ms. Default 0: every call reads again.
+   */
+  readonly maxAgeMs?: number;
+  /** Monotonic clock in ms. Default `performance.now`. */
+  readonly clock?: () => number;
 }
 
 /** Supported parameters of `Device.DeviceInfo.ProcessStatus.`. */
@@ -77,7 +84,7 @@ export function bindProcessStatus(
     previous = now;
     return usage;
   };
-  const rows = async (): Promise<Map<number, ProcessStat>> => {
+  const readRows = async (): Promise<Map<number, ProcessStat>> => {
     const pids = (await source.listDir("/proc")).filter((name) => /^[1-9]\d*$/.test(name));
     const stats = await Promise.all(
       pids.map(async (pid) => parseProcessStat(await source.readText(`/proc/${pid}/stat`) ?? "")),
@@ -85,6 +92,17 @@ export function bindProcessStatus(
     const out = new Map<number, ProcessStat>();
     for (const stat of stats) if (stat !== undefined && stat.pid > 0) out.set(stat.pid, stat);
     return out;
+  };
+  // One read of every /proc/<pid>/stat for the listing and the values of a request.
+  const maxAgeMs = options.maxAgeMs ?? 0;
+  const clock = options.clock ?? (() => performance.now());
+  let recent: { at: number; rows: Promise<Map<number, ProcessStat>> } | undefined;
+  const rows = (): Promise<Map<number, ProcessStat>> => {
+    const now = clock();
+    if (recent === undefined || now - recent.at >= maxAgeMs || now < recent.at) {
+      recent = { at: now, rows: readRows() };
+    }
+    return recent.rows;
   };
   return [
     {

@@ -18,7 +18,7 @@ import type { Binding } from "../../provider.ts";
 import { InstanceNumbers } from "./instance_numbers.ts";
 import { NetSnapshots } from "./net_snapshot.ts";
 
-/** How long the network objects share one read of the system by default, ms. */
+/** How long the network and process objects share one read of the system by default, ms. */
 export const NET_SNAPSHOT_MAX_AGE_MS = 500;
 
 /** Options of {@linkcode bindLinux}. */
@@ -36,7 +36,8 @@ export interface LinuxBindingsOptions {
   /** USER_HZ (default 100). */
   readonly clockTicks?: number;
   /**
-   * How long Ethernet, IP and Hosts share one read of the network state, ms (default
+   * How long Ethernet, IP and Hosts share one read of the network state, and
+   * ProcessStatus one read of the process list, ms (default
    * {@linkcode NET_SNAPSHOT_MAX_AGE_MS}; 0: every provider call reads again).
    */
   readonly snapshotMaxAgeMs?: number;
@@ -51,12 +52,11 @@ export function bindLinux(source: SystemSource, options: LinuxBindingsOptions = 
   const numbers = options.numbers ?? new InstanceNumbers();
   const ethernet = options.ethernetNames ? { names: options.ethernetNames } : {};
   // One read of the network state per request, shared by the three objects.
-  const snapshots = new NetSnapshots(source, {
-    maxAgeMs: options.snapshotMaxAgeMs ?? NET_SNAPSHOT_MAX_AGE_MS,
-  });
+  const maxAgeMs = options.snapshotMaxAgeMs ?? NET_SNAPSHOT_MAX_AGE_MS;
+  const snapshots = new NetSnapshots(source, { maxAgeMs });
   return [
     bindMemoryStatus(source),
-    ...bindProcessStatus(source, { clockTicks: options.clockTicks }),
+    ...bindProcessStatus(source, { clockTicks: options.clockTicks, maxAgeMs }),
     ...bindEthernetInterface(source, {
       numbers,
       upstream: options.upstream,

@@ -9,15 +9,18 @@
  * `Device.` (a few ms) see one state and cost one read.
  *
  * Sources, no process per request:
- * - links (name, ifindex, flags, operstate, carrier, MTU, MAC, speed, duplex):
- *   `/sys/class/net/<if>/`;
+ * - links (name, ifindex, flags, operstate, carrier, MTU, MAC): a netlink
+ *   `RTM_GETLINK` dump (one round trip instead of seven files per link), else
+ *   `/sys/class/net/<if>/`; speed, duplex and the directory entries (what makes an
+ *   Ethernet port) from sysfs either way;
  * - addresses: a netlink `RTM_GETADDR` dump (what `ip` reads: flags and lifetimes as
  *   `ip -j addr` shows them); without netlink, `/proc/net/if_inet6` (IPv6) and
  *   `Deno.networkInterfaces()` (IPv4); without those, `ip -j addr`;
  * - neighbours: a netlink `RTM_GETNEIGH` dump; without netlink `/proc/net/arp` (IPv4)
  *   and `ip -j -6 neigh` (IPv6); without `/proc/net/arp`, `ip -j neigh`;
- * - counters: `/proc/net/dev`, and `/sys/class/net/<if>/statistics/<name>` for those
- *   it does not carry as such (rx_dropped, rx_nohandler) or for an interface it lacks.
+ * - counters: the link dump's IFLA_STATS64 (the same `dev_get_stats()` figures as
+ *   sysfs); else `/proc/net/dev`, and `/sys/class/net/<if>/statistics/<name>` for
+ *   those it does not carry as such (rx_dropped, rx_nohandler) or an interface it lacks.
  *
  * @module
  */
@@ -36,13 +39,19 @@ import {
 } from "./net.ts";
 import {
   type KernelAddress,
+  type KernelLink,
   type KernelNeighbour,
   parseAddressDump,
+  parseLinkDump,
   parseNeighbourDump,
 } from "./netlink_messages.ts";
 import { type NetDevCounters, parseArp, parseIfInet6, parseNetDev } from "./proc_net.ts";
 
+const RTM_GETLINK = 18;
 const RTM_GETADDR = 22;
+const IFF_RUNNING = 0x40;
+const IFF_LOWER_UP = 0x10000;
+const IFF_DORMANT = 0x20000;
 const RTM_GETNEIGH = 30;
 
 /** Where a snapshot's addresses or neighbours came from (for tests and logs). */
@@ -98,6 +107,7 @@ export class NetSnapshots {
 export class NetSnapshot {
   readonly #source: SystemSource;
   readonly #memo = new Map<string, Promise<unknown>>();
+  readonly #kernelCounters = new Map<string, ReadonlyMap<string, bigint>>();
   /** When the snapshot was taken, wall clock ms (address lifetimes count from it). */
   readonly at: number;
 
@@ -107,9 +117,19 @@ export class NetSnapshot {
     this.at = source.now();
   }
 
-  /** Every link under `/sys/class/net`, in ifindex order. */
+  /**
+   * Every link, in ifindex order: from a netlink `RTM_GETLINK` dump completed by
+   * sysfs (entries, speed, duplex), else all from `/sys/class/net`.
+   */
   links(): Promise<SysfsLink[]> {
     return this.#once("links", async () => {
+      const dump = await this.#source.netlinkDump?.(RTM_GETLINK);
+      if (dump !== undefined) {
+        const kernel = parseLinkDump(dump);
+        for (const k of kernel) if (k.counters) this.#kernelCounters.set(k.name, k.counters);
+        const links = await Promise.all(kernel.map((k) => this.#completeLink(k)));
+        return links.sort((a, b) => a.ifindex - b.ifindex);
+      }
       const names = await this.#source.listDir("/sys/class/net");
       const links = await Promise.all(names.map((name) => readSysfsLink(this.#source, name)));
       return links.filter((l): l is SysfsLink => l !== undefined)
@@ -168,6 +188,11 @@ export class NetSnapshot {
    * `/proc/net/dev` where it carries them, else from sysfs; 0 when unreadable.
    */
   async counters(name: string, files: readonly string[]): Promise<Map<string, bigint>> {
+    await this.links();
+    const kernel = this.#kernelCounters.get(name);
+    if (kernel !== undefined && files.every((f) => kernel.has(f))) {
+      return new Map(files.map((f) => [f, kernel.get(f)!]));
+    }
     const netDev = await this.#once("netDev", async () => {
       const text = await this.#source.readText("/proc/net/dev");
       return text === undefined ? new Map<string, NetDevCounters>() : parseNetDev(text);
@@ -215,6 +240,34 @@ export class NetSnapshot {
       v4.push({ ifindex, family: "inet", local: a.address, prefixlen });
     }
     return { list: [...v4, ...parseIfInet6(inet6)], from: "proc" };
+  }
+
+  /** What netlink does not say about a link: its sysfs entries, speed and duplex. */
+  async #completeLink(k: KernelLink): Promise<SysfsLink> {
+    const dir = `/sys/class/net/${k.name}`;
+    const [entries, speed, duplex] = await Promise.all([
+      this.#source.listDir(dir),
+      this.#source.readText(`${dir}/speed`),
+      this.#source.readText(`${dir}/duplex`),
+    ]);
+    const speedValue = Number(speed?.trim());
+    return {
+      name: k.name,
+      type: k.type,
+      ifindex: k.ifindex,
+      // As the sysfs `flags` file: without the volatile RUNNING, LOWER_UP, DORMANT.
+      flags: k.flags & ~(IFF_RUNNING | IFF_LOWER_UP | IFF_DORMANT),
+      up: (k.flags & 1) === 1,
+      operstate: k.operstate,
+      carrier: (k.flags & IFF_LOWER_UP) !== 0,
+      address: k.address,
+      mtu: k.mtu,
+      speed: speed !== undefined && Number.isSafeInteger(speedValue) && speedValue >= 0
+        ? speedValue
+        : undefined,
+      duplex: duplex?.trim() ?? "unknown",
+      entries,
+    };
   }
 
   #once<T>(key: string, read: () => Promise<T>): Promise<T> {

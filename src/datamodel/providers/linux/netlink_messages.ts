@@ -20,6 +20,7 @@ export interface KernelNeighbour extends Omit<IpNeighbour, "dev"> {
   readonly ifindex: number;
 }
 
+const RTM_NEWLINK = 16;
 const RTM_NEWADDR = 20;
 const RTM_NEWNEIGH = 28;
 const AF_INET = 2;
@@ -54,6 +55,92 @@ export function scopeName(scope: number): string {
     number,
     string
   >)[scope] ?? String(scope);
+}
+
+/** An interface of an `RTM_GETLINK` dump, with what sysfs shows of it. */
+export interface KernelLink {
+  readonly ifindex: number;
+  readonly name: string;
+  /** ARPHRD type (`ifi_type`). */
+  readonly type: number;
+  /** `ifi_flags`, IFF_LOWER_UP (0x10000) included. */
+  readonly flags: number;
+  readonly mtu: number;
+  /** RFC 2863 operstate in sysfs's spelling: up, down, unknown… */
+  readonly operstate: string;
+  /** Lower-case MAC, "" when the interface has none. */
+  readonly address: string;
+  /** IFLA_STATS64 by sysfs statistics file name; undefined when absent. */
+  readonly counters?: ReadonlyMap<string, bigint>;
+}
+
+const IFLA_ADDRESS = 1;
+const IFLA_IFNAME = 3;
+const IFLA_MTU = 4;
+const IFLA_OPERSTATE = 16;
+const IFLA_STATS64 = 23;
+/** IF_OPER_* as sysfs `operstate` spells them. */
+const OPERSTATES = ["unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant", "up"];
+/** struct rtnl_link_stats64, in order, named as the sysfs statistics files. */
+const STATS64 = [
+  "rx_packets",
+  "tx_packets",
+  "rx_bytes",
+  "tx_bytes",
+  "rx_errors",
+  "tx_errors",
+  "rx_dropped",
+  "tx_dropped",
+  "multicast",
+  "collisions",
+  "rx_length_errors",
+  "rx_over_errors",
+  "rx_crc_errors",
+  "rx_frame_errors",
+  "rx_fifo_errors",
+  "rx_missed_errors",
+  "tx_aborted_errors",
+  "tx_carrier_errors",
+  "tx_fifo_errors",
+  "tx_heartbeat_errors",
+  "tx_window_errors",
+  "rx_compressed",
+  "tx_compressed",
+  "rx_nohandler",
+];
+
+/** The interfaces of an `RTM_GETLINK` dump, in the kernel's order. */
+export function parseLinkDump(bytes: Uint8Array): KernelLink[] {
+  const out: KernelLink[] = [];
+  for (const { type, body } of messages(bytes)) {
+    if (type !== RTM_NEWLINK || body.length < 16) continue;
+    const attrs = attributes(body, 16);
+    const name = attrs.get(IFLA_IFNAME);
+    if (name === undefined) continue;
+    const mtu = attrs.get(IFLA_MTU);
+    const operstate = attrs.get(IFLA_OPERSTATE);
+    const address = attrs.get(IFLA_ADDRESS);
+    const stats = attrs.get(IFLA_STATS64);
+    let counters: Map<string, bigint> | undefined;
+    if (stats !== undefined) {
+      counters = new Map();
+      const view = new DataView(stats.buffer, stats.byteOffset, stats.byteLength);
+      STATS64.forEach((file, i) => {
+        if (8 * i + 8 <= stats.length) counters!.set(file, view.getBigUint64(8 * i, true));
+      });
+    }
+    out.push({
+      ifindex: u32(body, 4),
+      name: new TextDecoder().decode(name).replace(/\0.*$/s, ""),
+      type: body[2] | (body[3] << 8),
+      flags: u32(body, 8),
+      mtu: mtu === undefined || mtu.length < 4 ? 0 : u32(mtu, 0),
+      operstate: OPERSTATES[operstate?.[0] ?? 0] ?? "unknown",
+      address: address === undefined ? "" : formatMac(address),
+      ...(counters === undefined ? {} : { counters }),
+    });
+  }
+  return out;
 }
 
 /** The IPv4 and IPv6 addresses of an `RTM_GETADDR` dump, in the kernel's order. */

@@ -51,6 +51,7 @@ Deno.test("bindEthernetInterface() takes ports, not bridges or radios, and wraps
 
 Deno.test("bindEthernetInterface() keeps instance numbers per name when interfaces come and go", async () => {
   const source = fixture("router");
+  source.remove("/netlink"); // links from sysfs, which the test edits
   const numbers = new InstanceNumbers();
   const bindings = bindEthernetInterface(source, { numbers });
   await readBindings(bindings);

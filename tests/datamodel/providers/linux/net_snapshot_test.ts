@@ -71,12 +71,23 @@ Deno.test("bindHosts() reads the same hosts from netlink, /proc/net/arp + ip -6 
   assert.deepEqual(await readBindings([bindHosts(router("ip"))]), netlink);
 });
 
-Deno.test("bindEthernetInterface() reads the same counters with and without /proc/net/dev", async () => {
-  const withDev = await readBindings(bindEthernetInterface(fixture("router")));
-  const source = fixture("router");
-  source.remove("/proc/net/dev");
-  assert.deepEqual(await readBindings(bindEthernetInterface(source)), withDev);
-  assert.equal(withDev["Device.Ethernet.Interface.2.Stats.ErrorsSent"], "5");
+Deno.test("bindEthernetInterface() reads the same from netlink, sysfs + /proc/net/dev and sysfs alone", async () => {
+  const netlink = await readBindings(bindEthernetInterface(router("netlink")));
+  assert.equal(netlink["Device.Ethernet.Interface.2.Stats.ErrorsSent"], "5");
+  assert.equal(netlink["Device.Ethernet.Interface.2.Stats.UnknownProtoPacketsReceived"], "2");
+  assert.deepEqual(await readBindings(bindEthernetInterface(router("proc"))), netlink);
+  const sysfs = router("proc");
+  sysfs.remove("/proc/net/dev");
+  assert.deepEqual(await readBindings(bindEthernetInterface(sysfs)), netlink);
+});
+
+Deno.test("bindIPInterface() reads the same links from netlink as from sysfs", async () => {
+  const links = router("netlink");
+  links.remove("/netlink/RTM_GETLINK");
+  assert.deepEqual(
+    await readBindings(bindIPInterface(links)),
+    await readBindings(bindIPInterface(router("netlink"))),
+  );
 });
 
 /** A fixture that counts what is read. */
@@ -114,7 +125,14 @@ Deno.test("bindLinux() reads the network once for a whole-tree GetParameterValue
   const items = await tree.list("Device.", { objects: false });
   const values = await tree.read(items.map((i) => i.ref!));
   assert.ok(values.includes("br-lan"));
-  assert.deepEqual(counts, { ...counts, netlink: 2, run: 0, sysType: 6, netDev: 1 });
+  // Three dumps (links, addresses, neighbours); from sysfs only speed, duplex and
+  // disable_ipv6 of each of the 6 links; /proc/meminfo, /proc/stat, the process stats,
+  // resolv.conf and the Time files.
+  assert.deepEqual(counts, { netlink: 3, run: 0, sysType: 0, netDev: 0, reads: 28 });
+  // Reading the values again soon after: only the one-file objects (MemoryStatus,
+  // CPUUsage, DNS, Time) read again; the network and the processes do not.
+  await tree.read(items.map((i) => i.ref!));
+  assert.deepEqual(counts, { netlink: 3, run: 0, sysType: 0, netDev: 0, reads: 28 + 6 });
 });
 
 Deno.test("NetSnapshots hands out one snapshot until maxAgeMs has passed", () => {
