@@ -66,6 +66,33 @@ export function unixNsToNtp(unixNs: bigint): bigint {
   return ((ntpSeconds % TWO_32) << 32n) | fraction;
 }
 
+const NTP_UNIX_OFFSET = Number(NTP_UNIX_OFFSET_SECONDS);
+
+/**
+ * The 32-bit NTP fraction of `nsec` (0–999,999,999) nanoseconds, truncated as
+ * {@linkcode unixNsToNtp} does, without a bigint: ⌊nsec × 2^32 / 10^9⌋ =
+ * ⌊nsec × 2^23 / 5^9⌋, whose numerator stays below 2^53 (exact), corrected by the
+ * remainder.
+ */
+export function ntpFraction(nsec: number): number {
+  const n = nsec * 8388608; // 2^23
+  let q = Math.floor(n / 1953125); // 5^9
+  const r = n - q * 1953125;
+  if (r < 0) q--;
+  else if (r >= 1953125) q++;
+  return q;
+}
+
+/**
+ * Writes the 64-bit NTP timestamp of `sec` s + `nsec` ns since the Unix epoch at
+ * `offset` (big-endian), as {@linkcode unixNsToNtp} would: seconds modulo 2^32, fraction
+ * truncated. For the reflector's hot path: no bigint.
+ */
+export function writeNtp(view: DataView, offset: number, sec: number, nsec: number): void {
+  view.setUint32(offset, (sec + NTP_UNIX_OFFSET) % 4294967296);
+  view.setUint32(offset + 4, ntpFraction(nsec));
+}
+
 /** Options of {@linkcode ntpToUnixNs}. */
 export interface NtpToUnixOptions {
   /**

@@ -38,13 +38,27 @@
  *   follows UTC); Scale/Multiplier from `clockErrorSeconds` (default 0.001: Deno's clock
  *   reads are at best µs, and a millisecond also covers `Date.now()` resolution, so the
  *   claim is truthful), rounded up: 1 ms → Scale 15, Multiplier 132 (`0x0F84`).
- * - Receive Timestamp from `meta.receivedNs`; Timestamp from `nowNs()` read just
- *   before the reply is written.
+ * - Receive Timestamp from the loop's receive time (the kernel's SO_TIMESTAMPNS on the
+ *   FFI path); Timestamp from the clock read last: on the FFI path one read per batch,
+ *   right before its `sendmmsg` (`stampReply`), in `handle()` `nowNs()` after the rest
+ *   of the reply is written.
+ * - **In place** (`handleInPlace`, RFC 5357 §4.2.1 layout): the reply is built over the
+ *   request in the loop's buffer: the padding kept moves from 14 to 41 (`copyWithin`),
+ *   the sender's Sequence Number, Timestamp and Error Estimate from 0–13 to 24–37 (the
+ *   two layouts match byte for byte), then the reflector's fields are written; all of
+ *   bytes 0–40 are written, so nothing an earlier, longer datagram left in the buffer
+ *   reaches a 41-byte reply to a short request.
  *
  * @module
  */
 
-import type { DatagramHandler, DatagramMeta, HandlerSpec } from "../udp/handler.ts";
+import {
+  type DatagramMeta,
+  handleByCopy,
+  type HandlerSpec,
+  type InPlaceHandler,
+  type ReceiveTime,
+} from "../udp/handler.ts";
 import { runtimeModuleUrl } from "../udp/runtime_module.ts";
 import {
   ipAllowed,
@@ -55,14 +69,13 @@ import {
   type PortRange,
 } from "./allow_list.ts";
 import {
-  decodeTestPacket,
   encodeErrorEstimate,
-  encodeReflectedPacket,
   errorEstimateFor,
   PADDING_SHRINK,
   REFLECTED_HEADER_LENGTH,
-  unixNsToNtp,
+  SENDER_HEADER_LENGTH,
   UNKNOWN_TTL,
+  writeNtp,
 } from "./packet.ts";
 
 /** Configuration of a reflector (structured-cloneable: it may cross into a Worker). */
@@ -100,6 +113,11 @@ export const DROP_REASONS = [
 /** Why a datagram was not reflected. */
 export type DropReason = typeof DROP_REASONS[number];
 
+const DROP_INDEX = Object.fromEntries(DROP_REASONS.map((r, i) => [r, i])) as Record<
+  DropReason,
+  number
+>;
+
 interface Settings {
   maximumTtl: number;
   ips: IpPrefix[];
@@ -123,19 +141,32 @@ export function createHandler(config: unknown): TwampReflector {
   return new TwampReflector(config as TwampReflectorConfig);
 }
 
+/** One sender's next own sequence number (mutable: no Map write per datagram). */
+interface SenderEntry {
+  next: number;
+}
+
 /** A TWAMP Light reflector; see the module doc. */
-export class TwampReflector implements DatagramHandler {
+export class TwampReflector implements InPlaceHandler {
   #settings: Settings;
   /** `address port` → next own sequence number; Map order = least recently used first. */
-  readonly #senders = new Map<string, number>();
-  readonly #counters: Record<string, number> = {
-    received: 0,
-    reflected: 0,
-    dropped: 0,
-    ...Object.fromEntries(DROP_REASONS.map((r) => [r, 0])),
-    sendersEvicted: 0,
-    sendFailed: 0,
-  };
+  readonly #senders = new Map<string, SenderEntry>();
+  // The most recently used sender (last in the Map's order): a run of datagrams from one
+  // sender touches no Map. `#mruAddress` is compared by identity first (the loop reuses
+  // one string while the sender stays the same).
+  #mruAddress = "";
+  #mruPort = -1;
+  #mru: SenderEntry | undefined;
+  // IPAllowedList verdict of the last source address (parsing it per datagram is costly).
+  #allowAddress: string | undefined;
+  #allowVerdict = false;
+  // Plain fields (a Record built from entries would be a slow dictionary-mode object).
+  #received = 0;
+  #reflected = 0;
+  #dropped = 0;
+  readonly #drops = new Float64Array(DROP_REASONS.length);
+  #sendersEvicted = 0;
+  #sendFailed = 0;
 
   /** @throws {RangeError} or {TypeError} on an invalid `config` */
   constructor(config: TwampReflectorConfig = {}) {
@@ -144,44 +175,82 @@ export class TwampReflector implements DatagramHandler {
 
   /** Reflects one test packet into `reply`; returns its length, or -1 when dropped. */
   handle(data: Uint8Array, meta: DatagramMeta, reply: Uint8Array, nowNs: () => bigint): number {
+    return handleByCopy(this, data, meta, reply, nowNs);
+  }
+
+  /**
+   * Reflects the test packet in `buf[offset, offset + length)` over itself (see the module
+   * doc); returns the reply's length, or -1 when dropped. The Timestamp is left for
+   * {@linkcode stampReply}.
+   */
+  handleInPlace(
+    buf: Uint8Array,
+    view: DataView,
+    offset: number,
+    length: number,
+    room: number,
+    meta: DatagramMeta & ReceiveTime,
+  ): number {
     const s = this.#settings;
-    this.#counters.received++;
-    if (!ipAllowed(s.ips, meta.address)) return this.#drop("droppedIpNotAllowed");
+    this.#received++;
+    if (s.ips.length !== 0) {
+      if (meta.address !== this.#allowAddress) {
+        this.#allowVerdict = ipAllowed(s.ips, meta.address);
+        this.#allowAddress = meta.address;
+      }
+      if (!this.#allowVerdict) return this.#drop("droppedIpNotAllowed");
+    }
     if (!portAllowed(s.ports, meta.port)) return this.#drop("droppedPortNotAllowed");
-    if (meta.ttl === undefined) {
+    const ttl = meta.ttl;
+    if (ttl === undefined) {
       if (s.maximumTtl < 255 && !s.reflectUnknownTtl) return this.#drop("droppedTtlUnknown");
-    } else if (meta.ttl > s.maximumTtl) {
+    } else if (ttl > s.maximumTtl) {
       return this.#drop("droppedTtlExceeded");
     }
-    const packet = decodeTestPacket(data);
-    if (packet === "malformed") return this.#drop("droppedMalformed");
-    if (packet === "corruptErrorEstimate") return this.#drop("droppedCorruptErrorEstimate");
-    // The sender's padding minus its last 27 bytes: the reply keeps the request's size.
-    let padding: Uint8Array;
-    if (data.length >= REFLECTED_HEADER_LENGTH) {
-      padding = packet.padding.subarray(0, packet.padding.length - PADDING_SHRINK);
-    } else if (s.padShort) {
-      padding = packet.padding.subarray(0, 0);
+    if (length < SENDER_HEADER_LENGTH) return this.#drop("droppedMalformed");
+    // RFC 4656: Multiplier 0 is a corrupt Error Estimate.
+    if (buf[offset + 13] === 0) return this.#drop("droppedCorruptErrorEstimate");
+    let replyLength = length; // the padding loses its last 27 bytes: same size as the request
+    if (length < REFLECTED_HEADER_LENGTH) {
+      if (!s.padShort) return this.#drop("droppedTooShort");
+      replyLength = REFLECTED_HEADER_LENGTH; // the bare header, no padding
+    }
+    if (room < replyLength) return this.#drop("droppedTooLarge");
+    const sequenceNumber = this.#nextSequence(meta.address, meta.port);
+    this.#reflected++;
+    const o = offset;
+    // The padding kept, 14 … L−28 → 41 … L−1: an overlapping move up, so from the end.
+    const padding = length - REFLECTED_HEADER_LENGTH;
+    if (padding > 64) {
+      buf.copyWithin(
+        o + REFLECTED_HEADER_LENGTH,
+        o + SENDER_HEADER_LENGTH,
+        o + length - PADDING_SHRINK,
+      );
     } else {
-      return this.#drop("droppedTooShort");
+      for (let k = padding - 1; k >= 0; k--) {
+        buf[o + REFLECTED_HEADER_LENGTH + k] = buf[o + SENDER_HEADER_LENGTH + k];
+      }
     }
-    if (reply.length < REFLECTED_HEADER_LENGTH + padding.length) {
-      return this.#drop("droppedTooLarge");
-    }
-    const sequenceNumber = this.#nextSequence(`${meta.address} ${meta.port}`);
-    const receiveTimestamp = unixNsToNtp(meta.receivedNs);
-    this.#counters.reflected++;
-    return encodeReflectedPacket({
-      sequenceNumber,
-      timestamp: unixNsToNtp(nowNs()),
-      errorEstimate: s.errorEstimate,
-      receiveTimestamp,
-      senderSequenceNumber: packet.sequenceNumber,
-      senderTimestamp: packet.timestamp,
-      senderErrorEstimate: packet.errorEstimate,
-      senderTtl: meta.ttl ?? UNKNOWN_TTL,
-      padding,
-    }, reply);
+    // Sender Sequence Number, Timestamp, Error Estimate: 0 … 13 → 24 … 37 (same layout).
+    view.setUint16(o + 36, view.getUint16(o + 12));
+    view.setUint32(o + 32, view.getUint32(o + 8));
+    view.setUint32(o + 28, view.getUint32(o + 4));
+    view.setUint32(o + 24, view.getUint32(o));
+    view.setUint32(o, sequenceNumber);
+    view.setUint32(o + 4, 0); // Timestamp: stampReply()
+    view.setUint32(o + 8, 0);
+    view.setUint16(o + 12, s.errorEstimate);
+    view.setUint16(o + 14, 0);
+    writeNtp(view, o + 16, meta.receivedSec, meta.receivedNsec);
+    view.setUint16(o + 38, 0);
+    buf[o + 40] = ttl ?? UNKNOWN_TTL;
+    return replyLength;
+  }
+
+  /** Writes the Timestamp (send time) of a reply built by {@linkcode handleInPlace}. */
+  stampReply(view: DataView, offset: number, _length: number, sec: number, nsec: number): void {
+    writeNtp(view, offset + 4, sec, nsec);
   }
 
   /**
@@ -192,34 +261,52 @@ export class TwampReflector implements DatagramHandler {
    */
   reconfigure(config: unknown): void {
     this.#settings = settingsOf(config as TwampReflectorConfig);
+    this.#allowAddress = undefined;
     while (this.#senders.size > this.#settings.maxSenders) this.#evictOldest();
   }
 
   /** Counters: received, reflected, dropped (total and by reason), senders… */
   stats(): Record<string, number> {
-    return { ...this.#counters, senders: this.#senders.size };
+    return {
+      received: this.#received,
+      reflected: this.#reflected,
+      dropped: this.#dropped,
+      ...Object.fromEntries(DROP_REASONS.map((r, i) => [r, this.#drops[i]])),
+      sendersEvicted: this.#sendersEvicted,
+      sendFailed: this.#sendFailed,
+      senders: this.#senders.size,
+    };
   }
 
   /** Counts a reply the loop could not send. */
   sendFailed(): void {
-    this.#counters.sendFailed++;
+    this.#sendFailed++;
   }
 
   #drop(reason: DropReason): -1 {
-    this.#counters.dropped++;
-    this.#counters[reason]++;
+    this.#dropped++;
+    this.#drops[DROP_INDEX[reason]]++;
     return -1;
   }
 
-  #nextSequence(key: string): number {
-    let next = this.#senders.get(key);
-    if (next === undefined) {
-      next = 0;
-      if (this.#senders.size >= this.#settings.maxSenders) this.#evictOldest();
-    } else {
-      this.#senders.delete(key); // re-inserted below: now the most recently used
+  #nextSequence(address: string, port: number): number {
+    let entry = this.#mru;
+    if (entry === undefined || port !== this.#mruPort || address !== this.#mruAddress) {
+      const key = `${address} ${port}`;
+      entry = this.#senders.get(key);
+      if (entry === undefined) {
+        entry = { next: 0 };
+        if (this.#senders.size >= this.#settings.maxSenders) this.#evictOldest();
+      } else {
+        this.#senders.delete(key); // re-inserted below: now the most recently used
+      }
+      this.#senders.set(key, entry);
+      this.#mru = entry;
+      this.#mruAddress = address;
+      this.#mruPort = port;
     }
-    this.#senders.set(key, (next + 1) >>> 0);
+    const next = entry.next;
+    entry.next = (next + 1) >>> 0;
     return next;
   }
 
@@ -227,7 +314,8 @@ export class TwampReflector implements DatagramHandler {
     const oldest = this.#senders.keys().next();
     if (oldest.done) return;
     this.#senders.delete(oldest.value);
-    this.#counters.sendersEvicted++;
+    this.#sendersEvicted++;
+    if (this.#senders.size === 0) this.#mru = undefined;
   }
 }
 

@@ -4,14 +4,26 @@
  * datagram to a `DatagramHandler`. Synchronous and blocking: it runs inside a Worker
  * (`ffi_worker.ts`), never on the main thread.
  *
- * Buffers are allocated once (per slot: data, reply, sockaddr, control); per datagram the
- * loop only rewrites lengths and cached pointers. A datagram larger than
- * `maxDatagramSize` comes back with MSG_TRUNC and is dropped as `oversize`.
+ * Per batch: one `recvmmsg` of up to `batch` datagrams, the handler per datagram, one
+ * clock read, one `sendmmsg` of every reply (more only when the kernel takes part of
+ * them). Nothing is allocated per datagram: the mmsghdr/iovec vectors, the data slots,
+ * the sender names and the control buffers are allocated once and reused, the structs
+ * are read and written through Uint32Array views, the receive time stays two numbers
+ * (`receivedSec`, `receivedNsec`; `receivedNs` is a lazy bigint), and the sender's text
+ * address is decoded only when its sockaddr differs from the previous datagram's.
+ *
+ * An in-place handler (`handleInPlace` + `stampReply`, see `handler.ts`) builds its reply
+ * over the received datagram, in its slot: `sendmmsg` sends the slots themselves, no copy.
+ * Any other handler gets the datagram as a view and writes into a reply slot of its own
+ * (allocated on first use).
+ *
+ * A datagram larger than `maxDatagramSize` comes back with MSG_TRUNC and is dropped as
+ * `oversize`.
  *
  * @module
  */
 
-import type { DatagramHandler, DatagramMeta } from "./handler.ts";
+import { type DatagramHandler, type DatagramMeta, isInPlace } from "./handler.ts";
 import {
   cmsgSpace,
   type ControlInfo,
@@ -42,7 +54,16 @@ import {
   SOCK_CLOEXEC,
   SOCK_DGRAM,
 } from "./libc.ts";
-import { encodeIovec, encodeMmsghdr, IOVEC_SIZE, mmsg, MMSGHDR_SIZE } from "./msghdr.ts";
+import {
+  encodeIovec,
+  encodeMmsghdr,
+  IOVEC_SIZE,
+  MMSG_LEN_OFFSET,
+  MMSGHDR_SIZE,
+  MSG_CONTROLLEN_OFFSET,
+  MSG_FLAGS_OFFSET,
+  MSG_NAMELEN_OFFSET,
+} from "./msghdr.ts";
 import {
   AF_INET,
   AF_INET6,
@@ -64,7 +85,7 @@ export interface FfiSocketOptions {
    * and sends through it, and the same port can be bound once per device.
    */
   device?: string;
-  /** Datagrams per recvmmsg/sendmmsg. Default 32. */
+  /** Datagrams per recvmmsg/sendmmsg. Default {@linkcode DEFAULT_BATCH}. */
   batch?: number;
   /** Largest datagram handled; larger ones are dropped and counted. Default 9216. */
   maxDatagramSize?: number;
@@ -74,6 +95,9 @@ export interface FfiSocketOptions {
   waitMs?: number;
 }
 
+/** Datagrams per recvmmsg/sendmmsg unless told otherwise. */
+export const DEFAULT_BATCH = 64;
+
 /** Loop counters. */
 export interface FfiLoopStats {
   received: number;
@@ -81,10 +105,37 @@ export interface FfiLoopStats {
   oversize: number;
   sendErrors: number;
   receiveErrors: number;
+  /** recvmmsg calls that returned datagrams (received / batches = mean batch depth). */
+  batches: number;
 }
 
 const CONTROL_SLOT = 64; // TTL cmsg (24) + timespec cmsg (32), rounded up
 const CLOCK_REALTIME = 0;
+const NS_PER_S = 1_000_000_000n;
+// Uint32 indexes into one mmsghdr / iovec entry.
+const M32 = MMSGHDR_SIZE / 4;
+const M_NAMELEN = MSG_NAMELEN_OFFSET / 4;
+const M_CONTROLLEN = MSG_CONTROLLEN_OFFSET / 4;
+const M_FLAGS = MSG_FLAGS_OFFSET / 4;
+const M_LEN = MMSG_LEN_OFFSET / 4;
+const NAME32 = SOCKADDR_IN6_SIZE / 4; // 7
+const IOV32 = IOVEC_SIZE / 4;
+
+/**
+ * The meta the loop hands the handler, one object reused for every datagram: the
+ * receive time as numbers, and `receivedNs` computed only when a handler asks.
+ */
+class LoopMeta implements DatagramMeta {
+  address = "";
+  port = 0;
+  family: "IPv4" | "IPv6" = "IPv4";
+  ttl: number | undefined = undefined;
+  receivedSec = 0;
+  receivedNsec = 0;
+  get receivedNs(): bigint {
+    return BigInt(this.receivedSec) * NS_PER_S + BigInt(this.receivedNsec);
+  }
+}
 
 /** A bound UDP socket driven by libc (see the module doc). */
 export class FfiUdpSocket {
@@ -95,36 +146,62 @@ export class FfiUdpSocket {
     oversize: 0,
     sendErrors: 0,
     receiveErrors: 0,
+    batches: 0,
   };
   #lib: Libc;
   #fd: number;
   #batch: number;
   #max: number;
-  #recvData: Uint8Array;
-  #replyViews: Uint8Array[];
+  #data: Uint8Array;
+  #dataView: DataView;
   #names: Uint8Array;
+  #names32: Int32Array;
   #control: Uint8Array;
   #controlView: DataView;
   #recvVec: Uint8Array;
-  #recvView: DataView;
+  #recv32: Uint32Array;
   #sendVec: Uint8Array;
-  #sendView: DataView;
-  #sendIovView: DataView;
-  #namePtr: bigint[];
-  #replyPtr: bigint[];
+  #send32: Uint32Array;
+  #sendIov32: Uint32Array;
+  // Addresses as two u32 halves (written into the send vector without a bigint).
+  #nameLo: Uint32Array;
+  #nameHi: Uint32Array;
+  #dataLo: Uint32Array;
+  #dataHi: Uint32Array;
+  // Per reply of the batch being built: its slot and length.
+  #sendSlot: Int32Array;
   #sendLen: Int32Array;
+  // Copying handlers only: a reply slot per datagram slot (allocated on first use).
+  #reply: Uint8Array | undefined;
+  #replyViews: Uint8Array[] = [];
+  #replyLo: Uint32Array;
+  #replyHi: Uint32Array;
   #ts = new Uint8Array(16);
   #tsView = new DataView(this.#ts.buffer);
+  #clockSec = 0;
+  #clockNsec = 0;
   #info: ControlInfo = { ttl: -1, sec: 0, nsec: 0 };
   #from: SocketAddress = { family: "IPv4", address: "", port: 0 };
-  #meta: DatagramMeta = { address: "", port: 0, family: "IPv4", ttl: undefined, receivedNs: 0n };
+  #meta = new LoopMeta();
+  #lastName = new Int32Array(NAME32);
+  #lastNameValid = false;
+  #primed = 0; // recvmmsg entries whose in/out lengths are reset (the kernel touched no others)
   #keepAlive: Uint8Array[];
-  nowNs: () => bigint = () => this.#clock();
+  nowNs: () => bigint = () => {
+    this.#readClock();
+    return BigInt(this.#clockSec) * NS_PER_S + BigInt(this.#clockNsec);
+  };
 
   constructor(lib: Libc, options: FfiSocketOptions) {
     this.#lib = lib;
-    this.#batch = options.batch ?? 32;
+    this.#batch = options.batch ?? DEFAULT_BATCH;
     this.#max = options.maxDatagramSize ?? 9216;
+    if (!Number.isInteger(this.#batch) || this.#batch < 1 || this.#batch > 1024) {
+      throw new RangeError(`Batch must be 1–1024 datagrams: "${this.#batch}"`);
+    }
+    if (!Number.isInteger(this.#max) || this.#max < 1 || this.#max > 65535) {
+      throw new RangeError(`maxDatagramSize must be 1–65535 bytes: "${this.#max}"`);
+    }
     const host = options.hostname === "localhost" ? "127.0.0.1" : options.hostname;
     const v6 = host.includes(":");
     const s = lib.symbols;
@@ -174,36 +251,41 @@ export class FfiUdpSocket {
     }
 
     const n = this.#batch;
-    this.#recvData = new Uint8Array(n * this.#max);
-    const replyData = new Uint8Array(n * this.#max);
-    this.#replyViews = Array.from(
-      { length: n },
-      (_, i) => replyData.subarray(i * this.#max, (i + 1) * this.#max),
-    );
+    this.#data = new Uint8Array(n * this.#max);
+    this.#dataView = new DataView(this.#data.buffer);
     this.#names = new Uint8Array(n * SOCKADDR_IN6_SIZE);
+    this.#names32 = new Int32Array(this.#names.buffer);
     this.#control = new Uint8Array(n * CONTROL_SLOT);
     this.#controlView = new DataView(this.#control.buffer);
     const recvIov = new Uint8Array(n * IOVEC_SIZE);
     this.#recvVec = new Uint8Array(n * MMSGHDR_SIZE);
-    this.#recvView = new DataView(this.#recvVec.buffer);
+    this.#recv32 = new Uint32Array(this.#recvVec.buffer);
     const sendIov = new Uint8Array(n * IOVEC_SIZE);
-    this.#sendIovView = new DataView(sendIov.buffer);
+    this.#sendIov32 = new Uint32Array(sendIov.buffer);
     this.#sendVec = new Uint8Array(n * MMSGHDR_SIZE);
-    this.#sendView = new DataView(this.#sendVec.buffer);
-    this.#keepAlive = [replyData, recvIov, sendIov];
-    this.#namePtr = [];
-    this.#replyPtr = [];
+    this.#send32 = new Uint32Array(this.#sendVec.buffer);
+    this.#keepAlive = [recvIov, sendIov];
+    this.#nameLo = new Uint32Array(n);
+    this.#nameHi = new Uint32Array(n);
+    this.#dataLo = new Uint32Array(n);
+    this.#dataHi = new Uint32Array(n);
+    this.#replyLo = new Uint32Array(n);
+    this.#replyHi = new Uint32Array(n);
+    this.#sendSlot = new Int32Array(n);
     this.#sendLen = new Int32Array(n);
+    const recvView = new DataView(this.#recvVec.buffer);
+    const sendView = new DataView(this.#sendVec.buffer);
     const recvIovView = new DataView(recvIov.buffer);
     for (let i = 0; i < n; i++) {
-      this.#namePtr.push(addressOf(this.#names, i * SOCKADDR_IN6_SIZE));
-      this.#replyPtr.push(addressOf(replyData, i * this.#max));
-      encodeIovec(recvIovView, i * IOVEC_SIZE, {
-        base: addressOf(this.#recvData, i * this.#max),
-        length: this.#max,
-      });
-      encodeMmsghdr(this.#recvView, i * MMSGHDR_SIZE, {
-        name: this.#namePtr[i],
+      const name = addressOf(this.#names, i * SOCKADDR_IN6_SIZE);
+      const data = addressOf(this.#data, i * this.#max);
+      this.#nameLo[i] = Number(name & 0xffffffffn);
+      this.#nameHi[i] = Number(name >> 32n);
+      this.#dataLo[i] = Number(data & 0xffffffffn);
+      this.#dataHi[i] = Number(data >> 32n);
+      encodeIovec(recvIovView, i * IOVEC_SIZE, { base: data, length: this.#max });
+      encodeMmsghdr(recvView, i * MMSGHDR_SIZE, {
+        name,
         nameLength: SOCKADDR_IN6_SIZE,
         iov: addressOf(recvIov, i * IOVEC_SIZE),
         iovLength: 1,
@@ -211,7 +293,9 @@ export class FfiUdpSocket {
         controlLength: CONTROL_SLOT,
         flags: 0,
       });
-      encodeMmsghdr(this.#sendView, i * MMSGHDR_SIZE, {
+      // Entry i of the send vector always points at iovec i; the loop fills in the name
+      // and the iovec of the i-th reply of each batch.
+      encodeMmsghdr(sendView, i * MMSGHDR_SIZE, {
         name: 0n,
         nameLength: 0,
         iov: addressOf(sendIov, i * IOVEC_SIZE),
@@ -221,6 +305,7 @@ export class FfiUdpSocket {
         flags: 0,
       });
     }
+    this.#primed = n;
     if (cmsgSpace(4) + cmsgSpace(16) > CONTROL_SLOT) throw new RangeError("Control slot too small");
   }
 
@@ -230,82 +315,139 @@ export class FfiUdpSocket {
     if (rc !== 0 && required) throw new Error(`Cannot set socket option ${level}/${name}`);
   }
 
-  #clock(): bigint {
+  /** CLOCK_REALTIME into `#clockSec` / `#clockNsec` (no bigint). */
+  #readClock(): void {
     this.#lib.symbols.clock_gettime(CLOCK_REALTIME, this.#ts);
     const v = this.#tsView;
-    const sec = v.getUint32(0, true) + v.getInt32(4, true) * 2 ** 32;
-    return BigInt(sec) * 1_000_000_000n + BigInt(v.getUint32(8, true));
+    this.#clockSec = v.getUint32(0, true) + v.getInt32(4, true) * 4294967296;
+    this.#clockNsec = v.getUint32(8, true);
+  }
+
+  #replySlots(): Uint8Array {
+    if (this.#reply === undefined) {
+      const n = this.#batch, max = this.#max;
+      const reply = new Uint8Array(n * max);
+      for (let i = 0; i < n; i++) {
+        this.#replyViews.push(reply.subarray(i * max, (i + 1) * max));
+        const p = addressOf(reply, i * max);
+        this.#replyLo[i] = Number(p & 0xffffffffn);
+        this.#replyHi[i] = Number(p >> 32n);
+      }
+      this.#reply = reply;
+    }
+    return this.#reply;
   }
 
   /**
-   * Receives, handles and answers batches until `stop()` says so (checked after every
-   * batch and every receive timeout).
+   * Receives, handles and answers batches until `stop()` says so (checked before every
+   * batch, so after every batch and every receive timeout).
    */
   run(handler: DatagramHandler, stop: () => boolean): void {
     const s = this.#lib.symbols;
     const fd = this.#fd;
     const n = this.#batch;
-    const rv = this.#recvView;
-    const sv = this.#sendView;
-    const iv = this.#sendIovView;
+    const r32 = this.#recv32;
+    const s32 = this.#send32;
+    const iov32 = this.#sendIov32;
+    const names = this.#names;
+    const names32 = this.#names32;
+    const last = this.#lastName;
     const meta = this.#meta;
     const from = this.#from;
     const info = this.#info;
     const max = this.#max;
+    const data = this.#data;
+    const dataView = this.#dataView;
+    const sendSlot = this.#sendSlot;
+    const sendLen = this.#sendLen;
+    const inPlace = isInPlace(handler) ? handler : undefined;
+    if (inPlace === undefined) this.#replySlots();
+    const bufLo = inPlace ? this.#dataLo : this.#replyLo;
+    const bufHi = inPlace ? this.#dataHi : this.#replyHi;
     const nowNs = this.nowNs;
-    let lastName0 = -1, lastName1 = -1;
     while (!stop()) {
-      for (let i = 0; i < n; i++) mmsg.reset(rv, i, SOCKADDR_IN6_SIZE, CONTROL_SLOT);
+      // The kernel rewrote namelen, controllen, flags and len of the entries it filled.
+      for (let i = 0; i < this.#primed; i++) {
+        const m = i * M32;
+        r32[m + M_NAMELEN] = SOCKADDR_IN6_SIZE;
+        r32[m + M_CONTROLLEN] = CONTROL_SLOT;
+        r32[m + M_FLAGS] = 0;
+      }
       const got = s.recvmmsg(fd, this.#recvVec, n, MSG_WAITFORONE, null);
       if (got <= 0) {
+        this.#primed = 0;
         if (got < 0) {
           const e = errno(this.#lib);
           if (e !== EAGAIN && e !== EINTR) this.stats.receiveErrors++;
         }
         continue;
       }
-      let fallbackNs = -1n;
+      this.#primed = got;
+      this.stats.batches++;
+      this.stats.received += got;
+      let fallbackRead = false;
       let out = 0;
       for (let i = 0; i < got; i++) {
-        this.stats.received++;
-        if ((mmsg.flags(rv, i) & MSG_TRUNC) !== 0) {
+        const m = i * M32;
+        if ((r32[m + M_FLAGS] & MSG_TRUNC) !== 0) {
           this.stats.oversize++;
           continue;
         }
-        const len = mmsg.length(rv, i);
-        const no = i * SOCKADDR_IN6_SIZE;
-        // Same sender as the previous datagram (IPv4 or v4-mapped): keep the decoded text.
-        const nv = this.#names;
-        const k0 = nv[no] | (nv[no + 1] << 8) | (nv[no + 2] << 16) | (nv[no + 3] << 24);
-        const k1 = nv[no + 4] | (nv[no + 5] << 8) | (nv[no + 6] << 16) | (nv[no + 7] << 24);
-        if (k0 !== lastName0 || k1 !== lastName1 || nv[no] !== 2) {
-          if (!decodeSockaddr(nv, no, from)) continue;
-          lastName0 = nv[no] === 2 ? k0 : -1;
-          lastName1 = k1;
+        const len = r32[m + M_LEN];
+        const nameLen = r32[m + M_NAMELEN];
+        // The sender's text address is decoded only when its sockaddr changed.
+        const words = nameLen >= SOCKADDR_IN6_SIZE ? NAME32 : 4;
+        const w = i * NAME32;
+        let same = this.#lastNameValid;
+        for (let k = 0; same && k < words; k++) same = names32[w + k] === last[k];
+        if (!same) {
+          if (!decodeSockaddr(names, i * SOCKADDR_IN6_SIZE, from)) continue;
+          for (let k = 0; k < NAME32; k++) last[k] = k < words ? names32[w + k] : 0;
+          this.#lastNameValid = true;
+          meta.address = from.address;
+          meta.port = from.port;
+          meta.family = from.family;
         }
-        decodeControl(this.#controlView, i * CONTROL_SLOT, mmsg.controlLength(rv, i), info);
-        meta.address = from.address;
-        meta.port = from.port;
-        meta.family = from.family;
+        decodeControl(this.#controlView, i * CONTROL_SLOT, r32[m + M_CONTROLLEN], info);
         meta.ttl = info.ttl >= 0 ? info.ttl : undefined;
         if (info.sec !== 0) {
-          meta.receivedNs = BigInt(info.sec) * 1_000_000_000n + BigInt(info.nsec);
+          meta.receivedSec = info.sec;
+          meta.receivedNsec = info.nsec;
         } else {
-          if (fallbackNs < 0n) fallbackNs = nowNs();
-          meta.receivedNs = fallbackNs;
+          if (!fallbackRead) {
+            this.#readClock();
+            fallbackRead = true;
+          }
+          meta.receivedSec = this.#clockSec;
+          meta.receivedNsec = this.#clockNsec;
         }
-        const data = this.#recvData.subarray(i * max, i * max + len);
-        const r = handler.handle(data, meta, this.#replyViews[i], nowNs);
+        const at = i * max;
+        const r = inPlace
+          ? inPlace.handleInPlace(data, dataView, at, len, max, meta)
+          : handler.handle(data.subarray(at, at + len), meta, this.#replyViews[i], nowNs);
         if (r < 0) continue;
-        const so = out * MMSGHDR_SIZE;
-        sv.setBigUint64(so, this.#namePtr[i], true);
-        sv.setUint32(so + 8, mmsg.nameLength(rv, i), true);
-        iv.setBigUint64(out * IOVEC_SIZE, this.#replyPtr[i], true);
-        iv.setUint32(out * IOVEC_SIZE + 8, r, true);
-        this.#sendLen[out] = r;
+        const so = out * M32;
+        s32[so] = this.#nameLo[i];
+        s32[so + 1] = this.#nameHi[i];
+        s32[so + M_NAMELEN] = nameLen;
+        const io = out * IOV32;
+        iov32[io] = bufLo[i];
+        iov32[io + 1] = bufHi[i];
+        iov32[io + 2] = r;
+        sendSlot[out] = at;
+        sendLen[out] = r;
         out++;
       }
-      if (out > 0) this.#send(out, handler);
+      if (out === 0) continue;
+      if (inPlace !== undefined) {
+        // One clock read for the batch, as late as possible: the transmit timestamps.
+        this.#readClock();
+        const sec = this.#clockSec, nsec = this.#clockNsec;
+        for (let k = 0; k < out; k++) {
+          inPlace.stampReply(dataView, sendSlot[k], sendLen[k], sec, nsec);
+        }
+      }
+      this.#send(out, handler);
     }
   }
 

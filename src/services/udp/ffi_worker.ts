@@ -53,6 +53,7 @@ function loopStats(): Record<string, number | string> {
     "loop.oversize": s.oversize,
     "loop.sendErrors": s.sendErrors,
     "loop.receiveErrors": s.receiveErrors,
+    "loop.batches": s.batches,
   };
 }
 

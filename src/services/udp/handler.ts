@@ -24,7 +24,25 @@ export interface DatagramMeta {
   receivedNs: bigint;
 }
 
-/** A pure per-datagram service: fills `reply` and returns its length, or -1 to send nothing. */
+/**
+ * The receive time as two numbers (no bigint per datagram): seconds since the Unix epoch
+ * and nanoseconds 0–999,999,999. The FFI loop's reused meta carries both next to a lazy
+ * `receivedNs`.
+ */
+export interface ReceiveTime {
+  receivedSec: number;
+  receivedNsec: number;
+}
+
+/**
+ * A pure per-datagram service: fills `reply` and returns its length, or -1 to send nothing.
+ *
+ * A handler that also implements `handleInPlace` and `stampReply` is served by the FFI
+ * loop without a copy: the reply is built over the received datagram in the loop's
+ * buffer, and the transmit time is written into every reply of a batch from one clock
+ * read taken right before the batch's `sendmmsg`. Such a handler's `handle()` is usually
+ * `handleInPlace` over a copy (see {@linkcode handleByCopy}), so both paths share one codec.
+ */
 export interface DatagramHandler {
   /**
    * Handle one datagram. `data` and `reply` are views into the loop's reusable buffers: valid
@@ -43,6 +61,78 @@ export interface DatagramHandler {
   reconfigure?(config: unknown): void;
   /** Optional: called by the loop when a reply of `length` bytes could not be sent. */
   sendFailed?(length: number): void;
+  /**
+   * Optional: handle the datagram in `buf[offset, offset + length)` and build the reply over
+   * it, from `offset`, in at most `room` bytes (`room` ≥ `length`; bytes past `length` hold
+   * whatever an earlier datagram left there). Returns the reply length, or -1 to send
+   * nothing. `view` is a DataView over the whole of `buf`. The transmit time is not known
+   * yet: `stampReply()` writes it.
+   */
+  handleInPlace?(
+    buf: Uint8Array,
+    view: DataView,
+    offset: number,
+    length: number,
+    room: number,
+    meta: DatagramMeta & ReceiveTime,
+  ): number;
+  /**
+   * Optional (with `handleInPlace`): writes the transmit time (`sec`, `nsec` since the Unix
+   * epoch) into a reply `handleInPlace` built at `offset`, `length` bytes long.
+   */
+  stampReply?(view: DataView, offset: number, length: number, sec: number, nsec: number): void;
+}
+
+/** A handler the FFI loop can serve in place. */
+export type InPlaceHandler =
+  & DatagramHandler
+  & Required<
+    Pick<DatagramHandler, "handleInPlace" | "stampReply">
+  >;
+
+/** Whether `handler` builds its replies in place. */
+export function isInPlace(handler: DatagramHandler): handler is InPlaceHandler {
+  return typeof handler.handleInPlace === "function" && typeof handler.stampReply === "function";
+}
+
+/** Splits ns since the Unix epoch into whole seconds (floor) and nanoseconds 0–999,999,999. */
+export function splitNs(ns: bigint, out: ReceiveTime): void {
+  let sec = ns / 1_000_000_000n;
+  let nsec = ns - sec * 1_000_000_000n;
+  if (nsec < 0n) {
+    sec -= 1n;
+    nsec += 1_000_000_000n;
+  }
+  out.receivedSec = Number(sec);
+  out.receivedNsec = Number(nsec);
+}
+
+/**
+ * `DatagramHandler.handle()` of an in-place handler: copies `data` into `reply` (when it
+ * fits; otherwise the handler sees `room` smaller than `length` and must drop it without
+ * reading past its first bytes: they are copied up to `reply.length`), runs
+ * `handleInPlace` there and stamps the reply with `nowNs()` read last.
+ */
+export function handleByCopy(
+  handler: InPlaceHandler,
+  data: Uint8Array,
+  meta: DatagramMeta,
+  reply: Uint8Array,
+  nowNs: () => bigint,
+): number {
+  const m = meta as DatagramMeta & ReceiveTime;
+  const full = { ...m, receivedSec: 0, receivedNsec: 0 };
+  splitNs(meta.receivedNs, full);
+  let buf = reply;
+  if (data.length <= reply.length) reply.set(data);
+  else buf = data.slice(); // too large for `reply`: the handler drops it (room < length)
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const n = handler.handleInPlace(buf, view, 0, data.length, reply.length, full);
+  if (n < 0 || buf !== reply) return -1;
+  const t: ReceiveTime = { receivedSec: 0, receivedNsec: 0 };
+  splitNs(nowNs(), t);
+  handler.stampReply(view, 0, n, t.receivedSec, t.receivedNsec);
+  return n;
 }
 
 /** How a loop builds its handler (also inside a Worker): a module URL exporting `createHandler(config)`. */

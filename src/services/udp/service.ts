@@ -31,7 +31,7 @@ export interface UdpServiceOptions {
   path?: "auto" | UdpPath;
   /** Largest datagram handled; larger ones are dropped and counted (`loop.oversize`). Default 9216. */
   maxDatagramSize?: number;
-  /** Datagrams per recvmmsg/sendmmsg on the FFI path. Default 32. */
+  /** Datagrams per recvmmsg/sendmmsg on the FFI path. Default 64 (`DEFAULT_BATCH`). */
   batch?: number;
 }
 

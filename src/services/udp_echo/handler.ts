@@ -16,11 +16,21 @@
  * - Counters (TR-181): PacketsReceived / PacketsResponded, BytesReceived / BytesResponded
  *   including the 8-byte UDP header, TimeFirst/LastPacketReceived as µs dateTime.
  *   A reply the loop fails to send moves from "responded" to TestRespReplyFailureCount.
+ * - In place (`handleInPlace`): the reply is the received datagram itself, so plain echo
+ *   copies nothing; Echo Plus writes its fields over it, TestRespReplyTimeStamp last, from
+ *   the FFI loop's one clock read right before the batch is sent (`stampReply`).
  *
  * @module
  */
 
-import type { DatagramHandler, DatagramMeta } from "../udp/handler.ts";
+import {
+  type DatagramHandler,
+  type DatagramMeta,
+  handleByCopy,
+  type InPlaceHandler,
+  type ReceiveTime,
+  splitNs,
+} from "../udp/handler.ts";
 import { canonicalIp } from "../udp/ip_address.ts";
 import { runtimeModuleUrl } from "../udp/runtime_module.ts";
 
@@ -54,7 +64,19 @@ export function micros32(ns: bigint): number {
   return Number((ns / 1000n) & 0xffffffffn);
 }
 
-class UdpEchoHandler implements DatagramHandler {
+/** {@linkcode micros32} of `sec` s + `nsec` ns since the Unix epoch, without a bigint. */
+export function micros32Of(sec: number, nsec: number): number {
+  // sec × 10^6 stays below 2^53 until the year 2255: exact.
+  return (sec * 1_000_000 + Math.floor(nsec / 1000)) % 4294967296;
+}
+
+const NO_TIME = -1;
+
+function nsOf(sec: number, nsec: number): bigint {
+  return BigInt(sec) * 1_000_000_000n + BigInt(nsec);
+}
+
+class UdpEchoHandler implements InPlaceHandler {
   #source = "";
   #echoPlus = false;
   packetsReceived = 0;
@@ -65,8 +87,11 @@ class UdpEchoHandler implements DatagramHandler {
   failures = 0;
   filtered = 0;
   oversize = 0;
-  firstNs = -1n;
-  lastNs = -1n;
+  // Receive times as numbers (a bigint per datagram would allocate): NO_TIME when none.
+  firstSec = NO_TIME;
+  firstNsec = 0;
+  lastSec = NO_TIME;
+  lastNsec = 0;
 
   constructor(config: UdpEchoHandlerConfig) {
     this.reconfigure(config);
@@ -81,9 +106,17 @@ class UdpEchoHandler implements DatagramHandler {
       this.failures = num("TestRespReplyFailureCount");
       this.filtered = num("Filtered");
       this.oversize = num("Oversize");
-      const ns = (k: string) => typeof r[k] === "string" && r[k] !== "" ? BigInt(r[k]) : -1n;
-      this.firstNs = ns("TimeFirstPacketReceivedNs");
-      this.lastNs = ns("TimeLastPacketReceivedNs");
+      const time = (k: string): ReceiveTime => {
+        const t = { receivedSec: NO_TIME, receivedNsec: 0 };
+        if (typeof r[k] === "string" && r[k] !== "") splitNs(BigInt(r[k]), t);
+        return t;
+      };
+      const first = time("TimeFirstPacketReceivedNs");
+      const last = time("TimeLastPacketReceivedNs");
+      this.firstSec = first.receivedSec;
+      this.firstNsec = first.receivedNsec;
+      this.lastSec = last.receivedSec;
+      this.lastNsec = last.receivedNsec;
     }
   }
 
@@ -102,31 +135,50 @@ class UdpEchoHandler implements DatagramHandler {
   }
 
   handle(data: Uint8Array, meta: DatagramMeta, reply: Uint8Array, nowNs: () => bigint): number {
+    return handleByCopy(this, data, meta, reply, nowNs);
+  }
+
+  handleInPlace(
+    _buf: Uint8Array,
+    view: DataView,
+    offset: number,
+    length: number,
+    room: number,
+    meta: DatagramMeta & ReceiveTime,
+  ): number {
     if (this.#source !== "" && meta.address !== this.#source) {
       this.filtered++;
       return -1;
     }
-    const len = data.length;
     this.packetsReceived++;
-    this.bytesReceived += len + UDP_HEADER_BYTES;
-    if (this.firstNs < 0n) this.firstNs = meta.receivedNs;
-    this.lastNs = meta.receivedNs;
-    if (len > reply.length) {
+    this.bytesReceived += length + UDP_HEADER_BYTES;
+    if (this.firstSec === NO_TIME) {
+      this.firstSec = meta.receivedSec;
+      this.firstNsec = meta.receivedNsec;
+    }
+    this.lastSec = meta.receivedSec;
+    this.lastNsec = meta.receivedNsec;
+    if (length > room) {
       this.oversize++;
       this.failures++;
       return -1;
     }
-    reply.set(data);
-    if (this.#echoPlus && len >= ECHO_PLUS_MIN) {
-      writeU32(reply, 4, this.respSN);
-      writeU32(reply, 8, micros32(meta.receivedNs));
-      writeU32(reply, 16, this.failures);
-      writeU32(reply, 12, micros32(nowNs())); // last: as close to the send as we get
+    if (this.#echoPlus && length >= ECHO_PLUS_MIN) {
+      view.setUint32(offset + 4, this.respSN);
+      view.setUint32(offset + 8, micros32Of(meta.receivedSec, meta.receivedNsec));
+      view.setUint32(offset + 16, this.failures);
+      // TestRespReplyTimeStamp (offset 12): stampReply(), right before the send.
     }
     this.respSN = (this.respSN + 1) >>> 0;
     this.packetsResponded++;
-    this.bytesResponded += len + UDP_HEADER_BYTES;
-    return len;
+    this.bytesResponded += length + UDP_HEADER_BYTES;
+    return length;
+  }
+
+  stampReply(view: DataView, offset: number, length: number, sec: number, nsec: number): void {
+    if (this.#echoPlus && length >= ECHO_PLUS_MIN) {
+      view.setUint32(offset + 12, micros32Of(sec, nsec));
+    }
   }
 
   sendFailed(length: number): void {
@@ -136,28 +188,23 @@ class UdpEchoHandler implements DatagramHandler {
   }
 
   stats(): Record<string, number | string> {
+    const first = this.firstSec === NO_TIME ? undefined : nsOf(this.firstSec, this.firstNsec);
+    const last = this.lastSec === NO_TIME ? undefined : nsOf(this.lastSec, this.lastNsec);
     return {
       PacketsReceived: this.packetsReceived,
       PacketsResponded: this.packetsResponded,
       BytesReceived: this.bytesReceived,
       BytesResponded: this.bytesResponded,
-      TimeFirstPacketReceived: this.firstNs < 0n ? UNKNOWN_TIME : dateTimeMicros(this.firstNs),
-      TimeLastPacketReceived: this.lastNs < 0n ? UNKNOWN_TIME : dateTimeMicros(this.lastNs),
-      TimeFirstPacketReceivedNs: this.firstNs < 0n ? "" : String(this.firstNs),
-      TimeLastPacketReceivedNs: this.lastNs < 0n ? "" : String(this.lastNs),
+      TimeFirstPacketReceived: first === undefined ? UNKNOWN_TIME : dateTimeMicros(first),
+      TimeLastPacketReceived: last === undefined ? UNKNOWN_TIME : dateTimeMicros(last),
+      TimeFirstPacketReceivedNs: first === undefined ? "" : String(first),
+      TimeLastPacketReceivedNs: last === undefined ? "" : String(last),
       TestRespSN: this.respSN,
       TestRespReplyFailureCount: this.failures,
       Filtered: this.filtered,
       Oversize: this.oversize,
     };
   }
-}
-
-function writeU32(buf: Uint8Array, offset: number, value: number): void {
-  buf[offset] = value >>> 24;
-  buf[offset + 1] = (value >>> 16) & 0xff;
-  buf[offset + 2] = (value >>> 8) & 0xff;
-  buf[offset + 3] = value & 0xff;
 }
 
 /** Builds a UDP echo handler (the `HandlerSpec` entry point). */
