@@ -3,7 +3,7 @@ import {
   connectMqtt,
   decodePacket,
   encodePacket,
-  MqttConnectError,
+  type MqttConnectError,
   type MqttConnectOptions,
   PacketReader,
 } from "../../../src/services/mqtt/mod.ts";
