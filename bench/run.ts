@@ -20,12 +20,16 @@
  *  9. Connection-request paths to session start: UDP (TR-111) against HTTP Digest,
  *     p50/p99 over `--cr-requests` each, and the STUN keep-alive traffic per hour
  *     (bench/cr_paths_bench.ts in its own process; `--cr-requests=0` skips).
+ * 10. Bulk Data: a profile selecting 10,000 parameters (wildcards, and 10,000 concrete
+ *     references): resolve, read, encode JSON and CSV with sizes, CPU per report, reports
+ *     per second over HTTP on loopback (bench/bulkdata_bench.ts in its own process;
+ *     `--bulkdata-seconds=0` skips).
  *
  * Prints a table and writes bench/results.json. Exits 1 if any session fails.
  *
  *   deno task bench [--sessions=200] [--warmup=30] [--startup-runs=10] [--codec-runs=7]
  *                   [--memory-sessions=10000] [--transfer-mb=200] [--ftp-mb=100] [--tftp-mb=20]
- *                   [--cr-requests=1000]
+ *                   [--cr-requests=1000] [--bulkdata-seconds=10]
  *
  * @module
  */
@@ -201,6 +205,7 @@ async function main(): Promise<number> {
   const ftpMb = intFlag("ftp-mb", 100, 0);
   const tftpMb = intFlag("tftp-mb", 20, 0);
   const crRequests = intFlag("cr-requests", 1000, 0);
+  const bulkdataSeconds = intFlag("bulkdata-seconds", 10, 0);
   const started = performance.now();
   const machine = await machineFacts();
   // Interrupted: leave no agent and no temp dir behind.
@@ -240,10 +245,16 @@ async function main(): Promise<number> {
       console.error(`bench: connection-request paths (${crRequests} requests each)…`);
       crPaths = await runScript("cr_paths_bench.ts", [`--requests=${crRequests}`]);
     }
+    let bulkdata = "";
+    if (bulkdataSeconds > 0) {
+      console.error("bench: Bulk Data reports of 10,000 parameters…");
+      bulkdata = await runScript("bulkdata_bench.ts", [`--seconds=${bulkdataSeconds}`]);
+    }
     const totalSeconds = (performance.now() - started) / 1000;
     console.log(report(machine, session, startup, codec, datamodel, udp, memory, transfer, bare));
     if (ftpTftp !== "") console.log(`\n8. FTP and TFTP against curl and tftp-hpa\n${ftpTftp}`);
     if (crPaths !== "") console.log(`\n9. Connection-request paths\n${crPaths}`);
+    if (bulkdata !== "") console.log(`\n10. Bulk Data reports\n${bulkdata}`);
     console.log(`\nWhole bench: ${totalSeconds.toFixed(1)} s. Results in ${RESULTS}`);
     const results = {
       date: new Date().toISOString(),
@@ -258,6 +269,7 @@ async function main(): Promise<number> {
       transfer,
       ftpTftp,
       crPaths,
+      bulkdata,
       totalSeconds,
     };
     await Deno.writeTextFile(RESULTS, JSON.stringify(results, roundNumbers, 2) + "\n");

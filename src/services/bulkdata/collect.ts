@@ -46,6 +46,62 @@ export interface Selected {
 }
 
 /**
+ * Listings of the tree shared by the references of one report: the parameters below a
+ * path (`*` references filter the listing of the path before their first wildcard) and
+ * those of one object (concrete references), each walked once however many references
+ * need it. A 10,000-reference profile costs a few walks, not 10,000 lookups.
+ */
+export class TreeListings {
+  readonly #model: ParameterTree;
+  readonly #below = new Map<string, readonly ParameterRef[]>();
+  readonly #objects = new Map<string, Map<string, ParameterRef>>();
+
+  /** Listings of `model`, taken when first asked for. */
+  constructor(model: ParameterTree) {
+    this.#model = model;
+  }
+
+  /** Every parameter at and below the object path `path` ([] when it is absent). */
+  async below(path: string): Promise<readonly ParameterRef[]> {
+    let refs = this.#below.get(path);
+    if (refs === undefined) {
+      try {
+        refs = (await this.#model.list(path, { objects: false })).map((item) => item.ref!);
+      } catch {
+        refs = []; // Not in the model now.
+      }
+      this.#below.set(path, refs);
+    }
+    return refs;
+  }
+
+  /**
+   * The parameter at `path`, if the model has it now. Inside a table, from the index of
+   * the outermost table's listing (one walk serves every row's references); elsewhere
+   * from its object's listing.
+   */
+  async parameter(path: string): Promise<ParameterRef | undefined> {
+    const table = /\.[0-9]+\./.exec(path);
+    const key = table === null
+      ? path.slice(0, path.lastIndexOf(".") + 1)
+      : path.slice(0, table.index + 1);
+    let refs = this.#objects.get(key);
+    if (refs === undefined) {
+      refs = new Map();
+      const listed = table === null
+        ? await this.#model.list(key, { objects: false, depth: 1 }).then(
+          (items) => items.map((item) => item.ref!),
+          () => [],
+        )
+        : await this.below(key);
+      for (const ref of listed) refs.set(ref.path, ref);
+      this.#objects.set(key, refs);
+    }
+    return refs.get(path);
+  }
+}
+
+/**
  * The parameters `reference` selects now, with the names they are reported under
  * (`name` "" = their paths). Unknown or absent paths select nothing.
  */
@@ -53,46 +109,40 @@ export async function resolveReference(
   model: ParameterTree,
   reference: string,
   name = "",
+  listings: TreeListings = new TreeListings(model),
 ): Promise<Selected[]> {
-  if (reference === "") return [];
-  const segments = reference.split(".");
-  // Expand wildcards: [concrete prefix, instance numbers the wildcards took].
-  let prefixes: [string, string[]][] = [["", []]];
-  for (let i = 0; i < segments.length - 1; i++) {
-    const segment = segments[i];
-    if (segment !== "*") {
-      for (const p of prefixes) p[0] += segment + ".";
-      continue;
+  if (reference === "" || !reference.startsWith("Device.")) return [];
+  const star = reference.indexOf(".*.");
+  if (star < 0) {
+    if (!reference.endsWith(".")) {
+      const ref = await listings.parameter(reference);
+      return ref === undefined ? [] : [{ ref, name: name === "" ? ref.path : name }];
     }
-    const next: [string, string[]][] = [];
-    for (const [table, taken] of prefixes) {
-      for (const n of await rowsOf(model, table)) next.push([`${table}${n}.`, [...taken, n]]);
-    }
-    prefixes = next;
+    return (await listings.below(reference)).map((ref) => ({
+      ref,
+      name: name === "" ? ref.path : `${name}.${ref.path.slice(reference.length)}`,
+    }));
   }
-  const last = segments[segments.length - 1];
+  // `*` stands for one instance number; a partial path ends in "." and takes the rest.
+  const partial = reference.endsWith(".");
+  const pattern = new RegExp(
+    "^" +
+      reference.split(".").map((segment) =>
+        segment === "*" ? "([0-9]+)" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+      ).join("\\.") + (partial ? "(.+)$" : "$"),
+  );
   const out: Selected[] = [];
-  for (const [prefix, taken] of prefixes) {
-    const path = prefix + last;
-    const base = name === "" ? "" : [name, ...taken].join(".");
-    if (last !== "") {
-      const ref = await parameterAt(model, path);
-      if (ref !== undefined) out.push({ ref, name: base === "" ? ref.path : base });
+  for (const ref of await listings.below(reference.slice(0, star + 1))) {
+    const m = pattern.exec(ref.path);
+    if (m === null) continue;
+    if (name === "") {
+      out.push({ ref, name: ref.path });
       continue;
     }
-    let items;
-    try {
-      items = await model.list(path, { objects: false });
-    } catch {
-      continue; // Not in the model now.
-    }
-    for (const item of items) {
-      const ref = item.ref!;
-      out.push({
-        ref,
-        name: base === "" ? ref.path : `${base}.${ref.path.slice(prefix.length)}`,
-      });
-    }
+    // Name, then ".<instance>" per wildcard, then ".<rest>" for a partial path.
+    const taken = partial ? m.slice(1, -1) : m.slice(1);
+    const rest = partial ? `.${m[m.length - 1]}` : "";
+    out.push({ ref, name: `${[name, ...taken].join(".")}${rest}` });
   }
   return out;
 }
@@ -102,10 +152,11 @@ export async function selectReportParameters(
   model: ParameterTree,
   entries: readonly ParameterEntry[],
 ): Promise<Selected[]> {
+  const listings = new TreeListings(model);
   const included: Selected[] = [];
   const excluded = new Set<string>();
   for (const entry of entries) {
-    const selected = await resolveReference(model, entry.reference, entry.name);
+    const selected = await resolveReference(model, entry.reference, entry.name, listings);
     if (entry.exclude) { for (const s of selected) excluded.add(s.ref.path); }
     else for (const s of selected) included.push(s);
   }
@@ -119,27 +170,4 @@ export async function collect(
 ): Promise<ReportItem[]> {
   const values = await model.read(selected.map((s) => s.ref));
   return selected.map((s, i) => ({ name: s.name, value: values[i], type: s.ref.schema.type }));
-}
-
-async function rowsOf(model: ParameterTree, table: string): Promise<string[]> {
-  try {
-    const items = await model.list(table, { depth: 1 });
-    const rows: string[] = [];
-    for (const item of items) {
-      if (item.ref !== undefined || !item.path.endsWith(".")) continue;
-      const n = item.path.slice(table.length, -1);
-      if (/^[0-9]+$/.test(n)) rows.push(n);
-    }
-    return rows;
-  } catch {
-    return [];
-  }
-}
-
-async function parameterAt(model: ParameterTree, path: string): Promise<ParameterRef | undefined> {
-  try {
-    return await model.parameter(path);
-  } catch {
-    return undefined;
-  }
 }
