@@ -150,7 +150,7 @@ maximum_keepalive_period = 2`,
         assert.equal(values["Device.ManagementServer.UDPConnectionRequestAddress"], target);
         assert.equal(values["Device.ManagementServer.NATDetected"], "false");
         assert.equal(values["Device.ManagementServer.STUNEnable"], "true");
-        assert.equal(values["Device.ManagementServer.SupportedConnReqMethods"], "HTTP,STUN");
+        assert.equal(values["Device.ManagementServer.SupportedConnReqMethods"], "HTTP,STUN,XMPP");
 
         // Replayed, stale, wrongly signed, wrong user, garbage, oversize: no session.
         const now = Math.floor(Date.now() / 1000);
