@@ -41,6 +41,7 @@ import {
   selectReportParameters,
   type TimestampFormat,
   TransportRegistry,
+  TreeListings,
 } from "../services/bulkdata/mod.ts";
 import { PersistedJson } from "./persisted_json.ts";
 
@@ -366,9 +367,10 @@ export class BulkDataService {
     const values = await model.read(refs.map((item) => item.ref!));
     const references = new Map(refs.map((item, i) => [item.path, values[i]]));
     for (const [path, value] of overrides) references.set(path, value);
+    const listings = new TreeListings(model);
     let count = 0;
     for (const reference of references.values()) {
-      count += (await resolveReference(model, reference)).length;
+      count += (await resolveReference(model, reference, "", listings)).length;
     }
     return count;
   }

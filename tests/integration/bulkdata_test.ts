@@ -21,6 +21,8 @@ function spv(values: Record<string, string>, key = "k"): CpeRequest {
     value,
     type: /^(true|false)$/.test(value)
       ? "xsd:boolean"
+      : name.endsWith("TimeReference")
+      ? "xsd:dateTime"
       : /Interval|NumberOfRetained|Multiplier/.test(name)
       ? (name.endsWith("NumberOfRetainedFailedReports") ? "xsd:int" : "xsd:unsignedInt")
       : "xsd:string",
@@ -292,5 +294,100 @@ Deno.test("Bulk Data: CSV over HTTPS with Digest, failed reports retained and se
   } finally {
     await collector.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Bulk Data: reports keep their TimeReference schedule during a long session; a slow collector never delays a session; Status and Enable", async () => {
+  const collector = startCollector();
+  let holdMs = 0;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  try {
+    await withRig(async ({ acs, start }) => {
+      const agent = await start({ extra: bulkConfig() });
+      await acs.waitForSessions(1, 15_000);
+      await agent.waitForLine(/Waiting the next session/);
+      await crSession(
+        acs,
+        agent,
+        add(P),
+        add(`${P}1.Parameter.`),
+        spv({
+          [`${P}1.Protocol`]: "HTTP",
+          [`${P}1.EncodingType`]: "JSON",
+          [`${P}1.JSONEncoding.ReportFormat`]: "NameValuePair",
+          [`${P}1.ReportingInterval`]: "2",
+          // Intervals complete at odd seconds.
+          [`${P}1.TimeReference`]: "2026-01-01T00:00:01Z",
+          [`${P}1.HTTP.URL`]: collector.url,
+          [`${P}1.Parameter.1.Reference`]: "Device.DeviceInfo.UpTime",
+          [`${P}1.Enable`]: "true",
+        }),
+      );
+      const first = await collector.waitForReports(2, 10_000);
+      for (const r of first) {
+        const phase = r.at % 2000;
+        assert.ok(phase >= 1000 && phase < 1600, `report at phase ${phase} ms of the 2 s grid`);
+      }
+
+      // A session held open for 5 s by the ACS: reports go on meanwhile.
+      holdMs = 5_000;
+      const before = collector.reports.length;
+      const t0 = Date.now();
+      await crSession(acs, agent, {
+        kind: "GetParameterValues",
+        parameterNames: ["Device.DeviceInfo.UpTime"],
+      });
+      const during = collector.reports.filter((r) => r.at >= t0 && r.at <= Date.now()).length;
+      holdMs = 0;
+      assert.ok(Date.now() - t0 >= 5_000);
+      assert.ok(
+        during >= 2,
+        `${during} reports during a 5 s session (${collector.reports.length - before} in all)`,
+      );
+
+      // A collector that takes 8 s to answer: sessions are not slowed down.
+      collector.delay(8_000);
+      await sleep(2_500); // a report is now hanging at the collector
+      const t1 = Date.now();
+      await crSession(acs, agent, {
+        kind: "GetParameterValues",
+        parameterNames: ["Device.BulkData.Status"],
+      });
+      assert.ok(Date.now() - t1 < 3_000, `session took ${Date.now() - t1} ms`);
+      collector.delay(0);
+
+      // Reports that fail make Status "Error"; Enable false stops everything.
+      collector.fail(1_000);
+      await agent.waitForLine(/report not delivered/, 10_000, agent.lines.length);
+      const failing = await crSession(acs, agent, {
+        kind: "GetParameterValues",
+        parameterNames: ["Device.BulkData.Status"],
+      });
+      assert.equal(gpvOf(failing, 0)["Device.BulkData.Status"], "Error");
+      collector.fail(0);
+      const off = await crSession(
+        acs,
+        agent,
+        spv({ "Device.BulkData.Enable": "false" }),
+        { kind: "GetParameterValues", parameterNames: ["Device.BulkData.Status"] },
+      );
+      assert.equal(gpvOf(off, 1)["Device.BulkData.Status"], "Disabled");
+      await sleep(500);
+      const stopped = collector.reports.length;
+      await sleep(4_500);
+      assert.equal(
+        collector.reports.length,
+        stopped,
+        "no report while Device.BulkData.Enable is false",
+      );
+      collectorSettle(collector);
+    }, {
+      hook: async (message) => {
+        if (holdMs > 0 && message.kind === "GetParameterValuesResponse") await sleep(holdMs);
+        return undefined;
+      },
+    });
+  } finally {
+    await collector.close();
   }
 });
