@@ -14,7 +14,7 @@ import { needs } from "../_helpers/needs.ts";
 import { until } from "../_helpers/until.ts";
 import { udpCrSignature } from "../../src/services/stun/udp_connection_request.ts";
 import { eventsOf, withRig } from "./_rig.ts";
-import { gpvOf } from "./_wire.ts";
+import { cliOk, gpvOf } from "./_wire.ts";
 
 const STUN_PARAMETERS = [
   "Device.ManagementServer.UDPConnectionRequestAddress",
@@ -373,6 +373,65 @@ maximum_keepalive_period = 1`,
     });
   } finally {
     spoofer.close();
+    stun.close();
+  }
+});
+
+Deno.test("a changed binding raises 4 VALUE CHANGE with the new UDPConnectionRequestAddress", async () => {
+  const stun = scriptedStun({});
+  let attributesSet = false;
+  try {
+    await withRig(async ({ acs, dir, start }) => {
+      const agent = await start({
+        cpe: "notification_interval = 3600",
+        extra: `[stun]
+enable = true
+server_address = "127.0.0.1"
+server_port = ${stun.state.port}
+udp_port = 0
+minimum_keepalive_period = 1
+maximum_keepalive_period = 1`,
+      });
+      await agent.waitForLine(/STUN binding 203\.0\.113\.9:40000/, 15_000);
+      await acs.waitForSessions(1, 15_000);
+      await acs.waitUntil(() => acs.sessions[0].ended && attributesSet, "the SPA session", 10_000);
+      stun.state.mapped = { address: "203.0.113.9", port: 40002 };
+      await agent.waitForLine(/STUN binding changed: 203\.0\.113\.9:40000 → 203\.0\.113\.9:40002/);
+      await until(
+        () => stun.state.requests.some((r) => r.attributes.includes(0xc002)),
+        "the BINDING-CHANGE request",
+      );
+      await cliOk(`${dir}/cwmp.toml`, "notify");
+      const sessions = await acs.waitForSessions(2, 10_000);
+      assert.deepEqual(eventsOf(sessions[1]), ["4 VALUE CHANGE|"]);
+      const inform = sessions[1].inform.message;
+      const value = inform.kind === "Inform"
+        ? inform.parameterList.find((p) =>
+          p.name === "Device.ManagementServer.UDPConnectionRequestAddress"
+        )?.value
+        : undefined;
+      assert.equal(value, "203.0.113.9:40002");
+    }, {
+      hook: (message) => {
+        if (message.kind === "Empty" && !attributesSet) {
+          attributesSet = true;
+          return {
+            message: {
+              kind: "SetParameterAttributes",
+              parameterList: [{
+                name: "Device.ManagementServer.UDPConnectionRequestAddress",
+                notificationChange: true,
+                notification: 2,
+                accessListChange: false,
+                accessList: [],
+              }],
+            },
+          };
+        }
+        return undefined;
+      },
+    });
+  } finally {
     stun.close();
   }
 });
