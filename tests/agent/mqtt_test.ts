@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { testNeeding } from "../_helpers/needs.ts";
 import { disposeMosquitto, startMosquitto } from "../_helpers/mosquitto.ts";
 import { until } from "../_helpers/until.ts";
-import { MqttClients } from "../../src/agent/mqtt.ts";
+import { MqttClients, readMqttCaFile } from "../../src/agent/mqtt.ts";
 import { deviceSchema } from "../../src/datamodel/mod.ts";
 import { PersistedProvider } from "../../src/datamodel/providers/persisted.ts";
 import { createLogger } from "../../src/log/mod.ts";
@@ -71,3 +71,17 @@ mqttTest("MqttClients runs one client per enabled Client row and follows the row
     await disposeMosquitto(broker);
   }
 }); // deno-fmt-ignore
+
+Deno.test("readMqttCaFile() reads the PEM file, is undefined for \"\" and names the key on an error", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "cwmp-mqtt-ca-" });
+  try {
+    await Deno.writeTextFile(`${dir}/ca.pem`, "-----BEGIN CERTIFICATE-----\n");
+    assert.deepEqual(await readMqttCaFile(`${dir}/ca.pem`), ["-----BEGIN CERTIFICATE-----\n"]);
+    assert.equal(await readMqttCaFile(""), undefined);
+    await assert.rejects(readMqttCaFile(`${dir}/none.pem`), {
+      message: new RegExp(`^Cannot read mqtt\\.ca_file "${dir}/none\\.pem": `),
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
