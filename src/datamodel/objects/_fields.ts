@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ParameterRef } from "../provider.ts";
+import type { ParameterChange, ParameterRef, SetOutcome } from "../provider.ts";
 
 /** How a record field is written as a parameter value. */
 export type FieldKind = "string" | "boolean" | "number";
@@ -21,4 +21,31 @@ export function fromText(kind: FieldKind, text: string): string | boolean | numb
   if (kind === "boolean") return text === "true";
   if (kind === "number") return Number(text);
   return text;
+}
+
+/** A settings store as the field bindings see it: read all, set a patch. */
+export interface FieldStore<T> {
+  get(): T;
+  set(changes: Partial<T>): void;
+}
+
+/**
+ * Applies `changes` to `store` as one patch through `fields` (parameter name → record
+ * field and kind); the outcome's undo puts the previous values back.
+ */
+export function setFields<T>(
+  store: FieldStore<T>,
+  fields: Readonly<Record<string, readonly [keyof T, FieldKind]>>,
+  changes: readonly ParameterChange[],
+): SetOutcome {
+  const current = store.get();
+  const patch: Partial<T> = {};
+  const before: Partial<T> = {};
+  for (const change of changes) {
+    const [key, kind] = fields[nameOf(change)];
+    patch[key] = fromText(kind, change.value) as T[keyof T];
+    before[key] = current[key];
+  }
+  store.set(patch);
+  return { status: 0, undo: () => store.set(before) };
 }

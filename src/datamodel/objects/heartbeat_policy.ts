@@ -7,7 +7,7 @@
  */
 
 import type { Binding, ParameterChange, ParameterRef, SetOutcome } from "../provider.ts";
-import { type FieldKind, fromText, nameOf } from "./_fields.ts";
+import { type FieldKind, nameOf, setFields } from "./_fields.ts";
 import type { ManagementSettings, ManagementSettingsStore } from "./management_server.ts";
 
 const FIELDS: Record<string, readonly [keyof ManagementSettings, FieldKind]> = {
@@ -29,18 +29,7 @@ export function bindHeartbeatPolicy(store: ManagementSettingsStore): Binding {
         const settings = store.get();
         return refs.map((ref) => String(settings[FIELDS[nameOf(ref)][0]]));
       },
-      set(changes: readonly ParameterChange[]): SetOutcome {
-        const current = store.get();
-        const patch: Record<string, unknown> = {};
-        const before: Record<string, unknown> = {};
-        for (const change of changes) {
-          const [key, kind] = FIELDS[nameOf(change)];
-          patch[key] = fromText(kind, change.value);
-          before[key] = current[key];
-        }
-        store.set(patch as Partial<ManagementSettings>);
-        return { status: 0, undo: () => store.set(before as Partial<ManagementSettings>) };
-      },
+      set: (changes: readonly ParameterChange[]): SetOutcome => setFields(store, FIELDS, changes),
     },
   };
 }

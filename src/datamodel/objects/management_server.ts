@@ -31,7 +31,7 @@ import type {
   ParameterRef,
   SetOutcome,
 } from "../provider.ts";
-import { type FieldKind, fromText, nameOf } from "./_fields.ts";
+import { type FieldKind, nameOf, setFields } from "./_fields.ts";
 
 /** The agent's ACS settings, as ManagementServer exposes them. */
 export interface ManagementSettings {
@@ -220,18 +220,7 @@ export function bindManagementServer(options: ManagementServerOptions): Binding 
         }
         return objections;
       },
-      set(changes: readonly ParameterChange[]): SetOutcome {
-        const patch: Record<string, unknown> = {};
-        const current = store.get();
-        const before: Record<string, unknown> = {};
-        for (const change of changes) {
-          const [key, kind] = FIELDS[nameOf(change)];
-          patch[key] = fromText(kind, change.value);
-          before[key] = current[key];
-        }
-        store.set(patch as Partial<ManagementSettings>);
-        return { status: 0, undo: () => store.set(before as Partial<ManagementSettings>) };
-      },
+      set: (changes: readonly ParameterChange[]): SetOutcome => setFields(store, FIELDS, changes),
     },
   };
 }
