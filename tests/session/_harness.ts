@@ -37,6 +37,20 @@ export const DEVICE_ID: DeviceIdStruct = {
 /** The ACS URL of the tests. */
 export const ACS_URL = "http://acs.example:7547/";
 
+/** The snapshot of a device that already reached {@linkcode ACS_URL} once (no BOOTSTRAP). */
+export function knownSnapshot(extra: Partial<SessionSnapshot> = {}): SessionSnapshot {
+  return {
+    version: 1,
+    pendingEvents: [],
+    retryCount: 0,
+    lastAcsUrl: ACS_URL,
+    queuedRequests: [],
+    scheduledInforms: [],
+    transfers: [],
+    ...extra,
+  };
+}
+
 /** Options of {@linkcode Harness}. */
 export interface HarnessOptions {
   settings?: Partial<SessionSettings>;

@@ -1,23 +1,11 @@
 /** Heartbeat sessions in step() (TR-069 Annex O; `src/session/heartbeat.ts`). */
 import assert from "node:assert/strict";
 import type { Inform } from "../../src/soap/messages.ts";
-import type { SessionSnapshot } from "../../src/session/mod.ts";
-import { ACS_URL, FakeAcs, Harness } from "./_harness.ts";
+import { FakeAcs, Harness, knownSnapshot } from "./_harness.ts";
 
 const ev = (eventCode: string, commandKey = "") => ({ eventCode, commandKey });
 
-function snapshot(extra: Partial<SessionSnapshot> = {}): SessionSnapshot {
-  return {
-    version: 1,
-    pendingEvents: [],
-    retryCount: 0,
-    lastAcsUrl: ACS_URL,
-    queuedRequests: [],
-    scheduledInforms: [],
-    transfers: [],
-    ...extra,
-  };
-}
+const snapshot = knownSnapshot;
 
 function informs(acs: FakeAcs): Inform[] {
   return acs.received.flatMap((e) => e.message.kind === "Inform" ? [e.message] : []);

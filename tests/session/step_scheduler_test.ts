@@ -1,25 +1,14 @@
 /** Scheduler-level behaviour of step(): start-up, retries, timers, events (CWMP-FACTS §2–§4). */
 import assert from "node:assert/strict";
 import type { Inform } from "../../src/soap/messages.ts";
-import { findTransition, type SessionSnapshot, TRANSITIONS } from "../../src/session/mod.ts";
-import { ACS_URL, FakeAcs, Harness } from "./_harness.ts";
+import { findTransition, TRANSITIONS } from "../../src/session/mod.ts";
+import { FakeAcs, Harness, knownSnapshot } from "./_harness.ts";
 
 function ev(eventCode: string, commandKey = "") {
   return { eventCode, commandKey };
 }
 
-function snapshot(extra: Partial<SessionSnapshot> = {}): SessionSnapshot {
-  return {
-    version: 1,
-    pendingEvents: [],
-    retryCount: 0,
-    lastAcsUrl: ACS_URL,
-    queuedRequests: [],
-    scheduledInforms: [],
-    transfers: [],
-    ...extra,
-  };
-}
+const snapshot = knownSnapshot;
 
 /** The Informs the fake ACS received. */
 function informs(acs: FakeAcs): Inform[] {

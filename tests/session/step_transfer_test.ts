@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { CpeRequest, CpeResponse, Download, Fault } from "../../src/soap/messages.ts";
-import type { SessionAction, SessionSnapshot, TransferRecord } from "../../src/session/mod.ts";
-import { ACS_URL, defaultDispatcher, FakeAcs, Harness } from "./_harness.ts";
+import type { SessionAction, TransferRecord } from "../../src/session/mod.ts";
+import { defaultDispatcher, FakeAcs, Harness, knownSnapshot } from "./_harness.ts";
 
 const DOWNLOAD: Download = {
   kind: "Download",
@@ -29,18 +29,7 @@ function dispatch(request: CpeRequest): CpeResponse | Fault {
   return defaultDispatcher(request);
 }
 
-function known(extra: Partial<SessionSnapshot> = {}): SessionSnapshot {
-  return {
-    version: 1,
-    pendingEvents: [],
-    retryCount: 0,
-    lastAcsUrl: ACS_URL,
-    queuedRequests: [],
-    scheduledInforms: [],
-    transfers: [],
-    ...extra,
-  };
-}
+const known = knownSnapshot;
 
 /** A queued transfer record (a firmware Download unless `extra` says otherwise). */
 function record(extra: Partial<TransferRecord> = {}): TransferRecord {
