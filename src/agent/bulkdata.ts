@@ -258,7 +258,12 @@ export class BulkDataService {
       retainLimit: Number(retain),
       transport,
       collect: async () => collect(model, await selectReportParameters(model, entries)),
-      retained: carried?.encodingType === encodingType ? carried.retained : retained,
+      // A changed EncodingType deletes the failed reports (TR-181 NumberOfRetainedFailedReports).
+      retained: carried === undefined
+        ? retained
+        : carried.encodingType === encodingType
+        ? carried.retained
+        : [],
       onRetained: (collections) => {
         if (!running.persist && this.#persisted[path] === undefined) return;
         if (running.persist && collections.length > 0) this.#persisted[path] = [...collections];

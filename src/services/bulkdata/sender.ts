@@ -11,7 +11,10 @@
  *   Retry counts start at zero for each report (and after a restart).
  * - A failed report joins the retained ones, which go with the next report (Annex N.3,
  *   `report.ts`); NumberOfRetainedFailedReports bounds them, the oldest dropped first; 0
- *   keeps none; −1 "as many as possible": here {@linkcode MAX_RETAINED}.
+ *   keeps none; −1 "as many as possible": here {@linkcode MAX_RETAINED}. Whatever the
+ *   setting, the retained reports hold at most {@linkcode MAX_RETAINED_ITEMS} parameters
+ *   together ("If the CPE cannot retain the number of failed reports ... the oldest failed
+ *   reports are deleted"): 64 reports of 10,000 parameters would not fit a small router.
  * - A delivered report clears the retained ones (they went with it).
  *
  * Reports never wait for each other beyond that cancel, nor for a CWMP session: the loop
@@ -27,6 +30,9 @@ import type { ReportTransport } from "./transport.ts";
 
 /** Retained failed reports kept for NumberOfRetainedFailedReports −1. */
 export const MAX_RETAINED = 64;
+
+/** Parameters all retained reports of a profile may hold together. */
+export const MAX_RETAINED_ITEMS = 100_000;
 
 /** Options of {@linkcode ProfileSender}. */
 export interface ProfileSenderOptions {
@@ -172,10 +178,19 @@ export class ProfileSender {
   }
 }
 
-/** The newest `limit` collections (−1: {@linkcode MAX_RETAINED}). */
+/**
+ * The newest `limit` collections (−1: {@linkcode MAX_RETAINED}) that hold at most
+ * {@linkcode MAX_RETAINED_ITEMS} parameters together.
+ */
 function trim(collections: Collection[], limit: number): Collection[] {
   const keep = limit < 0 ? MAX_RETAINED : limit;
-  return keep === 0 ? [] : collections.slice(-keep);
+  const kept = keep === 0 ? [] : collections.slice(-keep);
+  let items = 0;
+  for (let i = kept.length - 1; i >= 0; i--) {
+    items += kept[i].items.length;
+    if (items > MAX_RETAINED_ITEMS) return kept.slice(i + 1);
+  }
+  return kept;
 }
 
 /** Waits `ms`; false when `signal` aborted first. */

@@ -88,3 +88,19 @@ Deno.test("ProfileSender cancels a send still running when the next report is du
   await s.stop();
   assert.deepEqual(sent.slice(0, 2), [[1], [1, 2]]);
 });
+
+Deno.test("ProfileSender keeps at most MAX_RETAINED_ITEMS parameters retained, dropping the oldest", async () => {
+  const big = Array.from({ length: 60_000 }, (_, i) => ({
+    name: `p${i}`,
+    value: "1",
+    type: "int" as const,
+  }));
+  const s = sender({ send: () => Promise.reject(new Error("down")) }, {
+    retainLimit: -1,
+    collect: () => Promise.resolve(big),
+  });
+  await s.reportNow();
+  await s.reportNow();
+  assert.equal(s.retained.length, 1, "two reports of 60,000 parameters do not fit 100,000");
+  await s.stop();
+});
