@@ -333,6 +333,8 @@ export class StunConnectionRequests {
     if (before === undefined) {
       await this.#refreshLocal();
       this.#o.log(`STUN binding ${hostPort(response.mapped)} (local ${this.#local}:${this.#port})`);
+    } else if (hostPort(before) !== hostPort(response.mapped)) {
+      await this.#refreshLocal(); // a new lease may have changed the local address too
     }
     this.#publish();
   }
