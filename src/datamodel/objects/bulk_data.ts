@@ -213,8 +213,9 @@ export function bindBulkData(options: BulkDataBindingOptions): Binding[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeCharacterReferences } from "./bulk_data.ts";
- * decodeCharacterReferences("&#13;&#10;"); // "\r\n"
+ * assert.equal(decodeCharacterReferences("&#13;&#10;"), "\r\n");
  * ```
  */
 export function decodeCharacterReferences(text: string): string {

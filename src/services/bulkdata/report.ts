@@ -87,6 +87,7 @@ const UNKNOWN_TIME_MS = new Date(0).setUTCFullYear(1, 0, 1);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeReport } from "./report.ts";
  * const items = [{ name: "Device.X.Count", value: "7", type: "unsignedInt" as const }];
  * const report = encodeReport([{ collectedAt: 1_700_000_000_000, uptime: 5, items }], {
@@ -94,7 +95,7 @@ const UNKNOWN_TIME_MS = new Date(0).setUTCFullYear(1, 0, 1);
  *   reportFormat: "NameValuePair",
  *   reportTimestamp: "None",
  * });
- * new TextDecoder().decode(report.body); // '{"Report":[{"Device.X.Count":7}]}'
+ * assert.equal(new TextDecoder().decode(report.body), '{"Report":[{"Device.X.Count":7}]}');
  * ```
  *
  * @throws {RangeError} when `collections` is empty.

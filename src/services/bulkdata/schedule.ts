@@ -21,8 +21,9 @@ import type { RetryPolicy } from "./transport.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nextReportAt } from "./schedule.ts";
- * nextReportAt(1_000, 60_000, 0); // 60_000: the next minute boundary
+ * assert.equal(nextReportAt(1_000, 60_000, 0), 60_000); // the next minute boundary
  * ```
  */
 export function nextReportAt(
