@@ -8,8 +8,10 @@ import {
   encodeTestPacket,
   errorEstimateFor,
   errorSeconds,
+  ntpFraction,
   ntpToUnixNs,
   unixNsToNtp,
+  writeNtp,
 } from "../../../src/services/twamp/packet.ts";
 
 function hex(text: string): Uint8Array {
@@ -157,4 +159,20 @@ Deno.test("decodeReflectedPacket() reads back every field", () => {
   assert.equal(packet.senderTtl, 64);
   assert.deepEqual([...packet.padding], [0xaa, 0xbb, 0xcc]);
   assert.equal(decodeReflectedPacket(new Uint8Array(40)), undefined);
+});
+
+Deno.test("writeNtp() writes what unixNsToNtp() computes, without a bigint", () => {
+  const view = new DataView(new ArrayBuffer(12));
+  const nsecs = [0, 1, 232, 233, 999_999_999, 500_000_000, 123_456_789, 1_953_125, 3_906_249];
+  for (let i = 0; i < 2000; i++) nsecs.push(Math.floor(Math.random() * 1_000_000_000));
+  for (const sec of [0, 1_700_000_000, 2_085_978_495, 2_085_978_496, 2_147_483_647]) {
+    for (const nsec of nsecs) {
+      writeNtp(view, 2, sec, nsec);
+      const expected = unixNsToNtp(BigInt(sec) * 1_000_000_000n + BigInt(nsec));
+      assert.equal(view.getBigUint64(2), expected, `${sec} s ${nsec} ns`);
+    }
+  }
+  // the fraction is truncated: 1 ns is 4.29 units of 2^-32 s
+  assert.equal(ntpFraction(1), 4);
+  assert.equal(ntpFraction(999_999_999), 0xffff_fffb);
 });

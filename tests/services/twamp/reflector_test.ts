@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { DatagramMeta } from "../../../src/services/udp/handler.ts";
 import {
   decodeReflectedPacket,
+  encodeReflectedPacket,
   encodeTestPacket,
   unixNsToNtp,
 } from "../../../src/services/twamp/packet.ts";
@@ -196,4 +197,50 @@ Deno.test("createHandler() refuses invalid configurations", () => {
     message: 'Invalid IPAllowedList entry: "10.0.0.0/40"',
   });
   assert.throws(() => createHandler({ maxSenders: 0 }), RangeError);
+});
+
+Deno.test("TwampReflector.handleInPlace() builds over the request what the codec encodes", () => {
+  const config: TwampReflectorConfig = { maximumTtl: 255, shortPackets: "pad" };
+  const inPlace = new TwampReflector(config);
+  const sizes = [14, 20, 40, 41, 42, 64, 67, 68, 105, 106, 200, 1472];
+  for (const [i, size] of sizes.entries()) {
+    const request = testPacket(1000 + i, Math.max(size, 14)).slice(0, size);
+    // in a buffer whose other bytes are garbage, at an odd offset
+    const buf = new Uint8Array(4096).fill(0xee);
+    const at = 333;
+    buf.set(request, at);
+    const view = new DataView(buf.buffer);
+    const m = { ...meta({ ttl: 17 }), receivedSec: 1_700_000_000, receivedNsec: 123_456_789 };
+    const n = inPlace.handleInPlace(buf, view, at, size, 4096 - at, m);
+    assert.equal(n, Math.max(size, 41));
+    inPlace.stampReply(view, at, n, 1_700_000_000, 250_000_000);
+    const padding = request.subarray(14, 14 + Math.max(0, size - 41));
+    const expected = new Uint8Array(n);
+    encodeReflectedPacket({
+      sequenceNumber: i,
+      timestamp: unixNsToNtp(SENT),
+      errorEstimate: 0x0f84,
+      receiveTimestamp: unixNsToNtp(RECEIVED),
+      senderSequenceNumber: 1000 + i,
+      senderTimestamp: 0xe8fe6f7f_80000000n,
+      senderErrorEstimate: 0x8001,
+      senderTtl: 17,
+      padding,
+    }, expected);
+    assert.deepEqual(buf.subarray(at, at + n), expected, `size ${size}`);
+    assert.equal(buf[at - 1], 0xee);
+    assert.equal(buf[at + Math.max(n, size)], 0xee);
+  }
+});
+
+Deno.test("TwampReflector.handleInPlace() drops what does not fit its room, untouched", () => {
+  const reflector = new TwampReflector({ maximumTtl: 255, shortPackets: "pad" });
+  const m = { ...meta(), receivedSec: 1_700_000_000, receivedNsec: 0 };
+  for (const [size, room] of [[20, 40], [100, 99]]) {
+    const buf = testPacket(5, Math.max(size, 14)).slice(0, size);
+    const copy = buf.slice();
+    assert.equal(reflector.handleInPlace(buf, new DataView(buf.buffer), 0, size, room, m), -1);
+    assert.deepEqual(buf, copy);
+  }
+  assert.equal(reflector.stats().droppedTooLarge, 2);
 });

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { createHandler, dateTimeMicros, micros32 } from "../../../src/services/udp_echo/handler.ts";
+import {
+  createHandler,
+  dateTimeMicros,
+  micros32,
+  micros32Of,
+} from "../../../src/services/udp_echo/handler.ts";
 import type { DatagramMeta } from "../../../src/services/udp/handler.ts";
 
 const RECV_NS = 1_700_000_000_123_456_789n; // 2023-11-14T22:13:20.123456789Z
@@ -148,3 +153,35 @@ Deno.test("dateTimeMicros() writes six fraction digits in UTC", () => {
   assert.equal(dateTimeMicros(0n), "1970-01-01T00:00:00.000000Z");
   assert.equal(dateTimeMicros(1_000_001_999n), "1970-01-01T00:00:01.000001Z");
 });
+
+Deno.test("micros32Of() agrees with micros32() without a bigint", () => {
+  for (const sec of [0, 4294, 4295, 1_700_000_000, 2_147_483_647, 4_102_444_800]) {
+    for (const nsec of [0, 999, 1000, 123_456_789, 999_999_999]) {
+      assert.equal(micros32Of(sec, nsec), micros32(BigInt(sec) * 1_000_000_000n + BigInt(nsec)));
+    }
+  }
+});
+
+Deno.test("createHandler() handleInPlace() answers from the request's own bytes", () => {
+  const h = createHandler({ echoPlusEnabled: true });
+  const buf = new Uint8Array(100).fill(0x33);
+  const view = new DataView(buf.buffer);
+  const m = { ...meta(), receivedSec: 1_700_000_000, receivedNsec: 123_456_789 };
+  assert.equal(h.handleInPlace!(buf, view, 10, 24, 90, m), 24);
+  h.stampReply!(view, 10, 24, 1_700_000_000, 123_498_789);
+  assert.equal(
+    hex(buf.subarray(10, 34)),
+    "33333333" + "00000000" + hex(u32(micros32(RECV_NS))) +
+      hex(u32(micros32(SEND_NS))) + "00000000" + "33333333",
+  );
+  assert.equal(buf[9], 0x33);
+  assert.equal(buf[34], 0x33);
+  assert.equal(h.handleInPlace!(buf, view, 0, 91, 90, m), -1); // larger than its room
+  assert.equal(h.stats().Oversize, 1);
+});
+
+function u32(v: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, v);
+  return out;
+}
