@@ -30,6 +30,13 @@ export interface DNSClientOptions {
   readonly numbers?: InstanceNumbers;
   /** resolv.conf files to read, in order. Default `["/etc/resolv.conf"]`. */
   readonly resolvConf?: readonly string[];
+  /**
+   * How long one read of the files serves every call (the listing and the values of
+   * one request), ms. Default 0: every call reads again.
+   */
+  readonly maxAgeMs?: number;
+  /** Monotonic clock in ms. Default `performance.now`. */
+  readonly clock?: () => number;
 }
 
 /** Supported parameters of `Device.DNS.Client.`. */
@@ -54,9 +61,19 @@ export function parseNameservers(text: string): string[] {
 export function bindDNSClient(source: SystemSource, options: DNSClientOptions = {}): Binding[] {
   const numbers = options.numbers ?? new InstanceNumbers();
   const files = options.resolvConf ?? ["/etc/resolv.conf"];
-  const servers = async (): Promise<Map<number, string>> => {
+  const readServers = async (): Promise<string[]> => {
     const texts = await Promise.all(files.map((f) => source.readText(f)));
-    const addresses = parseNameservers(texts.map((t) => t ?? "").join("\n"));
+    return parseNameservers(texts.map((t) => t ?? "").join("\n"));
+  };
+  const maxAgeMs = options.maxAgeMs ?? 0;
+  const clock = options.clock ?? (() => performance.now());
+  let recent: { at: number; servers: Promise<string[]> } | undefined;
+  const servers = async (): Promise<Map<number, string>> => {
+    const now = clock();
+    if (recent === undefined || now - recent.at >= maxAgeMs || now < recent.at) {
+      recent = { at: now, servers: readServers() };
+    }
+    const addresses = await recent.servers;
     const assigned = numbers.assign("Device.DNS.Client.Server.", addresses);
     return new Map(addresses.map((a, i) => [assigned[i], a]));
   };

@@ -99,7 +99,10 @@ export function bindEthernetInterface(
   const files = Object.values(ETHERNET_STATS_FILES);
   const rows = async (snapshot: NetSnapshot): Promise<Map<number, SysfsLink>> =>
     new Map(
-      (await ethernetRows(snapshot, numbers, options)).map((row) => [row.number, row.link]),
+      await Promise.all(
+        (await ethernetRows(snapshot, numbers, options))
+          .map(async (row) => [row.number, await snapshot.withSpeed(row.link)] as const),
+      ),
     );
   const stats = async (): Promise<Map<number, Map<string, bigint>>> => {
     const snapshot = snapshots.current();

@@ -36,8 +36,8 @@ export interface LinuxBindingsOptions {
   /** USER_HZ (default 100). */
   readonly clockTicks?: number;
   /**
-   * How long Ethernet, IP and Hosts share one read of the network state, and
-   * ProcessStatus one read of the process list, ms (default
+   * How long Ethernet, IP and Hosts share one read of the network state, ProcessStatus
+   * one read of the process list and DNS one of resolv.conf, ms (default
    * {@linkcode NET_SNAPSHOT_MAX_AGE_MS}; 0: every provider call reads again).
    */
   readonly snapshotMaxAgeMs?: number;
@@ -65,7 +65,7 @@ export function bindLinux(source: SystemSource, options: LinuxBindingsOptions = 
     }),
     ...bindIPInterface(source, { numbers, ethernet, snapshots }),
     bindHosts(source, { numbers, snapshots }),
-    ...bindDNSClient(source, { numbers, resolvConf: options.resolvConf }),
+    ...bindDNSClient(source, { numbers, resolvConf: options.resolvConf, maxAgeMs }),
     bindTime(source, options.time),
   ];
 }

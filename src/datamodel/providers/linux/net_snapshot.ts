@@ -11,8 +11,8 @@
  * Sources, no process per request:
  * - links (name, ifindex, flags, operstate, carrier, MTU, MAC): a netlink
  *   `RTM_GETLINK` dump (one round trip instead of seven files per link), else
- *   `/sys/class/net/<if>/`; speed, duplex and the directory entries (what makes an
- *   Ethernet port) from sysfs either way;
+ *   `/sys/class/net/<if>/`; the directory entries (what makes an Ethernet port) of
+ *   ARPHRD_ETHER links, and speed and duplex of Ethernet rows, from sysfs either way;
  * - addresses: a netlink `RTM_GETADDR` dump (what `ip` reads: flags and lifetimes as
  *   `ip -j addr` shows them); without netlink, `/proc/net/if_inet6` (IPv6) and
  *   `Deno.networkInterfaces()` (IPv4); without those, `ip -j addr`;
@@ -49,6 +49,7 @@ import { type NetDevCounters, parseArp, parseIfInet6, parseNetDev } from "./proc
 
 const RTM_GETLINK = 18;
 const RTM_GETADDR = 22;
+const ARPHRD_ETHER = 1;
 const IFF_RUNNING = 0x40;
 const IFF_LOWER_UP = 0x10000;
 const IFF_DORMANT = 0x20000;
@@ -108,6 +109,7 @@ export class NetSnapshot {
   readonly #source: SystemSource;
   readonly #memo = new Map<string, Promise<unknown>>();
   readonly #kernelCounters = new Map<string, ReadonlyMap<string, bigint>>();
+  readonly #speedless = new WeakSet<SysfsLink>();
   /** When the snapshot was taken, wall clock ms (address lifetimes count from it). */
   readonly at: number;
 
@@ -242,16 +244,39 @@ export class NetSnapshot {
     return { list: [...v4, ...parseIfInet6(inet6)], from: "proc" };
   }
 
-  /** What netlink does not say about a link: its sysfs entries, speed and duplex. */
+  /**
+   * `link` with its speed and duplex (sysfs), which a link from the netlink dump lacks
+   * until asked: only Ethernet rows need them.
+   */
+  withSpeed(link: SysfsLink): Promise<SysfsLink> {
+    if (!this.#speedless.has(link)) return Promise.resolve(link);
+    return this.#once(`speed ${link.name}`, async () => {
+      const dir = `/sys/class/net/${link.name}`;
+      const [speed, duplex] = await Promise.all([
+        this.#source.readText(`${dir}/speed`),
+        this.#source.readText(`${dir}/duplex`),
+      ]);
+      const speedValue = Number(speed?.trim());
+      return {
+        ...link,
+        speed: speed !== undefined && Number.isSafeInteger(speedValue) && speedValue >= 0
+          ? speedValue
+          : undefined,
+        duplex: duplex?.trim() ?? "unknown",
+      };
+    });
+  }
+
+  /**
+   * What netlink does not say about a link: its sysfs entries (what makes an Ethernet
+   * port; only ARPHRD_ETHER links can be one), and speed and duplex (see
+   * {@linkcode withSpeed}).
+   */
   async #completeLink(k: KernelLink): Promise<SysfsLink> {
-    const dir = `/sys/class/net/${k.name}`;
-    const [entries, speed, duplex] = await Promise.all([
-      this.#source.listDir(dir),
-      this.#source.readText(`${dir}/speed`),
-      this.#source.readText(`${dir}/duplex`),
-    ]);
-    const speedValue = Number(speed?.trim());
-    return {
+    const entries = k.type === ARPHRD_ETHER
+      ? await this.#source.listDir(`/sys/class/net/${k.name}`)
+      : [];
+    const link: SysfsLink = {
       name: k.name,
       type: k.type,
       ifindex: k.ifindex,
@@ -262,12 +287,11 @@ export class NetSnapshot {
       carrier: (k.flags & IFF_LOWER_UP) !== 0,
       address: k.address,
       mtu: k.mtu,
-      speed: speed !== undefined && Number.isSafeInteger(speedValue) && speedValue >= 0
-        ? speedValue
-        : undefined,
-      duplex: duplex?.trim() ?? "unknown",
+      duplex: "unknown",
       entries,
     };
+    this.#speedless.add(link);
+    return link;
   }
 
   #once<T>(key: string, read: () => Promise<T>): Promise<T> {
