@@ -24,12 +24,16 @@
  *     references): resolve, read, encode JSON and CSV with sizes, CPU per report, reports
  *     per second over HTTP on loopback (bench/bulkdata_bench.ts in its own process;
  *     `--bulkdata-seconds=0` skips).
+ * 11. Whole-tree GPV with the Linux objects bound: `get Device.` on the real agent's
+ *     control socket, µs per parameter against icwmp's figure (measured separately)
+ *     (bench/linux_gpv_bench.ts in its own process; `--linux-gpv-runs=0` skips).
  *
  * Prints a table and writes bench/results.json. Exits 1 if any session fails.
  *
  *   deno task bench [--sessions=200] [--warmup=30] [--startup-runs=10] [--codec-runs=7]
  *                   [--memory-sessions=10000] [--transfer-mb=200] [--ftp-mb=100] [--tftp-mb=20]
  *                   [--cr-requests=1000] [--bulkdata-seconds=10]
+ *                   [--linux-gpv-runs=15]
  *
  * @module
  */
@@ -206,6 +210,7 @@ async function main(): Promise<number> {
   const tftpMb = intFlag("tftp-mb", 20, 0);
   const crRequests = intFlag("cr-requests", 1000, 0);
   const bulkdataSeconds = intFlag("bulkdata-seconds", 10, 0);
+  const linuxGpvRuns = intFlag("linux-gpv-runs", 15, 0);
   const started = performance.now();
   const machine = await machineFacts();
   // Interrupted: leave no agent and no temp dir behind.
@@ -250,11 +255,19 @@ async function main(): Promise<number> {
       console.error("bench: Bulk Data reports of 10,000 parameters…");
       bulkdata = await runScript("bulkdata_bench.ts", [`--seconds=${bulkdataSeconds}`]);
     }
+    let linuxGpv = "";
+    if (linuxGpvRuns > 0) {
+      console.error(
+        `bench: whole-tree GPV with the Linux objects (${linuxGpvRuns} runs each way)…`,
+      );
+      linuxGpv = await runScript("linux_gpv_bench.ts", [`--runs=${linuxGpvRuns}`]);
+    }
     const totalSeconds = (performance.now() - started) / 1000;
     console.log(report(machine, session, startup, codec, datamodel, udp, memory, transfer, bare));
     if (ftpTftp !== "") console.log(`\n8. FTP and TFTP against curl and tftp-hpa\n${ftpTftp}`);
     if (crPaths !== "") console.log(`\n9. Connection-request paths\n${crPaths}`);
     if (bulkdata !== "") console.log(`\n10. Bulk Data reports\n${bulkdata}`);
+    if (linuxGpv !== "") console.log(`\n11. Whole-tree GPV, Linux objects bound\n${linuxGpv}`);
     console.log(`\nWhole bench: ${totalSeconds.toFixed(1)} s. Results in ${RESULTS}`);
     const results = {
       date: new Date().toISOString(),
@@ -270,6 +283,7 @@ async function main(): Promise<number> {
       ftpTftp,
       crPaths,
       bulkdata,
+      linuxGpv,
       totalSeconds,
     };
     await Deno.writeTextFile(RESULTS, JSON.stringify(results, roundNumbers, 2) + "\n");
