@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import type { CpeRequest, ParameterValueStruct } from "../../src/soap/mod.ts";
 import { type Collector, makeTestCa, startCollector } from "../_helpers/bulk_collector.ts";
+import { needs } from "../_helpers/needs.ts";
 import { withRig } from "./_rig.ts";
 import { addOf, crSession, faultOf, gpvOf, kindAt } from "./_wire.ts";
 
@@ -190,112 +191,119 @@ Deno.test("Bulk Data: bad configurations get SPV faults at set time (9007, 9004 
   });
 });
 
-Deno.test("Bulk Data: CSV over HTTPS with Digest, failed reports retained and sent with the next, retries, profiles survive SIGKILL", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "bulk-ca-" });
-  const ca = await makeTestCa(dir);
-  const csv = { fieldSeparator: ";", rowSeparator: "\r\n", escapeCharacter: "'" };
-  const collector = startCollector({
-    tls: { cert: ca.cert, key: ca.key },
-    csv,
-    auth: { scheme: "digest", username: "bd", password: "s3cret" },
-  });
-  try {
-    await withRig(async ({ acs, start }) => {
-      const options = { extra: bulkConfig(), acs: `ca_file = ${JSON.stringify(ca.caFile)}` };
-      let agent = await start(options);
-      await acs.waitForSessions(1, 15_000);
-      await agent.waitForLine(/Waiting the next session/);
-      collector.fail(2);
-      await crSession(
-        acs,
-        agent,
-        add(P),
-        add(`${P}1.Parameter.`),
-        add(`${P}1.Parameter.`),
-        add(`${P}1.HTTP.RequestURIParameter.`),
-        spv({
-          [`${P}1.Protocol`]: "HTTP",
-          [`${P}1.EncodingType`]: "CSV",
-          [`${P}1.ReportingInterval`]: "2",
-          [`${P}1.NumberOfRetainedFailedReports`]: "2",
-          [`${P}1.CSVEncoding.FieldSeparator`]: ";",
-          [`${P}1.CSVEncoding.RowSeparator`]: "&#13;&#10;",
-          [`${P}1.CSVEncoding.EscapeCharacter`]: "'",
-          [`${P}1.CSVEncoding.ReportFormat`]: "ParameterPerColumn",
-          [`${P}1.CSVEncoding.RowTimestamp`]: "Unix-Epoch",
-          [`${P}1.HTTP.URL`]: collector.url,
-          [`${P}1.HTTP.Username`]: "bd",
-          [`${P}1.HTTP.Password`]: "s3cret",
-          [`${P}1.HTTP.Compression`]: "GZIP",
-          [`${P}1.HTTP.PersistAcrossReboot`]: "true",
-          [`${P}1.HTTP.RequestURIParameter.1.Name`]: "model",
-          [`${P}1.HTTP.RequestURIParameter.1.Reference`]: "Device.DeviceInfo.ModelName",
-          [`${P}1.Parameter.1.Reference`]: "Device.DeviceInfo.UpTime",
-          [`${P}1.Parameter.1.Name`]: "up",
-          [`${P}1.Parameter.2.Reference`]: "Device.DeviceInfo.Description",
-          [`${P}1.Parameter.2.Name`]: "desc;x",
-          [`${P}1.Enable`]: "true",
-        }),
-      );
-      // Two failures (500), then one report carrying both and its own.
-      const [report] = await collector.waitForReports(1, 15_000);
-      collectorSettle(collector);
-      assert.equal(collector.reports.filter((r) => r.status === 500).length, 2);
-      assert.equal(report.headers.get("content-encoding"), "gzip");
-      assert.equal(report.headers.get("bbf-report-format"), "ParameterPerColumn");
-      assert.match(
-        report.headers.get("content-type")!,
-        /^text\/csv; charset=UTF-8; header=present$/,
-      );
-      assert.equal(report.url.searchParams.get("model"), "TestGW-1");
-      assert.deepEqual(report.rows![0], ["ReportTimestamp", "up", "desc;x"]);
-      assert.equal(report.rows!.length, 4, "header + 2 retained + current");
-      const stamps = report.rows!.slice(1).map((row) => Number(row[0]));
-      assert.ok(stamps[0] < stamps[1] && stamps[1] < stamps[2], "oldest first");
-      assert.ok(report.rows!.slice(1).every((row) => row[2] === "Test gateway"));
-      assert.ok(report.text.includes("'desc;x'"), "a field with the separator is escaped");
-      assert.ok(collector.challenges > 0, "Digest: credentials only after the challenge");
-      assert.ok(!agent.lines.some((l) => l.includes("s3cret")), "password never logged");
-
-      // Retries within the interval: one failure, then the retry 1–1.5 s later.
-      await crSession(
-        acs,
-        agent,
-        spv({
-          [`${P}1.HTTP.RetryEnable`]: "true",
-          [`${P}1.HTTP.RetryMinimumWaitInterval`]: "1",
-          [`${P}1.HTTP.RetryIntervalMultiplier`]: "1500",
-          [`${P}1.ReportingInterval`]: "4",
-        }),
-      );
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      collector.fail(1);
-      const failedAt = collector.reports.length;
-      const accepted = collector.reports.filter((r) => r.status < 300).length;
-      await collector.waitForReports(accepted + 1, 15_000);
-      const [failed, retried] = collector.reports.slice(failedAt);
-      assert.equal(failed.status, 500);
-      assert.equal(retried.status, 200);
-      const wait = retried.at - failed.at;
-      assert.ok(wait >= 900 && wait < 2_000, `retry after ${wait} ms`);
-      assert.equal(retried.rows!.length, 2, "a retried report is not retained");
-
-      // SIGKILL while reports fail: the profile and its retained report come back.
-      collector.fail(100);
-      await agent.waitForLine(/report not delivered .*; 1 retained/, 15_000, agent.lines.length);
-      await agent.kill("SIGKILL");
-      collector.fail(0);
-      agent = await start(options);
-      const after = collector.reports.filter((r) => r.status < 300).length;
-      const [resumed] = (await collector.waitForReports(after + 1, 20_000)).slice(after);
-      collectorSettle(collector);
-      assert.ok(resumed.rows!.length >= 3, "the retained report went with the first after restart");
+Deno.test(
+  "Bulk Data: CSV over HTTPS with Digest, failed reports retained and sent with the next, retries, profiles survive SIGKILL",
+  needs("openssl"),
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "bulk-ca-" });
+    const ca = await makeTestCa(dir);
+    const csv = { fieldSeparator: ";", rowSeparator: "\r\n", escapeCharacter: "'" };
+    const collector = startCollector({
+      tls: { cert: ca.cert, key: ca.key },
+      csv,
+      auth: { scheme: "digest", username: "bd", password: "s3cret" },
     });
-  } finally {
-    await collector.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+    try {
+      await withRig(async ({ acs, start }) => {
+        const options = { extra: bulkConfig(), acs: `ca_file = ${JSON.stringify(ca.caFile)}` };
+        let agent = await start(options);
+        await acs.waitForSessions(1, 15_000);
+        await agent.waitForLine(/Waiting the next session/);
+        collector.fail(2);
+        await crSession(
+          acs,
+          agent,
+          add(P),
+          add(`${P}1.Parameter.`),
+          add(`${P}1.Parameter.`),
+          add(`${P}1.HTTP.RequestURIParameter.`),
+          spv({
+            [`${P}1.Protocol`]: "HTTP",
+            [`${P}1.EncodingType`]: "CSV",
+            [`${P}1.ReportingInterval`]: "2",
+            [`${P}1.NumberOfRetainedFailedReports`]: "2",
+            [`${P}1.CSVEncoding.FieldSeparator`]: ";",
+            [`${P}1.CSVEncoding.RowSeparator`]: "&#13;&#10;",
+            [`${P}1.CSVEncoding.EscapeCharacter`]: "'",
+            [`${P}1.CSVEncoding.ReportFormat`]: "ParameterPerColumn",
+            [`${P}1.CSVEncoding.RowTimestamp`]: "Unix-Epoch",
+            [`${P}1.HTTP.URL`]: collector.url,
+            [`${P}1.HTTP.Username`]: "bd",
+            [`${P}1.HTTP.Password`]: "s3cret",
+            [`${P}1.HTTP.Compression`]: "GZIP",
+            [`${P}1.HTTP.PersistAcrossReboot`]: "true",
+            [`${P}1.HTTP.RequestURIParameter.1.Name`]: "model",
+            [`${P}1.HTTP.RequestURIParameter.1.Reference`]: "Device.DeviceInfo.ModelName",
+            [`${P}1.Parameter.1.Reference`]: "Device.DeviceInfo.UpTime",
+            [`${P}1.Parameter.1.Name`]: "up",
+            [`${P}1.Parameter.2.Reference`]: "Device.DeviceInfo.Description",
+            [`${P}1.Parameter.2.Name`]: "desc;x",
+            [`${P}1.Enable`]: "true",
+          }),
+        );
+        // Two failures (500), then one report carrying both and its own.
+        const [report] = await collector.waitForReports(1, 15_000);
+        collectorSettle(collector);
+        assert.equal(collector.reports.filter((r) => r.status === 500).length, 2);
+        assert.equal(report.headers.get("content-encoding"), "gzip");
+        assert.equal(report.headers.get("bbf-report-format"), "ParameterPerColumn");
+        assert.match(
+          report.headers.get("content-type")!,
+          /^text\/csv; charset=UTF-8; header=present$/,
+        );
+        assert.equal(report.url.searchParams.get("model"), "TestGW-1");
+        assert.deepEqual(report.rows![0], ["ReportTimestamp", "up", "desc;x"]);
+        assert.equal(report.rows!.length, 4, "header + 2 retained + current");
+        const stamps = report.rows!.slice(1).map((row) => Number(row[0]));
+        assert.ok(stamps[0] < stamps[1] && stamps[1] < stamps[2], "oldest first");
+        assert.ok(report.rows!.slice(1).every((row) => row[2] === "Test gateway"));
+        assert.ok(report.text.includes("'desc;x'"), "a field with the separator is escaped");
+        assert.ok(collector.challenges > 0, "Digest: credentials only after the challenge");
+        assert.ok(!agent.lines.some((l) => l.includes("s3cret")), "password never logged");
+
+        // Retries within the interval: one failure, then the retry 1–1.5 s later.
+        await crSession(
+          acs,
+          agent,
+          spv({
+            [`${P}1.HTTP.RetryEnable`]: "true",
+            [`${P}1.HTTP.RetryMinimumWaitInterval`]: "1",
+            [`${P}1.HTTP.RetryIntervalMultiplier`]: "1500",
+            [`${P}1.ReportingInterval`]: "4",
+          }),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        collector.fail(1);
+        const failedAt = collector.reports.length;
+        const accepted = collector.reports.filter((r) => r.status < 300).length;
+        await collector.waitForReports(accepted + 1, 15_000);
+        const [failed, retried] = collector.reports.slice(failedAt);
+        assert.equal(failed.status, 500);
+        assert.equal(retried.status, 200);
+        const wait = retried.at - failed.at;
+        assert.ok(wait >= 900 && wait < 2_000, `retry after ${wait} ms`);
+        assert.equal(retried.rows!.length, 2, "a retried report is not retained");
+
+        // SIGKILL while reports fail: the profile and its retained report come back.
+        collector.fail(100);
+        await agent.waitForLine(/report not delivered .*; 1 retained/, 15_000, agent.lines.length);
+        await agent.kill("SIGKILL");
+        collector.fail(0);
+        agent = await start(options);
+        const after = collector.reports.filter((r) => r.status < 300).length;
+        const [resumed] = (await collector.waitForReports(after + 1, 20_000)).slice(after);
+        collectorSettle(collector);
+        assert.ok(
+          resumed.rows!.length >= 3,
+          "the retained report went with the first after restart",
+        );
+      });
+    } finally {
+      await collector.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
 
 Deno.test("Bulk Data: reports keep their TimeReference schedule during a long session; a slow collector never delays a session; Status and Enable", async () => {
   const collector = startCollector();
