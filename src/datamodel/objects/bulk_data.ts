@@ -12,7 +12,8 @@
  *   set ReportingInterval to less than MinReportingInterval");
  * - Parameter.{i}.Reference is "" or a path of the data model (an object path ends in
  *   "."), with `*` in place of instance numbers ("patterns for instance identifiers are
- *   permitted with wildcards"); RequestURIParameter.{i}.Reference is "" or a parameter;
+ *   permitted with wildcards"; `[alias]` segments are not accepted there);
+ *   RequestURIParameter.{i}.Reference is "" or a parameter;
  * - CSVEncoding separators and escape are one character each once XML character
  *   references (`&#10;`, `&quot;`) are decoded, RowSeparator `&#10;` or `&#13;&#10;`;
  * - HTTP.URL is "" or an http(s) URL, Method one of MethodsSupported, Compression one of
@@ -20,7 +21,8 @@
  *
  * A set that would make the profiles select more than MaxNumberOfParameterReferences
  * parameters (wildcards and partial paths expanded, all profiles together, TR-181) is
- * refused as a whole with 9004; so is an AddObject beyond MaxNumberOfProfiles.
+ * refused as a whole with 9004; so is an AddObject beyond MaxNumberOfProfiles, or beyond 16
+ * RequestURIParameter rows of a profile.
  *
  * [U] TR-181 2.17's XML gives RowSeparator the object default " " (a space: TR-157's
  * `&#10;` lost in conversion); a new profile reads `&#10;` here.
