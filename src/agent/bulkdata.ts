@@ -282,6 +282,11 @@ export class BulkDataService {
     running.sender = sender;
     running.close = () => transport.close?.();
     sender.start();
+    o.logger.info(
+      `Bulk Data ${path}: ${protocol} ${encodingType} every ${intervalS} s, next at ${
+        new Date(sender.nextAt).toISOString()
+      }`,
+    );
   }
 
   /** Retained reports of a profile being restarted, by path. */
