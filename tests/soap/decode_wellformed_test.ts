@@ -251,7 +251,7 @@ const BAD: BadCase[] = [
   {
     name: "a malformed encoding name",
     body: spv('encoding="UTF-8"', 'encoding="-UTF"'),
-    message: "encoding value must match /^[A-Za-z0-9][A-Za-z0-9._-]*$/ at line 1, column 35",
+    message: "encoding value must match /^[A-Za-z][A-Za-z0-9._-]*$/ at line 1, column 35",
   },
   {
     name: 'a standalone other than "yes" or "no"',
@@ -261,17 +261,17 @@ const BAD: BadCase[] = [
   {
     name: "whitespace before the declaration",
     body: "\n" + SPV,
-    message: "an XML declaration must be at the start of the document at line 2, column 6",
+    message: "an XML declaration must be at the start of the document at line 2, column 1",
   },
   {
     name: "a second declaration",
     body: spv(DECL, DECL + DECL),
-    message: "an XML declaration must be at the start of the document at line 2, column 6",
+    message: "an XML declaration must be at the start of the document at line 2, column 1",
   },
   {
     name: 'a processing instruction with target "XmL" in the body',
     body: spv("<soap-env:Body>", '<soap-env:Body><?XmL version="1.0"?>'),
-    message: "the XML declaration must appear at the start of the document at line 2, column 398",
+    message: "an XML declaration must be at the start of the document at line 2, column 378",
   },
   {
     name: "a processing instruction",
@@ -283,7 +283,7 @@ const BAD: BadCase[] = [
     name: "a mismatched end tag",
     body: spv("</ParameterKey>", "</Parameterkey>"),
     message: 'mismatched end tag "</Parameterkey>", expected "</ParameterKey>" ' +
-      "at line 2, column 651",
+      "at line 2, column 637",
   },
   {
     name: "an element left open",
@@ -293,17 +293,17 @@ const BAD: BadCase[] = [
   {
     name: "text after the root element",
     body: SPV + "junk",
-    message: "unexpected text outside the root element at line 2, column 717",
+    message: "unexpected text outside the root element at line 2, column 714",
   },
   {
     name: "a second element after the root element",
     body: SPV + "<again/>",
-    message: "unexpected element after the root element at line 2, column 720",
+    message: "unexpected element after the root element at line 2, column 714",
   },
   {
     name: "CDATA after the root element",
     body: SPV + "<![CDATA[x]]>",
-    message: "unexpected text outside the root element at line 2, column 722",
+    message: "unexpected text outside the root element at line 2, column 714",
   },
   {
     name: "no root element",
@@ -339,7 +339,7 @@ const BAD: BadCase[] = [
   {
     name: '"]]>" in text',
     body: spv(VALUE, ">LAN]]>1<"),
-    message: 'the string "]]>" is disallowed in char data at line 2, column 571',
+    message: 'the string "]]>" is disallowed in char data at line 2, column 569',
   },
   {
     name: '"<" in text',
@@ -359,7 +359,7 @@ const BAD: BadCase[] = [
   {
     name: "a markup declaration in the body",
     body: spv("<soap-env:Body>", '<soap-env:Body><!ENTITY x "y">'),
-    message: 'unexpected markup "<!ENTITY" at line 2, column 386',
+    message: 'unexpected markup "<!ENTITY" at line 2, column 378',
   },
 ];
 
@@ -581,7 +581,8 @@ Deno.test("decodeEnvelope() lets GenieACS's soap-env:Body:Fault through once, no
     [
       fault("soap-env:Body:Fault", "soap-env:Body:Faul"),
       9003,
-      'Cannot decode envelope: malformed name "soap-env:Body:Fault" at line 2, column 398',
+      'Cannot decode envelope: mismatched end tag "</soap-env:Body:Faul>", ' +
+      'expected "</soap-env:Body:Fault>" at line 2, column 581',
     ],
     [
       fault("soap-env:Body:Fault").replace("<detail>", "<soap-env:Body:Fault/><detail>"),
@@ -606,8 +607,7 @@ Deno.test("decodeEnvelope() accepts 32 levels of elements and refuses 33 with fa
     id: "deep-1",
     message: "Cannot decode envelope: elements nested deeper than 32 levels at line 2, column 491",
   });
-  // saxes resolves prefixes by walking up the open elements: 400,000 levels would take
-  // minutes without the bound.
+  // 400,000 levels: refused at the 33rd, so the rest is never read.
   assert.throws(() => decodeEnvelope(nested(400_000)), { faultCode: 9004 });
 });
 
