@@ -1,7 +1,8 @@
 /**
  * A strict XML 1.0 (fifth edition) parser with Namespaces in XML 1.0 (third edition):
  * text in, the namespace-resolved element tree of `_xml.ts` out. One pass over the
- * characters with `charCodeAt`, no regular expression on unbounded input, no
+ * characters with `charCodeAt`; the only regular expressions that see unbounded input
+ * cannot backtrack (line ends, §3.3.3 spaces, the declaration's values); no
  * dependency; private to `src/soap/`.
  *
  * The first fatal error (XML 1.0 §1.2) throws a `SyntaxError` that names the reason,
