@@ -5,8 +5,8 @@
  * {@linkcode StreamParser} frames the stream itself (one pass over the characters,
  * state kept between pushes, so a stanza arriving in many pieces costs no rescans):
  * the optional XML declaration, the `<stream:stream>` header, then each first-level
- * element, which it hands as a small document to the XML parser of `soap/_xml.ts` (the
- * one file that imports saxes) wrapped in the stream header, so its namespaces resolve.
+ * element, which it hands as a small document to the strict XML parser of `soap/_xml.ts`
+ * wrapped in the stream header, so its namespaces resolve.
  * What RFC 6120 §11.1 forbids is refused before any parse: comments, processing
  * instructions, DTDs (no entity is ever declared or expanded; only the five predefined
  * ones and character references are read), and so are CDATA sections (servers do not
