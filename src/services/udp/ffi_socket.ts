@@ -23,7 +23,12 @@
  * @module
  */
 
-import { type DatagramHandler, type DatagramMeta, isInPlace } from "./handler.ts";
+import {
+  type ControlNeeds,
+  type DatagramHandler,
+  type DatagramMeta,
+  isInPlace,
+} from "./handler.ts";
 import {
   cmsgSpace,
   type ControlInfo,
@@ -109,6 +114,7 @@ export interface FfiLoopStats {
   batches: number;
 }
 
+const ALL_CONTROL: ControlNeeds = { ttl: true, kernelTimestamp: true };
 const CONTROL_SLOT = 64; // TTL cmsg (24) + timespec cmsg (32), rounded up
 const CLOCK_REALTIME = 0;
 const NS_PER_S = 1_000_000_000n;
@@ -185,6 +191,8 @@ export class FfiUdpSocket {
   #meta = new LoopMeta();
   #lastName = new Int32Array(NAME32);
   #lastNameValid = false;
+  #v6 = false;
+  #needs: ControlNeeds | undefined;
   #primed = 0; // recvmmsg entries whose in/out lengths are reset (the kernel touched no others)
   #keepAlive: Uint8Array[];
   nowNs: () => bigint = () => {
@@ -212,12 +220,9 @@ export class FfiUdpSocket {
       const bufBytes = options.socketBufferBytes ?? 1 << 20;
       this.#opt(SOL_SOCKET, SO_RCVBUF, bufBytes, false);
       this.#opt(SOL_SOCKET, SO_SNDBUF, bufBytes, false);
-      this.#opt(SOL_SOCKET, SO_TIMESTAMPNS, 1, false);
-      if (v6) {
-        this.#opt(IPPROTO_IPV6, IPV6_V6ONLY, host === "::" ? 0 : 1, false);
-        this.#opt(IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1, false);
-      }
-      this.#opt(IPPROTO_IP, IP_RECVTTL, 1, false); // also IPv4-mapped traffic on "::"
+      if (v6) this.#opt(IPPROTO_IPV6, IPV6_V6ONLY, host === "::" ? 0 : 1, false);
+      this.#v6 = v6;
+      this.#applyNeeds(ALL_CONTROL);
       const tv = new DataView(new ArrayBuffer(16));
       const waitMs = options.waitMs ?? 50;
       tv.setBigInt64(0, BigInt(Math.floor(waitMs / 1000)), true);
@@ -309,6 +314,20 @@ export class FfiUdpSocket {
     if (cmsgSpace(4) + cmsgSpace(16) > CONTROL_SLOT) throw new RangeError("Control slot too small");
   }
 
+  /** Turns the control messages on or off to match `needs` (only what changed). */
+  #applyNeeds(needs: ControlNeeds): void {
+    const now = this.#needs;
+    if (now === undefined || now.kernelTimestamp !== needs.kernelTimestamp) {
+      this.#opt(SOL_SOCKET, SO_TIMESTAMPNS, needs.kernelTimestamp ? 1 : 0, false);
+    }
+    if (now === undefined || now.ttl !== needs.ttl) {
+      const on = needs.ttl ? 1 : 0;
+      if (this.#v6) this.#opt(IPPROTO_IPV6, IPV6_RECVHOPLIMIT, on, false);
+      this.#opt(IPPROTO_IP, IP_RECVTTL, on, false); // also IPv4-mapped traffic on "::"
+    }
+    this.#needs = { ...needs };
+  }
+
   #opt(level: number, name: number, value: number, required: boolean): void {
     const v = new Int32Array([value]);
     const rc = this.#lib.symbols.setsockopt(this.#fd, level, name, new Uint8Array(v.buffer), 4);
@@ -360,6 +379,7 @@ export class FfiUdpSocket {
     const dataView = this.#dataView;
     const sendSlot = this.#sendSlot;
     const sendLen = this.#sendLen;
+    this.#applyNeeds(handler.controlNeeds?.() ?? ALL_CONTROL);
     const inPlace = isInPlace(handler) ? handler : undefined;
     if (inPlace === undefined) this.#replySlots();
     const bufLo = inPlace ? this.#dataLo : this.#replyLo;

@@ -62,6 +62,14 @@ export interface DatagramHandler {
   /** Optional: called by the loop when a reply of `length` bytes could not be sent. */
   sendFailed?(length: number): void;
   /**
+   * Optional: which per-datagram control data the handler uses now (asked again after
+   * every `reconfigure`); absent means all of it. The FFI loop turns off what nobody
+   * reads: each costs the kernel work per datagram. Without `kernelTimestamp` the receive
+   * time is a clock read right after the datagram's batch arrives; without `ttl`,
+   * `meta.ttl` is undefined.
+   */
+  controlNeeds?(): ControlNeeds;
+  /**
    * Optional: handle the datagram in `buf[offset, offset + length)` and build the reply over
    * it, from `offset`, in at most `room` bytes (`room` ≥ `length`; bytes past `length` hold
    * whatever an earlier datagram left there). Returns the reply length, or -1 to send
@@ -81,6 +89,14 @@ export interface DatagramHandler {
    * epoch) into a reply `handleInPlace` built at `offset`, `length` bytes long.
    */
   stampReply?(view: DataView, offset: number, length: number, sec: number, nsec: number): void;
+}
+
+/** Per-datagram control data a handler reads (see `DatagramHandler.controlNeeds`). */
+export interface ControlNeeds {
+  /** The IP TTL / hop limit (IP_RECVTTL, IPV6_RECVHOPLIMIT). */
+  ttl: boolean;
+  /** The kernel's receive time (SO_TIMESTAMPNS). */
+  kernelTimestamp: boolean;
 }
 
 /** A handler the FFI loop can serve in place. */

@@ -24,6 +24,7 @@
  */
 
 import {
+  type ControlNeeds,
   type DatagramHandler,
   type DatagramMeta,
   handleByCopy,
@@ -173,6 +174,15 @@ class UdpEchoHandler implements InPlaceHandler {
     this.packetsResponded++;
     this.bytesResponded += length + UDP_HEADER_BYTES;
     return length;
+  }
+
+  /**
+   * No TTL; the kernel's receive time only for Echo Plus (TestRespRecvTimeStamp): the
+   * TimeFirst/LastPacketReceived statistics take the loop's clock read at the batch's
+   * arrival, which spares the kernel a timestamp per datagram.
+   */
+  controlNeeds(): ControlNeeds {
+    return { ttl: false, kernelTimestamp: this.#echoPlus };
   }
 
   stampReply(view: DataView, offset: number, length: number, sec: number, nsec: number): void {

@@ -269,3 +269,38 @@ Deno.test({
     }
   }),
 });
+
+Deno.test({
+  name: "FfiUdpSocket.run() turns the TTL and kernel timestamps on and off as the handler asks",
+  ignore,
+  fn: withSocket(async (lib) => {
+    const socket = new FfiUdpSocket(lib, { hostname: "127.0.0.1", port: 0, waitMs: 20 });
+    let needs = { ttl: false, kernelTimestamp: false };
+    const seen: [number | undefined, bigint][] = [];
+    const handler: DatagramHandler = {
+      handle(_data, meta) {
+        seen.push([meta.ttl, meta.receivedNs]);
+        return -1;
+      },
+      stats: () => ({}),
+      controlNeeds: () => needs,
+    };
+    const peer = client();
+    try {
+      const before = BigInt(Date.now() - 1) * 1_000_000n;
+      runBatches(socket, handler); // applies the needs (nothing queued: one receive timeout)
+      await send(peer, socket.port, new Uint8Array(4));
+      runBatches(socket, handler);
+      needs = { ttl: true, kernelTimestamp: true };
+      runBatches(socket, handler);
+      await send(peer, socket.port, new Uint8Array(4));
+      runBatches(socket, handler);
+      const after = BigInt(Date.now() + 1) * 1_000_000n;
+      assert.deepEqual(seen.map(([ttl]) => ttl), [undefined, 64]);
+      for (const [, ns] of seen) assert.ok(ns >= before && ns <= after, `${ns}`);
+    } finally {
+      peer.close();
+      socket.close();
+    }
+  }),
+});
