@@ -138,7 +138,8 @@ export class TwampReflectorService implements TwampReflectorController {
 
   async #apply(rows: readonly TwampReflectorRow[]): Promise<void> {
     const wanted = new Map(rows.filter((r) => r.enable).map((r) => [keyOf(r), r]));
-    const path = resolveUdpPath(this.#options.path);
+    // Only when a reflector runs: finding out loads libc (FFI).
+    const path = wanted.size > 0 ? resolveUdpPath(this.#options.path) : "deno";
     const targets = new Map<number, BindTarget>();
     for (const row of wanted.values()) {
       if (!targets.has(row.interfaceInstance)) {

@@ -72,10 +72,13 @@ export function createUdpEchoController(
       resume,
     }) satisfies UdpEchoHandlerConfig;
 
-  const path = resolveUdpPath(options.path);
+  // Decided when the server first starts: finding out loads libc (FFI), which an agent
+  // whose echo server stays off never needs.
+  let resolved: ReturnType<typeof resolveUdpPath> | undefined;
+  const pathNow = () => resolved ??= resolveUdpPath(options.path);
   const bindOf = async (iface: string): Promise<{ hostname: string; device?: string }> => {
     if (iface === "") return { hostname: "0.0.0.0" };
-    const device = path === "ffi" ? await options.deviceOf?.(iface) : undefined;
+    const device = pathNow() === "ffi" ? await options.deviceOf?.(iface) : undefined;
     if (device) return { hostname: "0.0.0.0", device };
     return { hostname: (await options.addressOf?.(iface)) ?? "0.0.0.0" };
   };
@@ -84,7 +87,7 @@ export function createUdpEchoController(
     await startUdpService({
       ...await bindOf(s.interface),
       port: s.udpPort,
-      path,
+      path: pathNow(),
       spec: { module: UDP_ECHO_HANDLER_MODULE, config: handlerConfig(s, resume) },
     });
 
