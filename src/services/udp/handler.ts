@@ -136,20 +136,46 @@ export function handleByCopy(
   reply: Uint8Array,
   nowNs: () => bigint,
 ): number {
-  const m = meta as DatagramMeta & ReceiveTime;
-  const full = { ...m, receivedSec: 0, receivedNsec: 0 };
+  const full = scratch;
+  full.address = meta.address;
+  full.port = meta.port;
+  full.family = meta.family;
+  full.ttl = meta.ttl;
+  full.receivedNs = meta.receivedNs;
   splitNs(meta.receivedNs, full);
   let buf = reply;
-  if (data.length <= reply.length) reply.set(data);
-  else buf = data.slice(); // too large for `reply`: the handler drops it (room < length)
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  let view: DataView;
+  if (data.length <= reply.length) {
+    reply.set(data);
+    if (scratchView?.buffer !== reply.buffer || scratchBuf !== reply) {
+      scratchView = new DataView(reply.buffer, reply.byteOffset, reply.byteLength);
+      scratchBuf = reply;
+    }
+    view = scratchView;
+  } else {
+    buf = data.slice(); // too large for `reply`: the handler drops it (room < length)
+    view = new DataView(buf.buffer);
+  }
   const n = handler.handleInPlace(buf, view, 0, data.length, reply.length, full);
   if (n < 0 || buf !== reply) return -1;
-  const t: ReceiveTime = { receivedSec: 0, receivedNsec: 0 };
-  splitNs(nowNs(), t);
-  handler.stampReply(view, 0, n, t.receivedSec, t.receivedNsec);
+  splitNs(nowNs(), stamp);
+  handler.stampReply(view, 0, n, stamp.receivedSec, stamp.receivedNsec);
   return n;
 }
+
+// handleByCopy()'s reused objects (the deno path calls it per datagram).
+const scratch: DatagramMeta & ReceiveTime = {
+  address: "",
+  port: 0,
+  family: "IPv4",
+  ttl: undefined,
+  receivedNs: 0n,
+  receivedSec: 0,
+  receivedNsec: 0,
+};
+const stamp: ReceiveTime = { receivedSec: 0, receivedNsec: 0 };
+let scratchBuf: Uint8Array | undefined;
+let scratchView: DataView | undefined;
 
 /** How a loop builds its handler (also inside a Worker): a module URL exporting `createHandler(config)`. */
 export interface HandlerSpec {
