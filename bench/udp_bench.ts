@@ -15,7 +15,8 @@
  * The server under test is a parameter (`UdpBenchServer`), so the TWAMP reflector reuses
  * this bench: pass `servers` built with `handlerServer(name, spec, path)`.
  *
- * Run alone: `deno run -A bench/udp_bench.ts`.
+ * Run alone: `deno run -A bench/udp_bench.ts`; with `--before=<git ref>` it measures the
+ * FFI servers of that commit too, in the same rounds (before/after of a change).
  *
  * @module
  */
@@ -131,12 +132,13 @@ export function handlerServer(
   spec: HandlerSpec,
   path: "ffi" | "deno",
   mode: "echo" | "twamp" = "echo",
+  start: typeof startUdpService = startUdpService,
 ): UdpBenchServer {
   return {
     name,
     mode,
     async start() {
-      const svc = await startUdpService({ hostname: "127.0.0.1", port: 0, spec, path });
+      const svc = await start({ hostname: "127.0.0.1", port: 0, spec, path });
       // In-process: the bench's own main thread (idle while the load generator runs) counts too.
       return { port: svc.port, cpuNs: () => processCpuNs("self"), close: () => svc.close() };
     },
@@ -275,6 +277,56 @@ function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
+/**
+ * The FFI echo and reflector of the source tree at git `ref` (extracted into `dir`), to
+ * measure a change against its predecessor in the same run.
+ */
+export async function serversAt(ref: string, dir: string): Promise<UdpBenchServer[]> {
+  const root = new URL("..", import.meta.url).pathname;
+  const archive = await new Deno.Command("sh", {
+    args: ["-c", `git -C "$1" archive "$2" src | tar -x -C "$3"`, "sh", root, ref, dir],
+  }).output();
+  if (!archive.success) {
+    throw new Error(`Cannot extract "${ref}": ${new TextDecoder().decode(archive.stderr)}`);
+  }
+  const at = (path: string) => new URL(`file://${dir}/src/services/${path}`).href;
+  const udp = await import(at("udp/mod.ts"));
+  const echo = await import(at("udp_echo/handler.ts"));
+  const twamp = await import(at("twamp/reflector.ts"));
+  const echoSpec = { module: echo.UDP_ECHO_HANDLER_MODULE, config: {} };
+  return [
+    handlerServer("ffi@" + ref, echoSpec, "ffi", "echo", udp.startUdpService),
+    handlerServer(
+      "twamp-ffi@" + ref,
+      twamp.twampReflectorSpec({ maximumTtl: 255 }),
+      "ffi",
+      "twamp",
+      udp.startUdpService,
+    ),
+  ];
+}
+
 if (import.meta.main) {
-  await runUdpBench();
+  // --before=REF: also the FFI servers of git REF (e.g. HEAD~3), in the same rounds.
+  const before = Deno.args.find((a) => a.startsWith("--before="))?.slice("--before=".length);
+  if (before === undefined) {
+    await runUdpBench();
+  } else {
+    const dir = await Deno.makeTempDir({ prefix: "udp_bench_before_" });
+    try {
+      const [echoBefore, twampBefore] = await serversAt(before, dir);
+      await runUdpBench({
+        servers: [
+          C_ECHO,
+          C_MMSG_ECHO,
+          echoBefore,
+          handlerServer("ffi", ECHO_SPEC, "ffi"),
+          twampBefore,
+          handlerServer("twamp-ffi", TWAMP_SPEC, "ffi", "twamp"),
+        ],
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
 }

@@ -193,7 +193,7 @@ export class FfiUdpSocket {
   #lastNameValid = false;
   #v6 = false;
   #needs: ControlNeeds | undefined;
-  #primed = 0; // recvmmsg entries whose in/out lengths are reset (the kernel touched no others)
+  #primed = 0; // entries to reset before the next recvmmsg: those the kernel filled last time
   #keepAlive: Uint8Array[];
   nowNs: () => bigint = () => {
     this.#readClock();
@@ -395,7 +395,6 @@ export class FfiUdpSocket {
       }
       const got = s.recvmmsg(fd, this.#recvVec, n, MSG_WAITFORONE, null);
       if (got <= 0) {
-        this.#primed = 0;
         if (got < 0) {
           const e = errno(this.#lib);
           if (e !== EAGAIN && e !== EINTR) this.stats.receiveErrors++;
