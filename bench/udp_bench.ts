@@ -242,11 +242,14 @@ export async function runUdpBench(options: UdpBenchOptions = {}): Promise<Record
       Math.round((out[`${server.name}_p99_us`] - out[`${ref}_p99_us`]) * 10) / 10;
   }
   if (options.print ?? true) {
+    const width = Math.max(...servers.map((s) => s.name.length));
     console.log(
       `${throughputRounds} throughput rounds of ${seconds} s; ratio = median of per-round ratios`,
     );
     console.log(
-      "server      datagrams/s  ratio  (min–max)   CPU ns/dgram (C÷it)  p50 µs  p99 µs  p99 added µs",
+      `${
+        "server".padEnd(width)
+      } datagrams/s  ratio  (min–max)   CPU ns/dgram (C÷it)  p50 µs  p99 µs  p99 added µs`,
     );
     for (const s of servers) {
       const n = s.name;
@@ -254,7 +257,7 @@ export async function runUdpBench(options: UdpBenchOptions = {}): Promise<Record
         ? ""
         : `${out[`${n}_ratio_min`]}–${out[`${n}_ratio_max`]}`;
       console.log(
-        `${n.padEnd(11)} ${String(out[`${n}_pps`]).padStart(11)}  ${
+        `${n.padEnd(width)} ${String(out[`${n}_pps`]).padStart(11)}  ${
           String(out[`${n}_ratio`] ?? 1).padStart(5)
         }  ${spread.padEnd(10)}  ${String(out[`${n}_cpu_ns`] ?? "-").padStart(6)} (${
           String(out[`${n}_cpu_ratio`] ?? 1).padStart(4)
