@@ -80,11 +80,32 @@ export interface BundleOptions {
   deno: string;
 }
 
-/** Writes `agent.js` and the runtime modules' bundles into `outDir`. */
+/**
+ * Writes `agent.js` (with its chunks: the modules main.ts imports on demand, such as the
+ * local commands and `node:tls`, stay in chunks of their own, so running the agent neither
+ * evaluates them nor loads the Node built-ins they import) and the runtime modules'
+ * bundles into `outDir`.
+ */
 export async function bundleAgent(o: BundleOptions): Promise<void> {
   await Deno.mkdir(o.outDir, { recursive: true });
-  const jobs = [{ source: "main.ts", bundle: AGENT_BUNDLE }, ...RUNTIME_MODULES];
-  for (const { source, bundle } of jobs) {
+  const split = await Deno.makeTempDir({ prefix: "cwmp-bundle-" });
+  try {
+    await run(
+      o.deno,
+      ["bundle", "--quiet", "--code-splitting", "--outdir", split, "main.ts"],
+      o.root,
+    );
+    for await (const entry of Deno.readDir(split)) {
+      const name = entry.name === "main.js" ? AGENT_BUNDLE : entry.name;
+      if (RUNTIME_MODULES.some((m) => m.bundle === name)) {
+        throw new Error(`A chunk of main.ts is named like a runtime module: ${name}`);
+      }
+      await Deno.copyFile(`${split}/${entry.name}`, `${o.outDir}/${name}`);
+    }
+  } finally {
+    await Deno.remove(split, { recursive: true });
+  }
+  for (const { source, bundle } of RUNTIME_MODULES) {
     await run(o.deno, ["bundle", "--quiet", "--output", `${o.outDir}/${bundle}`, source], o.root);
   }
   const agent = `${o.outDir}/${AGENT_BUNDLE}`;
