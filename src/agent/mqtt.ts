@@ -13,7 +13,8 @@
  * @module
  */
 
-import type { ParameterRef, PersistedProvider, Schema } from "../datamodel/mod.ts";
+import type { PersistedProvider, Schema } from "../datamodel/mod.ts";
+import { readCaFile, RowClients, rowLog, type RunningRow, storedValue } from "./row_clients.ts";
 import { MQTT_CLIENT_TABLE, type MqttRuntime } from "../datamodel/objects/mqtt.ts";
 import type { Logger } from "../log/mod.ts";
 import {
@@ -36,22 +37,34 @@ export interface MqttClientsOptions {
   random?(): number;
 }
 
-interface Running {
-  client: MqttClient;
-  fingerprint: string;
-}
+type Running = RunningRow<MqttClient>;
 
 /** The MQTT clients of the data model; see the module doc. */
 export class MqttClients implements MqttRuntime {
   readonly #options: MqttClientsOptions;
-  readonly #running = new Map<number, Running>();
-  #applying: Promise<void> = Promise.resolve();
-  #pending = false;
-  #closed = false;
+  readonly #rows: RowClients<MqttClientSettings, Running>;
 
   /** Nothing runs until {@linkcode apply}. */
   constructor(options: MqttClientsOptions) {
     this.#options = options;
+    this.#rows = new RowClients({
+      label: "MQTT client",
+      logger: options.logger,
+      wanted: () => {
+        const store = options.store();
+        const wanted = new Map<number, MqttClientSettings>();
+        for (const n of store.instances(MQTT_CLIENT_TABLE)) {
+          const settings = this.#readRow(store, n);
+          if (settings !== undefined) wanted.set(n, settings);
+        }
+        return wanted;
+      },
+      start: (n, settings, fingerprint) => this.#start(n, settings, fingerprint),
+    });
+  }
+
+  get #running(): Map<number, Running> {
+    return this.#rows.running;
   }
 
   /** TR-181 Status of Client row `instance`. */
@@ -76,87 +89,39 @@ export class MqttClients implements MqttRuntime {
 
   /** The MQTT configuration changed: apply it once the current change is committed. */
   changed(): void {
-    if (this.#pending || this.#closed) return;
-    this.#pending = true;
-    setTimeout(() => {
-      this.#pending = false;
-      this.apply().catch((error) =>
-        this.#options.logger.error(`MQTT: cannot apply the configuration: ${messageOf(error)}`)
-      );
-    }, 0);
+    this.#rows.changed();
   }
 
   /** Starts, restarts and stops clients to match the rows. */
   apply(): Promise<void> {
-    this.#applying = this.#applying.then(() => this.#apply());
-    return this.#applying;
+    return this.#rows.apply();
   }
 
   /** Stops every client (DISCONNECT to each connected broker). */
-  async close(): Promise<void> {
-    this.#closed = true;
-    await this.#applying;
-    await Promise.all([...this.#running.values()].map((r) => r.client.stop()));
-    this.#running.clear();
+  close(): Promise<void> {
+    return this.#rows.close();
   }
 
-  async #apply(): Promise<void> {
-    if (this.#closed) return;
+  #start(n: number, settings: MqttClientSettings, fingerprint: string): Running {
     const { logger } = this.#options;
-    const store = this.#options.store();
-    const wanted = new Map<number, MqttClientSettings>();
-    for (const n of store.instances(MQTT_CLIENT_TABLE)) {
-      const settings = this.#readRow(store, n);
-      if (settings !== undefined) wanted.set(n, settings);
-    }
-    for (const [n, running] of [...this.#running]) {
-      const settings = wanted.get(n);
-      if (settings !== undefined && JSON.stringify(settings) === running.fingerprint) continue;
-      this.#running.delete(n);
-      await running.client.stop();
-      logger.info(`MQTT client ${n}: stopped`);
-    }
-    for (const [n, settings] of wanted) {
-      if (this.#running.has(n)) continue;
-      this.#start(n, settings);
-    }
-  }
-
-  #start(n: number, settings: MqttClientSettings): void {
-    const { logger } = this.#options;
-    const prefix = `MQTT client ${n}:`;
-    const log = {
-      info: (m: string) => logger.info(m.replace(/^MQTT:/, prefix)),
-      warning: (m: string) => logger.warning(m.replace(/^MQTT:/, prefix)),
-      debug: (m: string) => logger.debug(m.replace(/^MQTT:/, prefix)),
-    };
     const client = new MqttClient({
       settings,
       caCerts: this.#options.caCerts,
-      log,
+      log: rowLog(logger, "MQTT", "MQTT client", n),
       random: this.#options.random,
     });
-    this.#running.set(n, { client, fingerprint: JSON.stringify(settings) });
     const user = settings.username === "" ? "" : ` as user "${settings.username}"`;
     logger.info(
-      `${prefix} connecting to ${settings.brokerAddress}:${settings.brokerPort} (${settings.transportProtocol}, MQTT ${settings.protocolVersion})${user}`,
+      `MQTT client ${n}: connecting to ${settings.brokerAddress}:${settings.brokerPort} (${settings.transportProtocol}, MQTT ${settings.protocolVersion})${user}`,
     );
     client.start();
-  }
-
-  #value(store: PersistedProvider, path: string): string {
-    const pattern = path.replace(/\.[0-9]+(?=\.)/g, ".{i}");
-    const schema = this.#options.schema.parameter(pattern);
-    if (schema === undefined) return "";
-    const instances = [...path.matchAll(/\.([0-9]+)(?=\.)/g)].map((m) => Number(m[1]));
-    const ref: ParameterRef = { path, schema, instances };
-    return store.get([ref])[0];
+    return { client, fingerprint };
   }
 
   /** Client row `n` as client settings, or undefined when it is disabled. */
   #readRow(store: PersistedProvider, n: number): MqttClientSettings | undefined {
     const row = `${MQTT_CLIENT_TABLE}${n}.`;
-    const get = (name: string) => this.#value(store, row + name);
+    const get = (name: string) => storedValue(store, this.#options.schema, row + name);
     if (get("Enable") !== "true") return undefined;
     const version = get("ProtocolVersion");
     const protocolVersion: MqttProtocolVersion = version === "3.1" || version === "5.0"
@@ -190,15 +155,6 @@ export class MqttClients implements MqttRuntime {
  *
  * @throws {Error} naming the key when the file cannot be read.
  */
-export async function readMqttCaFile(path: string): Promise<string[] | undefined> {
-  if (path === "") return undefined;
-  try {
-    return [await Deno.readTextFile(path)];
-  } catch (error) {
-    throw new Error(`Cannot read mqtt.ca_file "${path}": ${messageOf(error)}`);
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+export function readMqttCaFile(path: string): Promise<string[] | undefined> {
+  return readCaFile("mqtt.ca_file", path);
 }

@@ -18,12 +18,7 @@
  * @module
  */
 
-import type {
-  ManagementSettingsStore,
-  ParameterRef,
-  PersistedProvider,
-  Schema,
-} from "../datamodel/mod.ts";
+import type { ManagementSettingsStore, PersistedProvider, Schema } from "../datamodel/mod.ts";
 import {
   XMPP_CONNECTION_TABLE,
   xmppConnectionOf,
@@ -32,6 +27,7 @@ import {
 } from "../datamodel/objects/xmpp.ts";
 import { formatDateTime, UNKNOWN_TIME } from "../datamodel/date_time.ts";
 import type { Logger } from "../log/mod.ts";
+import { readCaFile, RowClients, rowLog, type RunningRow, storedValue } from "./row_clients.ts";
 import {
   connReqReply,
   type ConnReqVerdict,
@@ -60,9 +56,7 @@ export interface XmppConnectionRequestsOptions {
   now(): number;
 }
 
-interface Running {
-  client: XmppClient;
-  fingerprint: string;
+interface Running extends RunningRow<XmppClient> {
   lastChange: string;
 }
 
@@ -75,17 +69,37 @@ const REFUSALS: Record<Exclude<ConnReqVerdict, "accepted">, string> = {
 /** The XMPP connections and their connection requests; see the module doc. */
 export class XmppConnectionRequests implements XmppRuntime {
   readonly #options: XmppConnectionRequestsOptions;
-  readonly #running = new Map<number, Running>();
+  readonly #rows: RowClients<XmppClientSettings, Running>;
   #connReqJid = "";
-  #applying: Promise<void> = Promise.resolve();
-  #pending = false;
-  #closed = false;
   /** Refusal log throttle: `reason from` → when last logged. */
   readonly #logged = new Map<string, number>();
 
   /** Nothing runs until {@linkcode apply}. */
   constructor(options: XmppConnectionRequestsOptions) {
     this.#options = options;
+    this.#rows = new RowClients({
+      label: "XMPP connection",
+      logger: options.logger,
+      wanted: () => {
+        const store = options.store();
+        const wanted = new Map<number, XmppClientSettings>();
+        for (const n of store.instances(XMPP_CONNECTION_TABLE)) {
+          const row = this.#readRow(store, n);
+          if (row !== undefined) wanted.set(n, row);
+        }
+        return wanted;
+      },
+      start: (n, settings, fingerprint) => this.#start(n, settings, fingerprint),
+      afterApply: () => {
+        const crRow = this.#connReqRow();
+        const jid = crRow === undefined ? "" : this.#running.get(crRow)?.client.jid ?? "";
+        if (jid !== "") this.#connReqJid = jid;
+      },
+    });
+  }
+
+  get #running(): Map<number, Running> {
+    return this.#rows.running;
   }
 
   /** Status and the rest of Connection row `instance`. */
@@ -115,66 +129,24 @@ export class XmppConnectionRequests implements XmppRuntime {
 
   /** The XMPP configuration changed: apply it once the current change is committed. */
   changed(): void {
-    if (this.#pending || this.#closed) return;
-    this.#pending = true;
-    setTimeout(() => {
-      this.#pending = false;
-      this.apply().catch((error) =>
-        this.#options.logger.error(`XMPP: cannot apply the configuration: ${messageOf(error)}`)
-      );
-    }, 0);
+    this.#rows.changed();
   }
 
   /** Starts, restarts and stops clients to match the rows. */
   apply(): Promise<void> {
-    this.#applying = this.#applying.then(() => this.#apply());
-    return this.#applying;
+    return this.#rows.apply();
   }
 
   /** Stops every client. */
-  async close(): Promise<void> {
-    this.#closed = true;
-    await this.#applying;
-    await Promise.all([...this.#running.values()].map((r) => r.client.stop()));
-    this.#running.clear();
+  close(): Promise<void> {
+    return this.#rows.close();
   }
 
-  async #apply(): Promise<void> {
-    if (this.#closed) return;
+  #start(n: number, settings: XmppClientSettings, fingerprint: string): Running {
     const { logger } = this.#options;
-    const store = this.#options.store();
-    const rows = store.instances(XMPP_CONNECTION_TABLE);
-    const wanted = new Map<number, XmppClientSettings>();
-    for (const n of rows) {
-      const row = this.#readRow(store, n);
-      if (row !== undefined) wanted.set(n, row);
-    }
-    for (const [n, running] of [...this.#running]) {
-      const settings = wanted.get(n);
-      if (settings !== undefined && fingerprint(settings) === running.fingerprint) continue;
-      this.#running.delete(n);
-      await running.client.stop();
-      logger.info(`XMPP connection ${n}: stopped`);
-    }
-    for (const [n, settings] of wanted) {
-      if (this.#running.has(n)) continue;
-      this.#start(n, settings);
-    }
-    const crRow = this.#connReqRow();
-    const jid = crRow === undefined ? "" : this.#running.get(crRow)?.client.jid ?? "";
-    if (jid !== "") this.#connReqJid = jid;
-  }
-
-  #start(n: number, settings: XmppClientSettings): void {
-    const { logger } = this.#options;
-    const prefix = `XMPP connection ${n}:`;
-    const log = {
-      info: (m: string) => logger.info(m.replace(/^XMPP:/, prefix)),
-      warning: (m: string) => logger.warning(m.replace(/^XMPP:/, prefix)),
-      debug: (m: string) => logger.debug(m.replace(/^XMPP:/, prefix)),
-    };
+    const log = rowLog(logger, "XMPP", "XMPP connection", n);
     const running: Running = {
-      fingerprint: fingerprint(settings),
+      fingerprint,
       lastChange: formatDateTime(this.#options.now()),
       client: new XmppClient({
         settings,
@@ -191,9 +163,9 @@ export class XmppConnectionRequests implements XmppRuntime {
         },
       }),
     };
-    this.#running.set(n, running);
-    logger.info(`${prefix} connecting as ${settings.username}@${settings.domain}`);
+    logger.info(`XMPP connection ${n}: connecting as ${settings.username}@${settings.domain}`);
     running.client.start();
+    return running;
   }
 
   #verdict(n: number, request: XmppConnectionRequest): ConnReqVerdict {
@@ -239,12 +211,7 @@ export class XmppConnectionRequests implements XmppRuntime {
   }
 
   #value(store: PersistedProvider, path: string): string {
-    const pattern = path.replace(/\.[0-9]+(?=\.)/g, ".{i}");
-    const schema = this.#options.schema.parameter(pattern);
-    if (schema === undefined) return "";
-    const instances = [...path.matchAll(/\.([0-9]+)(?=\.)/g)].map((m) => Number(m[1]));
-    const ref: ParameterRef = { path, schema, instances };
-    return store.get([ref])[0];
+    return storedValue(store, this.#options.schema, path);
   }
 
   #connReqRow(): number | undefined {
@@ -305,17 +272,8 @@ export class XmppConnectionRequests implements XmppRuntime {
  *
  * @throws {Error} naming the key when the file cannot be read.
  */
-export async function readXmppCaFile(path: string): Promise<string[] | undefined> {
-  if (path === "") return undefined;
-  try {
-    return [await Deno.readTextFile(path)];
-  } catch (error) {
-    throw new Error(`Cannot read xmpp.ca_file "${path}": ${messageOf(error)}`);
-  }
-}
-
-function fingerprint(settings: XmppClientSettings): string {
-  return JSON.stringify(settings);
+export function readXmppCaFile(path: string): Promise<string[] | undefined> {
+  return readCaFile("xmpp.ca_file", path);
 }
 
 /** Compares in time independent of where the texts differ. */
@@ -325,8 +283,4 @@ function sameText(a: string, b: string): boolean {
   let diff = x.length ^ y.length;
   for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
   return diff === 0;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

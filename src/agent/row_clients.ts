@@ -1,0 +1,131 @@
+/**
+ * Clients kept one per enabled row of a configuration table (`Device.MQTT.Client.{i}`,
+ * `Device.XMPP.Connection.{i}`): started for a new enabled row, restarted when the row's
+ * settings change, stopped when it is disabled or deleted. Changes the ACS makes are
+ * applied once the request that made them is committed (the next turn), one at a time.
+ * Also the helpers both tables read their rows with.
+ *
+ * @module
+ */
+
+import type { ParameterRef, PersistedProvider, Schema } from "../datamodel/mod.ts";
+import type { Logger } from "../log/mod.ts";
+
+/** What a row's client must offer. */
+export interface RowClient {
+  stop(): Promise<void>;
+}
+
+/** What is kept for a running row: its client and the settings it was started with. */
+export interface RunningRow<C extends RowClient> {
+  client: C;
+  /** `JSON.stringify` of the settings. */
+  fingerprint: string;
+}
+
+/** Options of {@linkcode RowClients}. */
+export interface RowClientsOptions<S, R extends RunningRow<RowClient>> {
+  /** How log lines name a row, e.g. `MQTT client` (`MQTT client 2: stopped`). */
+  readonly label: string;
+  readonly logger: Logger;
+  /** The enabled rows' settings, by instance number. */
+  wanted(): Map<number, S>;
+  /** Starts row `n`'s client with `settings` (fingerprint included in what it returns). */
+  start(n: number, settings: S, fingerprint: string): R;
+  /** Runs after every reconciliation. */
+  afterApply?(): void;
+}
+
+/** The running clients of one table; see the module doc. */
+export class RowClients<S, R extends RunningRow<RowClient>> {
+  /** Running rows by instance number. */
+  readonly running = new Map<number, R>();
+  readonly #o: RowClientsOptions<S, R>;
+  #applying: Promise<void> = Promise.resolve();
+  #pending = false;
+  #closed = false;
+
+  /** Nothing runs until {@linkcode apply}. */
+  constructor(options: RowClientsOptions<S, R>) {
+    this.#o = options;
+  }
+
+  /** The rows changed: apply them once the current change is committed. */
+  changed(): void {
+    if (this.#pending || this.#closed) return;
+    this.#pending = true;
+    setTimeout(() => {
+      this.#pending = false;
+      this.apply().catch((error) =>
+        this.#o.logger.error(
+          `${this.#o.label}: cannot apply the configuration: ${messageOf(error)}`,
+        )
+      );
+    }, 0);
+  }
+
+  /** Starts, restarts and stops clients to match the rows. */
+  apply(): Promise<void> {
+    this.#applying = this.#applying.then(() => this.#apply());
+    return this.#applying;
+  }
+
+  /** Stops every client. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#applying;
+    await Promise.all([...this.running.values()].map((r) => r.client.stop()));
+    this.running.clear();
+  }
+
+  async #apply(): Promise<void> {
+    if (this.#closed) return;
+    const wanted = this.#o.wanted();
+    for (const [n, running] of [...this.running]) {
+      const settings = wanted.get(n);
+      if (settings !== undefined && JSON.stringify(settings) === running.fingerprint) continue;
+      this.running.delete(n);
+      await running.client.stop();
+      this.#o.logger.info(`${this.#o.label} ${n}: stopped`);
+    }
+    for (const [n, settings] of wanted) {
+      if (this.running.has(n)) continue;
+      this.running.set(n, this.#o.start(n, settings, JSON.stringify(settings)));
+    }
+    this.#o.afterApply?.();
+  }
+}
+
+/** The client log of row `n`: lines starting `TAG:` start `<label> <n>:` instead. */
+export function rowLog(logger: Logger, tag: string, label: string, n: number) {
+  const prefix = `${label} ${n}:`;
+  const swap = (m: string) => m.startsWith(`${tag}:`) ? prefix + m.slice(tag.length + 1) : m;
+  return {
+    info: (m: string) => logger.info(swap(m)),
+    warning: (m: string) => logger.warning(swap(m)),
+    debug: (m: string) => logger.debug(swap(m)),
+  };
+}
+
+/** The stored value at the concrete `path` (secrets included), "" for a path not in `schema`. */
+export function storedValue(store: PersistedProvider, schema: Schema, path: string): string {
+  const parameter = schema.parameter(path.replace(/\.[0-9]+(?=\.)/g, ".{i}"));
+  if (parameter === undefined) return "";
+  const instances = [...path.matchAll(/\.([0-9]+)(?=\.)/g)].map((m) => Number(m[1]));
+  const ref: ParameterRef = { path, schema: parameter, instances };
+  return store.get([ref])[0];
+}
+
+/** The PEM certificates of the file a config `key` names; undefined for "" (a fallback). */
+export async function readCaFile(key: string, path: string): Promise<string[] | undefined> {
+  if (path === "") return undefined;
+  try {
+    return [await Deno.readTextFile(path)];
+  } catch (error) {
+    throw new Error(`Cannot read ${key} "${path}": ${messageOf(error)}`);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
