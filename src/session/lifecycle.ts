@@ -101,14 +101,7 @@ export function endSession(ctx: Context, outcome: "success" | "failure", reason?
     };
     s.retryAt = now + Math.round(retryDelay(p.retryCount, options, s.random) * 1000);
   }
-  ctx.actions.push({
-    kind: "close",
-    session: session.number,
-    outcome,
-    ...(reason === undefined ? {} : { reason }),
-    deliveredEvents: outcome === "success" ? session.inFlightEvents : [],
-  });
-  s.session = undefined;
+  pushClose(ctx, outcome, reason);
   if (session.factoryReset) {
     // The flag stays until the agent has wiped the state (it then deletes the snapshot):
     // a crash in between repeats the reset at the next start.
@@ -162,14 +155,7 @@ function endHeartbeat(ctx: Context, outcome: "success" | "failure", reason?: str
   const session = sessionOf(ctx);
   const { s } = ctx;
   if (outcome === "success") s.persisted.lastAcsUrl = session.acsUrl;
-  ctx.actions.push({
-    kind: "close",
-    session: session.number,
-    outcome,
-    ...(reason === undefined ? {} : { reason }),
-    deliveredEvents: outcome === "success" ? session.inFlightEvents : [],
-  });
-  s.session = undefined;
+  pushClose(ctx, outcome, reason);
   if (session.heartbeat?.resumeRetry === true && s.retryAt !== undefined) {
     s.phase = "retryWait";
     if (s.retryAt <= ctx.now) kick(ctx, true);
@@ -178,4 +164,17 @@ function endHeartbeat(ctx: Context, outcome: "success" | "failure", reason?: str
     kick(ctx, false);
   }
   maybeStartTransfer(ctx);
+}
+
+/** Emits the `close` action of the open session and forgets the session. */
+function pushClose(ctx: Context, outcome: "success" | "failure", reason?: string): void {
+  const session = sessionOf(ctx);
+  ctx.actions.push({
+    kind: "close",
+    session: session.number,
+    outcome,
+    ...(reason === undefined ? {} : { reason }),
+    deliveredEvents: outcome === "success" ? session.inFlightEvents : [],
+  });
+  ctx.s.session = undefined;
 }
