@@ -19,6 +19,7 @@ import type { Platform } from "./platform/platform.ts";
 import type { SystemSource } from "./platform/system_source.ts";
 import { createDispatcher } from "./rpc/mod.ts";
 import { createAgentTransfers, vendorFileBindings } from "./agent/transfers.ts";
+import { WakeTimer } from "./platform/wake_timer.ts";
 import { type CpeRequest, type CpeResponse, type Fault, faultFor } from "./soap/mod.ts";
 import {
   createSessionState,
@@ -426,7 +427,8 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     sessionSettingsOf(settings.get(), config),
     { snapshot: loaded.snapshot, random: () => platform.random() },
   );
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  // Re-armed at nearly every step with a new delay: a WakeTimer, which does not leak.
+  const timer = new WakeTimer();
   let chain: Promise<void> = Promise.resolve();
   let stopped = false;
   const http = new AcsConnections({ config, tls, settings: () => settings.get(), logger });
@@ -434,14 +436,10 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
   const done = new Promise<AgentExit>((resolve) => (resolveDone = resolve));
 
   const arm = (wakeAt: number | undefined) => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
+    timer.cancel();
     if (wakeAt === undefined || stopped) return;
     const delay = Math.min(MAX_TIMER_MS, Math.max(0, wakeAt - platform.now()));
-    timer = setTimeout(() => {
-      timer = undefined;
-      feed({ kind: "timerFired" });
-    }, delay);
+    timer.arm(delay, () => feed({ kind: "timerFired" }));
   };
 
   const settle = (work: Promise<SessionEvent | undefined>) => {
@@ -626,15 +624,14 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
   };
 
   // ------------------------------------------------------- notification polling
-  let activeTimer: ReturnType<typeof setTimeout> | undefined;
+  const activeTimer = new WakeTimer();
   /** Opens a `4 VALUE CHANGE` session for active changes, once the throttle allows. */
   const scheduleActive = () => {
-    if (stopped || activeTimer !== undefined || inSession() || !notifier.hasActive()) return;
+    if (stopped || activeTimer.armed || inSession() || !notifier.hasActive()) return;
     const now = platform.now();
     const throttle = settings.get().defaultActiveNotificationThrottle;
     const delay = Math.min(MAX_TIMER_MS, notifier.activeSessionAt(now, throttle) - now);
-    activeTimer = setTimeout(() => {
-      activeTimer = undefined;
+    activeTimer.arm(Math.max(0, delay), () => {
       // Decided in the event chain: the engine is idle as soon as a session ends, but its
       // close (which restarts the throttle) may still be pending behind an awaited persist.
       chain = chain.then(async () => {
@@ -648,7 +645,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
           events: [{ eventCode: "4 VALUE CHANGE", commandKey: "" }],
         });
       }).catch((error) => logger.error(`Active notification failed: ${errorText(error)}`));
-    }, Math.max(0, delay));
+    });
   };
   const pollNow = async () => {
     try {
@@ -778,9 +775,9 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
         clearTimeout(timeout);
       }
       stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
+      timer.cancel();
       if (rebootWatch !== undefined) clearTimeout(rebootWatch);
-      if (activeTimer !== undefined) clearTimeout(activeTimer);
+      activeTimer.cancel();
       if (pollTimer !== undefined) clearInterval(pollTimer);
       lwn.close();
       transfers.abort();
