@@ -42,6 +42,8 @@ async function has(cmd: string): Promise<boolean> {
 const OPTIONAL: Record<string, string> = {
   "/usr/sbin/vsftpd": "vsftpd",
   "/usr/sbin/in.tftpd": "tftpd-hpa",
+  // The STUN server of the UDP connection-request tests (tests/integration/stun_test.ts).
+  "/usr/bin/turnserver": "coturn",
   // The XMPP server of the XMPP connection-request tests (tests/integration/xmpp_cr_test.ts).
   "/usr/bin/prosody": "prosody",
   // The MQTT broker and subscriber of the Bulk Data MQTT tests (tests/services/mqtt/).
