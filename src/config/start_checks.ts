@@ -146,6 +146,7 @@ export async function checkStartConfig(
   if (acs.clientKey !== "") await checkFile(fail, "acs.client_key", acs.clientKey);
   if (transfer.caFile !== "") await checkFile(fail, "transfer.ca_file", transfer.caFile);
   if (config.mqtt.caFile !== "") await checkFile(fail, "mqtt.ca_file", config.mqtt.caFile);
+  if (config.xmpp.caFile !== "") await checkFile(fail, "xmpp.ca_file", config.xmpp.caFile);
 
   await checkWritableDir(fail, "agent.state_dir", agent.stateDir);
   if (transfer.dir !== "") await checkWritableDir(fail, "transfer.dir", transfer.dir);

@@ -75,6 +75,16 @@ Deno.test("check-config and the agent's start refuse a missing CA file and a dir
   );
 });
 
+Deno.test("check-config and the agent's start refuse a missing MQTT or XMPP CA file", async () => {
+  for (const section of ["mqtt", "xmpp"]) {
+    await rejects(
+      (dir) => config(dir) + `[${section}]\nca_file = ${JSON.stringify(join(dir, "none.pem"))}\n`,
+      (path, dir) =>
+        `${path}:9: ${section}.ca_file: cannot read "${join(dir, "none.pem")}" (NotFound)`,
+    );
+  }
+});
+
 Deno.test("check-config and the agent's start refuse a missing or invalid mapping file", async () => {
   await rejects(
     (dir) => config(dir, "", `mapping_file = ${JSON.stringify(join(dir, "map.toml"))}\n`),
