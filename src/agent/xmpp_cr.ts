@@ -26,7 +26,8 @@ import {
   type XmppRuntime,
 } from "../datamodel/objects/xmpp.ts";
 import { formatDateTime, UNKNOWN_TIME } from "../datamodel/date_time.ts";
-import type { Logger } from "../log/mod.ts";
+import { type Logger, LogThrottle } from "../log/mod.ts";
+import { constantTimeEqual } from "../transport/hash.ts";
 import { readCaFile, RowClients, rowLog, type RunningRow, storedValue } from "./row_clients.ts";
 import {
   connReqReply,
@@ -71,8 +72,8 @@ export class XmppConnectionRequests implements XmppRuntime {
   readonly #options: XmppConnectionRequestsOptions;
   readonly #rows: RowClients<XmppClientSettings, Running>;
   #connReqJid = "";
-  /** Refusal log throttle: `reason from` → when last logged. */
-  readonly #logged = new Map<string, number>();
+  /** One refusal line per sender and reason a minute. */
+  readonly #logged = new LogThrottle({ periodMs: 60_000, maxKeys: 256 });
 
   /** Nothing runs until {@linkcode apply}. */
   constructor(options: XmppConnectionRequestsOptions) {
@@ -199,12 +200,7 @@ export class XmppConnectionRequests implements XmppRuntime {
   }
 
   #refused(verdict: Exclude<ConnReqVerdict, "accepted">, from: string): void {
-    const now = this.#options.now();
-    const key = `${verdict} ${from}`;
-    const last = this.#logged.get(key);
-    if (last !== undefined && now - last < 60_000) return;
-    if (this.#logged.size >= 256) this.#logged.clear();
-    this.#logged.set(key, now);
+    if (!this.#logged.admit(`${verdict} ${from}`, this.#options.now()).log) return;
     this.#options.logger.warning(
       `XMPP connection request from ${from || "an unknown sender"} refused: ${REFUSALS[verdict]}`,
     );
@@ -278,9 +274,7 @@ export function readXmppCaFile(path: string): Promise<string[] | undefined> {
 
 /** Compares in time independent of where the texts differ. */
 function sameText(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
+  return constantTimeEqual(encoder.encode(a), encoder.encode(b));
 }
+
+const encoder = new TextEncoder();
