@@ -8,7 +8,12 @@
  * @module
  */
 
-import type { ParameterRef, PersistedProvider, Schema } from "../datamodel/mod.ts";
+import {
+  type ParameterRef,
+  patternOf,
+  type PersistedProvider,
+  type Schema,
+} from "../datamodel/mod.ts";
 import type { Logger } from "../log/mod.ts";
 
 /** What a row's client must offer. */
@@ -109,7 +114,7 @@ export function rowLog(logger: Logger, tag: string, label: string, n: number) {
 
 /** The stored value at the concrete `path` (secrets included), "" for a path not in `schema`. */
 export function storedValue(store: PersistedProvider, schema: Schema, path: string): string {
-  const parameter = schema.parameter(path.replace(/\.[0-9]+(?=\.)/g, ".{i}"));
+  const parameter = schema.parameter(patternOf(path));
   if (parameter === undefined) return "";
   const instances = [...path.matchAll(/\.([0-9]+)(?=\.)/g)].map((m) => Number(m[1]));
   const ref: ParameterRef = { path, schema: parameter, instances };

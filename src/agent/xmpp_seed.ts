@@ -18,6 +18,7 @@ import type { Logger } from "../log/mod.ts";
 import { addObject, setParameterValues } from "../rpc/mod.ts";
 import type { StateJournal } from "../store/mod.ts";
 import { PersistedJson } from "./persisted_json.ts";
+import { sha256Hex } from "../transport/hash.ts";
 
 const TABLE = "Device.XMPP.Connection.";
 
@@ -54,7 +55,7 @@ export async function seedXmpp(options: SeedXmppOptions): Promise<void> {
       seeded = value;
     },
   }, (message) => logger.error(message));
-  const fingerprint = await sha256(JSON.stringify(config));
+  const fingerprint = sha256Hex(JSON.stringify(config));
   if (fingerprint === seeded.fingerprint) return;
 
   await options.journal.transaction(async () => {
@@ -117,9 +118,4 @@ async function instancesOf(model: ParameterTree, table: string): Promise<number[
   return items
     .map((item) => Number(item.path.slice(table.length, -1)))
     .filter((n) => Number.isInteger(n) && n > 0);
-}
-
-async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
