@@ -38,6 +38,7 @@ import { type ByteSocket, isConnectError, openSocket } from "./_socket.ts";
 import { CookieJar } from "./cookie_jar.ts";
 import { basicAuthorization, chooseChallenge, DigestAuthorizer } from "./digest_auth.ts";
 import { AcsAuthError, AcsHttpError } from "./errors.ts";
+import { hex } from "./hash.ts";
 
 /** Options of {@linkcode createAcsSession}. */
 export interface AcsSessionOptions {
@@ -499,8 +500,4 @@ function message(e: unknown): string {
 
 function randomBytes(length: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(length));
-}
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

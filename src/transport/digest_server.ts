@@ -12,7 +12,7 @@
  * @module
  */
 
-import { constantTimeEqual, hmacSha256Hex } from "./hash.ts";
+import { constantTimeEqual, hex, hmacSha256Hex } from "./hash.ts";
 import { type AuthChallenge, parseAuthHeader, quote } from "./_auth_params.ts";
 import { type Credentials, type DigestAlgorithm, digestResponse } from "./digest_auth.ts";
 
@@ -149,10 +149,6 @@ export class DigestVerifier {
 
 function fail(reason: string): DigestVerdict {
   return { ok: false, stale: false, reason };
-}
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function safeEqual(a: string, b: string): boolean {

@@ -12,7 +12,8 @@ import { sha256 } from "@noble/hashes/sha2.js";
 
 const encoder = new TextEncoder();
 
-function hex(bytes: Uint8Array): string {
+/** Lower-case hex of `bytes`. */
+export function hex(bytes: Uint8Array): string {
   let out = "";
   for (const b of bytes) out += b.toString(16).padStart(2, "0");
   return out;
