@@ -20,6 +20,7 @@
 
 import { gunzip } from "node:zlib";
 import { promisify } from "node:util";
+import { makeTestCa as makeCaAndServer } from "./test_servers.ts";
 
 const gunzipAsync = promisify(gunzip);
 
@@ -351,60 +352,10 @@ async function checkAuth(
 export async function makeTestCa(
   dir: string,
 ): Promise<{ caFile: string; cert: string; key: string }> {
-  const run = async (...args: string[]) => {
-    const out = await new Deno.Command("openssl", { args, cwd: dir, stderr: "piped" }).output();
-    if (!out.success) {
-      throw new Error(`openssl ${args[0]}: ${new TextDecoder().decode(out.stderr)}`);
-    }
-  };
-  await run(
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=bulk test CA",
-  );
-  await run(
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "server.key",
-    "-out",
-    "server.csr",
-    "-subj",
-    "/CN=localhost",
-  );
-  await Deno.writeTextFile(`${dir}/ext.cnf`, "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-  await run(
-    "x509",
-    "-req",
-    "-in",
-    "server.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "server.pem",
-    "-days",
-    "2",
-    "-extfile",
-    "ext.cnf",
-  );
+  await makeCaAndServer(dir);
   return {
     caFile: `${dir}/ca.pem`,
-    cert: await Deno.readTextFile(`${dir}/server.pem`),
-    key: await Deno.readTextFile(`${dir}/server.key`),
+    cert: await Deno.readTextFile(`${dir}/localhost.crt`),
+    key: await Deno.readTextFile(`${dir}/localhost.key`),
   };
 }

@@ -10,6 +10,10 @@
  * @module
  */
 
+import { freePort, makeTestCa, run, stopChild, waitListening } from "./test_servers.ts";
+
+export { makeTestCa } from "./test_servers.ts";
+
 /** A running (or stopped) mosquitto. */
 export interface Mosquitto {
   /** Plain MQTT port on 127.0.0.1. */
@@ -32,60 +36,6 @@ export interface Mosquitto {
 export interface MosquittoOptions {
   /** username → password. */
   users: Record<string, string>;
-}
-
-async function run(cmd: string, args: string[], cwd?: string): Promise<string> {
-  const out = await new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "piped" })
-    .output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  if (!out.success) throw new Error(`${cmd} ${args.join(" ")} failed: ${text}`);
-  return text;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-/** Makes a CA (`<prefix>ca.pem`) in `dir`; with `server`, a `localhost` certificate it signs. */
-export async function makeTestCa(dir: string, prefix = "", server = true): Promise<string> {
-  await run("openssl", [
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-days",
-    "2",
-    "-keyout",
-    `${prefix}ca.key`,
-    "-out",
-    `${prefix}ca.pem`,
-    "-subj",
-    `/CN=cwmp-agent test CA ${prefix}`,
-    "-addext",
-    "basicConstraints=critical,CA:TRUE",
-    "-addext",
-    "keyUsage=critical,keyCertSign",
-  ], dir); // deno-fmt-ignore
-  if (server) {
-    await run("openssl", [
-      "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "localhost.key",
-      "-out", "localhost.csr", "-subj", "/CN=localhost",
-    ], dir); // deno-fmt-ignore
-    await Deno.writeTextFile(
-      `${dir}/ext.cnf`,
-      "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n",
-    );
-    await run("openssl", [
-      "x509", "-req", "-in", "localhost.csr", "-CA", `${prefix}ca.pem`,
-      "-CAkey", `${prefix}ca.key`, "-CAcreateserial", "-days", "2",
-      "-out", "localhost.crt", "-extfile", "ext.cnf",
-    ], dir); // deno-fmt-ignore
-  }
-  return await Deno.readTextFile(`${dir}/${prefix}ca.pem`);
 }
 
 /** Starts mosquitto; see the module doc. */
@@ -119,43 +69,19 @@ keyfile ${dir}/localhost.key
 `,
   );
   let child: Deno.ChildProcess | undefined;
+  const log = () => Deno.readTextFile(`${dir}/mosquitto.log`).catch(() => "");
   const start = async () => {
     child = new Deno.Command("/usr/sbin/mosquitto", {
       args: ["-c", config],
       stdout: "null",
       stderr: "null",
     }).spawn();
-    const deadline = Date.now() + 10_000;
-    for (const p of [port, tlsPort]) {
-      for (;;) {
-        try {
-          const conn = await Deno.connect({ hostname: "127.0.0.1", port: p });
-          conn.close();
-          break;
-        } catch {
-          if (Date.now() > deadline) {
-            const log = await Deno.readTextFile(`${dir}/mosquitto.log`).catch(() => "");
-            throw new Error(`mosquitto did not listen on ${p}: ${log.slice(-2000)}`);
-          }
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }
-    }
+    await waitListening("mosquitto", [port, tlsPort], log);
   };
   const stop = async () => {
     const c = child;
     child = undefined;
-    if (c === undefined) return;
-    try {
-      c.kill("SIGTERM");
-    } catch { /* gone */ }
-    const timer = setTimeout(() => {
-      try {
-        c.kill("SIGKILL");
-      } catch { /* gone */ }
-    }, 5000);
-    await c.status;
-    clearTimeout(timer);
+    await stopChild(c);
   };
   await start();
   return {
@@ -169,7 +95,7 @@ keyfile ${dir}/localhost.key
       await stop();
       await start();
     },
-    log: () => Deno.readTextFile(`${dir}/mosquitto.log`).catch(() => ""),
+    log,
   };
 }
 

@@ -8,6 +8,8 @@
  * @module
  */
 
+import { freePort, makeTestCa, run, stopChild, waitListening } from "./test_servers.ts";
+
 /** A running (or stopped) prosody. */
 export interface Prosody {
   /** The c2s port on 127.0.0.1. */
@@ -36,74 +38,11 @@ export interface ProsodyOptions {
 
 const DOMAIN = "localhost";
 
-async function run(cmd: string, args: string[], cwd?: string): Promise<string> {
-  const out = await new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "piped" })
-    .output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  if (!out.success) throw new Error(`${cmd} ${args.join(" ")} failed: ${text}`);
-  return text;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-/** Makes a CA and a `localhost` certificate it signs in `dir`. */
-async function makeCertificates(dir: string): Promise<void> {
-  await run("openssl", [
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-days",
-    "2",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-subj",
-    "/CN=cwmp-agent test CA",
-    "-addext",
-    "basicConstraints=critical,CA:TRUE",
-    "-addext",
-    "keyUsage=critical,keyCertSign",
-  ], dir); // deno-fmt-ignore
-  await run("openssl", [
-    "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "localhost.key", "-out", "localhost.csr",
-    "-subj", `/CN=${DOMAIN}`,
-  ], dir); // deno-fmt-ignore
-  await Deno.writeTextFile(
-    `${dir}/ext.cnf`,
-    `subjectAltName=DNS:${DOMAIN}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`,
-  );
-  await run("openssl", [
-    "x509",
-    "-req",
-    "-in",
-    "localhost.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-days",
-    "2",
-    "-out",
-    "localhost.crt",
-    "-extfile",
-    "ext.cnf",
-  ], dir); // deno-fmt-ignore
-}
-
 /** Starts prosody; see the module doc. */
 export async function startProsody(options: ProsodyOptions): Promise<Prosody> {
   const dir = await Deno.makeTempDir({ prefix: "cwmp-prosody-" });
   await Deno.mkdir(`${dir}/data`);
-  await makeCertificates(dir);
+  await makeTestCa(dir);
   const port = freePort();
   const requireTls = options.requireTls ?? true;
   const config = `${dir}/prosody.cfg.lua`;
@@ -139,41 +78,19 @@ VirtualHost "${DOMAIN}"
     await run("prosodyctl", ["--config", config, "register", user, DOMAIN, password]);
   }
   let child: Deno.ChildProcess | undefined;
+  const log = () => Deno.readTextFile(`${dir}/prosody.log`).catch(() => "");
   const start = async () => {
     child = new Deno.Command("prosody", {
       args: ["--config", config],
       stdout: "null",
       stderr: "null",
     }).spawn();
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-        conn.close();
-        return;
-      } catch {
-        if (Date.now() > deadline) {
-          const log = await Deno.readTextFile(`${dir}/prosody.log`).catch(() => "");
-          throw new Error(`prosody did not listen on ${port}: ${log.slice(-2000)}`);
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
+    await waitListening("prosody", [port], log);
   };
   const stop = async () => {
     const c = child;
     child = undefined;
-    if (c === undefined) return;
-    try {
-      c.kill("SIGTERM");
-    } catch { /* gone */ }
-    const timer = setTimeout(() => {
-      try {
-        c.kill("SIGKILL");
-      } catch { /* gone */ }
-    }, 5000);
-    await c.status;
-    clearTimeout(timer);
+    await stopChild(c);
   };
   await start();
   return {
@@ -189,7 +106,7 @@ VirtualHost "${DOMAIN}"
       await stop();
       await start();
     },
-    log: () => Deno.readTextFile(`${dir}/prosody.log`).catch(() => ""),
+    log,
   };
 }
 
