@@ -34,10 +34,20 @@ import {
 import { MAX_PENDING_REQUEST_DOWNLOADS, requestDownloadOf } from "./request_download.ts";
 import { errorText } from "./session_settings.ts";
 
-/** The agent's own log file, sent by Uploads of `2 Vendor Log File` and `4 Vendor Log File 2`. */
+const agentLogFiles = new WeakMap<AgentConfig, AgentLogFile>();
+
+/**
+ * The agent's own log file, sent by Uploads of `2 Vendor Log File` and `4 Vendor Log File 2`;
+ * read once per config (the data model's tables and the runner both ask).
+ */
 function agentLogFile(config: AgentConfig): AgentLogFile {
-  const path = config.log.file ? config.log.fileName : "";
-  return { path, maxSize: config.log.maxSize, persistent: path !== "" && !onRamFs(path) };
+  let file = agentLogFiles.get(config);
+  if (file === undefined) {
+    const path = config.log.file ? config.log.fileName : "";
+    file = { path, maxSize: config.log.maxSize, persistent: path !== "" && !onRamFs(path) };
+    agentLogFiles.set(config, file);
+  }
+  return file;
 }
 
 /** `path` lies on a tmpfs or ramfs mount (lost at reboot), per /proc/mounts. */
