@@ -23,6 +23,7 @@
  * @module
  */
 
+import { WakeTimer } from "../../platform/wake_timer.ts";
 import type { ReportItem } from "./collect.ts";
 import { type Collection, encodeReport, type EncodingSettings } from "./report.ts";
 import { nextReportAt, retryWaitMs } from "./schedule.ts";
@@ -65,7 +66,8 @@ export interface ProfileSenderOptions {
 export class ProfileSender {
   readonly #o: ProfileSenderOptions;
   #retained: Collection[];
-  #timer?: ReturnType<typeof setTimeout>;
+  /** Armed at each report with what is left of the interval: a WakeTimer, which does not leak. */
+  readonly #timer = new WakeTimer();
   #nextAt = 0;
   #startedAt = 0;
   #sending?: AbortController;
@@ -103,7 +105,7 @@ export class ProfileSender {
   /** Stops the loop and cancels a send in progress (that report is retained). */
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#timer);
+    this.#timer.cancel();
     this.#sending?.abort();
     await this.#delivering;
   }
@@ -112,12 +114,12 @@ export class ProfileSender {
     if (this.#stopped) return;
     const now = this.#o.now();
     this.#nextAt = nextReportAt(now, this.#o.intervalMs, this.#o.timeReference, this.#startedAt);
-    this.#timer = setTimeout(() => {
+    this.#timer.arm(this.#nextAt - now, () => {
       this.#schedule();
       this.#report().catch((error) =>
         this.#o.log("warning", `${this.#o.path}: report failed: ${(error as Error).message}`)
       );
-    }, Math.max(0, this.#nextAt - now));
+    });
   }
 
   async #report(): Promise<void> {
@@ -193,16 +195,20 @@ function trim(collections: Collection[], limit: number): Collection[] {
   return kept;
 }
 
-/** Waits `ms`; false when `signal` aborted first. */
+/**
+ * Waits `ms`; false when `signal` aborted first. The waits are random: on a WakeTimer, so
+ * one cancelled by a stop does not leak.
+ */
 function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve(false);
-    const timer = setTimeout(() => {
+    const timer = new WakeTimer();
+    timer.arm(ms, () => {
       signal.removeEventListener("abort", onAbort);
       resolve(true);
-    }, ms);
+    });
     const onAbort = () => {
-      clearTimeout(timer);
+      timer.cancel();
       resolve(false);
     };
     signal.addEventListener("abort", onAbort, { once: true });

@@ -19,6 +19,7 @@
  * @module
  */
 
+import { WakeTimer } from "../../platform/wake_timer.ts";
 import { encodeLwnDatagrams, type LwnParam } from "./message.ts";
 import { nextLwnTrigger, triggerReference } from "./trigger.ts";
 
@@ -74,7 +75,8 @@ export class LwnSender {
   readonly #pending = new Map<string, LwnParam>();
   /** The phase when TriggerTime gives none: the sender's start. */
   readonly #startedAt: number;
-  #timer?: ReturnType<typeof setTimeout>;
+  /** Re-armed with a new delay at each passive change: a WakeTimer, which does not leak. */
+  readonly #timer = new WakeTimer();
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
 
@@ -122,14 +124,12 @@ export class LwnSender {
   /** Stops the timer; what waits is dropped. */
   close(): void {
     this.#closed = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#timer.cancel();
     this.#pending.clear();
   }
 
   #arm(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#timer.cancel();
     if (this.#closed || this.#pending.size === 0) return;
     const settings = this.#options.settings();
     if (!settings.enabled) return;
@@ -137,10 +137,7 @@ export class LwnSender {
     const reference = triggerReference(settings.triggerTime) ?? this.#startedAt;
     const at = nextLwnTrigger(now, settings.triggerInterval, reference);
     if (at === undefined) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#flush([]);
-    }, Math.min(2 ** 31 - 1, Math.max(0, at - now)));
+    this.#timer.arm(at - now, () => this.#flush([]));
   }
 
   /** Sends the waiting passive changes and `active` now, then re-arms. */

@@ -26,6 +26,7 @@
  * @module
  */
 
+import { WakeTimer } from "../../platform/wake_timer.ts";
 import {
   connectMqtt,
   MqttConnectError,
@@ -98,6 +99,8 @@ export class MqttClient {
   #stopped = true;
   #run: Promise<void> | undefined;
   #wake: ((why: "stop" | "reconnect") => void) | undefined;
+  /** The reconnection wait, random each time: a WakeTimer, which does not leak when stopped. */
+  readonly #retryTimer = new WakeTimer();
   #stopController = new AbortController();
   #attemptWaiters: (() => void)[] = [];
   #attempting = false;
@@ -303,12 +306,11 @@ export class MqttClient {
   /** Sleeps `ms` or until stopped. */
   async #sleep(ms: number): Promise<void> {
     if (this.#stopped) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     await new Promise<void>((resolve) => {
       this.#wake = () => resolve();
-      if (Number.isFinite(ms)) timer = setTimeout(resolve, ms);
+      if (Number.isFinite(ms)) this.#retryTimer.arm(ms, resolve);
     });
-    clearTimeout(timer);
+    this.#retryTimer.cancel();
     this.#wake = undefined;
   }
 }

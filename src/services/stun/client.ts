@@ -23,6 +23,7 @@
  * @module
  */
 
+import { WakeTimer } from "../../platform/wake_timer.ts";
 import {
   decodeBindingResponse,
   encodeBindingRequest,
@@ -108,7 +109,11 @@ export class StunConnectionRequests {
   #conn?: Deno.DatagramConn;
   #port = 0;
   #closed = false;
-  #timer?: ReturnType<typeof setTimeout>;
+  /**
+   * The next request or retransmission: re-armed at every answer and setting change, at
+   * times with a computed delay (what is left of the minimum period), so a WakeTimer.
+   */
+  readonly #timer = new WakeTimer();
   #pending?: { id: Uint8Array; sent: number; tries: number; withCredentials: boolean };
   #useCredentials = false;
   #mapped?: StunAddress;
@@ -119,7 +124,8 @@ export class StunConnectionRequests {
   #local = "";
   #published?: StunState;
   #publishAt = -Infinity;
-  #publishTimer?: ReturnType<typeof setTimeout>;
+  /** A delayed address change (what is left of the notification limit): a WakeTimer too. */
+  readonly #publishTimer = new WakeTimer();
 
   constructor(options: StunClientOptions) {
     this.#o = options;
@@ -167,8 +173,8 @@ export class StunConnectionRequests {
   /** Closes the port. */
   close(): void {
     this.#closed = true;
-    clearTimeout(this.#timer);
-    clearTimeout(this.#publishTimer);
+    this.#timer.cancel();
+    this.#publishTimer.cancel();
     try {
       this.#conn?.close();
     } catch { /* already closed */ }
@@ -177,9 +183,9 @@ export class StunConnectionRequests {
   }
 
   #schedule(delayMs: number): void {
-    clearTimeout(this.#timer);
+    this.#timer.cancel();
     if (this.#closed) return;
-    this.#timer = setTimeout(() => this.#tick(), Math.max(0, delayMs));
+    this.#timer.arm(delayMs, () => void this.#tick());
   }
 
   #keepAliveMs(): number {
@@ -385,8 +391,7 @@ export class StunConnectionRequests {
       last.udpConnectionRequestAddress !== next.udpConnectionRequestAddress &&
       last.udpConnectionRequestAddress !== "";
     if (addressChanged && now < this.#publishAt + limitMs) {
-      clearTimeout(this.#publishTimer);
-      this.#publishTimer = setTimeout(() => this.#publish(), this.#publishAt + limitMs - now);
+      this.#publishTimer.arm(this.#publishAt + limitMs - now, () => this.#publish());
       return;
     }
     if (last?.udpConnectionRequestAddress !== next.udpConnectionRequestAddress) {

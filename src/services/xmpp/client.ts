@@ -20,6 +20,7 @@
  * @module
  */
 
+import { WakeTimer } from "../../platform/wake_timer.ts";
 import { chooseMechanism, plainResponse, ScramSha1, toBase64 } from "./sasl.ts";
 import { retryWait, type XmppRetryOptions } from "./retry_wait.ts";
 import {
@@ -126,6 +127,8 @@ export class XmppClient {
   #conn: Deno.Conn | undefined;
   #run: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** The reconnection wait, random each time: a WakeTimer, which does not leak when stopped. */
+  readonly #retryTimer = new WakeTimer();
   #writing: Promise<void> = Promise.resolve();
   #nextId = 0;
   readonly #waiting = new Map<string, (reply: XmlElement) => void>();
@@ -538,11 +541,11 @@ export class XmppClient {
   #sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
-        clearTimeout(timer);
+        this.#retryTimer.cancel();
         this.#wake = undefined;
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      this.#retryTimer.arm(ms, done);
       this.#wake = done;
     });
   }

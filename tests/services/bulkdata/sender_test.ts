@@ -104,3 +104,16 @@ Deno.test("ProfileSender keeps at most MAX_RETAINED_ITEMS parameters retained, d
   assert.equal(s.retained.length, 1, "two reports of 60,000 parameters do not fit 100,000");
   await s.stop();
 });
+
+Deno.test("ProfileSender waits out a ReportingInterval longer than setTimeout's 24.8 days", async () => {
+  let collected = 0;
+  const s = sender({ send: () => Promise.resolve() }, {
+    intervalMs: 30 * 86_400_000,
+    collect: () => (collected++, Promise.resolve([])),
+  });
+  s.start();
+  // A setTimeout of more than 2^31 − 1 ms fires after 1 ms: a report every millisecond.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await s.stop();
+  assert.equal(collected, 0);
+});
