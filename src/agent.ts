@@ -297,7 +297,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     logger.info("Diagnostics complete");
     feed({ kind: "addEvent", events: [{ eventCode: "8 DIAGNOSTICS COMPLETE", commandKey: "" }] });
   });
-  const notifier = new Notifier(model, am.attributes, am.schema, am.informRefs);
+  const notifier = new Notifier(model, am.attributes, am.informRefs);
   await notifier.rewatch();
   // Lightweight notifications (TR-069 Annex M): changes of notification 3–6 as UDP datagrams.
   const lwn = startLightweightNotifications({

@@ -24,7 +24,7 @@ export function deviceIdOf(identity: DeviceIdentity): DeviceIdStruct {
 /** Resolves the forced-inform parameters of `entries` that `model` serves, once. */
 export async function forcedInformRefs(
   model: ParameterTree,
-  entries: readonly SchemaEntry[],
+  entries: Iterable<SchemaEntry>,
 ): Promise<ParameterRef[]> {
   const refs: ParameterRef[] = [];
   for (const entry of entries) {

@@ -214,7 +214,7 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
     model,
     schema,
     attributes,
-    informRefs: await forcedInformRefs(model, schema.entries),
+    informRefs: await forcedInformRefs(model, model.parameterSchemas()),
     parameterKeyPath,
     handlers: withKey(parameterKeyPath),
     localHandlers: withKey(null),

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { AttributeStore, ParameterRef, ParameterTree, Schema } from "../datamodel/mod.ts";
+import type { AttributeStore, ParameterRef, ParameterTree } from "../datamodel/mod.ts";
 import {
   activeNotificationAt,
   buildInformList,
@@ -35,7 +35,6 @@ export interface InformContent {
 export class Notifier {
   readonly #model: ParameterTree;
   readonly #attributes: AttributeStore;
-  readonly #schema: Schema;
   readonly #informRefs: readonly ParameterRef[];
   readonly #detector: ValueChangeDetector;
   readonly #queue = new NotificationQueue();
@@ -47,19 +46,21 @@ export class Notifier {
   constructor(
     model: ParameterTree,
     attributes: AttributeStore,
-    schema: Schema,
     informRefs: readonly ParameterRef[],
   ) {
     this.#model = model;
     this.#attributes = attributes;
-    this.#schema = schema;
     this.#informRefs = informRefs;
     this.#detector = new ValueChangeDetector((refs) => model.read(refs));
   }
 
   /** Rebuilds the watch list (after attributes, AddObject or DeleteObject changed it). */
   async rewatch(rebaseline?: readonly string[]): Promise<void> {
-    const watched = await notifiedParameters(this.#model, this.#attributes, this.#schema.entries);
+    const watched = await notifiedParameters(
+      this.#model,
+      this.#attributes,
+      this.#model.parameterSchemas(),
+    );
     await this.#detector.watch(watched, { rebaseline });
   }
 

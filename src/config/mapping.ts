@@ -40,8 +40,8 @@ import {
   type ScriptCommand,
   type ScriptMapping,
 } from "../datamodel/providers/script/mapping.ts";
-import { Schema } from "../datamodel/schema.ts";
-import { TR181_MODEL, tr181Entries } from "../datamodel/generated/tr181.ts";
+import type { Schema } from "../datamodel/schema.ts";
+import { TR181_MODEL, tr181Schema } from "../datamodel/generated/tr181.ts";
 import { describeValue } from "./_check_value.ts";
 import { ConfigError } from "./config_error.ts";
 import { keyLines } from "./_key_lines.ts";
@@ -76,8 +76,6 @@ const OBJECT_KEYS = new Set([
 const COMMAND_KEYS = new Set(["argv", "timeout_ms", "max_output_bytes"]);
 const COMMANDS = ["get", "set", "instances", "add", "delete"] as const;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-let defaultSchema: Schema | undefined;
 
 /**
  * Parses and validates a mapping file.
@@ -128,21 +126,14 @@ class MappingLoader {
   readonly #model: string;
   readonly #lines: Map<string, number>;
   readonly #objectLines: Map<string, number>[];
-  readonly #counters: Set<string>;
 
   constructor(text: string, options: LoadMappingOptions) {
     this.#text = text;
     this.#file = options.file;
-    this.#schema = options.schema ?? (defaultSchema ??= new Schema(tr181Entries()));
+    this.#schema = options.schema ?? tr181Schema();
     this.#model = options.schemaName ?? (options.schema === undefined ? TR181_MODEL : "the");
     this.#lines = keyLines(text);
     this.#objectLines = objectSectionLines(text);
-    this.#counters = new Set();
-    for (const entry of this.#schema.entries) {
-      if (entry.kind === "object" && entry.numEntriesParameter !== undefined) {
-        this.#counters.add(entry.numEntriesParameter);
-      }
-    }
   }
 
   load(): ScriptMapping {
@@ -269,7 +260,7 @@ class MappingLoader {
           `"${name}" is not a parameter of "${path}" in ${this.#model} schema`,
         );
       }
-      if (this.#counters.has(full)) {
+      if (this.#schema.isCounter(full)) {
         throw this.#errorIn(at, `"${name}" counts the rows of a table; the agent derives it`);
       }
     }

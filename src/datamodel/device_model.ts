@@ -12,14 +12,14 @@
  */
 
 import { bindHeartbeatPolicy } from "./objects/heartbeat_policy.ts";
-import { TR098_MODEL, tr098Entries } from "./generated/tr098.ts";
-import { TR181_MODEL, tr181Entries } from "./generated/tr181.ts";
+import { TR098_MODEL, tr098Schema } from "./generated/tr098.ts";
+import { TR181_MODEL, tr181Schema } from "./generated/tr181.ts";
 import type { InstanceNumbers } from "./instance_numbers.ts";
 import { bindDeviceInfo, type DeviceInfoOptions } from "./objects/device_info.ts";
 import { bindDeviceRoot } from "./objects/device_root.ts";
 import { bindManagementServer, type ManagementServerOptions } from "./objects/management_server.ts";
 import type { Binding } from "./provider.ts";
-import { Schema } from "./schema.ts";
+import type { Schema } from "./schema.ts";
 import { type AliasOptions, ParameterTree } from "./tree.ts";
 
 /** Which data model the agent exposes (icwmp `cpe.datamodel`). */
@@ -46,8 +46,6 @@ const ROOT_OBJECT: Record<DataModelRoot, string> = {
 
 const MODEL_NAME: Record<DataModelRoot, string> = { tr181: TR181_MODEL, tr098: TR098_MODEL };
 
-const schemas = new Map<DataModelRoot, Schema>();
-
 /** The root object of `root`: `Device.` or `InternetGatewayDevice.`. */
 export function rootObjectOf(root: DataModelRoot): string {
   return ROOT_OBJECT[root];
@@ -58,14 +56,12 @@ export function modelVersionOf(root: DataModelRoot): string {
   return MODEL_NAME[root].slice(MODEL_NAME[root].indexOf(":") + 1);
 }
 
-/** The full generated schema of `root`, decoded and indexed once per process. */
+/**
+ * The full generated schema of `root`, indexed once per process; an object is decoded
+ * when first asked for.
+ */
 export function deviceSchema(root: DataModelRoot = "tr181"): Schema {
-  let schema = schemas.get(root);
-  if (schema === undefined) {
-    schema = new Schema(root === "tr181" ? tr181Entries() : tr098Entries());
-    schemas.set(root, schema);
-  }
-  return schema;
+  return root === "tr181" ? tr181Schema() : tr098Schema();
 }
 
 /** Where SPV/AddObject/DeleteObject store ParameterKey under `root`. */

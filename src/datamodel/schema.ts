@@ -153,10 +153,36 @@ export interface ObjectSchema {
 /** One schema entry. */
 export type SchemaEntry = ObjectSchema | ParameterSchema;
 
-/** Entries indexed by pattern. */
+/** One object of a schema and its parameters (by name, in schema order). */
+interface ObjectRecord {
+  /** Position among the schema's objects. */
+  readonly index: number;
+  decoded?: DecodedObject;
+}
+
+interface DecodedObject {
+  readonly object: ObjectSchema;
+  readonly parameters: Map<string, ParameterSchema>;
+}
+
+/**
+ * Decodes the object at `index` of a lazily decoded schema: its entry first, then its
+ * parameters in schema order.
+ */
+export type DecodeObject = (index: number) => readonly SchemaEntry[];
+
+/**
+ * Entries indexed by pattern. A schema made with {@linkcode Schema.lazy} decodes an
+ * object and its parameters when one of them is first asked for: the agent's tree needs
+ * a few hundred of TR-181's 7,255 entries, and decoding all of them cost more than the
+ * rest of the start-up.
+ */
 export class Schema {
-  readonly #entries: readonly SchemaEntry[];
-  readonly #byPath = new Map<string, SchemaEntry>();
+  readonly #byObject = new Map<string, ObjectRecord>();
+  #paths: readonly string[];
+  #decode?: DecodeObject;
+  #entries?: readonly SchemaEntry[];
+  #children?: Map<string, string[]>;
 
   /**
    * Indexes `entries`, which come parents first (the order of the BBF XML).
@@ -165,33 +191,125 @@ export class Schema {
    */
   constructor(entries: readonly SchemaEntry[]) {
     this.#entries = entries;
+    const objects: string[] = [];
     for (const entry of entries) {
-      if (this.#byPath.has(entry.path)) {
-        throw new TypeError(`Duplicate schema entry: "${entry.path}"`);
+      if (entry.kind === "object") {
+        if (this.#byObject.has(entry.path)) {
+          throw new TypeError(`Duplicate schema entry: "${entry.path}"`);
+        }
+        this.#byObject.set(entry.path, {
+          index: objects.length,
+          decoded: { object: entry, parameters: new Map() },
+        });
+        objects.push(entry.path);
+        continue;
       }
-      if (entry.kind === "parameter" && !this.#byPath.has(objectOf(entry.path))) {
+      const record = this.#byObject.get(objectOf(entry.path))?.decoded;
+      if (record === undefined) {
         throw new TypeError(`Schema entry "${entry.path}" has no object "${objectOf(entry.path)}"`);
       }
-      this.#byPath.set(entry.path, entry);
+      const name = entry.path.slice(objectOf(entry.path).length);
+      if (record.parameters.has(name)) {
+        throw new TypeError(`Duplicate schema entry: "${entry.path}"`);
+      }
+      record.parameters.set(name, entry);
     }
+    this.#paths = objects;
   }
 
-  /** Every entry, in schema order. */
+  /**
+   * A schema of the objects `paths` (parents first) whose entries `decode` gives on
+   * first use. The decoded entries are trusted to match `paths`.
+   */
+  static lazy(paths: readonly string[], decode: DecodeObject): Schema {
+    const schema = new Schema([]);
+    schema.#entries = undefined;
+    schema.#paths = paths;
+    schema.#decode = decode;
+    for (const [index, path] of paths.entries()) schema.#byObject.set(path, { index });
+    return schema;
+  }
+
+  /** Every entry, in schema order (decodes a lazy schema whole). */
   get entries(): readonly SchemaEntry[] {
+    if (this.#entries === undefined) {
+      const all: SchemaEntry[] = [];
+      for (const path of this.#paths) {
+        const record = this.#decoded(path)!;
+        all.push(record.object, ...record.parameters.values());
+      }
+      this.#entries = all;
+    }
     return this.#entries;
   }
 
   /** The object entry at `pattern`, if any. */
   object(pattern: string): ObjectSchema | undefined {
-    const entry = this.#byPath.get(pattern);
-    return entry?.kind === "object" ? entry : undefined;
+    return this.#decoded(pattern)?.object;
   }
 
   /** The parameter entry at `pattern`, if any. */
   parameter(pattern: string): ParameterSchema | undefined {
-    const entry = this.#byPath.get(pattern);
-    return entry?.kind === "parameter" ? entry : undefined;
+    const object = objectOf(pattern);
+    return this.#decoded(object)?.parameters.get(pattern.slice(object.length));
   }
+
+  /** The parameters of the object `pattern`, in schema order (none for an unknown object). */
+  parametersOf(pattern: string): Iterable<ParameterSchema> {
+    return this.#decoded(pattern)?.parameters.values() ?? [];
+  }
+
+  /** The position of the object `pattern` among the schema's objects; -1 when absent. */
+  objectIndex(pattern: string): number {
+    return this.#byObject.get(pattern)?.index ?? -1;
+  }
+
+  /**
+   * The objects right below `pattern` (`pattern` + `Name.` or `Name.{i}.`), in schema
+   * order.
+   */
+  childObjects(pattern: string): readonly string[] {
+    if (this.#children === undefined) {
+      this.#children = new Map();
+      for (const path of this.#paths) {
+        const parent = parentObjectOf(path);
+        if (parent === undefined) continue;
+        const list = this.#children.get(parent);
+        if (list === undefined) this.#children.set(parent, [path]);
+        else list.push(path);
+      }
+    }
+    return this.#children.get(pattern) ?? [];
+  }
+
+  /**
+   * Whether the parameter `pattern` counts the rows of a table (some table's
+   * `numEntriesParameter`; TR-106 puts it in the table's parent object).
+   */
+  isCounter(pattern: string): boolean {
+    return this.childObjects(objectOf(pattern)).some((child) =>
+      this.object(child)?.numEntriesParameter === pattern
+    );
+  }
+
+  #decoded(pattern: string): DecodedObject | undefined {
+    const record = this.#byObject.get(pattern);
+    if (record === undefined || record.decoded !== undefined) return record?.decoded;
+    const [object, ...parameters] = this.#decode!(record.index);
+    const byName = new Map<string, ParameterSchema>();
+    for (const parameter of parameters) {
+      byName.set(parameter.path.slice(pattern.length), parameter as ParameterSchema);
+    }
+    return record.decoded = { object: object as ObjectSchema, parameters: byName };
+  }
+}
+
+/** The object `pattern` sits in: `Device.IP.Interface.{i}.` and `Device.IP.Interface.` → `Device.IP.`. */
+function parentObjectOf(pattern: string): string | undefined {
+  let end = pattern.length - 1; // The final ".".
+  if (pattern.endsWith(".{i}.")) end -= 4;
+  const cut = pattern.lastIndexOf(".", end - 1);
+  return cut < 0 ? undefined : pattern.slice(0, cut + 1);
 }
 
 /** The object pattern a parameter pattern belongs to: `Device.DeviceInfo.UpTime` → `Device.DeviceInfo.`. */

@@ -251,44 +251,51 @@ export class ParameterTree {
     }
     // NumberOfEntries pattern → row pattern, for the tables that will be in the tree.
     const counters = new Map<string, string>();
-    for (const entry of schema.entries) {
-      if (entry.kind === "object" && entry.numEntriesParameter && present.has(entry.path)) {
-        counters.set(entry.numEntriesParameter, entry.path);
-      }
+    for (const pattern of present) {
+      const counted = schema.object(pattern)?.numEntriesParameter;
+      if (counted !== undefined) counters.set(counted, pattern);
     }
+    // Only the objects bound or holding a counter have anything to add; visited in schema
+    // order, each with its parameters, so the tree lists names in the schema's order.
+    const visit = new Set(byObject.keys());
+    for (const counted of counters.keys()) visit.add(objectOf(counted));
+    const objects = [...visit].sort((a, b) => schema.objectIndex(a) - schema.objectIndex(b));
     const counter: Provider = { get: (refs) => this.#count(refs) };
-    for (const entry of schema.entries) {
-      if (entry.kind === "parameter" && counters.has(entry.path)) {
-        const rowPattern = counters.get(entry.path)!;
-        const name = entry.path.slice(objectOf(entry.path).length);
-        const parent = this.#ensureObject(schema, objectOf(entry.path), []);
+    for (const pattern of objects) {
+      const owners = byObject.get(pattern);
+      if (owners !== undefined) this.#ensureObject(schema, pattern, owners);
+      for (const entry of schema.parametersOf(pattern)) {
+        const name = entry.path.slice(pattern.length);
+        const rowPattern = counters.get(entry.path);
+        if (rowPattern !== undefined) {
+          const parent = this.#ensureObject(schema, pattern, []);
+          parent.children.set(name, {
+            name,
+            kind: "parameter",
+            children: new Map(),
+            parameter: entry,
+          });
+          this.#providers.set(entry, counter);
+          const table = rowPattern.slice(0, -4); // Drops "{i}.".
+          this.#counted.set(entry, {
+            row: this.#ensureObject(schema, rowPattern, []),
+            table: table.slice(table.slice(0, -1).lastIndexOf(".") + 1, -1),
+          });
+          continue;
+        }
+        if (owners === undefined) continue;
+        const serving = owners.filter((b) => b.parameters.includes(name));
+        if (serving.length === 0) continue;
+        if (serving.length > 1) throw new TypeError(`Parameter bound twice: "${entry.path}"`);
+        const parent = this.#ensureObject(schema, pattern, owners);
         parent.children.set(name, {
           name,
           kind: "parameter",
           children: new Map(),
           parameter: entry,
         });
-        this.#providers.set(entry, counter);
-        const table = rowPattern.slice(0, -4); // Drops "{i}.".
-        this.#counted.set(entry, {
-          row: this.#ensureObject(schema, rowPattern, []),
-          table: table.slice(table.slice(0, -1).lastIndexOf(".") + 1, -1),
-        });
-        continue;
+        this.#providers.set(entry, serving[0].provider);
       }
-      const owners = byObject.get(entry.kind === "object" ? entry.path : objectOf(entry.path));
-      if (owners === undefined) continue;
-      if (entry.kind === "object") {
-        this.#ensureObject(schema, entry.path, owners);
-        continue;
-      }
-      const name = entry.path.slice(objectOf(entry.path).length);
-      const serving = owners.filter((b) => b.parameters.includes(name));
-      if (serving.length === 0) continue;
-      if (serving.length > 1) throw new TypeError(`Parameter bound twice: "${entry.path}"`);
-      const parent = this.#ensureObject(schema, objectOf(entry.path), owners);
-      parent.children.set(name, { name, kind: "parameter", children: new Map(), parameter: entry });
-      this.#providers.set(entry, serving[0].provider);
     }
     checkTables(this.#root, "");
   }
@@ -296,6 +303,11 @@ export class ParameterTree {
   /** The schema the tree was built on. */
   get schema(): Schema {
     return this.#schema;
+  }
+
+  /** The schema's parameters the tree holds (bound, or counting a table's rows), in schema order. */
+  parameterSchemas(): Iterable<ParameterSchema> {
+    return this.#providers.keys();
   }
 
   /**

@@ -15,14 +15,14 @@ import type { ParameterTree } from "../datamodel/tree.ts";
 import type { WatchedNotification, WatchedParameter } from "./value_change_detector.ts";
 
 /**
- * The parameters of `model` with notification 1–6 in `store`; `entries` is the schema
- * the tree was built from (for the defaults). Stored paths the tree no longer has are
+ * The parameters of `model` with notification 1–6 in `store`; `entries` are the schema
+ * parameters whose defaults count (the tree's own: `model.parameterSchemas()`). Stored paths the tree no longer has are
  * skipped (the agent drops them with `AttributeStore.forget`).
  */
 export async function notifiedParameters(
   model: ParameterTree,
   store: AttributeStore,
-  entries: readonly SchemaEntry[],
+  entries: Iterable<SchemaEntry>,
 ): Promise<WatchedParameter[]> {
   const refs = new Map<string, ParameterRef>();
   for (const entry of entries) {

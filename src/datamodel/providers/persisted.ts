@@ -170,18 +170,9 @@ export class PersistedProvider implements Provider {
  * serve: all but the `…NumberOfEntries` counters (the tree derives those).
  */
 export function persistableParameters(schema: Schema, pattern: string): string[] {
-  const counters = new Set<string>();
   const names: string[] = [];
-  for (const entry of schema.entries) {
-    if (entry.kind === "object" && entry.numEntriesParameter?.startsWith(pattern)) {
-      counters.add(entry.numEntriesParameter);
-    }
-  }
-  for (const entry of schema.entries) {
-    if (entry.kind !== "parameter" || !entry.path.startsWith(pattern)) continue;
-    const name = entry.path.slice(pattern.length);
-    if (name.includes(".") || counters.has(entry.path)) continue;
-    names.push(name);
+  for (const entry of schema.parametersOf(pattern)) {
+    if (!schema.isCounter(entry.path)) names.push(entry.path.slice(pattern.length));
   }
   return names;
 }
