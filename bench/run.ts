@@ -27,13 +27,18 @@
  * 11. Whole-tree GPV with the Linux objects bound: `get Device.` on the real agent's
  *     control socket, µs per parameter against icwmp's figure (measured separately)
  *     (bench/linux_gpv_bench.ts in its own process; `--linux-gpv-runs=0` skips).
+ * 12. The aarch64 release tarball in a busybox + musl root under qemu-user: spawn → BOOT
+ *     Inform, `cwmp-agent --version` and idle RSS, each against a bare script on the same
+ *     emulator and runtime, and a whole-tree GPV on the control socket (about 90 s;
+ *     bench/aarch64_bench.ts in its own process, which says why when it skips;
+ *     `--aarch64-runs=0` skips).
  *
  * Prints a table and writes bench/results.json. Exits 1 if any session fails.
  *
  *   deno task bench [--sessions=200] [--warmup=30] [--startup-runs=10] [--codec-runs=7]
  *                   [--memory-sessions=10000] [--transfer-mb=200] [--ftp-mb=100] [--tftp-mb=20]
  *                   [--cr-requests=1000] [--bulkdata-seconds=10]
- *                   [--linux-gpv-runs=15]
+ *                   [--linux-gpv-runs=15] [--aarch64-runs=3]
  *
  * @module
  */
@@ -211,6 +216,7 @@ async function main(): Promise<number> {
   const crRequests = intFlag("cr-requests", 1000, 0);
   const bulkdataSeconds = intFlag("bulkdata-seconds", 10, 0);
   const linuxGpvRuns = intFlag("linux-gpv-runs", 15, 0);
+  const aarch64Runs = intFlag("aarch64-runs", 3, 0);
   const started = performance.now();
   const machine = await machineFacts();
   // Interrupted: leave no agent and no temp dir behind.
@@ -262,12 +268,18 @@ async function main(): Promise<number> {
       );
       linuxGpv = await runScript("linux_gpv_bench.ts", [`--runs=${linuxGpvRuns}`]);
     }
+    let aarch64: ScriptOutput | undefined;
+    if (aarch64Runs > 0) {
+      console.error(`bench: aarch64 release tarball under qemu-user (${aarch64Runs} runs each)…`);
+      aarch64 = await runScriptWithResult("aarch64_bench.ts", [`--runs=${aarch64Runs}`]);
+    }
     const totalSeconds = (performance.now() - started) / 1000;
     console.log(report(machine, session, startup, codec, datamodel, udp, memory, transfer, bare));
     if (ftpTftp !== "") console.log(`\n8. FTP and TFTP against curl and tftp-hpa\n${ftpTftp}`);
     if (crPaths !== "") console.log(`\n9. Connection-request paths\n${crPaths}`);
     if (bulkdata !== "") console.log(`\n10. Bulk Data reports\n${bulkdata}`);
     if (linuxGpv !== "") console.log(`\n11. Whole-tree GPV, Linux objects bound\n${linuxGpv}`);
+    if (aarch64) console.log(`\n12. aarch64 release tarball under qemu-user\n${aarch64.report}`);
     console.log(`\nWhole bench: ${totalSeconds.toFixed(1)} s. Results in ${RESULTS}`);
     const results = {
       date: new Date().toISOString(),
@@ -284,6 +296,8 @@ async function main(): Promise<number> {
       crPaths,
       bulkdata,
       linuxGpv,
+      // The script's RESULT (`{ skipped }` when it skipped), else its report.
+      aarch64: aarch64 && (aarch64.result ?? aarch64.report),
       totalSeconds,
     };
     await Deno.writeTextFile(RESULTS, JSON.stringify(results, roundNumbers, 2) + "\n");
@@ -308,15 +322,28 @@ function runFtpTftpBench(ftpMb: number, tftpMb: number): Promise<string> {
 
 /** A bench script of this directory in its own process; its report, RESULT lines left out. */
 async function runScript(name: string, args: string[]): Promise<string> {
+  return (await runScriptWithResult(name, args)).report;
+}
+
+/** What a bench script printed: its report, and its last RESULT line's JSON if it succeeded. */
+interface ScriptOutput {
+  report: string;
+  result?: unknown;
+}
+
+/** A bench script of this directory in its own process. */
+async function runScriptWithResult(name: string, args: string[]): Promise<ScriptOutput> {
   const script = new URL(`./${name}`, import.meta.url).pathname;
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", script, ...args],
     stdout: "piped",
     stderr: "inherit",
   }).output();
-  const text = new TextDecoder().decode(out.stdout).split("\n")
-    .filter((line) => !line.startsWith("RESULT ")).join("\n").trim();
-  return out.success ? text : `failed (exit ${out.code}): ${text}`;
+  const lines = new TextDecoder().decode(out.stdout).split("\n");
+  const text = lines.filter((line) => !line.startsWith("RESULT ")).join("\n").trim();
+  if (!out.success) return { report: `failed (exit ${out.code}): ${text}` };
+  const result = lines.findLast((line) => line.startsWith("RESULT "));
+  return { report: text, result: result && JSON.parse(result.slice("RESULT ".length)) };
 }
 
 function roundNumbers(_key: string, value: unknown): unknown {
