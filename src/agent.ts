@@ -10,7 +10,12 @@
 
 import { type AgentConfig, checkStartConfig } from "./config/mod.ts";
 export { sessionSettingsOf } from "./agent/session_settings.ts";
-import { type DeviceIdentity, deviceSchema, rootObjectOf } from "./datamodel/mod.ts";
+import {
+  type DeviceIdentity,
+  deviceSchema,
+  loadDeviceSchema,
+  rootObjectOf,
+} from "./datamodel/mod.ts";
 import { createScriptBindings } from "./datamodel/providers/script/mod.ts";
 import { readMappingFile } from "./config/mapping.ts";
 import { createCommandRunner } from "./datamodel/providers/script/command_runner.ts";
@@ -117,6 +122,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     logger.warning(`Cannot restrict "${config.agent.stateDir}": ${(error as Error).message}`)
   );
 
+  await loadDeviceSchema(config.cpe.datamodel);
   // One agent per state directory; the lock is released by the kernel if we die.
   const lock = await lockStateDir(config.agent.stateDir);
   try {

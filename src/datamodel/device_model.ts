@@ -12,7 +12,6 @@
  */
 
 import { bindHeartbeatPolicy } from "./objects/heartbeat_policy.ts";
-import { TR098_MODEL, tr098Schema } from "./generated/tr098.ts";
 import { TR181_MODEL, tr181Schema } from "./generated/tr181.ts";
 import type { InstanceNumbers } from "./instance_numbers.ts";
 import { bindDeviceInfo, type DeviceInfoOptions } from "./objects/device_info.ts";
@@ -44,7 +43,15 @@ const ROOT_OBJECT: Record<DataModelRoot, string> = {
   tr098: "InternetGatewayDevice.",
 };
 
-const MODEL_NAME: Record<DataModelRoot, string> = { tr181: TR181_MODEL, tr098: TR098_MODEL };
+/**
+ * TR-098's model name, as `generated/tr098.ts` has it (a test keeps them equal): that module
+ * is loaded only for a TR-098 agent ({@linkcode loadDeviceSchema}).
+ */
+export const TR098_MODEL_NAME = "InternetGatewayDevice:1.14";
+
+const MODEL_NAME: Record<DataModelRoot, string> = { tr181: TR181_MODEL, tr098: TR098_MODEL_NAME };
+
+let tr098: Schema | undefined;
 
 /** The root object of `root`: `Device.` or `InternetGatewayDevice.`. */
 export function rootObjectOf(root: DataModelRoot): string {
@@ -57,11 +64,26 @@ export function modelVersionOf(root: DataModelRoot): string {
 }
 
 /**
+ * Loads the generated schema of `root` (TR-098's is a module of its own, loaded only for a
+ * TR-098 agent) and returns it as {@linkcode deviceSchema} does.
+ */
+export async function loadDeviceSchema(root: DataModelRoot = "tr181"): Promise<Schema> {
+  if (root === "tr098") tr098 ??= (await import("./generated/tr098.ts")).tr098Schema();
+  return deviceSchema(root);
+}
+
+/**
  * The full generated schema of `root`, indexed once per process; an object is decoded
- * when first asked for.
+ * when first asked for. TR-098's must have been loaded by {@linkcode loadDeviceSchema}.
+ *
+ * @throws {Error} for TR-098 before it is loaded.
  */
 export function deviceSchema(root: DataModelRoot = "tr181"): Schema {
-  return root === "tr181" ? tr181Schema() : tr098Schema();
+  if (root === "tr181") return tr181Schema();
+  if (tr098 === undefined) {
+    throw new Error('The TR-098 schema is not loaded: await loadDeviceSchema("tr098") first');
+  }
+  return tr098;
 }
 
 /** Where SPV/AddObject/DeleteObject store ParameterKey under `root`. */

@@ -36,3 +36,16 @@ Deno.test("RUNTIME_MODULES' bundle names are the ones the code resolves", async 
   const named = [...text.matchAll(/runtimeModuleUrl\([^)]*"(\w+\.js)",?\s*\)/g)].map((m) => m[1]);
   assert.deepEqual(named.sort(), RUNTIME_MODULES.map((m) => m.bundle).sort());
 });
+
+Deno.test("stampVersion() finds VERSION in a minified bundle through the entry's export", () => {
+  const text = 'var o="0.1.0";var e="0.1.0";console.log(e);export{e as VERSION,o as OTHER};';
+  assert.equal(
+    stampVersion(text, "0.1.0", "0.1.0+abc"),
+    'var o="0.1.0";var e="0.1.0+abc";console.log(e);export{e as VERSION,o as OTHER};',
+  );
+  assert.throws(
+    () =>
+      stampVersion('var e="0.1.0";export{e as VERSION};var x={e:"0.1.0"};e="0.1.0";', "0.1.0", "x"),
+    /found VERSION = "0.1.0" 2 times/,
+  );
+});

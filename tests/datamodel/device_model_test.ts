@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { createDeviceModel, parameterKeyPathOf } from "../../src/datamodel/device_model.ts";
+import {
+  createDeviceModel,
+  deviceSchema,
+  loadDeviceSchema,
+  parameterKeyPathOf,
+  TR098_MODEL_NAME,
+} from "../../src/datamodel/device_model.ts";
+import { TR098_MODEL } from "../../src/datamodel/generated/tr098.ts";
 import { IDENTITY, RecordingStore } from "../rpc/_slice_fixture.ts";
 import { engineFixture } from "./_engine_fixture.ts";
 
@@ -17,7 +24,15 @@ Deno.test("createDeviceModel() serves TR-181 with RootDataModelVersion 2.17", as
   assert.deepEqual(await tree.read([ref!]), ["2.17"]);
 });
 
+Deno.test("the TR-098 schema is loaded on demand, under the model name the generated module has", async () => {
+  assert.equal(TR098_MODEL_NAME, TR098_MODEL);
+  const schema = await loadDeviceSchema("tr098");
+  assert.equal(deviceSchema("tr098"), schema);
+  assert.equal(schema.object("InternetGatewayDevice.")?.path, "InternetGatewayDevice.");
+});
+
 Deno.test("createDeviceModel() serves DeviceInfo and ManagementServer under InternetGatewayDevice", async () => {
+  await loadDeviceSchema("tr098");
   const tree = model("tr098");
   const refs = await Promise.all([
     tree.parameter("InternetGatewayDevice.DeviceInfo.SerialNumber"),
