@@ -16,16 +16,24 @@
  *
  * Unsupported: none of this object. ProcessNumberOfEntries is derived by the tree.
  *
+ * Cost: a whole-tree read lists `/proc` and reads each `/proc/<pid>/stat` once (one
+ * file gives every parameter; `status` and `cmdline` are never opened), parsed by
+ * index. The table answers synchronously once read, and values it builds in their
+ * canonical form (integers, the state names, comm) are checked against the schema
+ * only where the schema could refuse them (see {@linkcode columnOf}).
+ *
  * Read-only.
  *
  * @module
  */
 
 import type { SystemSource } from "../../platform/system_source.ts";
-import type { Binding } from "../provider.ts";
+import { nullValue } from "../null_value.ts";
+import type { Binding, MaybePromise, ParameterRef, Provider } from "../provider.ts";
+import type { ParameterSchema } from "../schema.ts";
 import { parseCpuTimes, parseProcessStat, type ProcessStat } from "../providers/linux/proc.ts";
 import type { CpuTimes } from "../providers/linux/proc.ts";
-import { objectProvider, tableProvider, unsignedInt } from "./_table.ts";
+import { conform, objectProvider, unsignedInt } from "./_table.ts";
 
 /** Options of {@linkcode bindProcessStatus}. */
 export interface ProcessStatusOptions {
@@ -65,6 +73,15 @@ const STATES: Readonly<Record<string, string>> = {
   P: "Idle",
 };
 
+const MAX_UNSIGNED_INT = 0xffffffff;
+const MAX_COMMAND = 256;
+
+/** One read of the process list: the rows by PID and the PIDs ascending. */
+interface ProcessTable {
+  readonly pids: readonly number[];
+  readonly rows: ReadonlyMap<number, ProcessStat>;
+}
+
 /** Binds `ProcessStatus.` (CPUUsage) and `ProcessStatus.Process.{i}.` to `source`. */
 export function bindProcessStatus(
   source: SystemSource,
@@ -84,25 +101,44 @@ export function bindProcessStatus(
     previous = now;
     return usage;
   };
-  const readRows = async (): Promise<Map<number, ProcessStat>> => {
-    const pids = (await source.listDir("/proc")).filter((name) => /^[1-9]\d*$/.test(name));
-    const stats = await Promise.all(
-      pids.map(async (pid) => parseProcessStat(await source.readText(`/proc/${pid}/stat`) ?? "")),
-    );
-    const out = new Map<number, ProcessStat>();
-    for (const stat of stats) if (stat !== undefined && stat.pid > 0) out.set(stat.pid, stat);
-    return out;
-  };
-  // One read of every /proc/<pid>/stat for the listing and the values of a request.
+  // One read of every /proc/<pid>/stat for the listing and the values of a request;
+  // once read, both are answered without a promise.
   const maxAgeMs = options.maxAgeMs ?? 0;
   const clock = options.clock ?? (() => performance.now());
-  let recent: { at: number; rows: Promise<Map<number, ProcessStat>> } | undefined;
-  const rows = (): Promise<Map<number, ProcessStat>> => {
+  let recent: { at: number; table: Promise<ProcessTable>; read?: ProcessTable } | undefined;
+  const table = (): MaybePromise<ProcessTable> => {
     const now = clock();
     if (recent === undefined || now - recent.at >= maxAgeMs || now < recent.at) {
-      recent = { at: now, rows: readRows() };
+      const entry: NonNullable<typeof recent> = { at: now, table: readProcessTable(source) };
+      // A failed read reaches the callers through `table`; nothing to remember then.
+      entry.table.then((read) => {
+        entry.read = read;
+      }, () => {});
+      recent = entry;
     }
-    return recent.rows;
+    return recent.read ?? recent.table;
+  };
+  const columns = new WeakMap<ParameterSchema, (p: ProcessStat) => string>();
+  const values = (rows: ReadonlyMap<number, ProcessStat>, refs: readonly ParameterRef[]) => {
+    const out = new Array<string>(refs.length);
+    for (let i = 0; i < refs.length; i++) {
+      const ref = refs[i];
+      let column = columns.get(ref.schema);
+      if (column === undefined) columns.set(ref.schema, column = columnOf(ref, msPerTick));
+      const row = rows.get(ref.instances[ref.instances.length - 1]);
+      out[i] = row === undefined ? nullValue(ref.schema) : column(row);
+    }
+    return out;
+  };
+  const processes: Provider = {
+    get(refs) {
+      const t = table();
+      return t instanceof Promise ? t.then((t) => values(t.rows, refs)) : values(t.rows, refs);
+    },
+    instances() {
+      const t = table();
+      return t instanceof Promise ? t.then((t) => t.pids) : t.pids;
+    },
   };
   return [
     {
@@ -113,17 +149,83 @@ export function bindProcessStatus(
     {
       object: "Device.DeviceInfo.ProcessStatus.Process.{i}.",
       parameters: PROCESS_PARAMETERS,
-      provider: tableProvider({
-        rows,
-        readers: {
-          PID: (p) => String(p.pid),
-          Command: (p) => p.comm.slice(0, 256),
-          Size: (p) => unsignedInt(p.vsize / 1024),
-          Priority: (p) => String(Math.min(Math.max(p.priority, 0), 99)),
-          CPUTime: (p) => unsignedInt(p.cpuTicks * msPerTick),
-          State: (p) => STATES[p.state] ?? "Sleeping",
-        },
-      }),
+      provider: processes,
     },
   ];
+}
+
+/** Every process of `/proc` whose `stat` reads and parses, keyed by its PID. */
+async function readProcessTable(source: SystemSource): Promise<ProcessTable> {
+  const reads: Promise<string | undefined>[] = [];
+  for (const name of await source.listDir("/proc")) {
+    if (isPid(name)) reads.push(source.readText(`/proc/${name}/stat`));
+  }
+  const rows = new Map<number, ProcessStat>();
+  for (const text of await Promise.all(reads)) {
+    const stat = text === undefined ? undefined : parseProcessStat(text);
+    if (stat !== undefined && stat.pid > 0) rows.set(stat.pid, stat);
+  }
+  return { pids: [...rows.keys()].sort((a, b) => a - b), rows };
+}
+
+/**
+ * How the parameter of `ref` reads from a row, as a value that fits its schema entry.
+ * What `conform()` would do, done once per schema where it can be: Size and CPUTime
+ * are always canonical unsignedInts (as is PID up to 2^32 − 1), comm sliced to 256
+ * UTF-16 units is at most 256 characters, and Priority (0–99) and State (a few names)
+ * take few values, so their checks are remembered per text. A schema with facets the
+ * built text could break has every value checked.
+ */
+function columnOf(ref: ParameterRef, msPerTick: number): (p: ProcessStat) => string {
+  const schema = ref.schema;
+  const name = schema.path.slice(schema.path.lastIndexOf(".") + 1);
+  const plain = schema.list === undefined && schema.ranges === undefined &&
+    schema.enumerations === undefined && schema.patterns === undefined &&
+    schema.minLength === undefined;
+  const plainInt = plain && schema.type === "unsignedInt" && schema.maxLength === undefined;
+  const checked = (read: (p: ProcessStat) => string) => (p: ProcessStat) =>
+    conform(schema, read(p));
+  const remembered = (read: (p: ProcessStat) => string) => {
+    const known = new Map<string, string>();
+    return (p: ProcessStat) => {
+      const text = read(p);
+      let value = known.get(text);
+      if (value === undefined) known.set(text, value = conform(schema, text));
+      return value;
+    };
+  };
+  switch (name) {
+    case "PID":
+      return (p) =>
+        plainInt && p.pid <= MAX_UNSIGNED_INT ? String(p.pid) : conform(schema, String(p.pid));
+    case "Command": {
+      const read = (p: ProcessStat) => p.comm.slice(0, MAX_COMMAND);
+      const fits = plain && schema.type === "string" &&
+        (schema.maxLength === undefined || schema.maxLength >= MAX_COMMAND);
+      return fits ? read : checked(read);
+    }
+    case "Size": {
+      const read = (p: ProcessStat) => unsignedInt(p.vsize / 1024);
+      return plainInt ? read : checked(read);
+    }
+    case "Priority":
+      return remembered((p) => String(Math.min(Math.max(p.priority, 0), 99)));
+    case "CPUTime": {
+      const read = (p: ProcessStat) => unsignedInt(p.cpuTicks * msPerTick);
+      return plainInt ? read : checked(read);
+    }
+    case "State":
+      return remembered((p) => STATES[p.state] ?? "Sleeping");
+  }
+  throw new TypeError(`Parameter not served: "${ref.path}"`);
+}
+
+/** A `/proc` entry named by a PID: digits, no leading zero. */
+function isPid(name: string): boolean {
+  if (name.length === 0 || name.charCodeAt(0) === 48) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }

@@ -98,7 +98,11 @@ export interface SysfsLink {
   readonly speed?: number;
   /** "full", "half" or "unknown". */
   readonly duplex: string;
-  /** Entries of the interface directory (device, bridge, wireless…). */
+  /**
+   * Entries of the interface directory (device, bridge, wireless…); [] when they cannot
+   * make it an Ethernet interface: not ARPHRD_ETHER, or no parent device in a netlink
+   * dump that names parents (see `net_snapshot.ts`).
+   */
   readonly entries: readonly string[];
 }
 

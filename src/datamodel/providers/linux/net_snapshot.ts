@@ -12,7 +12,11 @@
  * - links (name, ifindex, flags, operstate, carrier, MTU, MAC): a netlink
  *   `RTM_GETLINK` dump (one round trip instead of seven files per link), else
  *   `/sys/class/net/<if>/`; the directory entries (what makes an Ethernet port) of
- *   ARPHRD_ETHER links, and speed and duplex of Ethernet rows, from sysfs either way;
+ *   ARPHRD_ETHER links, and speed and duplex of Ethernet rows, from sysfs either way,
+ *   except that a dump which names links' parent devices (Linux 5.15+) spares the
+ *   listing of the links it gives none: without a `device` entry no other entry counts;
+ * - whether IPv6 is disabled on a link: the dump's IPv6 settings (the `disable_ipv6`
+ *   sysctl's value), else `/proc/sys/net/ipv6/conf/<if>/disable_ipv6`;
  * - addresses: a netlink `RTM_GETADDR` dump (what `ip` reads: flags and lifetimes as
  *   `ip -j addr` shows them); without netlink, `/proc/net/if_inet6` (IPv6) and
  *   `Deno.networkInterfaces()` (IPv4); without those, `ip -j addr`;
@@ -109,6 +113,7 @@ export class NetSnapshot {
   readonly #source: SystemSource;
   readonly #memo = new Map<string, Promise<unknown>>();
   readonly #kernelCounters = new Map<string, ReadonlyMap<string, bigint>>();
+  readonly #kernelIpv6Disabled = new Map<string, string>();
   readonly #speedless = new WeakSet<SysfsLink>();
   /** When the snapshot was taken, wall clock ms (address lifetimes count from it). */
   readonly at: number;
@@ -128,8 +133,14 @@ export class NetSnapshot {
       const dump = await this.#source.netlinkDump?.(RTM_GETLINK);
       if (dump !== undefined) {
         const kernel = parseLinkDump(dump);
-        for (const k of kernel) if (k.counters) this.#kernelCounters.set(k.name, k.counters);
-        const links = await Promise.all(kernel.map((k) => this.#completeLink(k)));
+        for (const k of kernel) {
+          if (k.counters) this.#kernelCounters.set(k.name, k.counters);
+          if (k.disableIpv6 !== undefined) {
+            this.#kernelIpv6Disabled.set(k.name, String(k.disableIpv6));
+          }
+        }
+        const namesParents = kernel.some((k) => k.parent !== undefined);
+        const links = await Promise.all(kernel.map((k) => this.#completeLink(k, namesParents)));
         return links.sort((a, b) => a.ifindex - b.ifindex);
       }
       const names = await this.#source.listDir("/sys/class/net");
@@ -213,13 +224,16 @@ export class NetSnapshot {
     return out;
   }
 
-  /** `/proc/sys/net/ipv6/conf/<name>/disable_ipv6`, trimmed; undefined when absent. */
+  /**
+   * `/proc/sys/net/ipv6/conf/<name>/disable_ipv6`, trimmed (from the link dump when it
+   * carries the link's IPv6 settings); undefined when absent.
+   */
   ipv6Disabled(name: string): Promise<string | undefined> {
-    return this.#once(
-      `disable_ipv6 ${name}`,
-      async () =>
-        (await this.#source.readText(`/proc/sys/net/ipv6/conf/${name}/disable_ipv6`))?.trim(),
-    );
+    return this.#once(`disable_ipv6 ${name}`, async () => {
+      await this.links();
+      return this.#kernelIpv6Disabled.get(name) ??
+        (await this.#source.readText(`/proc/sys/net/ipv6/conf/${name}/disable_ipv6`))?.trim();
+    });
   }
 
   async #addresses(
@@ -269,11 +283,12 @@ export class NetSnapshot {
 
   /**
    * What netlink does not say about a link: its sysfs entries (what makes an Ethernet
-   * port; only ARPHRD_ETHER links can be one), and speed and duplex (see
+   * port; only ARPHRD_ETHER links with a `device` entry can be one: when the dump
+   * `namesParents`, those it gives a parent), and speed and duplex (see
    * {@linkcode withSpeed}).
    */
-  async #completeLink(k: KernelLink): Promise<SysfsLink> {
-    const entries = k.type === ARPHRD_ETHER
+  async #completeLink(k: KernelLink, namesParents: boolean): Promise<SysfsLink> {
+    const entries = k.type === ARPHRD_ETHER && (!namesParents || k.parent !== undefined)
       ? await this.#source.listDir(`/sys/class/net/${k.name}`)
       : [];
     const link: SysfsLink = {

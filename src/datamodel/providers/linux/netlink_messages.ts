@@ -72,6 +72,17 @@ export interface KernelLink {
   readonly address: string;
   /** IFLA_STATS64 by sysfs statistics file name; undefined when absent. */
   readonly counters?: ReadonlyMap<string, bigint>;
+  /**
+   * IFLA_PARENT_DEV_NAME (Linux 5.15+): the device behind the interface, the target of
+   * sysfs's `device` link, which exists exactly when this does; undefined when the
+   * interface has none or the kernel does not say.
+   */
+  readonly parent?: string;
+  /**
+   * What `/proc/sys/net/ipv6/conf/<name>/disable_ipv6` reads (IFLA_AF_SPEC → AF_INET6 →
+   * IFLA_INET6_CONF[DEVCONF_DISABLE_IPV6]); undefined when the link has no IPv6 state.
+   */
+  readonly disableIpv6?: number;
 }
 
 const IFLA_ADDRESS = 1;
@@ -79,6 +90,10 @@ const IFLA_IFNAME = 3;
 const IFLA_MTU = 4;
 const IFLA_OPERSTATE = 16;
 const IFLA_STATS64 = 23;
+const IFLA_AF_SPEC = 26;
+const IFLA_PARENT_DEV_NAME = 56;
+const IFLA_INET6_CONF = 2;
+const DEVCONF_DISABLE_IPV6 = 26;
 /** IF_OPER_* as sysfs `operstate` spells them. */
 const OPERSTATES = ["unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant", "up"];
 /** struct rtnl_link_stats64, in order, named as the sysfs statistics files. */
@@ -121,6 +136,8 @@ export function parseLinkDump(bytes: Uint8Array): KernelLink[] {
     const operstate = attrs.get(IFLA_OPERSTATE);
     const address = attrs.get(IFLA_ADDRESS);
     const stats = attrs.get(IFLA_STATS64);
+    const parent = attrs.get(IFLA_PARENT_DEV_NAME);
+    const disableIpv6 = ipv6Conf(attrs.get(IFLA_AF_SPEC), DEVCONF_DISABLE_IPV6);
     let counters: Map<string, bigint> | undefined;
     if (stats !== undefined) {
       counters = new Map();
@@ -131,16 +148,26 @@ export function parseLinkDump(bytes: Uint8Array): KernelLink[] {
     }
     out.push({
       ifindex: u32(body, 4),
-      name: new TextDecoder().decode(name).replace(/\0.*$/s, ""),
+      name: cString(name),
       type: body[2] | (body[3] << 8),
       flags: u32(body, 8),
       mtu: mtu === undefined || mtu.length < 4 ? 0 : u32(mtu, 0),
       operstate: OPERSTATES[operstate?.[0] ?? 0] ?? "unknown",
       address: address === undefined ? "" : formatMac(address),
       ...(counters === undefined ? {} : { counters }),
+      ...(parent === undefined ? {} : { parent: cString(parent) }),
+      ...(disableIpv6 === undefined ? {} : { disableIpv6 }),
     });
   }
   return out;
+}
+
+/** Entry `index` of IFLA_INET6_CONF (an array of s32 by DEVCONF_*) inside IFLA_AF_SPEC. */
+function ipv6Conf(afSpec: Uint8Array | undefined, index: number): number | undefined {
+  const inet6 = afSpec === undefined ? undefined : attributes(afSpec, 0).get(AF_INET6);
+  const conf = inet6 === undefined ? undefined : attributes(inet6, 0).get(IFLA_INET6_CONF);
+  if (conf === undefined || conf.length < 4 * index + 4) return undefined;
+  return u32(conf, 4 * index) | 0;
 }
 
 /** The IPv4 and IPv6 addresses of an `RTM_GETADDR` dump, in the kernel's order. */
@@ -228,7 +255,19 @@ export function formatAddress(raw: Uint8Array): string {
 
 /** Link-layer address bytes as lower-case colon-separated hex. */
 export function formatMac(raw: Uint8Array): string {
-  return [...raw].map((b) => b.toString(16).padStart(2, "0")).join(":");
+  // join() gives a flat string; `+=` would leave a rope that every later read flattens.
+  const parts = new Array<string>(raw.length);
+  for (let i = 0; i < raw.length; i++) parts[i] = HEX_BYTES[raw[i]];
+  return parts.join(":");
+}
+
+const HEX_BYTES = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+const decoder = new TextDecoder();
+
+/** A NUL-terminated string attribute (IFLA_IFNAME…): the text before the first NUL. */
+function cString(raw: Uint8Array): string {
+  const nul = raw.indexOf(0);
+  return decoder.decode(nul < 0 ? raw : raw.subarray(0, nul));
 }
 
 function* messages(bytes: Uint8Array): Generator<{ type: number; body: Uint8Array }> {

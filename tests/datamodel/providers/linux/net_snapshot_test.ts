@@ -19,6 +19,7 @@ import { netlinkDump, RTM_GETADDR } from "../../../../src/platform/netlink.ts";
 import type { SystemSource } from "../../../../src/platform/system_source.ts";
 import { readBindings } from "../../../_helpers/provider_contract.ts";
 import { fixture } from "./_fixture.ts";
+import { concat, cString, linkMessage, rtattr, s32s } from "./_netlink_builder.ts";
 
 const I = "Device.IP.Interface.";
 
@@ -133,6 +134,57 @@ Deno.test("bindLinux() reads the network once for a whole-tree GetParameterValue
   // CPUUsage, Time) read again; the network, the processes and DNS do not.
   await tree.read(items.map((i) => i.ref!));
   assert.deepEqual(counts, { netlink: 3, run: 0, sysType: 0, netDev: 0, reads: 20 + 4 });
+});
+
+/** The host fixture with a link dump of eth0 (parent `parent`, IPv6 on) and ifb0. */
+function withLinkDump(parent: string | undefined) {
+  const source = fixture("host");
+  const inet6 = rtattr(26, rtattr(10, rtattr(2, s32s(Array.from({ length: 27 }, () => 0)))));
+  const dump = concat(
+    linkMessage(2, 1, [
+      rtattr(3, cString("eth0")),
+      inet6,
+      ...(parent === undefined ? [] : [rtattr(56, cString(parent))]),
+    ]),
+    linkMessage(3, 1, [rtattr(3, cString("ifb0"))]),
+  );
+  source.write(
+    "/netlink/RTM_GETLINK",
+    Array.from(dump, (b) => b.toString(16).padStart(2, "0")).join(""),
+  );
+  const listed: string[] = [];
+  const read: string[] = [];
+  const counted: SystemSource = {
+    readText: (path) => (read.push(path), source.readText(path)),
+    listDir: (path) => (listed.push(path), source.listDir(path)),
+    run: (argv) => source.run(argv),
+    netlinkDump: (type) => source.netlinkDump(type),
+    now: () => source.now(),
+  };
+  return { source: counted, listed, read };
+}
+
+Deno.test("NetSnapshot lists sysfs only for links with a parent device when the dump names parents", async () => {
+  const named = withLinkDump("virtio0");
+  const links = await new NetSnapshot(named.source).links();
+  assert.deepEqual(named.listed, ["/sys/class/net/eth0"]);
+  assert.deepEqual(links.map((l) => [l.name, l.entries.includes("device")]), [
+    ["eth0", true],
+    ["ifb0", false],
+  ]);
+  // A kernel that names no parent (before 5.15): every Ethernet-type link is listed.
+  const unnamed = withLinkDump(undefined);
+  await new NetSnapshot(unnamed.source).links();
+  assert.deepEqual(unnamed.listed, ["/sys/class/net/eth0", "/sys/class/net/ifb0"]);
+});
+
+Deno.test("NetSnapshot.ipv6Disabled() takes the dump's IPv6 settings, else the sysctl file", async () => {
+  const { source, read } = withLinkDump("virtio0");
+  const snapshot = new NetSnapshot(source);
+  assert.equal(await snapshot.ipv6Disabled("eth0"), "0");
+  assert.deepEqual(read, []);
+  assert.equal(await snapshot.ipv6Disabled("ifb0"), "0");
+  assert.deepEqual(read, ["/proc/sys/net/ipv6/conf/ifb0/disable_ipv6"]);
 });
 
 Deno.test("NetSnapshots hands out one snapshot until maxAgeMs has passed", () => {

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
+import { tr181Entries } from "../../../../src/datamodel/generated/tr181.ts";
 import { bindProcessStatus } from "../../../../src/datamodel/objects/process_status.ts";
+import type { ParameterRef } from "../../../../src/datamodel/provider.ts";
 import { parseProcessStat } from "../../../../src/datamodel/providers/linux/proc.ts";
+import { type ParameterSchema, Schema } from "../../../../src/datamodel/schema.ts";
 import { readBindings } from "../../../_helpers/provider_contract.ts";
 import { fixture } from "./_fixture.ts";
 
@@ -53,4 +56,60 @@ Deno.test("parseProcessStat() keeps parentheses inside comm", () => {
     priority: 25,
     vsize: 4096,
   });
+});
+
+const schema = new Schema(tr181Entries());
+const ref = (pid: number, name: string, from: Schema = schema): ParameterRef => ({
+  path: `${P}Process.${pid}.${name}`,
+  schema: from.parameter(`${P}Process.{i}.${name}`)!,
+  instances: [pid],
+});
+
+Deno.test("bindProcessStatus() answers without a promise once the table is read, until maxAgeMs", async () => {
+  let now = 1000;
+  const source = fixture("router");
+  const provider = bindProcessStatus(source, { maxAgeMs: 500, clock: () => now })[1].provider;
+  const first = provider.instances!("", []);
+  assert.ok(first instanceof Promise);
+  assert.deepEqual(await first, [1, 321, 400]);
+  assert.deepEqual(provider.instances!("", []), [1, 321, 400]);
+  assert.deepEqual(provider.get([ref(1, "CPUTime"), ref(400, "State")]), ["6180", "Running"]);
+  source.write("/proc/1/stat", "1 (init) R 0 0 0 0 -1 0 0 0 0 0 300 400 0 0 20 0 1 0 1 4096\n");
+  source.remove("/proc/400");
+  now += 499; // still the same read
+  assert.deepEqual(provider.get([ref(1, "CPUTime"), ref(400, "State")]), ["6180", "Running"]);
+  now += 1; // a fresh read: new values, the gone process's refs read placeholders
+  const fresh = provider.get([
+    ref(1, "CPUTime"),
+    ref(1, "Command"),
+    ref(400, "Command"),
+    ref(400, "PID"),
+  ]);
+  assert.ok(fresh instanceof Promise);
+  assert.deepEqual(await fresh, ["7000", "init", "", "0"]);
+  assert.deepEqual(provider.instances!("", []), [1, 321]);
+});
+
+Deno.test("bindProcessStatus() checks values against a schema whose facets could refuse them", async () => {
+  const facets: Record<string, Partial<ParameterSchema>> = {
+    PID: { ranges: [{ max: 100 }] },
+    Command: { maxLength: 5 },
+    Size: { ranges: [{ min: 1, max: 10 }] },
+    CPUTime: { enumerations: ["6180"] },
+  };
+  const strict = new Schema(
+    tr181Entries().map((e) => {
+      const name = e.path.slice(`${P}Process.{i}.`.length);
+      return e.kind === "parameter" && e.path.startsWith(`${P}Process.`) && facets[name]
+        ? { ...e, ...facets[name] } as ParameterSchema
+        : e;
+    }),
+  );
+  const values = await readBindings(bindProcessStatus(fixture("router")), strict);
+  assert.equal(values[`${P}Process.1.PID`], "1");
+  assert.equal(values[`${P}Process.400.PID`], "0"); // out of the range: the placeholder
+  assert.equal(values[`${P}Process.1.Command`], ""); // "process_api" is too long
+  assert.equal(values[`${P}Process.1.Size`], "1"); // 44116 is out of range: the lowest
+  assert.equal(values[`${P}Process.1.CPUTime`], "6180");
+  assert.equal(values[`${P}Process.400.CPUTime`], "0");
 });
