@@ -24,6 +24,7 @@ import type { Platform } from "./platform/platform.ts";
 import type { SystemSource } from "./platform/system_source.ts";
 import { createDispatcher } from "./rpc/mod.ts";
 import { createAgentTransfers, vendorFileBindings } from "./agent/transfers.ts";
+import { clearTimer, setRepeating, setTimer, type Timer } from "./platform/timers.ts";
 import { WakeTimer } from "./platform/wake_timer.ts";
 import { type CpeRequest, type CpeResponse, type Fault, faultFor } from "./soap/mod.ts";
 import {
@@ -564,7 +565,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
    * fails, or a system still up `rebootWaitMs` after it, is a reboot that did not happen:
    * logged, and the engine carries on (no `M Reboot`; see `onRebootCommandDone`).
    */
-  let rebootWatch: ReturnType<typeof setTimeout> | undefined;
+  let rebootWatch: Timer | undefined;
   const reboot = async () => {
     logger.notice("Rebooting the device");
     const result = await platform.runCommand(config.agent.rebootCommand, COMMAND_TIMEOUT_MS);
@@ -577,7 +578,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       );
     } else {
       const waitMs = options.rebootWaitMs ?? REBOOT_WAIT_MS;
-      rebootWatch = setTimeout(() => {
+      rebootWatch = setTimer(() => {
         rebootWatch = undefined;
         logger.error(
           `The system is still up ${
@@ -661,7 +662,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     }
   };
   const pollTimer = config.cpe.notification
-    ? setInterval(() => void pollNow(), config.cpe.notificationInterval * 1000)
+    ? setRepeating(() => void pollNow(), config.cpe.notificationInterval * 1000)
     : undefined;
 
   // ------------------------------------------------------- operator commands
@@ -773,18 +774,18 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       // Let a running session end (its 204 and the success it records must not be lost:
       // a cut session re-sends its events, BOOTSTRAP included), within a bound.
       if (!stopped && inSession()) {
-        let timeout: ReturnType<typeof setTimeout> | undefined;
+        let timeout: Timer | undefined;
         await Promise.race([
           new Promise<void>((resolve) => idleWaiters.push(resolve)),
-          new Promise<void>((resolve) => (timeout = setTimeout(resolve, graceMs))),
+          new Promise<void>((resolve) => (timeout = setTimer(resolve, graceMs))),
         ]);
-        clearTimeout(timeout);
+        clearTimer(timeout);
       }
       stopped = true;
       timer.cancel();
-      if (rebootWatch !== undefined) clearTimeout(rebootWatch);
+      if (rebootWatch !== undefined) clearTimer(rebootWatch);
       activeTimer.cancel();
-      if (pollTimer !== undefined) clearInterval(pollTimer);
+      if (pollTimer !== undefined) clearTimer(pollTimer);
       lwn.close();
       transfers.abort();
       await cr.close();
