@@ -19,13 +19,10 @@ import { bindNSLookupDiagnostics } from "../datamodel/objects/nslookup_diagnosti
 import type { Logger } from "../log/mod.ts";
 import type { SystemSource } from "../platform/system_source.ts";
 import { DiagnosticsManager } from "../services/diagnostics/mod.ts";
-import {
-  startTwampControl,
-  type TwampControlServer,
-  TwampReflectorService,
-} from "../services/twamp/mod.ts";
+import type { TwampControlServer } from "../services/twamp/control_server.ts";
+import { TwampReflectorService } from "../services/twamp/service.ts";
 import type { TwampConfig } from "../config/mod.ts";
-import { createUdpEchoController, UDP_ECHO_DEFAULTS } from "../services/udp_echo/mod.ts";
+import { createUdpEchoController, UDP_ECHO_DEFAULTS } from "../services/udp_echo/controller.ts";
 import { PersistedJson } from "./persisted_json.ts";
 import type { StateJournal } from "../store/mod.ts";
 
@@ -146,6 +143,8 @@ export function createMeasurementServices(
       );
       if (twamp?.controlEnable) {
         try {
+          // Loaded only when configured: TWAMP-Control is off by default.
+          const { startTwampControl } = await import("../services/twamp/control_server.ts");
           control = startTwampControl({
             hostname: twamp.controlBind,
             port: twamp.controlPort,

@@ -22,7 +22,7 @@ import type {
   TwampReflectorController,
   TwampReflectorRow,
 } from "../../datamodel/objects/twamp_reflector.ts";
-import { resolveUdpPath, startUdpService, type UdpPath, type UdpService } from "../udp/mod.ts";
+import type { UdpPath, UdpService } from "../udp/mod.ts";
 import { allowListError } from "./allow_list.ts";
 import { type TwampReflectorConfig, twampReflectorSpec } from "./reflector.ts";
 
@@ -138,8 +138,10 @@ export class TwampReflectorService implements TwampReflectorController {
 
   async #apply(rows: readonly TwampReflectorRow[]): Promise<void> {
     const wanted = new Map(rows.filter((r) => r.enable).map((r) => [keyOf(r), r]));
-    // Only when a reflector runs: finding out loads libc (FFI).
-    const path = wanted.size > 0 ? resolveUdpPath(this.#options.path) : "deno";
+    // Only when a reflector runs: the UDP module (and finding out the path, which loads
+    // libc through FFI) stays out of an agent whose reflectors are off.
+    const udp = wanted.size > 0 ? await import("../udp/mod.ts") : undefined;
+    const path = udp?.resolveUdpPath(this.#options.path) ?? "deno";
     const targets = new Map<number, BindTarget>();
     for (const row of wanted.values()) {
       if (!targets.has(row.interfaceInstance)) {
@@ -162,7 +164,7 @@ export class TwampReflectorService implements TwampReflectorController {
       const target = targets.get(row.interfaceInstance)!;
       try {
         if (running === undefined) {
-          const service = await startUdpService({
+          const service = await udp!.startUdpService({
             hostname: target.hostname,
             device: target.device,
             port: row.port,

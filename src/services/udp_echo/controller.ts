@@ -15,7 +15,7 @@ import type {
   UdpEchoController,
   UdpEchoSettings,
 } from "../../datamodel/objects/udp_echo_config.ts";
-import { resolveUdpPath, startUdpService } from "../udp/mod.ts";
+import type { UdpPath } from "../udp/mod.ts";
 import type { UdpService } from "../udp/service.ts";
 import { UDP_ECHO_HANDLER_MODULE, type UdpEchoHandlerConfig } from "./handler.ts";
 
@@ -72,24 +72,30 @@ export function createUdpEchoController(
       resume,
     }) satisfies UdpEchoHandlerConfig;
 
-  // Decided when the server first starts: finding out loads libc (FFI), which an agent
-  // whose echo server stays off never needs.
-  let resolved: ReturnType<typeof resolveUdpPath> | undefined;
-  const pathNow = () => resolved ??= resolveUdpPath(options.path);
+  // Loaded and decided when the server first starts: the UDP module, and finding out the
+  // path (which loads libc through FFI), stay out of an agent whose echo server stays off.
+  let udp: typeof import("../udp/mod.ts") | undefined;
+  let resolved: UdpPath | undefined;
+  const pathNow = async () => {
+    udp ??= await import("../udp/mod.ts");
+    return resolved ??= udp.resolveUdpPath(options.path);
+  };
   const bindOf = async (iface: string): Promise<{ hostname: string; device?: string }> => {
     if (iface === "") return { hostname: "0.0.0.0" };
-    const device = pathNow() === "ffi" ? await options.deviceOf?.(iface) : undefined;
+    const device = await pathNow() === "ffi" ? await options.deviceOf?.(iface) : undefined;
     if (device) return { hostname: "0.0.0.0", device };
     return { hostname: (await options.addressOf?.(iface)) ?? "0.0.0.0" };
   };
 
-  const start = async (s: UdpEchoSettings, resume?: Record<string, number | string>) =>
-    await startUdpService({
+  const start = async (s: UdpEchoSettings, resume?: Record<string, number | string>) => {
+    const path = await pathNow();
+    return await udp!.startUdpService({
       ...await bindOf(s.interface),
       port: s.udpPort,
-      path: pathNow(),
+      path,
       spec: { module: UDP_ECHO_HANDLER_MODULE, config: handlerConfig(s, resume) },
     });
+  };
 
   const applyNow = async (next: UdpEchoSettings): Promise<void> => {
     const prev = state;
