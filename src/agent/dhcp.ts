@@ -288,7 +288,8 @@ export class DhcpDiscovery {
     let best: (DhcpLease & { time: number }) | undefined;
     let entries: Deno.DirEntry[];
     try {
-      entries = await Array.fromAsync(Deno.readDir(dir));
+      // Sync: a handful of names on a tmpfs, and no async iterator to set up at start.
+      entries = [...Deno.readDirSync(dir)];
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) {
         logger.warning(`Cannot read DHCP leases in "${dir}": ${(error as Error).message}`);
