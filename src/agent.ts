@@ -162,14 +162,18 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       `State file was unreadable (${loaded.corrupt.message}); kept as "${loaded.corrupt.path}"`,
     );
   }
-  const settings = SettingsStore.open(config.agent.stateDir, factorySettings(config, ""), {
-    onCorrupt: (message) => logger.error(message),
-    onDiffer: (line) => logger.notice(line),
-    journal,
-    now: () => platform.now(),
-    root: rootObjectOf(config.cpe.datamodel),
-    dhcp: config.acs.dhcpDiscovery,
-  });
+  const settings = await SettingsStore.openAsync(
+    config.agent.stateDir,
+    factorySettings(config, ""),
+    {
+      onCorrupt: (message) => logger.error(message),
+      onDiffer: (line) => logger.notice(line),
+      journal,
+      now: () => platform.now(),
+      root: rootObjectOf(config.cpe.datamodel),
+      dhcp: config.acs.dhcpDiscovery,
+    },
+  );
   // DHCP discovery and the gateway identity; a lease the hook recorded before we started
   // counts before the first session.
   const dhcp = new DhcpDiscovery({ config, settings, logger, journal });
