@@ -44,6 +44,7 @@ import {
   TreeListings,
 } from "../services/bulkdata/mod.ts";
 import { PersistedJson } from "./persisted_json.ts";
+import { clearTimer, setTimer, type Timer } from "../platform/timers.ts";
 
 /** What {@linkcode BulkDataService} needs. */
 export interface BulkDataServiceOptions {
@@ -77,7 +78,7 @@ export class BulkDataService {
   #store?: Provider;
   readonly #running = new Map<string, Running>();
   #enabled = false;
-  #pending?: ReturnType<typeof setTimeout>;
+  #pending?: Timer;
   #applying: Promise<void> = Promise.resolve();
   #closed = false;
   readonly #retainedFile: PersistedJson;
@@ -137,13 +138,13 @@ export class BulkDataService {
   /** The configuration changed: apply it once the change settles. */
   changed(): void {
     if (this.#model === undefined || this.#closed) return;
-    clearTimeout(this.#pending);
-    this.#pending = setTimeout(() => this.#apply(), 0);
+    clearTimer(this.#pending);
+    this.#pending = setTimer(() => this.#apply(), 0);
   }
 
   /** Resolves once the last change is applied (tests). */
   async settled(): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await new Promise<void>((resolve) => setTimer(resolve, 0));
     await this.#applying;
   }
 
@@ -155,7 +156,7 @@ export class BulkDataService {
   /** Stops every profile (their sends in progress are cancelled). */
   async close(): Promise<void> {
     this.#closed = true;
-    clearTimeout(this.#pending);
+    clearTimer(this.#pending);
     await this.#applying;
     await Promise.all([...this.#running.keys()].map((path) => this.#stop(path, false)));
   }

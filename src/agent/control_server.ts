@@ -7,6 +7,8 @@
  * @module
  */
 
+import { clearTimer, setTimer } from "../platform/timers.ts";
+
 /** A local request as the CLI sends it. */
 export interface ControlRequest {
   op: string;
@@ -39,7 +41,7 @@ async function readLine(conn: Deno.Conn): Promise<string> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   const buf = new Uint8Array(4096);
-  const deadline = setTimeout(() => conn.close(), READ_TIMEOUT_MS);
+  const deadline = setTimer(() => conn.close(), READ_TIMEOUT_MS);
   try {
     for (;;) {
       const n = await conn.read(buf);
@@ -52,13 +54,13 @@ async function readLine(conn: Deno.Conn): Promise<string> {
       if (total > MAX_REQUEST_BYTES) throw new RangeError("Control request too large");
     }
   } finally {
-    clearTimeout(deadline);
+    clearTimer(deadline);
   }
   return new TextDecoder().decode(await new Blob(chunks as BlobPart[]).arrayBuffer());
 }
 
 async function drain(conn: Deno.Conn): Promise<void> {
-  const deadline = setTimeout(() => conn.close(), READ_TIMEOUT_MS);
+  const deadline = setTimer(() => conn.close(), READ_TIMEOUT_MS);
   try {
     const buf = new Uint8Array(4096);
     let total = 0;
@@ -68,7 +70,7 @@ async function drain(conn: Deno.Conn): Promise<void> {
       total += n;
     }
   } finally {
-    clearTimeout(deadline);
+    clearTimer(deadline);
   }
 }
 
@@ -97,12 +99,12 @@ export function startControlServer(path: string, handler: ControlHandler): Contr
       }
       const text = reply.lines.join("\n") + "\n" + JSON.stringify({ ok: reply.ok }) + "\n";
       const bytes = encoder.encode(text);
-      const deadline = setTimeout(() => conn.close(), WRITE_TIMEOUT_MS);
+      const deadline = setTimer(() => conn.close(), WRITE_TIMEOUT_MS);
       try {
         let written = 0;
         while (written < bytes.length) written += await conn.write(bytes.subarray(written));
       } finally {
-        clearTimeout(deadline);
+        clearTimer(deadline);
       }
       // Closing with unread input (an oversize request) would reset the connection and
       // lose the answer: half-close, then drain what the client still sends (bounded).

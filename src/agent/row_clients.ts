@@ -15,6 +15,7 @@ import {
   type Schema,
 } from "../datamodel/mod.ts";
 import type { Logger } from "../log/mod.ts";
+import { setTimer } from "../platform/timers.ts";
 
 /** What a row's client must offer. */
 export interface RowClient {
@@ -59,7 +60,7 @@ export class RowClients<S, R extends RunningRow<RowClient>> {
   changed(): void {
     if (this.#pending || this.#closed) return;
     this.#pending = true;
-    setTimeout(() => {
+    setTimer(() => {
       this.#pending = false;
       this.apply().catch((error) =>
         this.#o.logger.error(

@@ -6,6 +6,7 @@
  */
 
 import type { CommandResult, Platform, PlatformIdentity } from "./platform.ts";
+import { clearTimer, setTimer } from "./timers.ts";
 
 async function readTrimmed(path: string): Promise<string> {
   try {
@@ -101,13 +102,13 @@ export function createLinuxPlatform(): Platform {
           stdout: "null",
           stderr: "piped",
         }).spawn();
-        const timer = setTimeout(() => {
+        const timer = setTimer(() => {
           try {
             child.kill("SIGKILL");
           } catch { /* already gone */ }
         }, timeoutMs);
         const out = await child.output();
-        clearTimeout(timer);
+        clearTimer(timer);
         return { code: out.code, stderr: new TextDecoder().decode(out.stderr).slice(-500) };
       } catch (e) {
         return { code: 127, stderr: (e as Error).message };

@@ -14,6 +14,8 @@
  * @module
  */
 
+import { clearTimer, setTimer } from "./timers.ts";
+
 /** Output of a command run through {@linkcode SystemSource.run}. */
 export interface RunResult {
   /** Exit code; 127 when the command does not exist, 124 on timeout. */
@@ -80,7 +82,7 @@ export function createDenoSystemSource(): SystemSource {
     listDir: (path) => listDirectory(path),
     async run(argv, timeoutMs, signal) {
       const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      const timer = setTimer(() => controller.abort(), timeoutMs);
       const cancel = () => controller.abort();
       if (signal?.aborted) cancel();
       signal?.addEventListener("abort", cancel, { once: true });
@@ -98,7 +100,7 @@ export function createDenoSystemSource(): SystemSource {
         if (controller.signal.aborted) return { code: 124, stdout: "" };
         return { code: error instanceof Deno.errors.NotFound ? 127 : 126, stdout: "" };
       } finally {
-        clearTimeout(timer);
+        clearTimer(timer);
         signal?.removeEventListener("abort", cancel);
       }
     },

@@ -12,6 +12,7 @@
 
 import { TransferError, type TransferLimits } from "./client.ts";
 import { Watchdog, type WatchdogReason } from "./_watchdog.ts";
+import { clearTimer, setTimer } from "../platform/timers.ts";
 
 /** Download or upload: picks the generic and the "could not complete" fault codes. */
 export type Direction = "download" | "upload";
@@ -175,7 +176,7 @@ export async function connectTcp(
 ): Promise<Deno.TcpConn> {
   const abort = new AbortController();
   const unregister = guard.onFail(() => abort.abort());
-  const timer = setTimeout(() => abort.abort(), guard.limits.connectTimeoutMs);
+  const timer = setTimer(() => abort.abort(), guard.limits.connectTimeoutMs);
   const where = `"${host.includes(":") ? `[${host}]` : host}:${port}"`;
   try {
     const conn = await Deno.connect({ hostname: host, port, signal: abort.signal });
@@ -188,7 +189,7 @@ export async function connectTcp(
       : connectReason(error);
     throw guard.fail(9015, `Cannot connect to ${what} ${where}: ${reason}`);
   } finally {
-    clearTimeout(timer);
+    clearTimer(timer);
     unregister();
   }
 }

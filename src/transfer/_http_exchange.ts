@@ -41,6 +41,7 @@ import {
   isConnectError,
   openHttpConnection,
 } from "../transport/http_connection.ts";
+import { clearTimer, setTimer, type Timer } from "../platform/timers.ts";
 
 /** Options of {@linkcode HttpExchange}. */
 export interface HttpExchangeOptions {
@@ -243,9 +244,9 @@ export class HttpExchange {
     this.dropConnection();
     const w = this.#o.watch;
     const ms = this.#o.connectTimeoutMs;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: Timer | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
+      timer = setTimer(
         () => reject(this.#fault(9015, `Cannot connect to ${url.host}: no answer within ${ms} ms`)),
         ms,
       );
@@ -260,7 +261,7 @@ export class HttpExchange {
       if (e instanceof TransferError) throw e;
       throw connectFault(url, e);
     } finally {
-      clearTimeout(timer);
+      clearTimer(timer);
     }
     w.guard(conn);
     this.#conn = conn;
@@ -453,14 +454,14 @@ export function tlsReason(message: string, hostname: string): string {
 
 /** `promise`'s value, or undefined if it has not settled within `ms`. */
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: Timer | undefined;
   try {
     return await Promise.race([
       promise,
-      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms))),
+      new Promise<undefined>((resolve) => (timer = setTimer(() => resolve(undefined), ms))),
     ]);
   } finally {
-    clearTimeout(timer);
+    clearTimer(timer);
   }
 }
 

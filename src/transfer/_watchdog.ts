@@ -14,6 +14,7 @@
  */
 
 import type { TransferError, TransferLimits } from "./client.ts";
+import { clearTimer, setRepeating, setTimer, type Timer } from "../platform/timers.ts";
 
 /** Which limit fired. */
 export type WatchdogReason = "stall" | "total" | "cancel";
@@ -37,8 +38,8 @@ export class Watchdog {
   #error?: TransferError;
   #guarded = new Set<Closable>();
   #lastActivity = performance.now();
-  #interval?: ReturnType<typeof setInterval>;
-  #total?: ReturnType<typeof setTimeout>;
+  #interval?: Timer;
+  #total?: Timer;
   #onAbort = () => this.#fire("cancel");
   #rejectFired!: (e: TransferError) => void;
   /** Rejects with the error when a limit fires; never resolves. */
@@ -50,10 +51,10 @@ export class Watchdog {
     this.fired = new Promise<never>((_, reject) => (this.#rejectFired = reject));
     this.fired.catch(() => {}); // observed through check()/race(), never unhandled
     const { stallTimeoutMs, totalTimeoutMs } = options.limits;
-    this.#interval = setInterval(() => {
+    this.#interval = setRepeating(() => {
       if (performance.now() - this.#lastActivity > stallTimeoutMs) this.#fire("stall");
     }, Math.max(10, Math.min(1000, Math.floor(stallTimeoutMs / 4))));
-    this.#total = setTimeout(() => this.#fire("total"), totalTimeoutMs);
+    this.#total = setTimer(() => this.#fire("total"), totalTimeoutMs);
     if (options.signal?.aborted) this.#fire("cancel");
     else options.signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
@@ -91,8 +92,8 @@ export class Watchdog {
 
   /** Stops the clocks and forgets the signal. */
   stop(): void {
-    clearInterval(this.#interval);
-    clearTimeout(this.#total);
+    clearTimer(this.#interval);
+    clearTimer(this.#total);
     this.#options.signal?.removeEventListener("abort", this.#onAbort);
     this.#guarded.clear();
   }

@@ -55,6 +55,7 @@ import {
 } from "./ftp_reply.ts";
 import { connectTcp, seconds, TransferGuard, writeAll } from "./_guard.ts";
 import { ftpTarget, shown, type TransferTarget } from "./url_target.ts";
+import { clearTimer, setTimer, type Timer } from "../platform/timers.ts";
 
 /** Bytes read from or written to the data connection per file write/read. */
 const CHUNK_BYTES = 256 * 1024;
@@ -346,7 +347,7 @@ class FtpControl {
     const conn = await connectTcp(guard, target.host, target.port, "FTP server");
     const control = new FtpControl(guard, conn, request.onLog);
     const wait = guard.limits.connectTimeoutMs;
-    const timer = setTimeout(
+    const timer = setTimer(
       () => guard.fail(9015, `FTP server sent no greeting within ${seconds(wait)}`),
       wait,
     );
@@ -354,7 +355,7 @@ class FtpControl {
     try {
       greeting = await control.#final("the greeting", 9015);
     } finally {
-      clearTimeout(timer);
+      clearTimer(timer);
     }
     if (greeting.code !== 220) {
       throw guard.fail(
@@ -492,16 +493,16 @@ class FtpControl {
 
   /** QUIT, waiting at most a second for 221; errors ignored (the transfer is done). */
   async quit(): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: Timer | undefined;
     try {
       await writeAll(this.#conn, this.#encoder.encode("QUIT\r\n"));
       const reply = this.#reply("QUIT", this.#guard.generic);
       reply.catch(() => {});
-      await Promise.race([reply, new Promise((r) => timer = setTimeout(r, QUIT_WAIT_MS))]);
+      await Promise.race([reply, new Promise<void>((r) => timer = setTimer(r, QUIT_WAIT_MS))]);
     } catch {
       /* the server may drop the connection at once */
     } finally {
-      clearTimeout(timer);
+      clearTimer(timer);
     }
   }
 

@@ -46,6 +46,7 @@ import {
   type TftpPacket,
 } from "./tftp_packet.ts";
 import { tftpTarget, type TransferTarget } from "./url_target.ts";
+import { clearTimer, setTimer, type Timer } from "../platform/timers.ts";
 
 /** Options of {@linkcode createTftpClient}. */
 export interface TftpClientOptions {
@@ -456,7 +457,7 @@ class TftpSocket {
   #waiter: ((got: Datagram | undefined) => void) | undefined;
   #ready: Datagram | undefined;
   #deadline = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: Timer | undefined;
   /** The last send in flight (close waits for it). */
   #sending: Promise<void> = Promise.resolve();
   #unregister: () => void;
@@ -565,7 +566,7 @@ class TftpSocket {
     }
     await this.#sending;
     this.#conn.close();
-    clearTimeout(this.#timer);
+    clearTimer(this.#timer);
     this.#timer = undefined;
     await this.#pending?.catch(() => {});
   }
@@ -626,7 +627,7 @@ class TftpSocket {
       );
     }
     this.#deadline = performance.now() + ms;
-    if (this.#timer === undefined) this.#timer = setTimeout(this.#onTimer, ms);
+    if (this.#timer === undefined) this.#timer = setTimer(this.#onTimer, ms);
     return new Promise((resolve) => this.#waiter = resolve);
   }
 
@@ -643,7 +644,7 @@ class TftpSocket {
     if (this.#waiter === undefined) return; // between calls: the next one re-arms
     const left = this.#deadline - performance.now();
     if (left > 1) {
-      this.#timer = setTimeout(this.#onTimer, left);
+      this.#timer = setTimer(this.#onTimer, left);
       return;
     }
     this.#wake();

@@ -39,6 +39,7 @@ import { CookieJar } from "./cookie_jar.ts";
 import { basicAuthorization, chooseChallenge, DigestAuthorizer } from "./digest_auth.ts";
 import { AcsAuthError, AcsHttpError } from "./errors.ts";
 import { hex } from "./hash.ts";
+import { clearTimer, setTimer, type Timer } from "../platform/timers.ts";
 
 /** Options of {@linkcode createAcsSession}. */
 export interface AcsSessionOptions {
@@ -353,10 +354,10 @@ class Session implements AcsSession {
   /** Sends one request on the session connection and reads the response, under the timeout. */
   async #exchange(headers: [string, string][], payload: Uint8Array) {
     const target = this.#url.pathname + this.#url.search;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: Timer | undefined;
     let timedOut = false;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+      timer = setTimer(() => {
         timedOut = true;
         this.#dropConnection();
         reject(
@@ -409,7 +410,7 @@ class Session implements AcsSession {
       this.#dropConnection();
       throw this.#mapError(e);
     } finally {
-      clearTimeout(timer);
+      clearTimer(timer);
     }
   }
 

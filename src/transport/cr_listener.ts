@@ -27,6 +27,7 @@
  */
 
 import { type AdmissionSlot, chooseVictim, protectedUntil, sourceOf } from "./cr_admission.ts";
+import { clearTimer, setTimer } from "../platform/timers.ts";
 
 /** Options of {@linkcode serveConnectionRequests}. */
 export interface CrListenerOptions {
@@ -118,7 +119,7 @@ export function serveConnectionRequests(
   const progress = { changed };
 
   const serve = async (slot: Slot) => {
-    const timer = setTimeout(() => close(slot), timeoutMs);
+    const timer = setTimer(() => close(slot), timeoutMs);
     try {
       // At most two requests: a 401 challenge may keep the connection for the Digest retry.
       for (let request = 1; request <= 2; request++) {
@@ -139,7 +140,7 @@ export function serveConnectionRequests(
     } catch {
       /* peer gone, closed by the deadline or to make room, or the handler failed */
     } finally {
-      clearTimeout(timer);
+      clearTimer(timer);
       close(slot);
     }
   };
@@ -147,9 +148,9 @@ export function serveConnectionRequests(
   /** Waits until `changed()` or `ms` have passed. */
   const settle = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(() => changed(), Math.max(1, Math.ceil(ms)));
+      const timer = setTimer(() => changed(), Math.max(1, Math.ceil(ms)));
       wake = () => {
-        clearTimeout(timer);
+        clearTimer(timer);
         resolve();
       };
     });
@@ -170,7 +171,7 @@ export function serveConnectionRequests(
         yielded = false;
       } else if (victim.bytes === 0 && !yielded) {
         // Let reads that already arrived (the event loop may have been busy) count first.
-        await new Promise((r) => setTimeout(r, 0));
+        await new Promise<void>((r) => setTimer(r, 0));
         yielded = true;
       } else {
         close(victim);
@@ -190,7 +191,7 @@ export function serveConnectionRequests(
         conn = await listener.accept();
       } catch (error) {
         if (error instanceof Deno.errors.BadResource) return;
-        await new Promise((r) => setTimeout(r, 100)); // e.g. out of descriptors
+        await new Promise<void>((r) => setTimer(r, 100)); // e.g. out of descriptors
         continue;
       }
       const now = performance.now();

@@ -34,6 +34,7 @@ import type {
   SetOutcome,
 } from "../provider.ts";
 import { nameOf } from "./_fields.ts";
+import { clearTimer, setTimer } from "../../platform/timers.ts";
 
 /** Capabilities.ProtocolVersionsSupported. */
 export const MQTT_PROTOCOL_VERSIONS: readonly string[] = ["3.1", "3.1.1", "5.0"];
@@ -160,8 +161,8 @@ export function bindMqtt(options: MqttBindingOptions): Binding[] {
       // Once the whole SetParameterValues is committed (undo cancels it).
       const timer = rows.length === 0
         ? undefined
-        : setTimeout(() => rows.forEach((n) => runtime.forceReconnect(n)), 0);
-      return { status: 0, undo: () => clearTimeout(timer) };
+        : setTimer(() => rows.forEach((n) => runtime.forceReconnect(n)), 0);
+      return { status: 0, undo: () => clearTimer(timer) };
     },
   };
   const profiles: Provider = {

@@ -15,6 +15,7 @@
 
 import type { DiagnosticParams, ResultRow, RunContext } from "./runner.ts";
 import { microDateTime, resolveHost } from "./runner.ts";
+import { clearTimer, setTimer, type Timer } from "../../platform/timers.ts";
 
 /** Timestamps (epoch ms) and byte counts of one test connection. */
 export interface ConnectionResult {
@@ -174,9 +175,9 @@ export class ProbeConnection {
   }
 
   async #timed<T>(operation: Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: Timer | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+      timer = setTimer(() => {
         this.close();
         reject(new ProbeError("Error_Timeout"));
       }, this.#idleMs);
@@ -188,7 +189,7 @@ export class ProbeConnection {
       if (this.#signal.aborted) throw new ProbeError("Error_Other", "Aborted");
       throw new ProbeError("Error_TransferFailed", String(error));
     } finally {
-      clearTimeout(timer);
+      clearTimer(timer);
     }
   }
 }

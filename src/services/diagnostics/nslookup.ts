@@ -38,6 +38,7 @@ import {
   type Runner,
   uint,
 } from "./runner.ts";
+import { clearTimer, setTimer, type Timer } from "../../platform/timers.ts";
 
 /** Options of {@linkcode nsLookupRunner}. */
 export interface NSLookupOptions {
@@ -215,9 +216,9 @@ async function receiveWithin(
     pending.catch(() => {});
     pendingReceives.set(socket, pending);
   }
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: Timer | undefined;
   const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), Math.max(0, ms));
+    timer = setTimer(() => resolve(undefined), Math.max(0, ms));
   });
   try {
     const got = await Promise.race([pending, timeout]);
@@ -225,6 +226,6 @@ async function receiveWithin(
     pendingReceives.delete(socket);
     return got[0];
   } finally {
-    clearTimeout(timer);
+    clearTimer(timer);
   }
 }

@@ -13,6 +13,7 @@
  */
 
 import type { SystemSource } from "../../platform/system_source.ts";
+import { clearTimer, setTimer } from "../../platform/timers.ts";
 
 /** TR-181 ProtocolVersion. */
 export type ProtocolVersion = "Any" | "IPv4" | "IPv6";
@@ -136,11 +137,11 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const done = () => {
-      clearTimeout(timer);
+      clearTimer(timer);
       signal.removeEventListener("abort", done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    const timer = setTimer(done, ms);
     signal.addEventListener("abort", done);
   });
 }

@@ -43,6 +43,7 @@ import {
   sleep,
   uint,
 } from "./runner.ts";
+import { clearTimer, setTimer, type Timer } from "../../platform/timers.ts";
 
 /** The Echo Plus header fields (TR-143 §A.1.4). */
 export interface EchoPlusHeader {
@@ -292,13 +293,13 @@ function fromTarget(
 }
 
 async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: Timer | undefined;
   const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), Math.max(0, ms));
+    timer = setTimer(() => resolve(undefined), Math.max(0, ms));
   });
   try {
     return await Promise.race([promise, timeout]);
   } finally {
-    clearTimeout(timer);
+    clearTimer(timer);
   }
 }

@@ -22,6 +22,7 @@ import {
   type ProtocolLevel,
   type QoS,
 } from "./packet.ts";
+import { clearTimer, setRepeating, type Timer } from "../../platform/timers.ts";
 
 /** Where and how to connect. */
 export interface MqttConnectOptions {
@@ -191,7 +192,7 @@ export class MqttConnection {
   #connack: ((p: ConnackPacket) => void) | undefined;
   #ended: Error | undefined;
   #endedResolve!: (reason: Error | undefined) => void;
-  #keepAliveTimer: ReturnType<typeof setInterval> | undefined;
+  #keepAliveTimer: Timer | undefined;
   #lastSent = 0;
   #lastReceived = 0;
   /** From CONNACK (5.0): ReceiveMaximum, MaximumQoS, RetainAvailable, MaximumPacketSize. */
@@ -398,7 +399,7 @@ export class MqttConnection {
     if (seconds === 0) return;
     const ms = seconds * 1000;
     this.#lastReceived = Date.now();
-    this.#keepAliveTimer = setInterval(() => {
+    this.#keepAliveTimer = setRepeating(() => {
       const now = Date.now();
       if (now - this.#lastReceived > ms * 1.5) {
         this.#end(new Error(`No packet from the broker in ${Math.round(seconds * 1.5)} s`));
@@ -497,7 +498,7 @@ export class MqttConnection {
   #end(reason: Error | undefined): void {
     if (this.#ended !== undefined) return;
     this.#ended = reason ?? new Error("The MQTT connection was closed");
-    clearInterval(this.#keepAliveTimer);
+    clearTimer(this.#keepAliveTimer);
     try {
       this.#conn.close();
     } catch { /* closed */ }

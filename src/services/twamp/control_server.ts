@@ -62,6 +62,7 @@ import {
 import { unixNsToNtp } from "./packet.ts";
 import { type TwampReflectorConfig, twampReflectorSpec } from "./reflector.ts";
 import { startUdpService, type UdpPath, type UdpService } from "../udp/mod.ts";
+import { clearTimer, setRepeating, setTimer, type Timer } from "../../platform/timers.ts";
 
 /** Bounds of {@linkcode startTwampControl}; every one has a default. */
 export interface TwampControlLimits {
@@ -178,7 +179,7 @@ export function startTwampControl(options: TwampControlOptions): TwampControlSer
       } catch (error) {
         if (closing || error instanceof Deno.errors.BadResource) return;
         shared.event(`TWAMP-Control cannot accept: ${(error as Error).message}`);
-        await new Promise((r) => setTimeout(r, 100)); // e.g. out of descriptors: no busy loop
+        await new Promise<void>((r) => setTimer(r, 100)); // e.g. out of descriptors: no busy loop
         continue;
       }
       const peer = (conn.remoteAddr as Deno.NetAddr).hostname;
@@ -228,7 +229,7 @@ interface Session {
   readonly service: UdpService;
   readonly timeoutMs: number;
   /** Set once Stop-Sessions scheduled its end. */
-  stopTimer?: ReturnType<typeof setTimeout>;
+  stopTimer?: Timer;
   lastReceived: number;
 }
 
@@ -249,8 +250,8 @@ class ControlConnection {
   /** Big enough for the longest message (Set-Up-Response); nothing else is buffered. */
   readonly #buffer = new Uint8Array(CONTROL_MESSAGE_LENGTH.SetUpResponse);
   readonly #sessions = new Set<Session>();
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #watch: ReturnType<typeof setInterval> | undefined;
+  #timer: Timer | undefined;
+  #watch: Timer | undefined;
   #reason: CloseReason | undefined;
   #closed = false;
 
@@ -299,8 +300,8 @@ class ControlConnection {
 
   /** Closes the TCP connection (the loop ends with its pending read). */
   close(): void {
-    clearTimeout(this.#timer);
-    clearInterval(this.#watch);
+    clearTimer(this.#timer);
+    clearTimer(this.#watch);
     if (this.#closed) return;
     this.#closed = true;
     try {
@@ -337,7 +338,7 @@ class ControlConnection {
           break;
         case "StopSessions":
           testing = false;
-          clearInterval(this.#watch);
+          clearTimer(this.#watch);
           this.#scheduleStops();
           break;
       }
@@ -425,9 +426,9 @@ class ControlConnection {
 
   /** REFWAIT: during a test, closes the connection when no session received anything. */
   #watchSessions(): void {
-    clearInterval(this.#watch);
+    clearTimer(this.#watch);
     const refWait = this.#shared.limits.refWaitMs;
-    this.#watch = setInterval(async () => {
+    this.#watch = setRepeating(async () => {
       let progressed = false;
       try {
         for (const session of [...this.#sessions]) {
@@ -449,13 +450,13 @@ class ControlConnection {
   #scheduleStops(): void {
     for (const session of this.#sessions) {
       if (session.stopTimer !== undefined) continue;
-      session.stopTimer = setTimeout(() => this.#stop(session), session.timeoutMs);
+      session.stopTimer = setTimer(() => this.#stop(session), session.timeoutMs);
     }
   }
 
   async #stop(session: Session): Promise<void> {
     if (!this.#sessions.delete(session)) return;
-    clearTimeout(session.stopTimer);
+    clearTimer(session.stopTimer);
     this.#shared.counters.sessionsOpen--;
     await session.service.close().catch((error) =>
       this.#shared.event(`TWAMP-Control cannot stop a session: ${(error as Error).message}`)
@@ -523,7 +524,7 @@ class ControlConnection {
       }
       return true;
     } finally {
-      clearTimeout(this.#timer);
+      clearTimer(this.#timer);
     }
   }
 
@@ -533,15 +534,15 @@ class ControlConnection {
     try {
       for (let sent = 0; sent < data.length;) sent += await this.#conn.write(data.subarray(sent));
     } finally {
-      clearTimeout(this.#timer);
+      clearTimer(this.#timer);
     }
   }
 
   /** After `ms`, records `what` as the reason and closes the connection. */
   #arm(ms: number | undefined, what: string): void {
-    clearTimeout(this.#timer);
+    clearTimer(this.#timer);
     if (ms === undefined) return;
-    this.#timer = setTimeout(() => {
+    this.#timer = setTimer(() => {
       this.#reason ??= new CloseReason("closedTimeout", `${what} within ${ms} ms`);
       this.close();
     }, ms);

@@ -16,6 +16,7 @@
 import { type FfiSocketOptions, FfiUdpSocket } from "./ffi_socket.ts";
 import { type DatagramHandler, type HandlerSpec, loadHandler } from "./handler.ts";
 import { type Libc, openLibc } from "./libc.ts";
+import { setTimer } from "../../platform/timers.ts";
 
 /** Messages to the worker. */
 export type ToWorker =
@@ -108,7 +109,7 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
   }
   post({ kind: "started", port: socket.port });
   // Let the "started" message leave before the loop blocks this thread.
-  await new Promise((r) => setTimeout(r, 0));
+  await new Promise<void>((r) => setTimer(r, 0));
   run().catch((err) => {
     post({ kind: "failed", message: `FFI loop stopped: ${(err as Error).message}` });
   });

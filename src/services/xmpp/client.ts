@@ -37,6 +37,7 @@ import {
   StreamParser,
   type XmlElement,
 } from "./stanza.ts";
+import { clearTimer, setRepeating, setTimer, type Timer } from "../../platform/timers.ts";
 
 const NS_TLS = "urn:ietf:params:xml:ns:xmpp-tls";
 const NS_SASL = "urn:ietf:params:xml:ns:xmpp-sasl";
@@ -160,15 +161,15 @@ export class XmppClient {
    * @throws {Error} when not connected or nothing answers within `timeoutMs`.
    */
   async request(stanza: string, id: string, timeoutMs = 10_000): Promise<XmlElement> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: Timer | undefined;
     try {
       return await new Promise<XmlElement>((resolve, reject) => {
         this.#waiting.set(id, resolve);
-        timer = setTimeout(() => reject(new Error(`No answer to iq "${id}"`)), timeoutMs);
+        timer = setTimer(() => reject(new Error(`No answer to iq "${id}"`)), timeoutMs);
         this.#send(stanza).catch(reject);
       });
     } finally {
-      clearTimeout(timer);
+      clearTimer(timer);
       this.#waiting.delete(id);
     }
   }
@@ -195,10 +196,10 @@ export class XmppClient {
     this.#stopped = true;
     const conn = this.#conn;
     if (conn !== undefined && this.#status === "Enabled") {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<void>((resolve) => timer = setTimeout(resolve, 200));
+      let timer: Timer | undefined;
+      const late = new Promise<void>((resolve) => timer = setTimer(resolve, 200));
       await Promise.race([this.#write(conn, STREAM_END), late]).catch(() => {});
-      clearTimeout(timer);
+      clearTimer(timer);
     }
     closeQuietly(conn);
     this.#wake?.();
@@ -285,7 +286,7 @@ export class XmppClient {
     }
     const timeoutMs = this.#options.negotiationTimeoutMs ?? NEGOTIATION_TIMEOUT_MS;
     let negotiating = true;
-    const deadline = setTimeout(() => {
+    const deadline = setTimer(() => {
       if (negotiating) {
         log.warning(`XMPP: no session with ${where} after ${timeoutMs / 1000} s`);
         closeQuietly(this.#conn);
@@ -298,7 +299,7 @@ export class XmppClient {
       await this.#authenticate(io, features, tls);
       await this.#bind(io);
       negotiating = false;
-      clearTimeout(deadline);
+      clearTimer(deadline);
       established = true;
       this.#set({ status: "Enabled", tls });
       log.info(`XMPP: connected to ${where} as ${this.#jid}${tls ? " over TLS" : ""}`);
@@ -311,7 +312,7 @@ export class XmppClient {
       return { status, established };
     } finally {
       negotiating = false;
-      clearTimeout(deadline);
+      clearTimer(deadline);
       closeQuietly(this.#conn);
       this.#conn = undefined;
     }
@@ -462,15 +463,15 @@ export class XmppClient {
       ? DEFAULT_KEEP_ALIVE_S * 1000
       : settings.keepAliveInterval * 1000;
     let pingId = "";
-    let pingTimer: ReturnType<typeof setTimeout> | undefined;
+    let pingTimer: Timer | undefined;
     const keepAlive = interval > 0
-      ? setInterval(() => {
+      ? setRepeating(() => {
         if (pingId !== "") return;
         pingId = `ping-${++this.#nextId}`;
         const ping = element("ping", { xmlns: NS_PING });
         this.#send(element("iq", { type: "get", id: pingId, to: settings.domain }, ping))
           .catch(() => {});
-        pingTimer = setTimeout(() => {
+        pingTimer = setTimer(() => {
           log.warning("XMPP: no answer to a keep-alive ping: reconnecting");
           closeQuietly(this.#conn);
         }, Math.min(PING_TIMEOUT_MS, interval));
@@ -495,7 +496,7 @@ export class XmppClient {
           const id = attrOf(stanza, "id");
           if (pingId !== "" && id === pingId) {
             pingId = "";
-            clearTimeout(pingTimer);
+            clearTimer(pingTimer);
           }
           this.#waiting.get(id)?.(stanza);
           continue;
@@ -513,8 +514,8 @@ export class XmppClient {
         await this.#send(reply ?? unavailable(stanza));
       }
     } finally {
-      clearInterval(keepAlive);
-      clearTimeout(pingTimer);
+      clearTimer(keepAlive);
+      clearTimer(pingTimer);
     }
   }
 

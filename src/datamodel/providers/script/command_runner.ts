@@ -9,6 +9,7 @@
  */
 
 import type { ScriptRequest, ScriptResult, ScriptRunner } from "./runner.ts";
+import { clearTimer, setTimer } from "../../../platform/timers.ts";
 
 /** Options of {@linkcode createCommandRunner}. */
 export interface CommandRunnerOptions {
@@ -62,7 +63,7 @@ async function runCommand(request: ScriptRequest, maxStderr: number): Promise<Sc
     // A grandchild that left the group may still hold the pipes open: stop reading.
     for (const reader of readers) reader.cancel().catch(() => {});
   };
-  const timer = setTimeout(() => {
+  const timer = setTimer(() => {
     timedOut = true;
     kill();
   }, request.timeoutMs);
@@ -79,7 +80,7 @@ async function runCommand(request: ScriptRequest, maxStderr: number): Promise<Sc
     const code = status.signal === null ? status.code : status.code || 128 + signalNumber(status);
     return { code, stdout, stderr, timedOut, outputExceeded };
   } finally {
-    clearTimeout(timer);
+    clearTimer(timer);
   }
 }
 
