@@ -15,10 +15,6 @@ const SRC = new URL("../../src/", import.meta.url);
 const EXCLUDED = new Set([
   // The replacement itself (its doc comment names the globals it replaces).
   "platform/timers.ts",
-  // converted separately
-  "agent.ts",
-  // converted separately
-  "platform/wake_timer.ts",
 ]);
 
 const GLOBAL_TIMER =
