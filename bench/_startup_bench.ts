@@ -1,12 +1,18 @@
 /**
- * Benchmark 2: start-up time to the first Inform, from the spawn of the agent
- * process (`deno run main.ts`) to the test ACS receiving its BOOT Inform. Each run
- * has a fresh state directory and a fresh agent process.
+ * Benchmark 2: start-up time to the first Inform, from the spawn of the agent process to
+ * the test ACS receiving its BOOT Inform, each run with a fresh state directory and a
+ * fresh agent process. Two ways: `deno run main.ts` from the source tree, and the release
+ * bundle (`agent.js` built as `deno task build` builds it) run with the launcher's exact
+ * `deno run` arguments (no V8 code cache, as on a router). For the release bundle also
+ * its RSS `idleAfterMs` after the first session.
  *
  * @module
  */
 
+import { bundleAgent } from "../src/build/bundle.ts";
+import { runArguments } from "../src/build/tarball.ts";
 import { startFakeAcs } from "../tests/_helpers/fake_acs.ts";
+import type { SpawnAgentOptions } from "../tests/_helpers/agent_process.ts";
 import {
   makeBenchTempDir,
   removeBenchTempDir,
@@ -14,9 +20,10 @@ import {
   stopAgent,
   writeBenchConfig,
 } from "./_agent.ts";
+import { memory } from "./_proc.ts";
 import { summarize, type Summary } from "./_stats.ts";
 
-/** Figures of benchmark 2. */
+/** Figures of benchmark 2, one way of starting. */
 export interface StartupBenchResult {
   runs: number;
   /** Spawn → Inform decoded by the ACS, ms, per run in order. */
@@ -24,10 +31,15 @@ export interface StartupBenchResult {
   ms: Summary;
   /** Discarded first spawn (fills Deno's module cache if it is cold), ms. */
   warmupMs: number;
+  /** RSS `idleAfterMs` after the first session, KiB (median), when asked for. */
+  idleRssKiB?: number;
 }
 
 /** Runs benchmark 2 (`runs` measured spawns after one discarded). */
-export async function benchStartup(runs: number): Promise<StartupBenchResult> {
+export async function benchStartup(
+  runs: number,
+  options: SpawnAgentOptions & { idleAfterMs?: number } = {},
+): Promise<StartupBenchResult> {
   let informAt = 0;
   const acs = startFakeAcs({
     hook: (message) => {
@@ -37,6 +49,7 @@ export async function benchStartup(runs: number): Promise<StartupBenchResult> {
   });
   const dir = await makeBenchTempDir("cwmp-bench-startup-");
   const samples: number[] = [];
+  const rss: number[] = [];
   try {
     for (let run = 0; run <= runs; run++) {
       const runDir = `${dir}/run-${run}`;
@@ -44,9 +57,13 @@ export async function benchStartup(runs: number): Promise<StartupBenchResult> {
       const config = await writeBenchConfig(runDir, acs.url);
       informAt = 0;
       const t0 = performance.now();
-      const agent = startAgentProcess(config);
+      const agent = startAgentProcess(config, options);
       try {
         await acs.waitForSessions(run + 1, 15_000);
+        if (options.idleAfterMs !== undefined && run > 0) {
+          await new Promise((resolve) => setTimeout(resolve, options.idleAfterMs));
+          rss.push((await memory(agent.child.pid)).rssKiB);
+        }
       } catch (error) {
         throw new Error(`${(error as Error).message}\n${agent.lines.join("\n")}`);
       } finally {
@@ -59,5 +76,30 @@ export async function benchStartup(runs: number): Promise<StartupBenchResult> {
     await removeBenchTempDir(dir);
   }
   const [warmupMs, ...measured] = samples;
-  return { runs, samplesMs: measured, ms: summarize(measured), warmupMs };
+  return {
+    runs,
+    samplesMs: measured,
+    ms: summarize(measured),
+    warmupMs,
+    ...(rss.length > 0 ? { idleRssKiB: summarize(rss).median } : {}),
+  };
+}
+
+/**
+ * Benchmark 2 on the release bundle: builds `agent.js` into a temp directory and starts it
+ * with the launcher's `deno run` arguments; RSS `idleAfterMs` after the first session too.
+ */
+export async function benchReleaseStartup(
+  runs: number,
+  idleAfterMs: number,
+): Promise<StartupBenchResult> {
+  const root = new URL("../", import.meta.url).pathname;
+  const outDir = await makeBenchTempDir("cwmp-bench-bundle-");
+  try {
+    const { version } = JSON.parse(await Deno.readTextFile(`${root}deno.json`));
+    await bundleAgent({ root, outDir, baseVersion: version, version, deno: Deno.execPath() });
+    return await benchStartup(runs, { runArgs: runArguments(outDir), idleAfterMs });
+  } finally {
+    await removeBenchTempDir(outDir);
+  }
 }

@@ -75,6 +75,8 @@ export interface MemoryBenchResult {
   emptyGpv: SessionPeak;
   sessions: number;
   afterSessions: Memory;
+  /** The same, after `IDLE_AFTER_MS` more with no session (V8 gives back what it can). */
+  afterSessionsIdle: Memory;
   /** VmRSS every tenth of the run. */
   series: { sessions: number; rssKiB: number }[];
   /** Agent utime+stime per ordinary session, ms. */
@@ -173,6 +175,9 @@ export async function benchMemory(options: MemoryBenchOptions): Promise<MemoryBe
     }
     const after = await cpuTicks(pid);
     const hz = await clockTicksPerSecond();
+    const afterSessions = await memory(pid);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_AFTER_MS));
+    const afterSessionsIdle = await memory(pid);
     return {
       v8Flags: [...(options.v8Flags ?? V8_FLAGS)],
       agentPid: pid,
@@ -183,7 +188,8 @@ export async function benchMemory(options: MemoryBenchOptions): Promise<MemoryBe
       bigGpv: peakOf(big),
       emptyGpv: peakOf(empty),
       sessions: options.sessions,
-      afterSessions: await memory(pid),
+      afterSessions,
+      afterSessionsIdle,
       series,
       cpuMsPerSession: ((after - before) * 1000) / hz / Math.max(1, options.sessions),
       wallMsMedian: summarize(wall).median,

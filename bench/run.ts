@@ -57,7 +57,7 @@ import { runUdpBench } from "./udp_bench.ts";
 import { benchTransfer, type TransferBenchResult, transferReportRows } from "./transfer_bench.ts";
 import { machineFacts } from "./_proc.ts";
 import { benchSessions, type SessionBenchResult } from "./_session_bench.ts";
-import { benchStartup, type StartupBenchResult } from "./_startup_bench.ts";
+import { benchReleaseStartup, benchStartup, type StartupBenchResult } from "./_startup_bench.ts";
 import { round, type Summary } from "./_stats.ts";
 
 const RESULTS = new URL("./results.json", import.meta.url).pathname;
@@ -88,6 +88,7 @@ function report(
   machine: Awaited<ReturnType<typeof machineFacts>>,
   s: SessionBenchResult,
   st: StartupBenchResult,
+  release: StartupBenchResult,
   c: CodecBenchResult,
   d: Record<string, number>,
   u: Record<string, number>,
@@ -142,6 +143,12 @@ function report(
         (st.ms.median / bare.postMs.median).toFixed(2)
       }× at the median)`,
     ],
+    [
+      "release bundle (launcher's arguments)",
+      `min ${ms(release.ms.min)}  median ${ms(release.ms.median)} (${
+        (release.ms.median / bare.postMs.median).toFixed(2)
+      }× the bare script; no V8 code cache, as on a router)`,
+    ],
     [`3. Codec: GetParameterValuesResponse of ${c.parameters} parameters`, ""],
     [
       "size",
@@ -187,13 +194,21 @@ function report(
       }×)`,
     ],
     [
+      "idle, release bundle",
+      `${mib(release.idleRssKiB ?? 0)} (${
+        ((release.idleRssKiB ?? 0) / bare.idleRssKiB).toFixed(2)
+      }× the bare script)`,
+    ],
+    [
       `peak, GPV of ${count(m.bigGpvNames)} names`,
       `${peak(m.bigGpv)} (${m.bigGpvDistinct} distinct of ${m.treeParameters} parameters)`,
     ],
     [`peak, GPV of ${count(m.bigGpvNames)} empty names`, peak(m.emptyGpv)],
     [
       `after ${count(m.sessions)} sessions`,
-      `${overIdle(m.afterSessions.rssKiB)}, VmHWM ${mib(m.afterSessions.hwmKiB)}`,
+      `${overIdle(m.afterSessions.rssKiB)}, VmHWM ${mib(m.afterSessions.hwmKiB)}; ${
+        IDLE_AFTER_MS / 1000
+      } s later ${overIdle(m.afterSessionsIdle.rssKiB)}`,
     ],
     [
       "  on the way",
@@ -234,6 +249,8 @@ async function main(): Promise<number> {
     const codec = await benchCodec(codecRuns, 500);
     console.error(`bench: start-up (${startupRuns} runs)…`);
     const startup = await benchStartup(startupRuns);
+    console.error(`bench: start-up of the release bundle (${startupRuns} runs)…`);
+    const release = await benchReleaseStartup(startupRuns, IDLE_AFTER_MS);
     const bare = await benchBare(startupRuns, IDLE_AFTER_MS);
     console.error(`bench: sessions (${warmup} warm-up + ${sessions})…`);
     const session = await benchSessions({ sessions, warmup, gpvNames: 100 });
@@ -274,7 +291,9 @@ async function main(): Promise<number> {
       aarch64 = await runScriptWithResult("aarch64_bench.ts", [`--runs=${aarch64Runs}`]);
     }
     const totalSeconds = (performance.now() - started) / 1000;
-    console.log(report(machine, session, startup, codec, datamodel, udp, memory, transfer, bare));
+    console.log(
+      report(machine, session, startup, release, codec, datamodel, udp, memory, transfer, bare),
+    );
     if (ftpTftp !== "") console.log(`\n8. FTP and TFTP against curl and tftp-hpa\n${ftpTftp}`);
     if (crPaths !== "") console.log(`\n9. Connection-request paths\n${crPaths}`);
     if (bulkdata !== "") console.log(`\n10. Bulk Data reports\n${bulkdata}`);
@@ -286,6 +305,7 @@ async function main(): Promise<number> {
       machine,
       session,
       startup,
+      release,
       bare,
       codec,
       datamodel,

@@ -113,6 +113,11 @@ const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 export interface SpawnAgentOptions {
   /** V8 flags for the agent, e.g. `["--max-old-space-size=96"]` (the bench compares them). */
   v8Flags?: readonly string[];
+  /**
+   * The `deno` arguments before `--config` instead of `run --allow-all <v8 flags> main.ts`
+   * (the bench runs the release bundle with the launcher's arguments).
+   */
+  runArgs?: readonly string[];
 }
 
 /** Starts `main.ts --config path`. */
@@ -121,7 +126,7 @@ export function spawnAgent(configPath: string, options: SpawnAgentOptions = {}):
   const flags = options.v8Flags ?? V8_FLAGS;
   const v8 = flags.length > 0 ? [v8FlagsArgument(flags)] : [];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", ...v8, MAIN, "--config", configPath],
+    args: [...(options.runArgs ?? ["run", "--allow-all", ...v8, MAIN]), "--config", configPath],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
