@@ -11,14 +11,12 @@
 import { type AgentConfig, checkStartConfig } from "./config/mod.ts";
 export { sessionSettingsOf } from "./agent/session_settings.ts";
 import {
+  type Binding,
   type DeviceIdentity,
   deviceSchema,
   loadDeviceSchema,
   rootObjectOf,
 } from "./datamodel/mod.ts";
-import { createScriptBindings } from "./datamodel/providers/script/mod.ts";
-import { readMappingFile } from "./config/mapping.ts";
-import { createCommandRunner } from "./datamodel/providers/script/command_runner.ts";
 import type { Logger } from "./log/mod.ts";
 import type { Platform } from "./platform/platform.ts";
 import type { SystemSource } from "./platform/system_source.ts";
@@ -147,12 +145,9 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
   }
   const journal = new StateJournal(config.agent.stateDir);
 
-  // A bad mapping file stops the agent before it opens any port.
-  const bindings = config.agent.mappingFile === ""
-    ? []
-    : createScriptBindings(await readMappingFile(config.agent.mappingFile), createCommandRunner(), {
-      log: logger,
-    });
+  // A bad mapping file stops the agent before it opens any port. Its code (the mapping
+  // checks, the script runner) loads only for an agent that has one.
+  const bindings = config.agent.mappingFile === "" ? [] : await scriptBindings(config, logger);
   const identity: DeviceIdentity = await resolveIdentity(config.device, platform, logger);
   const tls: TlsMaterial = await readTls(config.acs);
   const stateStore = new StateStore(config.agent.stateDir);
@@ -805,4 +800,16 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       resolveDone({ kind: "stopped" });
     },
   };
+}
+
+/** The integrator's mapped objects (`agent.mapping_file`), with the code that serves them. */
+async function scriptBindings(config: AgentConfig, logger: Logger): Promise<Binding[]> {
+  const [{ readMappingFile }, { createScriptBindings }, { createCommandRunner }] = await Promise
+    .all([
+      import("./config/mapping.ts"),
+      import("./datamodel/providers/script/script_bindings.ts"),
+      import("./datamodel/providers/script/command_runner.ts"),
+    ]);
+  const mapping = await readMappingFile(config.agent.mappingFile);
+  return createScriptBindings(mapping, createCommandRunner(), { log: logger });
 }

@@ -13,7 +13,6 @@
 import { dirname, resolve } from "./_path.ts";
 import { ConfigError } from "./config_error.ts";
 import { configOrigin } from "./load.ts";
-import { readMappingFile } from "./mapping.ts";
 import { readErrorReason } from "./_read_capped.ts";
 import type { AgentConfig } from "./schema.ts";
 
@@ -164,7 +163,8 @@ export async function checkStartConfig(
         `cannot read ${JSON.stringify(agent.mappingFile)} (${reason})`,
       );
     }
-    // Its contents: the mapping file's own line and key.
+    // Its contents: the mapping file's own line and key (its checker loads only for this).
+    const { readMappingFile } = await import("./mapping.ts");
     await readMappingFile(agent.mappingFile);
   }
 }
