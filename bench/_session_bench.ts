@@ -10,7 +10,7 @@
  * @module
  */
 
-import { SLICE_SCHEMA } from "../src/datamodel/mod.ts";
+import { SLICE_SCHEMA } from "../src/datamodel/schema_slice.ts";
 import type { CpeRequest, ParameterValueStruct } from "../src/soap/mod.ts";
 import { type AcsSessionRecord, startFakeAcs } from "../tests/_helpers/fake_acs.ts";
 import {

@@ -8,7 +8,6 @@
 export * from "./errors.ts";
 export * from "./path.ts";
 export * from "./schema.ts";
-export * from "./schema_slice.ts";
 export * from "./xsi_type.ts";
 export * from "./date_time.ts";
 export * from "./validate.ts";

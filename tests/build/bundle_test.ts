@@ -28,7 +28,7 @@ Deno.test("main.ts's VERSION is deno.json's version (what the build stamps)", as
 });
 
 Deno.test("RUNTIME_MODULES' bundle names are the ones the code resolves", async () => {
-  const resolvers = ["udp/ffi_path.ts", "udp_echo/handler.ts", "twamp/reflector.ts"];
+  const resolvers = ["udp/ffi_path.ts", "udp_echo/handler_module.ts", "twamp/reflector_spec.ts"];
   let text = "";
   for (const file of resolvers) {
     text += await Deno.readTextFile(new URL(`../../src/services/${file}`, import.meta.url));

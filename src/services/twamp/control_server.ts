@@ -60,7 +60,8 @@ import {
   type RequestTwSession,
 } from "./control_messages.ts";
 import { unixNsToNtp } from "./packet.ts";
-import { type TwampReflectorConfig, twampReflectorSpec } from "./reflector.ts";
+import type { TwampReflectorConfig } from "./reflector.ts";
+import { twampReflectorSpec } from "./reflector_spec.ts";
 import { startUdpService, type UdpPath, type UdpService } from "../udp/mod.ts";
 import { clearTimer, setRepeating, setTimer, type Timer } from "../../platform/timers.ts";
 

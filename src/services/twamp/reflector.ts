@@ -55,11 +55,9 @@
 import {
   type DatagramMeta,
   handleByCopy,
-  type HandlerSpec,
   type InPlaceHandler,
   type ReceiveTime,
 } from "../udp/handler.ts";
-import { runtimeModuleUrl } from "../udp/runtime_module.ts";
 import {
   ipAllowed,
   type IpPrefix,
@@ -128,13 +126,7 @@ interface Settings {
   maxSenders: number;
 }
 
-/** The `HandlerSpec` that serves a reflector with `config` (for `startUdpService()`). */
-export function twampReflectorSpec(config: TwampReflectorConfig = {}): HandlerSpec {
-  return {
-    module: runtimeModuleUrl("./reflector.ts", import.meta.url, "twamp_reflector.js"),
-    config,
-  };
-}
+export { twampReflectorSpec } from "./reflector_spec.ts";
 
 /** The module contract of `services/udp`: builds a reflector from `config`. */
 export function createHandler(config: unknown): TwampReflector {

@@ -24,7 +24,8 @@ import type {
 } from "../../datamodel/objects/twamp_reflector.ts";
 import type { UdpPath, UdpService } from "../udp/mod.ts";
 import { allowListError } from "./allow_list.ts";
-import { type TwampReflectorConfig, twampReflectorSpec } from "./reflector.ts";
+import type { TwampReflectorConfig } from "./reflector.ts";
+import { twampReflectorSpec } from "./reflector_spec.ts";
 
 /** Options of {@linkcode TwampReflectorService}. */
 export interface TwampReflectorServiceOptions {

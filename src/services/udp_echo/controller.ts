@@ -17,7 +17,8 @@ import type {
 } from "../../datamodel/objects/udp_echo_config.ts";
 import type { UdpPath } from "../udp/mod.ts";
 import type { UdpService } from "../udp/service.ts";
-import { UDP_ECHO_HANDLER_MODULE, type UdpEchoHandlerConfig } from "./handler.ts";
+import type { UdpEchoHandlerConfig } from "./handler.ts";
+import { UDP_ECHO_HANDLER_MODULE } from "./handler_module.ts";
 
 /** Options of {@linkcode createUdpEchoController}. */
 export interface UdpEchoControllerOptions {

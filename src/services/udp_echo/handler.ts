@@ -33,7 +33,6 @@ import {
   splitNs,
 } from "../udp/handler.ts";
 import { canonicalIp } from "../udp/ip_address.ts";
-import { runtimeModuleUrl } from "../udp/runtime_module.ts";
 
 /** Configuration of {@linkcode createHandler} (structured-cloneable). */
 export interface UdpEchoHandlerConfig {
@@ -222,9 +221,4 @@ export function createHandler(config: unknown): DatagramHandler {
   return new UdpEchoHandler((config ?? {}) as UdpEchoHandlerConfig);
 }
 
-/** `HandlerSpec.module` of this handler. */
-export const UDP_ECHO_HANDLER_MODULE: string = runtimeModuleUrl(
-  "./handler.ts",
-  import.meta.url,
-  "udp_echo_handler.js",
-);
+export { UDP_ECHO_HANDLER_MODULE } from "./handler_module.ts";
