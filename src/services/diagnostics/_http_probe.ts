@@ -73,13 +73,7 @@ export function httpTarget(url: string): HttpTarget | undefined {
   };
 }
 
-/** Options shared by the transfer runners. */
-export interface TransferOptions {
-  /** Longest wait for the next bytes, ms; default 30,000 (→ Error_NoResponse / Error_Timeout). */
-  readonly idleTimeoutMs?: number;
-  /** Largest NumberOfConnections; default 4 (more → Error_Other). */
-  readonly maxConnections?: number;
-}
+export type { TransferOptions } from "./runner_options.ts";
 
 /** First address of the target's host for ProtocolVersion, or throws Error_CannotResolveHostName. */
 export async function resolveTarget(

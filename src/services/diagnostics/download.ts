@@ -35,7 +35,6 @@ import {
   ProbeError,
   resolveTarget,
   ResponseReader,
-  type TransferOptions,
 } from "./_http_probe.ts";
 import {
   type DiagnosticOutcome,
@@ -45,9 +44,9 @@ import {
   type RunContext,
   type Runner,
 } from "./runner.ts";
+import { DEFAULT_MAX_CONNECTIONS, type TransferOptions } from "./runner_options.ts";
 
-/** Default largest NumberOfConnections (DownloadDiagnosticMaxConnections). */
-export const DEFAULT_MAX_CONNECTIONS = 4;
+export { DEFAULT_MAX_CONNECTIONS } from "./runner_options.ts";
 
 /** A DownloadDiagnostics runner with `options`. */
 export function downloadRunner(options: TransferOptions = {}): Runner {

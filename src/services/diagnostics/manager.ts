@@ -11,15 +11,18 @@
  * `nslookup_diagnostics.ts`) read and write through the
  * {@linkcode DiagnosticsBackend} methods.
  *
+ * The default runners are loaded on demand: each runner module is imported (a dynamic
+ * `import()`, a chunk of its own in the bundle) when its diagnostic first runs, so
+ * start-up neither loads nor compiles them. What the manager needs before that, the
+ * option defaults and the DSCP probe, comes from `runner_options.ts`. A module that
+ * fails to load ends that run with Error_Internal (through `onRunnerError`) and is
+ * tried again on the next run.
+ *
  * @module
  */
 
 import type { DiagnosticsBackend } from "../../datamodel/objects/_diagnostics.ts";
 import type { SystemSource } from "../../platform/system_source.ts";
-import type { TransferOptions } from "./_http_probe.ts";
-import { DEFAULT_MAX_CONNECTIONS, downloadRunner } from "./download.ts";
-import { type NSLookupOptions, nsLookupRunner } from "./nslookup.ts";
-import { runIPPing } from "./ping.ts";
 import {
   type DiagnosticOutcome,
   preciseNow,
@@ -28,7 +31,15 @@ import {
   type RunContext,
   type Runner,
 } from "./runner.ts";
-import { type ServerSelectionOptions, serverSelectionRunner } from "./server_selection.ts";
+import {
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_UDP_ECHO_MAX_RESULTS,
+  type NSLookupOptions,
+  type ServerSelectionOptions,
+  type TransferOptions,
+  udpEchoDscpUnavailable,
+  type UDPEchoOptions,
+} from "./runner_options.ts";
 import {
   type DiagnosticsAction,
   type DiagnosticsInput,
@@ -36,14 +47,6 @@ import {
   diagnosticsStep,
   INITIAL_DIAGNOSTICS,
 } from "./state_machine.ts";
-import { runTraceRoute } from "./traceroute.ts";
-import {
-  DEFAULT_UDP_ECHO_MAX_RESULTS,
-  udpEchoDscpUnavailable,
-  type UDPEchoOptions,
-  udpEchoRunner,
-} from "./udp_echo_client.ts";
-import { uploadRunner } from "./upload.ts";
 
 /** The diagnostics, by their TR-181 object name. */
 export type DiagnosticName =
@@ -151,6 +154,44 @@ const DEFAULT_ONLY: Partial<Record<DiagnosticName, Readonly<Record<string, strin
   UploadDiagnostics: { DSCP: NO_HTTP_TOS, EthernetPriority: NO_PRIORITY },
 };
 
+/**
+ * The default runner of each diagnostic, loaded from its module. The specifiers stay
+ * literal so that the bundler gives each module a chunk and `deno info` lists it as a
+ * dynamic dependency only.
+ */
+const RUNNER_LOADERS: Readonly<
+  Record<DiagnosticName, (options: DiagnosticsManagerOptions) => Promise<Runner>>
+> = {
+  IPPing: async () => (await import("./ping.ts")).runIPPing,
+  TraceRoute: async () => (await import("./traceroute.ts")).runTraceRoute,
+  DownloadDiagnostics: async (o) => (await import("./download.ts")).downloadRunner(o.download),
+  UploadDiagnostics: async (o) => (await import("./upload.ts")).uploadRunner(o.upload),
+  UDPEchoDiagnostics: async (o) => (await import("./udp_echo_client.ts")).udpEchoRunner(o.udpEcho),
+  ServerSelectionDiagnostics: async (o) =>
+    (await import("./server_selection.ts")).serverSelectionRunner(o.serverSelection),
+  NSLookupDiagnostics: async (o) => (await import("./nslookup.ts")).nsLookupRunner(o.nsLookup),
+};
+
+/**
+ * A runner that loads the real one with `load` on its first call and then calls it.
+ * One load in flight at a time; a failed load rejects that run (the manager's
+ * Error_Internal) and is retried by the next.
+ */
+function lazyRunner(load: () => Promise<Runner>): Runner {
+  let loading: Promise<Runner> | undefined;
+  return async (params, context) => {
+    const pending = loading ??= load();
+    let runner: Runner;
+    try {
+      runner = await pending;
+    } catch (error) {
+      if (loading === pending) loading = undefined;
+      throw error;
+    }
+    return await runner(params, context);
+  };
+}
+
 /** Options of {@linkcode DiagnosticsManager}. */
 export interface DiagnosticsManagerOptions {
   /** Runs ping and traceroute, reads resolv.conf. */
@@ -168,6 +209,11 @@ export interface DiagnosticsManagerOptions {
   readonly nsLookup?: NSLookupOptions;
   /** Replaces runners (tests, integrators). */
   readonly runners?: Partial<Record<DiagnosticName, Runner>>;
+  /**
+   * Replaces how default runners are loaded on their first run (integrators shipping
+   * a runner in a module of its own, tests); `runners` takes precedence.
+   */
+  readonly loaders?: Partial<Record<DiagnosticName, () => Promise<Runner>>>;
   /** Called when a runner throws (a bug: the state becomes Error_Internal). */
   readonly onRunnerError?: (name: DiagnosticName, error: unknown) => void;
 }
@@ -194,16 +240,9 @@ export class DiagnosticsManager implements DiagnosticsBackend {
     this.#options = options;
     const maxDown = options.download?.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     const maxUp = options.upload?.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
-    const runners: Record<DiagnosticName, Runner> = {
-      IPPing: runIPPing,
-      TraceRoute: runTraceRoute,
-      DownloadDiagnostics: downloadRunner(options.download),
-      UploadDiagnostics: uploadRunner(options.upload),
-      UDPEchoDiagnostics: udpEchoRunner(options.udpEcho),
-      ServerSelectionDiagnostics: serverSelectionRunner(options.serverSelection),
-      NSLookupDiagnostics: nsLookupRunner(options.nsLookup),
-      ...options.runners,
-    };
+    const runner = (name: DiagnosticName): Runner =>
+      options.runners?.[name] ??
+        lazyRunner(options.loaders?.[name] ?? (() => RUNNER_LOADERS[name](options)));
     const constants: Partial<Record<DiagnosticName, Record<string, string>>> = {
       DownloadDiagnostics: {
         DownloadTransports: "HTTP",
@@ -224,7 +263,7 @@ export class DiagnosticsManager implements DiagnosticsBackend {
         machine: INITIAL_DIAGNOSTICS,
         inputs: { ...DIAGNOSTIC_DEFAULTS[name] },
         constants: constants[name] ?? {},
-        runner: runners[name],
+        runner: runner(name),
       });
     }
   }

@@ -14,18 +14,16 @@
  * diagnostics.sessionEnded();
  * ```
  *
+ * The runner modules (`ping.ts`, `traceroute.ts`, `download.ts`, `upload.ts`,
+ * `udp_echo_client.ts`, `server_selection.ts`, `nslookup.ts`, `dns_message.ts`) are not
+ * re-exported here: the manager imports each one on its diagnostic's first run, and
+ * re-exporting them would load and compile them all at start-up for every importer of
+ * this module (the agent). Import a runner's functions from its own file.
+ *
  * @module
  */
 
 export * from "./state_machine.ts";
 export * from "./manager.ts";
 export * from "./runner.ts";
-export { parsePing, pingArgv, runIPPing } from "./ping.ts";
-export { parseTraceroute, runTraceRoute, tracerouteArgv } from "./traceroute.ts";
-export { downloadRunner, runDownload } from "./download.ts";
-export { runUpload, uploadRunner } from "./upload.ts";
-export type { TransferOptions } from "./_http_probe.ts";
-export { decodeEchoPlus, encodeEchoRequest, runUDPEcho, udpEchoRunner } from "./udp_echo_client.ts";
-export { runServerSelection, serverSelectionRunner } from "./server_selection.ts";
-export { decodeDnsMessage, DnsType, encodeDnsMessage } from "./dns_message.ts";
-export { nsLookupRunner, runNSLookup } from "./nslookup.ts";
+export * from "./runner_options.ts";

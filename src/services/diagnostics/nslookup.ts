@@ -39,14 +39,9 @@ import {
   uint,
 } from "./runner.ts";
 import { clearTimer, setTimer, type Timer } from "../../platform/timers.ts";
+import type { NSLookupOptions } from "./runner_options.ts";
 
-/** Options of {@linkcode nsLookupRunner}. */
-export interface NSLookupOptions {
-  /** UDP port of the DNS servers; default 53. */
-  readonly port?: number;
-  /** resolv.conf files for the default server and domain; default `["/etc/resolv.conf"]`. */
-  readonly resolvConf?: readonly string[];
-}
+export type { NSLookupOptions } from "./runner_options.ts";
 
 const MAX_ADDRESSES = 10;
 

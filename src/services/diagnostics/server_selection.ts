@@ -25,15 +25,10 @@ import {
   type Runner,
   uint,
 } from "./runner.ts";
+import type { ServerSelectionOptions } from "./runner_options.ts";
 import { echoProbes } from "./udp_echo_client.ts";
 
-/** Options of {@linkcode serverSelectionRunner}. */
-export interface ServerSelectionOptions {
-  /** Port of the UDP Echo servers; default 7. */
-  readonly udpEchoPort?: number;
-  /** Gap between UDP Echo probes, ms; default 100. */
-  readonly udpIntervalMs?: number;
-}
+export type { ServerSelectionOptions } from "./runner_options.ts";
 
 interface HostMeasurement {
   readonly host: string;

@@ -28,7 +28,7 @@
  */
 
 import { UNKNOWN_TIME } from "../../soap/messages.ts";
-import { TosSocket, tosSocketUnavailable } from "../udp/tos_socket.ts";
+import { TosSocket } from "../udp/tos_socket.ts";
 import {
   type DiagnosticOutcome,
   type DiagnosticParams,
@@ -44,6 +44,7 @@ import {
   uint,
 } from "./runner.ts";
 import { clearTimer, setTimer, type Timer } from "../../platform/timers.ts";
+import { DEFAULT_UDP_ECHO_MAX_RESULTS, type UDPEchoOptions } from "./runner_options.ts";
 
 /** The Echo Plus header fields (TR-143 §A.1.4). */
 export interface EchoPlusHeader {
@@ -77,25 +78,11 @@ export function decodeEchoPlus(bytes: Uint8Array): EchoPlusHeader | undefined {
   };
 }
 
-/** Options of {@linkcode udpEchoRunner}. */
-export interface UDPEchoOptions {
-  /** UDPEchoDiagnosticsMaxResults; default 100. */
-  readonly maxResults?: number;
-  /**
-   * Why a non-zero DSCP cannot be applied here, undefined when it can; default
-   * {@linkcode udpEchoDscpUnavailable}.
-   */
-  readonly dscpUnavailable?: () => string | undefined;
-}
-
-/** Why this device cannot mark UDP echo probes with a DSCP, or undefined if it can. */
-export function udpEchoDscpUnavailable(): string | undefined {
-  const why = tosSocketUnavailable();
-  return why === undefined ? undefined : `no socket that can set IP_TOS (${why})`;
-}
-
-/** Default UDPEchoDiagnosticsMaxResults. */
-export const DEFAULT_UDP_ECHO_MAX_RESULTS = 100;
+export {
+  DEFAULT_UDP_ECHO_MAX_RESULTS,
+  udpEchoDscpUnavailable,
+  type UDPEchoOptions,
+} from "./runner_options.ts";
 
 /** A UDPEchoDiagnostics runner. */
 export function udpEchoRunner(options: UDPEchoOptions = {}): Runner {

@@ -34,9 +34,7 @@ import {
   ProbeError,
   resolveTarget,
   ResponseReader,
-  type TransferOptions,
 } from "./_http_probe.ts";
-import { DEFAULT_MAX_CONNECTIONS } from "./download.ts";
 import {
   type DiagnosticOutcome,
   type DiagnosticParams,
@@ -45,6 +43,7 @@ import {
   type RunContext,
   type Runner,
 } from "./runner.ts";
+import { DEFAULT_MAX_CONNECTIONS, type TransferOptions } from "./runner_options.ts";
 
 const CHUNK = 64 * 1024;
 
