@@ -1,8 +1,9 @@
 /**
  * The agent's MQTT clients (TR-181 `Device.MQTT.Client.{i}`): one {@linkcode MqttClient}
- * per enabled Client row, restarted when its row changes and stopped when it is disabled
- * or deleted; the {@linkcode MqttRuntime} of the data model (Status, ResponseInformation,
- * ForceReconnect) and the lookup the Bulk Data MQTT transport publishes through.
+ * per enabled Client row (the client code is imported when the first one starts),
+ * restarted when its row changes and stopped when it is disabled or deleted; the
+ * {@linkcode MqttRuntime} of the data model (Status, ResponseInformation, ForceReconnect)
+ * and the lookup the Bulk Data MQTT transport publishes through.
  *
  * Row values → client settings: an unset ProtocolVersion is 3.1.1; CleanStart applies to
  * MQTT 5.0 and CleanSession before it; an empty ClientID before MQTT 5.0 (where TR-181
@@ -17,11 +18,13 @@ import type { PersistedProvider, Schema } from "../datamodel/mod.ts";
 import { readCaFile, RowClients, rowLog, type RunningRow, storedValue } from "./row_clients.ts";
 import { MQTT_CLIENT_TABLE, type MqttRuntime } from "../datamodel/objects/mqtt.ts";
 import type { Logger } from "../log/mod.ts";
-import {
-  MqttClient,
-  type MqttClientSettings,
-  type MqttProtocolVersion,
-} from "../services/mqtt/mod.ts";
+// Light modules only: the client (client.ts, connection.ts, packet.ts) is imported when
+// the first enabled row needs one (RowClients' `load`), not at start-up.
+import type { MqttClientSettings, MqttProtocolVersion } from "../services/mqtt/settings.ts";
+import type { MqttClient } from "../services/mqtt/client.ts";
+
+/** The client's module, imported on demand. */
+type ClientModule = typeof import("../services/mqtt/client.ts");
 
 /** Options of {@linkcode MqttClients}. */
 export interface MqttClientsOptions {
@@ -42,7 +45,7 @@ type Running = RunningRow<MqttClient>;
 /** The MQTT clients of the data model; see the module doc. */
 export class MqttClients implements MqttRuntime {
   readonly #options: MqttClientsOptions;
-  readonly #rows: RowClients<MqttClientSettings, Running>;
+  readonly #rows: RowClients<MqttClientSettings, Running, ClientModule>;
 
   /** Nothing runs until {@linkcode apply}. */
   constructor(options: MqttClientsOptions) {
@@ -59,7 +62,9 @@ export class MqttClients implements MqttRuntime {
         }
         return wanted;
       },
-      start: (n, settings, fingerprint) => this.#start(n, settings, fingerprint),
+      load: () => import("../services/mqtt/client.ts"),
+      start: (n, settings, fingerprint, { MqttClient }) =>
+        this.#start(n, settings, fingerprint, MqttClient),
     });
   }
 
@@ -102,7 +107,12 @@ export class MqttClients implements MqttRuntime {
     return this.#rows.close();
   }
 
-  #start(n: number, settings: MqttClientSettings, fingerprint: string): Running {
+  #start(
+    n: number,
+    settings: MqttClientSettings,
+    fingerprint: string,
+    MqttClient: ClientModule["MqttClient"],
+  ): Running {
     const { logger } = this.#options;
     const client = new MqttClient({
       settings,

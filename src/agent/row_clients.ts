@@ -3,6 +3,8 @@
  * `Device.XMPP.Connection.{i}`): started for a new enabled row, restarted when the row's
  * settings change, stopped when it is disabled or deleted. Changes the ACS makes are
  * applied once the request that made them is committed (the next turn), one at a time.
+ * The client code is loaded (`load`, a dynamic `import()`) before the first start, so a
+ * table without an enabled row never loads it (cold start-up: V8 parses what is loaded).
  * Also the helpers both tables read their rows with.
  *
  * @module
@@ -30,29 +32,39 @@ export interface RunningRow<C extends RowClient> {
 }
 
 /** Options of {@linkcode RowClients}. */
-export interface RowClientsOptions<S, R extends RunningRow<RowClient>> {
+export interface RowClientsOptions<S, R extends RunningRow<RowClient>, M> {
   /** How log lines name a row, e.g. `MQTT client` (`MQTT client 2: stopped`). */
   readonly label: string;
   readonly logger: Logger;
   /** The enabled rows' settings, by instance number. */
   wanted(): Map<number, S>;
-  /** Starts row `n`'s client with `settings` (fingerprint included in what it returns). */
-  start(n: number, settings: S, fingerprint: string): R;
+  /**
+   * Loads what {@linkcode start} needs (the client's module), once, before the first start;
+   * a failure fails that reconciliation and the next one tries again.
+   */
+  load(): Promise<M>;
+  /**
+   * Starts row `n`'s client with `settings` and what {@linkcode load} gave (fingerprint
+   * included in what it returns).
+   */
+  start(n: number, settings: S, fingerprint: string, loaded: M): R;
   /** Runs after every reconciliation. */
   afterApply?(): void;
 }
 
 /** The running clients of one table; see the module doc. */
-export class RowClients<S, R extends RunningRow<RowClient>> {
+export class RowClients<S, R extends RunningRow<RowClient>, M> {
   /** Running rows by instance number. */
   readonly running = new Map<number, R>();
-  readonly #o: RowClientsOptions<S, R>;
+  readonly #o: RowClientsOptions<S, R, M>;
+  /** What `load` gave, once it has. */
+  #loaded: { value: M } | undefined;
   #applying: Promise<void> = Promise.resolve();
   #pending = false;
   #closed = false;
 
   /** Nothing runs until {@linkcode apply}. */
-  constructor(options: RowClientsOptions<S, R>) {
+  constructor(options: RowClientsOptions<S, R, M>) {
     this.#o = options;
   }
 
@@ -72,8 +84,10 @@ export class RowClients<S, R extends RunningRow<RowClient>> {
 
   /** Starts, restarts and stops clients to match the rows. */
   apply(): Promise<void> {
-    this.#applying = this.#applying.then(() => this.#apply());
-    return this.#applying;
+    const applied = this.#applying.then(() => this.#apply());
+    // A failure is its caller's; the next reconciliation (and close) still runs.
+    this.#applying = applied.catch(() => {});
+    return applied;
   }
 
   /** Stops every client. */
@@ -96,7 +110,12 @@ export class RowClients<S, R extends RunningRow<RowClient>> {
     }
     for (const [n, settings] of wanted) {
       if (this.running.has(n)) continue;
-      this.running.set(n, this.#o.start(n, settings, JSON.stringify(settings)));
+      // Reconciliations run one at a time, so this loads once; later starts stay synchronous.
+      if (this.#loaded === undefined) {
+        this.#loaded = { value: await this.#o.load() };
+        if (this.#closed) return; // closed while loading: start nothing
+      }
+      this.running.set(n, this.#o.start(n, settings, JSON.stringify(settings), this.#loaded.value));
     }
     this.#o.afterApply?.();
   }

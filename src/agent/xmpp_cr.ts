@@ -1,8 +1,9 @@
 /**
  * XMPP connection requests (TR-069 Annex K, CWMP-FACTS §7.4): runs one
- * {@linkcode XmppClient} per enabled `Device.XMPP.Connection.{i}` row, restarts it when its
- * row (or its Server rows) change, and answers the connectionRequest iqs that reach the
- * connection ManagementServer.ConnReqXMPPConnection names:
+ * {@linkcode XmppClient} per enabled `Device.XMPP.Connection.{i}` row (the client code is
+ * imported when the first one starts), restarts it when its row (or its Server rows)
+ * change, and answers the connectionRequest iqs that reach the connection
+ * ManagementServer.ConnReqXMPPConnection names:
  *
  * 1. a sender outside ConnReqAllowedJabberIDs, a request on another connection, or
  *    EnableCWMP false → `service-unavailable`;
@@ -29,16 +30,20 @@ import { formatDateTime, UNKNOWN_TIME } from "../datamodel/date_time.ts";
 import { type Logger, LogThrottle } from "../log/mod.ts";
 import { constantTimeEqual } from "../transport/hash.ts";
 import { readCaFile, RowClients, rowLog, type RunningRow, storedValue } from "./row_clients.ts";
+// Light modules only: the client (client.ts, sasl.ts, stanza.ts) is imported when the
+// first enabled row needs one (RowClients' `load`), not at start-up.
 import {
   connReqReply,
   type ConnReqVerdict,
-  jidAllowed,
   readConnectionRequest,
-  XmppClient,
-  type XmppClientSettings,
   type XmppConnectionRequest,
-  type XmppServer,
-} from "../services/xmpp/mod.ts";
+} from "../services/xmpp/conn_req.ts";
+import { jidAllowed } from "../services/xmpp/jid.ts";
+import type { XmppClientSettings, XmppServer } from "../services/xmpp/settings.ts";
+import type { XmppClient } from "../services/xmpp/client.ts";
+
+/** The client's module, imported on demand. */
+type ClientModule = typeof import("../services/xmpp/client.ts");
 
 /** Options of {@linkcode XmppConnectionRequests}. */
 export interface XmppConnectionRequestsOptions {
@@ -70,7 +75,7 @@ const REFUSALS: Record<Exclude<ConnReqVerdict, "accepted">, string> = {
 /** The XMPP connections and their connection requests; see the module doc. */
 export class XmppConnectionRequests implements XmppRuntime {
   readonly #options: XmppConnectionRequestsOptions;
-  readonly #rows: RowClients<XmppClientSettings, Running>;
+  readonly #rows: RowClients<XmppClientSettings, Running, ClientModule>;
   #connReqJid = "";
   /** One refusal line per sender and reason a minute. */
   readonly #logged = new LogThrottle({ periodMs: 60_000, maxKeys: 256 });
@@ -90,7 +95,9 @@ export class XmppConnectionRequests implements XmppRuntime {
         }
         return wanted;
       },
-      start: (n, settings, fingerprint) => this.#start(n, settings, fingerprint),
+      load: () => import("../services/xmpp/client.ts"),
+      start: (n, settings, fingerprint, { XmppClient }) =>
+        this.#start(n, settings, fingerprint, XmppClient),
       afterApply: () => {
         const crRow = this.#connReqRow();
         const jid = crRow === undefined ? "" : this.#running.get(crRow)?.client.jid ?? "";
@@ -143,7 +150,12 @@ export class XmppConnectionRequests implements XmppRuntime {
     return this.#rows.close();
   }
 
-  #start(n: number, settings: XmppClientSettings, fingerprint: string): Running {
+  #start(
+    n: number,
+    settings: XmppClientSettings,
+    fingerprint: string,
+    XmppClient: ClientModule["XmppClient"],
+  ): Running {
     const { logger } = this.#options;
     const log = rowLog(logger, "XMPP", "XMPP connection", n);
     const running: Running = {

@@ -34,45 +34,22 @@ import {
   type PublishOptions,
 } from "./connection.ts";
 import type { MqttProperties, ProtocolLevel } from "./packet.ts";
-import { type MqttRetryOptions, retryWait } from "./retry_wait.ts";
+import { retryWait } from "./retry_wait.ts";
+import type {
+  MqttClientLog,
+  MqttClientSettings,
+  MqttClientStatus,
+  MqttProtocolVersion,
+} from "./settings.ts";
 
-/** TR-181 `Device.MQTT.Client.{i}.Status`. */
-export type MqttClientStatus =
-  | "Disabled"
-  | "Connecting"
-  | "Connected"
-  | "Error_Misconfigured"
-  | "Error_BrokerUnreachable"
-  | "Error";
-
-/** TR-181 ProtocolVersion. */
-export type MqttProtocolVersion = "3.1" | "3.1.1" | "5.0";
-
-/** The settings of one Client row. */
-export interface MqttClientSettings {
-  readonly brokerAddress: string;
-  readonly brokerPort: number;
-  /** TR-181 TransportProtocol: "TCP/IP" or "TLS". */
-  readonly transportProtocol: "TCP/IP" | "TLS";
-  readonly protocolVersion: MqttProtocolVersion;
-  readonly clientId: string;
-  readonly username: string;
-  readonly password: string;
-  /** KeepAliveTime, seconds (0 = none). */
-  readonly keepAliveTime: number;
-  /** CleanSession (3.x) or CleanStart (5.0). */
-  readonly cleanSession: boolean;
-  /** MQTT 5.0 SessionExpiryInterval, seconds (0 = not sent). */
-  readonly sessionExpiryInterval?: number;
-  readonly retry: MqttRetryOptions;
-}
-
-/** Where the client logs (the caller prefixes its name). */
-export interface MqttClientLog {
-  info(message: string): void;
-  warning(message: string): void;
-  debug(message: string): void;
-}
+// The settings types live in settings.ts (light: the agent reads rows into them without
+// loading this file); re-exported for importers of the client.
+export type {
+  MqttClientLog,
+  MqttClientSettings,
+  MqttClientStatus,
+  MqttProtocolVersion,
+} from "./settings.ts";
 
 /** Options of {@linkcode MqttClient}. */
 export interface MqttClientOptions {

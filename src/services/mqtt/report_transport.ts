@@ -11,6 +11,10 @@
  * enabled client, PublishTopic is empty, the client is not connected, or the broker does
  * not acknowledge it (QoS 1 and 2).
  *
+ * Light: `client.ts` and `packet.ts` are imported for their types only, so registering
+ * the factory at start-up loads no MQTT code; the clients themselves are loaded on
+ * demand (`src/agent/mqtt.ts`).
+ *
  * @module
  */
 

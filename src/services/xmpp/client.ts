@@ -22,7 +22,8 @@
 
 import { WakeTimer } from "../../platform/wake_timer.ts";
 import { chooseMechanism, plainResponse, ScramSha1, toBase64 } from "./sasl.ts";
-import { retryWait, type XmppRetryOptions } from "./retry_wait.ts";
+import { retryWait } from "./retry_wait.ts";
+import type { XmppClientSettings, XmppLog, XmppServer, XmppStatus } from "./settings.ts";
 import {
   attrOf,
   childOf,
@@ -39,6 +40,10 @@ import {
 } from "./stanza.ts";
 import { clearTimer, setRepeating, setTimer, type Timer } from "../../platform/timers.ts";
 
+// The settings types live in settings.ts (light: the agent reads rows into them without
+// loading this file); re-exported for importers of the client.
+export type { XmppClientSettings, XmppLog, XmppServer, XmppStatus } from "./settings.ts";
+
 const NS_TLS = "urn:ietf:params:xml:ns:xmpp-tls";
 const NS_SASL = "urn:ietf:params:xml:ns:xmpp-sasl";
 const NS_BIND = "urn:ietf:params:xml:ns:xmpp-bind";
@@ -50,47 +55,6 @@ export const XMPP_PORT = 5222;
 const DEFAULT_KEEP_ALIVE_S = 300;
 const PING_TIMEOUT_MS = 60_000;
 const NEGOTIATION_TIMEOUT_MS = 30_000;
-
-/** TR-181 `Device.XMPP.Connection.{i}.Status` values the client sets. */
-export type XmppStatus =
-  | "Disabled"
-  | "Connecting"
-  | "Enabled"
-  | "ServerNotPresent"
-  | "Error_Misconfigured"
-  | "Error_AuthenticationFailure"
-  | "Error";
-
-/** One server of `Device.XMPP.Connection.{i}.Server.{i}`. */
-export interface XmppServer {
-  readonly address: string;
-  readonly port: number;
-}
-
-/** What one Connection row asks for. */
-export interface XmppClientSettings {
-  readonly username: string;
-  readonly password: string;
-  readonly domain: string;
-  readonly resource: string;
-  /** Start TLS even when the server does not require it. */
-  readonly useTls: boolean;
-  /** `ServerTable`: these, in order; `DNS-SRV`: `_xmpp-client._tcp.<domain>`, then `DNS`. */
-  readonly algorithm: "DNS-SRV" | "DNS" | "ServerTable";
-  readonly servers: readonly XmppServer[];
-  /** Seconds; 0 = none; −1 = 300. */
-  readonly keepAliveInterval: number;
-  /** Attempts per address before the next; 0 = stay on one. */
-  readonly connectAttempts: number;
-  readonly retry: XmppRetryOptions;
-}
-
-/** Log sink (the agent's Logger fits). */
-export interface XmppLog {
-  info(message: string): void;
-  warning(message: string): void;
-  debug(message: string): void;
-}
 
 /** Options of {@linkcode XmppClient}. */
 export interface XmppClientOptions {

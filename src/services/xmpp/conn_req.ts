@@ -8,7 +8,7 @@
  * @module
  */
 
-import { attrOf, childOf, element, NS_CLIENT, type XmlElement } from "./stanza.ts";
+import { attrOf, childOf, element, NS_CLIENT, type XmlElement } from "./element.ts";
 
 /** `urn:broadband-forum-org:cwmp:xmppConnReq-1-0` */
 export const NS_CONN_REQ = "urn:broadband-forum-org:cwmp:xmppConnReq-1-0";

@@ -14,19 +14,18 @@
  * ({@linkcode MAX_STANZA_CHARS}, 65,536 characters by default) and nesting (32 levels);
  * whitespace between stanzas (keep-alives) is dropped as it is read.
  * Any violation throws (`SyntaxError`, or `RangeError` for a size) and the stream is
- * unusable: the caller closes the connection.
+ * unusable: the caller closes the connection. Building stanzas and reading parsed ones
+ * (`element()`, `attrOf()`, `childOf()` …) is `element.ts`, re-exported here.
  *
  * @module
  */
 
 import { parseXml, type XmlElement } from "../../soap/_xml.ts";
+import { NS_STREAMS } from "./element.ts";
 
-export type { XmlElement } from "../../soap/_xml.ts";
-
-/** `http://etherx.jabber.org/streams` */
-export const NS_STREAMS = "http://etherx.jabber.org/streams";
-/** `jabber:client` */
-export const NS_CLIENT = "jabber:client";
+// The stanza helpers live in element.ts (light: the agent reads connection requests with
+// them without loading the client); re-exported so this stays the codec's one import.
+export * from "./element.ts";
 
 /** Default bound of one stanza, of the stream header and of whitespace between stanzas. */
 export const MAX_STANZA_CHARS = 65_536;
@@ -242,60 +241,4 @@ export class StreamParser {
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
-}
-
-/** Escapes `&`, `<`, `>`, `"` and `'` for text and attribute values. */
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
-}
-
-const ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&apos;",
-};
-
-/**
- * One element as text: `attrs` escaped (undefined ones left out), `inner` already
- * serialized markup (use {@linkcode escapeXml} for text).
- *
- * @example
- * ```ts
- * import { element } from "./stanza.ts";
- * console.assert(element("iq", { type: "result", id: "a&b" }) === '<iq type="result" id="a&amp;b"/>');
- * ```
- */
-export function element(
-  name: string,
-  attrs: Record<string, string | undefined> = {},
-  inner = "",
-): string {
-  let out = `<${name}`;
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value !== undefined) out += ` ${key}="${escapeXml(value)}"`;
-  }
-  return inner === "" ? `${out}/>` : `${out}>${inner}</${name}>`;
-}
-
-/** The client's stream header (RFC 6120 §4.7) to `domain`. */
-export function streamHeader(domain: string, from?: string): string {
-  return `<?xml version='1.0'?><stream:stream xmlns="${NS_CLIENT}" xmlns:stream="${NS_STREAMS}"` +
-    ` to="${escapeXml(domain)}"${
-      from === undefined ? "" : ` from="${escapeXml(from)}"`
-    } version="1.0" xml:lang="en">`;
-}
-
-/** The end of our stream. */
-export const STREAM_END = "</stream:stream>";
-
-/** The first child of `el` named `local` in namespace `ns`. */
-export function childOf(el: XmlElement, local: string, ns?: string): XmlElement | undefined {
-  return el.children.find((c) => c.local === local && (ns === undefined || c.ns === ns));
-}
-
-/** The value of the unprefixed attribute `name` of `el`, or "". */
-export function attrOf(el: XmlElement, name: string): string {
-  return el.attrs[name]?.value ?? "";
 }
