@@ -54,7 +54,7 @@ import { Notifier } from "./agent/notifier.ts";
 import { startLightweightNotifications } from "./agent/lwn.ts";
 import { BulkDataService } from "./agent/bulkdata.ts";
 import { MqttClients, readMqttCaFile } from "./agent/mqtt.ts";
-import { mqttTransportFactory } from "./services/mqtt/mod.ts";
+import { mqttTransportFactory } from "./services/mqtt/report_transport.ts";
 import { describeFailure, describeReceived, describeSent } from "./agent/log_lines.ts";
 import { isOperatorOp, type OperatorDeps, runOperatorOp } from "./agent/operator_ops.ts";
 import { agentStatus, type LastSession } from "./agent/status.ts";

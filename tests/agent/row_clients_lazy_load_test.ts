@@ -23,14 +23,6 @@ const ON_DEMAND = [
   "src/services/mqtt/packet.ts",
 ];
 
-/** Known gaps, with the reason; a module listed here is not asserted. */
-const IGNORED: Record<string, string> = {};
-const AGENT_MQTT_MOD = "src/agent.ts imports mqttTransportFactory from services/mqtt/mod.ts " +
-  "(which re-exports the client); it should import it from services/mqtt/report_transport.ts";
-for (const path of ["client.ts", "connection.ts", "packet.ts"]) {
-  IGNORED[`src/services/mqtt/${path}`] = AGENT_MQTT_MOD;
-}
-
 interface InfoDependency {
   code?: { specifier: string };
   isDynamic?: boolean;
@@ -71,7 +63,5 @@ async function staticGraph(entry: string): Promise<Set<string>> {
 Deno.test("run_agent.ts reaches the XMPP and MQTT client code only through import()", async () => {
   const graph = await staticGraph(ENTRY);
   assert.ok(graph.has("src/agent.ts"), "the graph was read");
-  const gaps = ON_DEMAND.filter((path) => graph.has(path) && IGNORED[path] !== undefined);
-  if (gaps.length > 0) console.log(`Known gaps: ${gaps.join(", ")}: ${AGENT_MQTT_MOD}`);
-  assert.deepEqual(ON_DEMAND.filter((path) => graph.has(path) && IGNORED[path] === undefined), []);
+  assert.deepEqual(ON_DEMAND.filter((path) => graph.has(path)), []);
 });
