@@ -15,6 +15,12 @@
  * cannot run (no transport for its Protocol, no URL) or its last report failed; else
  * Enabled.
  *
+ * Start-up cost: the service itself is light (settings, Status, the transport registry).
+ * The report engine (`services/bulkdata/sender.ts` with its encoders, `collect.ts`) and
+ * the HTTP transport are imported by the first profile that runs, so an agent whose
+ * profiles are all off never parses them; a profile enabled in the persisted state still
+ * runs before {@linkcode BulkDataService.start} resolves.
+ *
  * @module
  */
 
@@ -29,22 +35,20 @@ import type { DeviceIdentity } from "../datamodel/mod.ts";
 import type { ParameterTree } from "../datamodel/tree.ts";
 import type { Provider } from "../datamodel/provider.ts";
 import type { Logger } from "../log/mod.ts";
-import {
-  collect,
-  type Collection,
-  type EncodingSettings,
-  httpTransportFactory,
-  type ParameterEntry,
-  type ProfileContext,
-  ProfileSender,
-  resolveReference,
-  selectReportParameters,
-  type TimestampFormat,
-  TransportRegistry,
-  TreeListings,
-} from "../services/bulkdata/mod.ts";
+// Only types and the registry load with the agent: the report engine (collector, encoders,
+// sender) and the HTTP transport are imported when a profile first runs (see loadSender),
+// so an agent without enabled profiles never parses them.
+import type { ParameterEntry } from "../services/bulkdata/collect.ts";
+import type { Collection, EncodingSettings, TimestampFormat } from "../services/bulkdata/report.ts";
+import type { ProfileSender } from "../services/bulkdata/sender.ts";
+import { type ProfileContext, TransportRegistry } from "../services/bulkdata/transport.ts";
 import { PersistedJson } from "./persisted_json.ts";
 import { clearTimer, setTimer, type Timer } from "../platform/timers.ts";
+
+/** The profile loop with its encoders: imported when the first profile starts. */
+const loadSender = () => import("../services/bulkdata/sender.ts");
+/** What a report holds: imported with the sender, or to count references the ACS sets. */
+const loadCollect = () => import("../services/bulkdata/collect.ts");
 
 /** What {@linkcode BulkDataService} needs. */
 export interface BulkDataServiceOptions {
@@ -85,7 +89,10 @@ export class BulkDataService {
   /** Profile path → retained collections to persist (PersistAcrossReboot). */
   #persisted: Record<string, Collection[]> = {};
 
-  /** Registers the HTTP transport; nothing runs before {@linkcode start}. */
+  /**
+   * Registers the HTTP transport (its module loads when a profile first makes one);
+   * nothing runs before {@linkcode start}.
+   */
   constructor(options: BulkDataServiceOptions) {
     this.#o = options;
     const id = options.identity;
@@ -94,13 +101,14 @@ export class BulkDataService {
       ["pc", id.productClass],
       ["sn", id.serialNumber],
     ];
-    this.transports.register(
-      "HTTP",
-      httpTransportFactory(() => identity, (table) => this.#rows(table), {
+    this.transports.register("HTTP", async (profile) => {
+      const { httpTransportFactory } = await import("../services/bulkdata/http_transport.ts");
+      const factory = httpTransportFactory(() => identity, (table) => this.#rows(table), {
         caCerts: options.caCerts,
         now: options.now,
-      }),
-    );
+      });
+      return factory(profile);
+    });
     this.#retainedFile = new PersistedJson(options.stateDir, "bulkdata_retained.json");
     this.#retainedFile.attach({
       serialize: () => JSON.stringify(this.#persisted),
@@ -243,6 +251,10 @@ export class BulkDataService {
     const encoding = await this.#encoding(profile, encodingType);
     const transport = await factory(profile);
     const entries = await this.#entries(path);
+    const [{ ProfileSender }, { collect, selectReportParameters }] = await Promise.all([
+      loadSender(),
+      loadCollect(),
+    ]);
     const model = this.#model!;
     const retained = running.persist ? this.#persisted[path] ?? [] : [];
     const carried = this.#carried.get(path);
@@ -378,6 +390,9 @@ export class BulkDataService {
     const values = await model.read(refs.map((item) => item.ref!));
     const references = new Map(refs.map((item, i) => [item.path, values[i]]));
     for (const [path, value] of overrides) references.set(path, value);
+    // No reference at all counts 0 without loading the collector.
+    if (references.size === 0) return 0;
+    const { resolveReference, TreeListings } = await loadCollect();
     const listings = new TreeListings(model);
     let count = 0;
     for (const reference of references.values()) {

@@ -2,7 +2,7 @@
  * DHCP ACS discovery (TR-069 §3.1) and the gateway identity (Annex F) in the agent: takes
  * the raw options a DHCP client's hook hands over (`cwmp-agent dhcp-update`, or the
  * `dhcp-<interface>.env` file the hook keeps, read at start), decodes them
- * (`services/dhcp/options.ts`) and applies them:
+ * (`services/dhcp/lease.ts`) and applies them:
  *
  * - with `acs.dhcp_discovery`, the ACS URL, ProvisioningCode, CWMPRetryMinimumWaitInterval
  *   and CWMPRetryIntervalMultiplier (and, in the Vega format, the periodic Inform settings)
@@ -16,18 +16,17 @@
  * enterprise; 43 is whatever the server's vendor-class match gave), 17 likewise over 43.
  * With `cpe.interface` set, only leases of that interface (netifd name or device) count.
  *
+ * The decoders load with the first lease applied (by the hook, or found at start): an
+ * agent without DHCP discovery never parses them. Checking the hook's arguments needs only
+ * the size limit.
+ *
  * @module
  */
 
 import type { AgentConfig } from "../config/mod.ts";
-import {
-  decodeOption125,
-  decodeOption17,
-  decodeOption43,
-  type DhcpAcsValues,
-  hexToBytes,
-  MAX_OPTION_BYTES,
-} from "../services/dhcp/mod.ts";
+// The size limit only: the decoders are imported when a lease is applied (loadDecoder).
+import { MAX_OPTION_BYTES } from "../services/dhcp/limits.ts";
+import type { DecodedLease } from "../services/dhcp/lease.ts";
 import type { GatewayInfoValues } from "../datamodel/objects/gateway_info.ts";
 import type { Logger } from "../log/mod.ts";
 import { maskUrl } from "../log/mod.ts";
@@ -130,48 +129,12 @@ export function parseLeaseEnv(text: string): DhcpLease & { time: number } {
   return { ...lease, time: Number.isSafeInteger(time) ? time : 0 };
 }
 
-/** What a lease says. */
-export interface DecodedLease {
-  acs: DhcpAcsValues;
-  /** Present when option 125 carried any of sub-options 4–6. */
-  gateway?: GatewayInfoValues;
-  /** One line per option that could not be decoded (the others still count). */
-  errors: string[];
-}
+// Decoding moved to services/dhcp/lease.ts (loaded on demand); the type stays here too.
+export type { DecodedLease };
 
-/**
- * Decodes the options of `lease`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { decodeLease } from "./dhcp.ts";
- * const lease = { interface: "wan", device: "", opt43: "0109687474703a2f2f612f", opt125: "zz", opt17: "" };
- * const decoded = decodeLease(lease, "tr069");
- * assert.equal(decoded.acs.url, "http://a/");
- * assert.equal(decoded.errors.length, 1);
- * ```
- */
-export function decodeLease(lease: DhcpLease, format: "tr069" | "vega"): DecodedLease {
-  const out: DecodedLease = { acs: {}, errors: [] };
-  const attempt = (hex: string, what: string, decode: (bytes: Uint8Array) => void) => {
-    if (hex === "") return;
-    try {
-      decode(hexToBytes(hex, what));
-    } catch (error) {
-      if (!(error instanceof SyntaxError || error instanceof RangeError)) throw error;
-      out.errors.push(error.message);
-    }
-  };
-  attempt(lease.opt43, "DHCP option 43", (b) => Object.assign(out.acs, decodeOption43(b, format)));
-  attempt(lease.opt17, "DHCPv6 option 17", (b) => Object.assign(out.acs, decodeOption17(b)));
-  attempt(lease.opt125, "DHCP option 125", (b) => {
-    const values = decodeOption125(b);
-    Object.assign(out.acs, values.acs);
-    if (values.gateway) out.gateway = values.gateway;
-  });
-  return out;
-}
+/** The lease decoder, imported once by the first lease applied. */
+let decoder: Promise<typeof import("../services/dhcp/lease.ts")> | undefined;
+const loadDecoder = () => decoder ??= import("../services/dhcp/lease.ts");
 
 /** What one hand-over did, as `dhcp-update` answers it. */
 export interface DhcpUpdateOutcome {
@@ -241,6 +204,7 @@ export class DhcpDiscovery {
       outcome.notes.push(`Lease of "${lease.interface}" ignored: cpe.interface is "${wanted}"`);
       return outcome;
     }
+    const { decodeLease } = await loadDecoder();
     const decoded = decodeLease(lease, config.acs.dhcpOption43Format);
     outcome.errors.push(...decoded.errors);
     const acs = decoded.acs as Partial<StoredSettings>;

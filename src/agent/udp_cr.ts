@@ -5,12 +5,18 @@
  * UDPConnectionRequestAddress and NATDetected. A valid request takes a token from the
  * same rate limiter as HTTP connection requests.
  *
+ * The client (`services/stun/client.ts` with the STUN and UDP connection-request codecs)
+ * is imported when the port first opens, so an agent with STUNEnable false never parses
+ * it; a STUNEnable set at run time still opens the port before `settingsChanged()`
+ * resolves.
+ *
  * @module
  */
 
 import { type Logger, LogThrottle } from "../log/mod.ts";
 import type { Platform } from "../platform/platform.ts";
-import { StunConnectionRequests, type StunSettings } from "../services/stun/client.ts";
+// Types only: the STUN client and its codecs are imported when the port first opens.
+import type { StunConnectionRequests, StunSettings } from "../services/stun/client.ts";
 import type { StoredSettings } from "./settings_store.ts";
 
 /** What {@linkcode startUdpConnectionRequests} needs. */
@@ -80,6 +86,7 @@ export async function startUdpConnectionRequests(
   let wanted = options.port;
 
   const open = async () => {
+    const { StunConnectionRequests } = await import("../services/stun/client.ts");
     const next = new StunConnectionRequests({
       hostname: options.hostname,
       port: wanted,

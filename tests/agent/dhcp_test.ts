@@ -1,11 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  decodeLease,
-  DhcpDiscovery,
-  dhcpLeaseOf,
-  dhcpUpdateArgs,
-  parseLeaseEnv,
-} from "../../src/agent/dhcp.ts";
+import { DhcpDiscovery, dhcpLeaseOf, dhcpUpdateArgs, parseLeaseEnv } from "../../src/agent/dhcp.ts";
 import { factorySettings, SettingsStore } from "../../src/agent/settings_store.ts";
 import { type AgentConfig, defaultConfig } from "../../src/config/mod.ts";
 import { createLogger } from "../../src/log/mod.ts";
@@ -65,29 +59,6 @@ Deno.test("parseLeaseEnv() reads the hooks' file", () => {
     time: 1733456789,
   });
   assert.throws(() => parseLeaseEnv("opt43=zz\n"), TypeError);
-});
-
-Deno.test("decodeLease(): option 125 wins over 43, and an option that cannot be decoded leaves the others", () => {
-  const lease = {
-    interface: "wan",
-    device: "",
-    opt43: URL_43 + sub(2, "FROM43"),
-    opt125: opt125(sub(11, "http://acs125.example/") + sub(4, "00D09E")),
-    opt17: "",
-  };
-  const decoded = decodeLease(lease, "tr069");
-  assert.deepEqual(decoded.acs, { url: "http://acs125.example/", provisioningCode: "FROM43" });
-  assert.deepEqual(decoded.gateway, {
-    manufacturerOui: "00D09E",
-    serialNumber: "",
-    productClass: "",
-  });
-  assert.deepEqual(decoded.errors, []);
-  const broken = decodeLease({ ...lease, opt43: "0150" }, "tr069");
-  assert.deepEqual(broken.errors, [
-    "Cannot decode DHCP option 43: sub-option 1 claims 80 bytes, 0 left",
-  ]);
-  assert.equal(broken.acs.url, "http://acs125.example/");
 });
 
 function configWith(dir: string, acs: Partial<AgentConfig["acs"]>, iface = ""): AgentConfig {

@@ -33,11 +33,12 @@
  * @module
  */
 
+import { MAX_OPTION_BYTES } from "./limits.ts";
+
+export { MAX_OPTION_BYTES };
+
 /** The Broadband Forum's IANA enterprise number (formerly the DSL Forum). */
 export const BBF_ENTERPRISE = 3561;
-
-/** Longest option accepted, in bytes (a DHCPv4 message holds far less). */
-export const MAX_OPTION_BYTES = 4096;
 
 /** How option 43's sub-options are laid out. */
 export type Option43Format = "tr069" | "vega";

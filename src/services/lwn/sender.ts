@@ -59,6 +59,11 @@ export interface LwnSenderOptions {
   /** DeviceInfo.ManufacturerOUI, ProductClass, SerialNumber. */
   readonly identity: { oui: string; productClass: string; serialNumber: string };
   now(): number;
+  /**
+   * The trigger's phase when TriggerTime gives none, ms; default `now()` at construction
+   * (a caller that builds the sender on first use passes its own start).
+   */
+  readonly startedAt?: number;
   /** Default: a UDP socket per batch ({@linkcode sendUdp}). */
   readonly send?: SendDatagrams;
   /** A batch went out. */
@@ -83,7 +88,7 @@ export class LwnSender {
   /** A sender; nothing is sent before {@linkcode changed}. */
   constructor(options: LwnSenderOptions) {
     this.#options = options;
-    this.#startedAt = options.now();
+    this.#startedAt = options.startedAt ?? options.now();
   }
 
   /** How many passive changes wait. */
