@@ -12,21 +12,8 @@ import { fixture } from "./_helpers.ts";
 
 // No static import of a runner module here (ping.ts…): the manager imports them itself.
 
-const ROOT = new URL("../../../", import.meta.url);
-const DIAGNOSTICS = new URL("src/services/diagnostics/", ROOT);
-
-/** The runner modules the manager imports on demand, by file name. */
-const RUNNER_MODULES = [
-  "ping.ts",
-  "traceroute.ts",
-  "download.ts",
-  "upload.ts",
-  "_http_probe.ts",
-  "udp_echo_client.ts",
-  "server_selection.ts",
-  "nslookup.ts",
-  "dns_message.ts",
-];
+// That they stay out of the agent's start-up graph: tests/agent/startup_graph_test.ts.
+const DIAGNOSTICS = new URL("../../../src/services/diagnostics/", import.meta.url);
 
 /** A system whose every `ping` answers with the captured loopback run (3 replies). */
 function pingSource(): SystemSource & { calls: string[] } {
@@ -142,50 +129,6 @@ Deno.test("DiagnosticsManager keeps a runner override before any loader", async 
   await run();
   assert.equal(loads, 0);
   assert.equal(manager.value("IPPing", "SuccessCount"), "7");
-});
-
-Deno.test("diagnostics/mod.ts reaches the runner modules only through dynamic imports", async () => {
-  const { success, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", "src/services/diagnostics/mod.ts"],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.ok(success, new TextDecoder().decode(stderr));
-  const graph = JSON.parse(new TextDecoder().decode(stdout)) as {
-    roots: string[];
-    modules: {
-      specifier: string;
-      dependencies?: {
-        isDynamic?: boolean;
-        code?: { specifier?: string };
-        type?: { specifier?: string };
-      }[];
-    }[];
-  };
-  const modules = new Map(graph.modules.map((m) => [m.specifier, m]));
-  const reached = new Set<string>();
-  const dynamic = new Set<string>();
-  const pending = [...graph.roots];
-  while (pending.length > 0) {
-    const specifier = pending.pop()!;
-    if (reached.has(specifier)) continue;
-    reached.add(specifier);
-    for (const dep of modules.get(specifier)?.dependencies ?? []) {
-      for (const target of [dep.code?.specifier, dep.type?.specifier]) {
-        if (target === undefined) continue;
-        if (dep.isDynamic) dynamic.add(target);
-        else pending.push(target);
-      }
-    }
-  }
-  const href = (file: string) => new URL(file, DIAGNOSTICS).href;
-  assert.deepEqual(RUNNER_MODULES.filter((file) => reached.has(href(file))), []);
-  const loaded = RUNNER_MODULES.filter((file) =>
-    !["_http_probe.ts", "dns_message.ts"].includes(file)
-  );
-  for (const file of loaded) assert.ok(dynamic.has(href(file)), `${file} is imported on demand`);
-  assert.ok(!reached.has(new URL("src/services/udp/tos_socket.ts", ROOT).href));
 });
 
 Deno.test("udpEchoDscpUnavailable() agrees with the marking socket's tosSocketUnavailable()", () => {
