@@ -12,7 +12,8 @@ import { V8_FLAGS, v8FlagsArgument } from "../src/cli/v8_flags.ts";
 import { memory } from "./_proc.ts";
 import { summarize, type Summary } from "./_stats.ts";
 
-const SCRIPT = `
+/** The bare script (plain JavaScript): POST once to `Deno.args[0]`, stay `Deno.args[1]` ms. */
+export const POST_ONCE_SCRIPT = `
 const url = Deno.args[0];
 await (await fetch(url, {
   method: "POST",
@@ -36,7 +37,7 @@ export interface BareReference {
 export async function benchBare(runs: number, idleAfterMs: number): Promise<BareReference> {
   const dir = await Deno.makeTempDir({ prefix: "cwmp-bench-bare-" });
   const script = `${dir}/bare.ts`;
-  await Deno.writeTextFile(script, SCRIPT);
+  await Deno.writeTextFile(script, POST_ONCE_SCRIPT);
   let arrived: () => void = () => {};
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
     await req.text();

@@ -48,6 +48,7 @@ import {
   rssKb,
 } from "../tests/_helpers/musl_root.ts";
 import { cleanUpNow, makeBenchTempDir, removeBenchTempDir } from "./_agent.ts";
+import { POST_ONCE_SCRIPT } from "./_bare_reference.ts";
 import { IDLE_AFTER_MS } from "./memory_bench.ts";
 import { round, summarize, type Summary } from "./_stats.ts";
 
@@ -58,17 +59,6 @@ const BARE_LAUNCHER = "/opt/cwmp-agent/bin/bare-reference";
 const POST_SCRIPT = "/opt/bare/post.js";
 const EMPTY_SCRIPT = "/opt/bare/empty.js";
 const TIME_OUT = "/tmp/time.out";
-
-/** bench/_bare_reference.ts's script, as JavaScript like agent.js: POST once, stay alive. */
-const POST_ONCE = `
-const url = Deno.args[0];
-await (await fetch(url, {
-  method: "POST",
-  headers: { "content-type": "text/xml; charset=utf-8" },
-  body: '<soap-env:Envelope xmlns:soap-env="http://schemas.xmlsoap.org/soap/envelope/"><soap-env:Body/></soap-env:Envelope>',
-})).body?.cancel();
-await new Promise((resolve) => setTimeout(resolve, Number(Deno.args[1])));
-`;
 
 /** One row: the agent against its reference (times in ms, memory in KiB, medians). */
 export interface Versus {
@@ -133,7 +123,7 @@ export async function runAarch64Bench(runs = 3): Promise<Aarch64BenchResult | { 
 /** The bare scripts, and the launcher copy that runs its first argument instead of agent.js. */
 async function writeReferences(root: string): Promise<void> {
   await Deno.mkdir(`${root}/opt/bare`);
-  await Deno.writeTextFile(`${root}${POST_SCRIPT}`, POST_ONCE);
+  await Deno.writeTextFile(`${root}${POST_SCRIPT}`, POST_ONCE_SCRIPT);
   await Deno.writeTextFile(`${root}${EMPTY_SCRIPT}`, "");
   const launcher = await Deno.readTextFile(`${root}${LAUNCHER}`);
   const agent = ` "$here/app"/${AGENT_BUNDLE} "$@"`;
