@@ -3,14 +3,15 @@
  * the test ACS receiving its BOOT Inform, each run with a fresh state directory and a
  * fresh agent process. Two ways: `deno run main.ts` from the source tree, and the release
  * bundle (`agent.js` built as `deno task build` builds it) run with the launcher's exact
- * `deno run` arguments (no V8 code cache, as on a router). For the release bundle also
- * its RSS `idleAfterMs` after the first session.
+ * `deno run` arguments and environment (no V8 code cache, as on a router), with an empty
+ * and with a filled `DENO_DIR`. For the release bundle also its RSS `idleAfterMs` after
+ * the first session.
  *
  * @module
  */
 
 import { bundleAgent } from "../src/build/bundle.ts";
-import { runArguments } from "../src/build/tarball.ts";
+import { LAUNCHER_ENV, runArguments } from "../src/build/tarball.ts";
 import { startFakeAcs } from "../tests/_helpers/fake_acs.ts";
 import type { SpawnAgentOptions } from "../tests/_helpers/agent_process.ts";
 import {
@@ -38,7 +39,11 @@ export interface StartupBenchResult {
 /** Runs benchmark 2 (`runs` measured spawns after one discarded). */
 export async function benchStartup(
   runs: number,
-  options: SpawnAgentOptions & { idleAfterMs?: number } = {},
+  options: SpawnAgentOptions & {
+    idleAfterMs?: number;
+    /** Each run with an empty `DENO_DIR` (a router's boot with it on tmpfs). */
+    coldCache?: boolean;
+  } = {},
 ): Promise<StartupBenchResult> {
   let informAt = 0;
   const acs = startFakeAcs({
@@ -57,7 +62,10 @@ export async function benchStartup(
       const config = await writeBenchConfig(runDir, acs.url);
       informAt = 0;
       const t0 = performance.now();
-      const agent = startAgentProcess(config, options);
+      const env = options.coldCache
+        ? { ...options.env, DENO_DIR: await Deno.makeTempDir({ dir: runDir }) }
+        : options.env;
+      const agent = startAgentProcess(config, { ...options, env });
       try {
         await acs.waitForSessions(run + 1, 15_000);
         if (options.idleAfterMs !== undefined && run > 0) {
@@ -87,19 +95,31 @@ export async function benchStartup(
 
 /**
  * Benchmark 2 on the release bundle: builds `agent.js` into a temp directory and starts it
- * with the launcher's `deno run` arguments; RSS `idleAfterMs` after the first session too.
+ * with the launcher's `deno run` arguments and environment; RSS `idleAfterMs` after the
+ * first session too. Cold: each run with an empty `DENO_DIR`, as every boot of a router that
+ * keeps it on tmpfs (Deno analyses the bundle's modules again); warm: with it filled.
  */
 export async function benchReleaseStartup(
   runs: number,
   idleAfterMs: number,
-): Promise<StartupBenchResult> {
-  const root = new URL("../", import.meta.url).pathname;
-  const outDir = await makeBenchTempDir("cwmp-bench-bundle-");
+): Promise<{ cold: StartupBenchResult; warm: StartupBenchResult }> {
+  const outDir = await buildReleaseBundle();
+  const options = { runArgs: runArguments(outDir), env: LAUNCHER_ENV, idleAfterMs };
   try {
-    const { version } = JSON.parse(await Deno.readTextFile(`${root}deno.json`));
-    await bundleAgent({ root, outDir, baseVersion: version, version, deno: Deno.execPath() });
-    return await benchStartup(runs, { runArgs: runArguments(outDir), idleAfterMs });
+    return {
+      cold: await benchStartup(runs, { ...options, coldCache: true }),
+      warm: await benchStartup(runs, options),
+    };
   } finally {
     await removeBenchTempDir(outDir);
   }
+}
+
+/** Builds the release bundle (`agent.js` and its chunks) into a bench temp directory. */
+export async function buildReleaseBundle(): Promise<string> {
+  const root = new URL("../", import.meta.url).pathname;
+  const outDir = await makeBenchTempDir("cwmp-bench-bundle-");
+  const { version } = JSON.parse(await Deno.readTextFile(`${root}deno.json`));
+  await bundleAgent({ root, outDir, baseVersion: version, version, deno: Deno.execPath() });
+  return outDir;
 }

@@ -29,6 +29,8 @@ import {
   stopAgent,
   writeBenchConfig,
 } from "./_agent.ts";
+import { buildReleaseBundle } from "./_startup_bench.ts";
+import { LAUNCHER_ENV, runArguments } from "../src/build/tarball.ts";
 import { sendConnectionRequest } from "./_connection_request.ts";
 import { clockTicksPerSecond, cpuTicks, type Memory, memory } from "./_proc.ts";
 import { checkSession, requestsFor, sliceParameterNames } from "./_session_bench.ts";
@@ -42,6 +44,11 @@ export interface MemoryBenchOptions {
   bigGpvNames: number;
   /** V8 flags for the agent process (none by default). */
   v8Flags?: readonly string[];
+  /**
+   * Runs the release bundle in this directory with the launcher's arguments (and their V8
+   * flags) instead of `deno run main.ts`.
+   */
+  releaseDir?: string;
 }
 
 /** The peak of one session. */
@@ -94,6 +101,9 @@ export async function benchMemory(options: MemoryBenchOptions): Promise<MemoryBe
   const acs = startFakeAcs();
   const agent = startAgentProcess(await writeBenchConfig(dir, acs.url), {
     v8Flags: options.v8Flags,
+    ...(options.releaseDir === undefined
+      ? {}
+      : { runArgs: runArguments(options.releaseDir), env: LAUNCHER_ENV }),
   });
   const pid = agent.child.pid;
   try {
@@ -232,16 +242,23 @@ function describe(message: CwmpMessage | undefined): string {
 
 if (import.meta.main) {
   // deno run -A bench/memory_bench.ts [--sessions=10000] [--v8-flags=--max-old-space-size=96,…]
+  //   [--release]   (the release bundle, built into a temp dir, with the launcher's arguments)
   const arg = (name: string) =>
     Deno.args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const flags = arg("v8-flags");
-  console.log(JSON.stringify(
-    await benchMemory({
-      sessions: Number(arg("sessions") ?? 10_000),
-      bigGpvNames: 1000,
-      v8Flags: flags === undefined ? undefined : flags === "none" ? [] : flags.split(","),
-    }),
-    null,
-    2,
-  ));
+  const releaseDir = Deno.args.includes("--release") ? await buildReleaseBundle() : undefined;
+  try {
+    console.log(JSON.stringify(
+      await benchMemory({
+        sessions: Number(arg("sessions") ?? 10_000),
+        bigGpvNames: 1000,
+        v8Flags: flags === undefined ? undefined : flags === "none" ? [] : flags.split(","),
+        releaseDir,
+      }),
+      null,
+      2,
+    ));
+  } finally {
+    if (releaseDir !== undefined) await removeBenchTempDir(releaseDir);
+  }
 }

@@ -31,6 +31,14 @@ export type Variant = "glibc" | "musl";
 /** Where Deno's cache goes unless DENO_DIR is set (the init script and systemd unit set it). */
 export const DEFAULT_DENO_DIR = "/tmp/cwmp-agent-deno";
 
+/**
+ * The environment the launcher sets unless already set. One malloc arena: with one per
+ * runtime thread (glibc's default), what Deno's module analysis allocates at a start with an
+ * empty `DENO_DIR` (every boot when it is on tmpfs) stays: idle RSS 79.6 MiB instead of
+ * 69.1 (measured, x86_64 release bundle; with a filled cache 57.3 both ways).
+ */
+export const LAUNCHER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "1" };
+
 /** The `deno run` arguments of the launcher, before the agent's own. */
 export function runArguments(appDir: string): string[] {
   return [
@@ -74,7 +82,9 @@ ${how}
 self=$(readlink -f "$0") || exit 1
 here=\${self%/bin/*}
 DENO_DIR=\${DENO_DIR:-${DEFAULT_DENO_DIR}}
-export DENO_DIR DENO_NO_UPDATE_CHECK=1
+${
+    Object.entries(LAUNCHER_ENV).map(([k, v]) => `${k}=\${${k}:-${v}}\n`).join("")
+  }export DENO_DIR DENO_NO_UPDATE_CHECK=1 ${Object.keys(LAUNCHER_ENV).join(" ")}
 exec ${command.join(" ")} "$@"
 `;
 }

@@ -118,6 +118,8 @@ export interface SpawnAgentOptions {
    * (the bench runs the release bundle with the launcher's arguments).
    */
   runArgs?: readonly string[];
+  /** More environment variables for the agent process. */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** Starts `main.ts --config path`. */
@@ -127,6 +129,7 @@ export function spawnAgent(configPath: string, options: SpawnAgentOptions = {}):
   const v8 = flags.length > 0 ? [v8FlagsArgument(flags)] : [];
   const child = new Deno.Command(Deno.execPath(), {
     args: [...(options.runArgs ?? ["run", "--allow-all", ...v8, MAIN]), "--config", configPath],
+    ...(options.env === undefined ? {} : { env: { ...options.env } }),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

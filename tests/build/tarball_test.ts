@@ -29,6 +29,9 @@ Deno.test("launcherScript() of the musl variant starts deno through its own load
   assert.ok(exec.endsWith('"$here/app"/agent.js "$@"'), exec);
   assert.ok(!/^[^#]*LD_LIBRARY_PATH/m.test(text));
   assert.match(text, /^DENO_DIR=\$\{DENO_DIR:-\/tmp\/cwmp-agent-deno\}$/m);
+  // One malloc arena unless the system sets its own, exported to the runtime.
+  assert.match(text, /^MALLOC_ARENA_MAX=\$\{MALLOC_ARENA_MAX:-1\}$/m);
+  assert.match(text, /^export DENO_DIR DENO_NO_UPDATE_CHECK=1 MALLOC_ARENA_MAX$/m);
 });
 
 Deno.test("launcherScript() of the glibc variant runs deno directly", async () => {
