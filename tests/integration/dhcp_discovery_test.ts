@@ -10,13 +10,7 @@ import assert from "node:assert/strict";
 import { eventsOf, informValues, withRig } from "./_rig.ts";
 import { cli, cliOk } from "./_wire.ts";
 import { until } from "../_helpers/until.ts";
-
-const hexOf = (text: string) =>
-  Array.from(new TextEncoder().encode(text), (b) => b.toString(16).padStart(2, "0")).join("");
-const sub = (code: number, text: string) =>
-  code.toString(16).padStart(2, "0") + text.length.toString(16).padStart(2, "0") + hexOf(text);
-const opt125 = (data: string) =>
-  "00000de9" + (data.length / 2).toString(16).padStart(2, "0") + data;
+import { opt125, sub } from "../_helpers/dhcp_options.ts";
 
 Deno.test("dhcp-update hands the running agent its ACS URL: a 0 BOOTSTRAP session there, kept across a restart", async () => {
   await withRig(async ({ acs, dir, start, validateAll }) => {

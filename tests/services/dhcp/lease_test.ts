@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
 import { decodeLease } from "../../../src/services/dhcp/lease.ts";
-
-const hexOf = (text: string) =>
-  Array.from(new TextEncoder().encode(text), (b) => b.toString(16).padStart(2, "0")).join("");
-const sub = (code: number, text: string) =>
-  code.toString(16).padStart(2, "0") + text.length.toString(16).padStart(2, "0") + hexOf(text);
-const opt125 = (data: string) =>
-  "00000de9" + (data.length / 2).toString(16).padStart(2, "0") + data;
+import { opt125, sub } from "../../_helpers/dhcp_options.ts";
 
 const URL_43 = sub(1, "http://acs.example:7547/");
 
