@@ -3,7 +3,8 @@
  * (`/proc`, `/sys/class/net`, `/etc`, `ip -j …`). Objects never read the system
  * themselves; they get a source injected. Two implementations:
  *
- * - {@linkcode createDenoSystemSource}: the real system, through `Deno.*`.
+ * - {@linkcode createDenoSystemSource}: the real system, through `Deno.*` (small files
+ *   through libc: `read_small_file.ts`).
  * - {@linkcode FixtureSystemSource}: a directory of captured files
  *   (`tests/testdata/linux/<name>/`), with an in-memory overlay so tests can change
  *   the "system" between reads. Command output is stored under `run/` as a file named
@@ -14,6 +15,7 @@
  * @module
  */
 
+import { readSmallFile } from "./read_small_file.ts";
 import { clearTimer, setTimer } from "./timers.ts";
 
 /** Output of a command run through {@linkcode SystemSource.run}. */
@@ -37,6 +39,12 @@ export interface InterfaceAddress {
 export interface SystemSource {
   /** The text of the file at the absolute `path`, or undefined when it cannot be read. */
   readText(path: string): Promise<string | undefined>;
+  /**
+   * The text of the small file at the absolute `path`, read synchronously, or undefined
+   * when it cannot be read: for files that never wait for storage (`/proc`, `/sys`,
+   * `/etc`, `/run`, `/tmp`), read on every request. Absent: use `readText`.
+   */
+  readTextSync?(path: string): string | undefined;
   /** Entry names of the directory at `path`, sorted; [] when it cannot be read. */
   listDir(path: string): Promise<string[]>;
   /**
@@ -71,14 +79,11 @@ export function createDenoSystemSource(): SystemSource {
       // a synchronous read costs a few µs where an async one costs tens (a whole-tree
       // read opens hundreds of them). Other files may sit on slow flash: async.
       if (path.startsWith("/proc/") || path.startsWith("/sys/")) {
-        try {
-          return Promise.resolve(Deno.readTextFileSync(path));
-        } catch {
-          return Promise.resolve(undefined);
-        }
+        return Promise.resolve(readSmallFile(path));
       }
       return Deno.readTextFile(path).catch(() => undefined);
     },
+    readTextSync: (path) => readSmallFile(path),
     listDir: (path) => listDirectory(path),
     async run(argv, timeoutMs, signal) {
       const controller = new AbortController();
@@ -118,6 +123,8 @@ export function createDenoSystemSource(): SystemSource {
   };
 }
 
+const NOT_OVERLAID: unique symbol = Symbol("not overlaid");
+
 const NETLINK_NAMES: Readonly<Record<number, string>> = {
   18: "RTM_GETLINK",
   22: "RTM_GETADDR",
@@ -153,16 +160,34 @@ export class FixtureSystemSource implements SystemSource {
 
   /** The file at `path` from the overlay or the fixture directory. */
   async readText(path: string): Promise<string | undefined> {
-    if (this.#overlay.has(path)) return this.#overlay.get(path);
-    for (let i = path.lastIndexOf("/"); i > 0; i = path.lastIndexOf("/", i - 1)) {
-      const dir = path.slice(0, i);
-      if (this.#overlay.has(dir) && this.#overlay.get(dir) === undefined) return undefined;
-    }
+    const overlaid = this.#overlaid(path);
+    if (overlaid !== NOT_OVERLAID) return overlaid;
     try {
       return await Deno.readTextFile(this.#root + path);
     } catch {
       return undefined;
     }
+  }
+
+  /** {@linkcode FixtureSystemSource.readText}, synchronously. */
+  readTextSync(path: string): string | undefined {
+    const overlaid = this.#overlaid(path);
+    if (overlaid !== NOT_OVERLAID) return overlaid;
+    try {
+      return Deno.readTextFileSync(this.#root + path);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** What the overlay says of `path` (itself or a removed directory above it). */
+  #overlaid(path: string): string | undefined | typeof NOT_OVERLAID {
+    if (this.#overlay.has(path)) return this.#overlay.get(path);
+    for (let i = path.lastIndexOf("/"); i > 0; i = path.lastIndexOf("/", i - 1)) {
+      const dir = path.slice(0, i);
+      if (this.#overlay.has(dir) && this.#overlay.get(dir) === undefined) return undefined;
+    }
+    return NOT_OVERLAID;
   }
 
   /** Entries of the fixture directory plus overlay files directly below `path`. */

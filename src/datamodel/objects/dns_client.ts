@@ -62,7 +62,11 @@ export function bindDNSClient(source: SystemSource, options: DNSClientOptions = 
   const numbers = options.numbers ?? new InstanceNumbers();
   const files = options.resolvConf ?? ["/etc/resolv.conf"];
   const readServers = async (): Promise<string[]> => {
-    const texts = await Promise.all(files.map((f) => source.readText(f)));
+    // Read by every request (maxAgeMs 0): synchronously where the source can.
+    const readSync = source.readTextSync?.bind(source);
+    const texts = readSync === undefined
+      ? await Promise.all(files.map((f) => source.readText(f)))
+      : files.map((f) => readSync(f));
     return parseNameservers(texts.map((t) => t ?? "").join("\n"));
   };
   const maxAgeMs = options.maxAgeMs ?? 0;

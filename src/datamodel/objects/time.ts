@@ -62,9 +62,13 @@ export function bindTime(source: SystemSource, options: TimeOptions = {}): Bindi
   const load = async (): Promise<TimeSnapshot> => {
     const servers = [...(await options.ntpServers?.() ?? [])];
     const enabled = options.ntpEnabled ?? servers.length > 0;
-    const synced = await Promise.all(syncFiles.map((f) => source.readText(f)));
+    // Small files on tmpfs and /etc, read again by every request: synchronously where
+    // the source can (no trip through the blocking thread pool).
+    const read: (f: string) => MaybePromise<string | undefined> =
+      source.readTextSync?.bind(source) ?? ((f) => source.readText(f));
+    const synced = await Promise.all(syncFiles.map((f) => read(f)));
     const now = source.now();
-    const zone = options.tz || (await source.readText("/etc/TZ"))?.trim() || "";
+    const zone = options.tz || (await read("/etc/TZ"))?.trim() || "";
     return {
       enabled,
       synchronized: synced.some((t) => t !== undefined),

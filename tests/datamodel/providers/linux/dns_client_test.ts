@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { bindDNSClient, parseNameservers } from "../../../../src/datamodel/objects/dns_client.ts";
 import { readBindings } from "../../../_helpers/provider_contract.ts";
-import { fixture } from "./_fixture.ts";
+import { asyncOnly, fixture } from "./_fixture.ts";
 
 const C = "Device.DNS.Client.";
 
@@ -45,6 +45,13 @@ Deno.test("bindDNSClient() reads several resolv.conf files in order", async () =
   );
   assert.equal(values[`${C}Server.1.DNSServer`], "192.0.2.1");
   assert.equal(values[`${C}Server.2.DNSServer`], "10.255.255.53");
+});
+
+Deno.test("bindDNSClient() reads the same files through a source without readTextSync", async () => {
+  const source = fixture("router");
+  const values = await readBindings(bindDNSClient(asyncOnly(source)));
+  assert.deepEqual(values, await readBindings(bindDNSClient(source)));
+  assert.equal(values[`${C}Server.2.DNSServer`], "2001:db8::53");
 });
 
 Deno.test("parseNameservers() ignores comments and other keywords", () => {

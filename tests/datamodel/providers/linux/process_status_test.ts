@@ -5,7 +5,7 @@ import type { ParameterRef } from "../../../../src/datamodel/provider.ts";
 import { parseProcessStat } from "../../../../src/datamodel/providers/linux/proc.ts";
 import { type ParameterSchema, Schema } from "../../../../src/datamodel/schema.ts";
 import { readBindings } from "../../../_helpers/provider_contract.ts";
-import { fixture } from "./_fixture.ts";
+import { asyncOnly, fixture } from "./_fixture.ts";
 
 const P = "Device.DeviceInfo.ProcessStatus.";
 
@@ -112,4 +112,11 @@ Deno.test("bindProcessStatus() checks values against a schema whose facets could
   assert.equal(values[`${P}Process.1.Size`], "1"); // 44116 is out of range: the lowest
   assert.equal(values[`${P}Process.1.CPUTime`], "6180");
   assert.equal(values[`${P}Process.400.CPUTime`], "0");
+});
+
+Deno.test("bindProcessStatus() reads the same table through a source without readTextSync", async () => {
+  assert.deepEqual(
+    await readBindings(bindProcessStatus(asyncOnly(fixture("router")))),
+    await readBindings(bindProcessStatus(fixture("router"))),
+  );
 });

@@ -60,3 +60,20 @@ Deno.test("createDenoSystemSource().run() kills the command when the signal abor
   // Killed, not waited for: far below the command's 20 s (a bound, not a timing claim).
   assert.ok(Date.now() - started < 10_000);
 });
+
+Deno.test("FixtureSystemSource readTextSync() answers as readText(), overlay included", async () => {
+  const source = fixture("host");
+  source.write("/etc/TZ", "UTC0\n");
+  source.remove("/sys/class/net/ifb0");
+  for (const path of ["/sys/class/net/eth0/address", "/sys/class/net/ifb0/speed", "/etc/TZ"]) {
+    assert.equal(source.readTextSync(path), await source.readText(path));
+  }
+  assert.equal(source.readTextSync("/etc/TZ"), "UTC0\n");
+  assert.equal(source.readTextSync("/sys/class/net/ifb0/type"), undefined);
+});
+
+Deno.test("createDenoSystemSource() readTextSync() reads /proc/self/stat and undefined for a missing file", () => {
+  const source = createDenoSystemSource();
+  assert.match(source.readTextSync?.("/proc/self/stat") ?? "", new RegExp(`^${Deno.pid} \\(`));
+  assert.equal(source.readTextSync?.("/etc/no-such-file"), undefined);
+});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { bindTime, localDateTime } from "../../../../src/datamodel/objects/time.ts";
 import { readBindings } from "../../../_helpers/provider_contract.ts";
-import { fixture } from "./_fixture.ts";
+import { asyncOnly, fixture } from "./_fixture.ts";
 
 const T = "Device.Time.";
 
@@ -35,6 +35,18 @@ Deno.test("bindTime() is Disabled without NTP servers and Synchronized with the 
   values = await readBindings([bindTime(source, { ntpEnabled: true, tz: "UTC0" })]);
   assert.equal(values[`${T}Status`], "Synchronized");
   assert.equal(values[`${T}LocalTimeZone`], "UTC0");
+});
+
+Deno.test("bindTime() reads the same files through a source without readTextSync", async () => {
+  for (const synchronized of [false, true]) {
+    const source = fixture("router", 60);
+    if (synchronized) source.write("/run/systemd/timesync/synchronized", "");
+    const options = { ntpServers: () => ["192.0.2.123"] };
+    const values = await readBindings([bindTime(asyncOnly(source), options)]);
+    assert.deepEqual(values, await readBindings([bindTime(source, options)]));
+    assert.equal(values[`${T}Status`], synchronized ? "Synchronized" : "Unsynchronized");
+    assert.equal(values[`${T}LocalTimeZone`], "CET-1CEST,M3.5.0,M10.5.0/3");
+  }
 });
 
 Deno.test("localDateTime() writes the zone offset", () => {
