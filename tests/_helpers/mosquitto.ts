@@ -164,16 +164,20 @@ export function subscribe(
     stdout: "piped",
     stderr: "piped",
   }).spawn(); // deno-fmt-ignore
+  let exited = false;
   const messages = child.output().then((out) =>
     new TextDecoder().decode(out.stdout).split("\n").filter((l) => l !== "").map((line) => {
       const [qos, retain, topic, hex = ""] = line.split(" ");
       const payload = new Uint8Array((hex.match(/../g) ?? []).map((b) => parseInt(b, 16)));
       return { qos: Number(qos), retain: retain === "1", topic, payload };
     })
-  );
+  ).finally(() => exited = true);
   const ready = (async () => {
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
+      // A subscriber that already got its messages and left had subscribed (a retained
+      // message arrives at once): the broker and its log may be gone by now.
+      if (exited) return;
       const log = await broker.log();
       if (new RegExp(`${id} \\d+ ${escapeRegExp(options.topic)}`).test(log)) return;
       await new Promise((r) => setTimeout(r, 50));
