@@ -43,6 +43,8 @@ export async function benchStartup(
     idleAfterMs?: number;
     /** Each run with an empty `DENO_DIR` (a router's boot with it on tmpfs). */
     coldCache?: boolean;
+    /** Each run with a fresh `DENO_DIR` holding a copy of this one (the launcher's seed). */
+    seedFrom?: string;
   } = {},
 ): Promise<StartupBenchResult> {
   let informAt = 0;
@@ -62,9 +64,12 @@ export async function benchStartup(
       const config = await writeBenchConfig(runDir, acs.url);
       informAt = 0;
       const t0 = performance.now();
-      const env = options.coldCache
-        ? { ...options.env, DENO_DIR: await Deno.makeTempDir({ dir: runDir }) }
-        : options.env;
+      let env = options.env;
+      if (options.coldCache || options.seedFrom !== undefined) {
+        const denoDir = await Deno.makeTempDir({ dir: runDir });
+        if (options.seedFrom !== undefined) await copyDir(options.seedFrom, denoDir);
+        env = { ...options.env, DENO_DIR: denoDir };
+      }
       const agent = startAgentProcess(config, { ...options, env });
       try {
         await acs.waitForSessions(run + 1, 15_000);
@@ -97,21 +102,34 @@ export async function benchStartup(
  * Benchmark 2 on the release bundle: builds `agent.js` into a temp directory and starts it
  * with the launcher's `deno run` arguments and environment; RSS `idleAfterMs` after the
  * first session too. Cold: each run with an empty `DENO_DIR`, as every boot of a router that
- * keeps it on tmpfs (Deno analyses the bundle's modules again); warm: with it filled.
+ * keeps it on tmpfs (Deno analyses the bundle's modules again); seeded: an empty `DENO_DIR`
+ * that gets the copy `cwmp-agent warm-cache` left in the release tree, as the launcher does
+ * at boot; warm: `DENO_DIR` filled by the previous run.
  */
 export async function benchReleaseStartup(
   runs: number,
   idleAfterMs: number,
-): Promise<{ cold: StartupBenchResult; warm: StartupBenchResult }> {
+): Promise<{ cold: StartupBenchResult; seeded: StartupBenchResult; warm: StartupBenchResult }> {
   const outDir = await buildReleaseBundle();
+  const seed = await makeBenchTempDir("cwmp-bench-seed-");
   const options = { runArgs: runArguments(outDir), env: LAUNCHER_ENV, idleAfterMs };
   try {
+    // What `cwmp-agent warm-cache` does: the agent's modules loaded once into the seed.
+    const warmed = await new Deno.Command(Deno.execPath(), {
+      args: [...options.runArgs, "warm-cache"],
+      env: { ...LAUNCHER_ENV, DENO_DIR: seed },
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!warmed.success) throw new Error(new TextDecoder().decode(warmed.stderr));
     return {
       cold: await benchStartup(runs, { ...options, coldCache: true }),
+      seeded: await benchStartup(runs, { ...options, seedFrom: seed }),
       warm: await benchStartup(runs, options),
     };
   } finally {
     await removeBenchTempDir(outDir);
+    await removeBenchTempDir(seed);
   }
 }
 
@@ -122,4 +140,13 @@ export async function buildReleaseBundle(): Promise<string> {
   const { version } = JSON.parse(await Deno.readTextFile(`${root}deno.json`));
   await bundleAgent({ root, outDir, baseVersion: version, version, deno: Deno.execPath() });
   return outDir;
+}
+
+async function copyDir(from: string, to: string): Promise<void> {
+  for await (const entry of Deno.readDir(from)) {
+    if (entry.isDirectory) {
+      await Deno.mkdir(`${to}/${entry.name}`);
+      await copyDir(`${from}/${entry.name}`, `${to}/${entry.name}`);
+    } else if (entry.isFile) await Deno.copyFile(`${from}/${entry.name}`, `${to}/${entry.name}`);
+  }
 }

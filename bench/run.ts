@@ -88,7 +88,7 @@ function report(
   machine: Awaited<ReturnType<typeof machineFacts>>,
   s: SessionBenchResult,
   st: StartupBenchResult,
-  release: { cold: StartupBenchResult; warm: StartupBenchResult },
+  release: { cold: StartupBenchResult; seeded: StartupBenchResult; warm: StartupBenchResult },
   c: CodecBenchResult,
   d: Record<string, number>,
   u: Record<string, number>,
@@ -150,6 +150,12 @@ function report(
       }× the bare script; launcher's arguments and environment, no V8 code cache)`,
     ],
     [
+      "release bundle at boot, warm-cache seed",
+      `min ${ms(release.seeded.ms.min)}  median ${ms(release.seeded.ms.median)} (${
+        (release.seeded.ms.median / bare.postMs.median).toFixed(2)
+      }× the bare script; an empty DENO_DIR given the seed, as the launcher does)`,
+    ],
+    [
       "release bundle, DENO_DIR filled",
       `min ${ms(release.warm.ms.min)}  median ${ms(release.warm.ms.median)} (${
         (release.warm.ms.median / bare.postMs.median).toFixed(2)
@@ -203,6 +209,8 @@ function report(
       "idle, release bundle",
       `${mib(release.cold.idleRssKiB ?? 0)} after a start with an empty DENO_DIR (${
         ((release.cold.idleRssKiB ?? 0) / bare.idleRssKiB).toFixed(2)
+      }×), ${mib(release.seeded.idleRssKiB ?? 0)} with the warm-cache seed (${
+        ((release.seeded.idleRssKiB ?? 0) / bare.idleRssKiB).toFixed(2)
       }×), ${mib(release.warm.idleRssKiB ?? 0)} with it filled (${
         ((release.warm.idleRssKiB ?? 0) / bare.idleRssKiB).toFixed(2)
       }× the bare script)`,

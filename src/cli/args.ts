@@ -31,6 +31,7 @@ export type CliCommand =
   | { readonly kind: "run"; readonly configPath: string }
   | { readonly kind: "checkConfig"; readonly configPath: string }
   | { readonly kind: "importIcwmp"; readonly uciPath: string }
+  | { readonly kind: "warmCache" }
   | { readonly kind: "version" }
   | { readonly kind: "help"; readonly text: string }
   | {
@@ -109,6 +110,11 @@ function buildProgram(output: { text: string }, done: (command: CliCommand) => v
     .option("-c, --config <file>", "configuration file")
     .action((_options, command: Command) => {
       done({ kind: "checkConfig", configPath: configOf(command) });
+    });
+  program.command("warm-cache")
+    .description("load the agent's modules once, so Deno's cache ($DENO_DIR) holds their analysis")
+    .action(() => {
+      done({ kind: "warmCache" });
     });
   program.command("import-icwmp")
     .description("convert icwmp's UCI file (default /etc/config/cwmp) to TOML on stdout")

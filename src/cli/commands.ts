@@ -120,6 +120,11 @@ export async function cliMain(argv: string[], version: string): Promise<number> 
     }
     case "importIcwmp":
       return await importIcwmpFile(command.uciPath);
+    case "warmCache":
+      // Loading is the whole job: Deno analyses each module it loads into $DENO_DIR, which
+      // the release launcher copies to a start with an empty cache (its tmpfs at boot).
+      await import("./run_agent.ts");
+      return 0;
     case "local":
       return await local(command.configPath, command.op, [...command.args], command.json);
     case "run":

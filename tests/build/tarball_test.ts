@@ -51,3 +51,49 @@ Deno.test("runArguments() keeps the code cache off and passes the agent's V8 fla
 Deno.test("tarballName() names version, architecture and variant", () => {
   assert.equal(tarballName("0.1.0", "aarch64", "musl"), "cwmp-agent-0.1.0-aarch64-linux-musl");
 });
+
+Deno.test("the launcher copies the warm-cache seed into an empty DENO_DIR, and warm-cache fills the seed", async () => {
+  const top = await Deno.makeTempDir({ prefix: "cwmp-launcher-" });
+  try {
+    for (const dir of ["bin", "libexec", "app", "deno-cache"]) await Deno.mkdir(`${top}/${dir}`);
+    const launcher = `${top}/bin/cwmp-agent`;
+    await Deno.writeTextFile(
+      launcher,
+      launcherScript({ arch: "x86_64", variant: "glibc", version: "0.1.0" }),
+    );
+    // A stub runtime: reports the cache directory it was given and the agent's arguments.
+    await Deno.writeTextFile(
+      `${top}/libexec/deno`,
+      '#!/bin/sh\necho "DENO_DIR=$DENO_DIR MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX"\n' +
+        'shift $(($# - 1)); echo "last=$1"\n',
+    );
+    await Deno.chmod(launcher, 0o755);
+    await Deno.chmod(`${top}/libexec/deno`, 0o755);
+    await Deno.writeTextFile(`${top}/deno-cache/dep_analysis_cache_v2`, "analysis");
+    const run = async (args: string[], env: Record<string, string>) => {
+      const out = await new Deno.Command(launcher, { args, env, stdout: "piped" }).output();
+      assert.equal(out.code, 0);
+      return new TextDecoder().decode(out.stdout);
+    };
+    // A start with an empty DENO_DIR gets the seed, then runs with that DENO_DIR.
+    const tmpfs = `${top}/tmpfs/deno`;
+    const started = await run(["--config", "/etc/cwmp.toml"], { DENO_DIR: tmpfs });
+    assert.match(started, new RegExp(`^DENO_DIR=${tmpfs} MALLOC_ARENA_MAX=1$`, "m"));
+    assert.equal(await Deno.readTextFile(`${tmpfs}/dep_analysis_cache_v2`), "analysis");
+    // A DENO_DIR that already holds an analysis is left as it is.
+    await Deno.writeTextFile(`${tmpfs}/dep_analysis_cache_v2`, "newer");
+    await run([], { DENO_DIR: tmpfs });
+    assert.equal(await Deno.readTextFile(`${tmpfs}/dep_analysis_cache_v2`), "newer");
+    // warm-cache runs the agent with the seed as its DENO_DIR.
+    const warmed = await run(["warm-cache"], { DENO_DIR: tmpfs });
+    assert.match(warmed, new RegExp(`^DENO_DIR=${top}/deno-cache `, "m"));
+    assert.match(warmed, /^last=warm-cache$/m);
+    // It starts from an empty seed: an upgrade leaves no stale analysis behind.
+    await assert.rejects(
+      Deno.stat(`${top}/deno-cache/dep_analysis_cache_v2`),
+      Deno.errors.NotFound,
+    );
+  } finally {
+    await Deno.remove(top, { recursive: true });
+  }
+});
