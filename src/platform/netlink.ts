@@ -15,6 +15,8 @@
  * @module
  */
 
+import { errno, ffiPrecondition, openLibcWith } from "./ffi_libc.ts";
+
 /** `RTM_GETLINK`: every interface with its counters (answered with `RTM_NEWLINK`). */
 export const RTM_GETLINK = 18;
 /** `RTM_GETADDR`: every interface address (answered with `RTM_NEWADDR`). */
@@ -121,30 +123,8 @@ function receive(lib: Libc, fd: number, seq: number): Uint8Array | undefined {
   return out;
 }
 
-function errno(lib: Libc): number {
-  const p = lib.symbols.__errno_location();
-  return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
-}
-
 function openLibc(): Libc | undefined {
   if (libc !== undefined) return libc ?? undefined;
-  libc = null;
-  if (Deno.build.os !== "linux") return undefined;
-  if (Deno.build.arch !== "x86_64" && Deno.build.arch !== "aarch64") return undefined;
-  if (typeof Deno.dlopen !== "function") return undefined;
-  try {
-    if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return undefined;
-  } catch {
-    return undefined;
-  }
-  // glibc, then musl (as services/udp/libc.ts).
-  for (const name of ["libc.so.6", "libc.so", `/lib/ld-musl-${Deno.build.arch}.so.1`]) {
-    try {
-      libc = Deno.dlopen(name, SYMBOLS);
-      return libc;
-    } catch {
-      // try the next name
-    }
-  }
-  return undefined;
+  libc = (ffiPrecondition() === undefined ? openLibcWith(SYMBOLS) : undefined) ?? null;
+  return libc ?? undefined;
 }

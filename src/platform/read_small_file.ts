@@ -8,7 +8,7 @@
  * answers undefined without an exception.
  *
  * libc is opened on the first read, never at start. Linux on x86_64 or aarch64 with the
- * FFI permission only (as `netlink.ts`); elsewhere, or when libc cannot be opened,
+ * FFI permission only (`ffi_libc.ts`); elsewhere, or when libc cannot be opened,
  * {@linkcode readSmallFile} falls back to `Deno.readTextFileSync`. The FFI permission
  * already grants everything, so reading around Deno's read permission gives nothing
  * away.
@@ -17,6 +17,8 @@
  *
  * @module
  */
+
+import { errno, ffiPrecondition, openLibcWith } from "./ffi_libc.ts";
 
 const O_RDONLY = 0;
 const O_CLOEXEC = 0o2000000;
@@ -114,30 +116,8 @@ function readWithDeno(path: string): string | undefined {
   }
 }
 
-function errno(lib: Libc): number {
-  const p = lib.symbols.__errno_location();
-  return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
-}
-
 function openLibc(): Libc | undefined {
   if (libc !== undefined) return libc ?? undefined;
-  libc = null;
-  if (Deno.build.os !== "linux") return undefined;
-  if (Deno.build.arch !== "x86_64" && Deno.build.arch !== "aarch64") return undefined;
-  if (typeof Deno.dlopen !== "function") return undefined;
-  try {
-    if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return undefined;
-  } catch {
-    return undefined;
-  }
-  // glibc, then musl (as netlink.ts).
-  for (const name of ["libc.so.6", "libc.so", `/lib/ld-musl-${Deno.build.arch}.so.1`]) {
-    try {
-      libc = Deno.dlopen(name, SYMBOLS);
-      return libc;
-    } catch {
-      // try the next name
-    }
-  }
-  return undefined;
+  libc = (ffiPrecondition() === undefined ? openLibcWith(SYMBOLS) : undefined) ?? null;
+  return libc ?? undefined;
 }

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { ffiPrecondition, libcCandidates, openLibcWith } from "../../platform/ffi_libc.ts";
+
 /** Linux socket constants (identical on x86_64 and aarch64). */
 export const SOCK_DGRAM = 2;
 export const SOCK_CLOEXEC = 0o2000000;
@@ -44,25 +46,12 @@ const SYMBOLS = {
 /** The opened library. */
 export type Libc = Deno.DynamicLibrary<typeof SYMBOLS>;
 
-/** Library names tried in order: glibc, then musl. */
-export function libcCandidates(arch: string = Deno.build.arch): string[] {
-  return ["libc.so.6", "libc.so", `/lib/ld-musl-${arch}.so.1`];
-}
+export { errno, libcCandidates, openLibcWith } from "../../platform/ffi_libc.ts";
 
 /** Why the FFI path is unavailable here, or undefined if it can run. */
 export function ffiUnavailable(): string | undefined {
-  if (Deno.build.os !== "linux") return `FFI path needs Linux, not "${Deno.build.os}"`;
-  if (Deno.build.arch !== "x86_64" && Deno.build.arch !== "aarch64") {
-    return `FFI path needs x86_64 or aarch64, not "${Deno.build.arch}"`;
-  }
-  if (typeof Deno.dlopen !== "function") return "Deno.dlopen is not available";
-  try {
-    if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
-      return "FFI permission not granted";
-    }
-  } catch (e) {
-    return `Cannot query FFI permission: ${(e as Error).message}`;
-  }
+  const precondition = ffiPrecondition();
+  if (precondition !== undefined) return precondition;
   const lib = openLibc();
   if (lib === undefined) return `No libc found (tried ${libcCandidates().join(", ")})`;
   lib.close();
@@ -72,28 +61,6 @@ export function ffiUnavailable(): string | undefined {
 /** Opens libc, or undefined if none of the candidates loads with every symbol. */
 export function openLibc(): Libc | undefined {
   return openLibcWith(SYMBOLS);
-}
-
-/** Opens libc with `symbols` (glibc, then musl), or undefined if none loads them all. */
-export function openLibcWith<S extends Deno.ForeignLibraryInterface>(
-  symbols: S,
-): Deno.DynamicLibrary<S> | undefined {
-  for (const name of libcCandidates()) {
-    try {
-      return Deno.dlopen(name, symbols);
-    } catch {
-      // try the next name
-    }
-  }
-  return undefined;
-}
-
-/** Reads errno through `__errno_location()` (thread-local; call right after the failure). */
-export function errno(
-  lib: { symbols: { __errno_location(): Deno.PointerValue } },
-): number {
-  const p = lib.symbols.__errno_location();
-  return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
 }
 
 /** `Deno.UnsafePointer.value()` of a buffer as a bigint (stable while the buffer lives). */
