@@ -15,6 +15,8 @@
  * @module
  */
 
+import { OPERSTATES, STATS64 } from "../../src/datamodel/providers/linux/netlink_messages.ts";
+
 interface Address {
   family: string;
   local: string;
@@ -227,33 +229,6 @@ async function generate(name: string): Promise<void> {
     dev.push(`${entry.padStart(6)}: ${columns.join(" ")}`);
   }
 
-  const OPER = ["unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant", "up"];
-  const STATS64 = [
-    "rx_packets",
-    "tx_packets",
-    "rx_bytes",
-    "tx_bytes",
-    "rx_errors",
-    "tx_errors",
-    "rx_dropped",
-    "tx_dropped",
-    "multicast",
-    "collisions",
-    "rx_length_errors",
-    "rx_over_errors",
-    "rx_crc_errors",
-    "rx_frame_errors",
-    "rx_fifo_errors",
-    "rx_missed_errors",
-    "tx_aborted_errors",
-    "tx_carrier_errors",
-    "tx_fifo_errors",
-    "tx_heartbeat_errors",
-    "tx_window_errors",
-    "rx_compressed",
-    "tx_compressed",
-    "rx_nohandler",
-  ];
   const linkLines = ["# RTM_NEWLINK messages of an RTM_GETLINK dump, then NLMSG_DONE"];
   const sysLinks = [...Deno.readDirSync(root + "sys/class/net")].map((e) => {
     const text = (file: string) => {
@@ -278,7 +253,7 @@ async function generate(name: string): Promise<void> {
     const attrs = [
       ...attr(3, [...new TextEncoder().encode(ifname), 0]),
       ...attr(4, u32(Number(text("mtu") ?? 0))),
-      ...attr(16, [Math.max(OPER.indexOf(text("operstate") ?? "unknown"), 0)]),
+      ...attr(16, [Math.max(OPERSTATES.indexOf(text("operstate") ?? "unknown"), 0)]),
       ...(mac.length > 0 ? attr(1, mac) : []),
       ...attr(23, stats),
     ];

@@ -95,9 +95,17 @@ const IFLA_PARENT_DEV_NAME = 56;
 const IFLA_INET6_CONF = 2;
 const DEVCONF_DISABLE_IPV6 = 26;
 /** IF_OPER_* as sysfs `operstate` spells them. */
-const OPERSTATES = ["unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant", "up"];
+export const OPERSTATES: readonly string[] = [
+  "unknown",
+  "notpresent",
+  "down",
+  "lowerlayerdown",
+  "testing",
+  "dormant",
+  "up",
+];
 /** struct rtnl_link_stats64, in order, named as the sysfs statistics files. */
-const STATS64 = [
+export const STATS64: readonly string[] = [
   "rx_packets",
   "tx_packets",
   "rx_bytes",
