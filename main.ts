@@ -22,6 +22,12 @@ async function main(argv: string[]): Promise<number> {
     console.log(`cwmp-agent ${VERSION}`);
     return 0;
   }
+  if (quick?.kind === "warmCache") {
+    // Loading is the whole job (see `warm-cache` in src/cli/commands.ts), without the CLI
+    // parser, so the cache holds what a start of the agent loads and nothing more.
+    await import("./src/cli/run_agent.ts");
+    return 0;
+  }
   if (quick?.kind === "run") {
     const { runAgent } = await import("./src/cli/run_agent.ts");
     return await runAgent(quick.configPath, VERSION);

@@ -1,5 +1,5 @@
 /**
- * The command lines that need no CLI parser: `--version` and running the agent
+ * The command lines that need no CLI parser: `--version`, `warm-cache` and running the agent
  * (`[run] [-c|--config FILE]`). main.ts answers these without loading commander or the
  * local-command modules (start-up time and memory on a router); every other command line,
  * and any variation of these (repeated or unknown options, `--help`), goes to the full
@@ -16,6 +16,7 @@ export const QUICK_DEFAULT_CONFIG = "/etc/cwmp-agent/cwmp.toml";
 /** What a quick command line asks for. */
 export type QuickCommand =
   | { readonly kind: "version" }
+  | { readonly kind: "warmCache" }
   | { readonly kind: "run"; readonly configPath: string };
 
 /** The command of `argv` if it is one of the quick forms, else undefined. */
@@ -23,6 +24,7 @@ export function quickCommand(argv: readonly string[]): QuickCommand | undefined 
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     return { kind: "version" };
   }
+  if (argv.length === 1 && argv[0] === "warm-cache") return { kind: "warmCache" };
   const rest = argv[0] === "run" ? argv.slice(1) : argv;
   if (rest.length === 0) return { kind: "run", configPath: QUICK_DEFAULT_CONFIG };
   if (rest.length === 1 && /^--config=./.test(rest[0])) {

@@ -40,9 +40,9 @@ Deno.test("launcherScript() of the glibc variant runs deno directly", async () =
   assert.match(text, /^exec "\$here\/libexec\/deno" run --allow-all /m);
 });
 
-Deno.test("runArguments() keeps the code cache off and passes the agent's V8 flags", () => {
+Deno.test("runArguments() keeps V8's code cache (in DENO_DIR) and passes the agent's V8 flags", () => {
   const args = runArguments("/opt/cwmp-agent/app");
-  assert.ok(args.includes("--no-code-cache"));
+  assert.ok(!args.includes("--no-code-cache"));
   assert.ok(args.includes("--unstable-net"));
   assert.ok(args.includes(v8FlagsArgument()));
   assert.equal(args.at(-1), "/opt/cwmp-agent/app/agent.js");

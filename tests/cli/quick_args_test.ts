@@ -14,6 +14,7 @@ Deno.test("quickCommand() answers exactly as the full parser where it answers at
     ["run", "--config", "c.toml"],
     ["run", "-c", "d.toml"],
     ["run", "--config=e.toml"],
+    ["warm-cache"],
     // Not quick: left to the full parser.
     ["--help"],
     ["-c"],
@@ -25,6 +26,7 @@ Deno.test("quickCommand() answers exactly as the full parser where it answers at
     ["--version", "-c", "a"],
     ["--bogus"],
     ["get", "Device."],
+    ["warm-cache", "extra"],
   ];
   let quick = 0;
   for (const argv of lines) {
@@ -33,6 +35,6 @@ Deno.test("quickCommand() answers exactly as the full parser where it answers at
     quick++;
     assert.deepEqual(fast, parseArgs(argv), JSON.stringify(argv));
   }
-  assert.equal(quick, 10, "every run and version form is quick");
+  assert.equal(quick, 11, "every run, version and warm-cache form is quick");
   assert.deepEqual(quickCommand([]), { kind: "run", configPath: DEFAULT_CONFIG_PATH });
 });
