@@ -24,6 +24,7 @@ import { createDispatcher } from "./rpc/mod.ts";
 import { createAgentTransfers, vendorFileBindings } from "./agent/transfers.ts";
 import { clearTimer, setRepeating, setTimer, type Timer } from "./platform/timers.ts";
 import { WakeTimer } from "./platform/wake_timer.ts";
+import { describeTrim, IDLE_TRIM_DELAY_MS, IdleTrim, trimMemory } from "./platform/memory_trim.ts";
 import { type CpeRequest, type CpeResponse, type Fault, faultFor } from "./soap/mod.ts";
 import {
   createSessionState,
@@ -361,6 +362,11 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     onError: (error, request) =>
       logger.error(`Internal error while handling local ${request.kind}: ${errorText(error)}`),
   });
+  // Memory a session or a local request grew goes back to the system once the agent is quiet.
+  const idleTrim = new IdleTrim(IDLE_TRIM_DELAY_MS, () => {
+    const trimmed = trimMemory();
+    logger.debug(() => describeTrim(trimmed));
+  });
   const controlHandler: ControlHandler = async (req) => {
     if (isOperatorOp(req.op)) return await runOperatorOp(req.op, req.args, operator);
     if (req.op === "notify") {
@@ -392,7 +398,15 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
   };
   let control: ControlServer | undefined;
   try {
-    control = startControlServer(`${config.agent.stateDir}/control.sock`, controlHandler);
+    control = startControlServer(`${config.agent.stateDir}/control.sock`, async (req) => {
+      try {
+        return await controlHandler(req);
+      } finally {
+        // A local whole-tree read grows memory as a session does (a session's close trims;
+        // one that starts meanwhile cancels it).
+        idleTrim.schedule();
+      }
+    });
   } catch (error) {
     // Local access is a convenience: the agent runs on without it.
     logger.warning(`Local access disabled: ${(error as Error).message}`);
@@ -519,6 +533,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
         measurement?.diagnostics?.sessionEnded();
         notifier.sessionEnded(action.session, action.outcome === "success", platform.now());
         queueMicrotask(scheduleActive);
+        idleTrim.schedule();
         const now = platform.now();
         lastSession = {
           start: new Date(sessionStartedAt ?? now).toISOString(),
@@ -622,6 +637,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     state = result.state;
     for (const action of result.actions) await perform(action);
     arm(result.wakeAt);
+    if (inSession()) idleTrim.cancel();
     if (!inSession()) {
       const waiters = idleWaiters;
       idleWaiters = [];
@@ -784,6 +800,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       timer.cancel();
       if (rebootWatch !== undefined) clearTimer(rebootWatch);
       activeTimer.cancel();
+      idleTrim.close();
       if (pollTimer !== undefined) clearTimer(pollTimer);
       lwn.close();
       transfers.abort();

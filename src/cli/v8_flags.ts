@@ -10,6 +10,10 @@
  * fits under the cap, so an oversized request is a 9004 fault, not an out-of-memory death;
  * lower `max_response_bytes` with any smaller cap.
  *
+ * `--expose-gc` lets the agent run V8's last-resort collection once it is quiet after a
+ * session (src/platform/memory_trim.ts): the heap pages a busy stretch grew go back to the
+ * system instead of staying in V8's pool.
+ *
  * @module
  */
 
@@ -17,6 +21,7 @@
 export const V8_FLAGS: readonly string[] = [
   "--max-old-space-size=96",
   "--max-semi-space-size=2",
+  "--expose-gc",
 ];
 
 /** The flags as one `--v8-flags=…` argument of `deno run` / `deno compile`. */
