@@ -24,7 +24,7 @@ import { createDispatcher } from "./rpc/mod.ts";
 import { createAgentTransfers, vendorFileBindings } from "./agent/transfers.ts";
 import { clearTimer, setRepeating, setTimer, type Timer } from "./platform/timers.ts";
 import { WakeTimer } from "./platform/wake_timer.ts";
-import { describeTrim, IDLE_TRIM_DELAY_MS, IdleTrim, trimMemory } from "./platform/memory_trim.ts";
+import { describeTrim, IdleTrim } from "./platform/memory_trim.ts";
 import { type CpeRequest, type CpeResponse, type Fault, faultFor } from "./soap/mod.ts";
 import {
   createSessionState,
@@ -363,10 +363,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       logger.error(`Internal error while handling local ${request.kind}: ${errorText(error)}`),
   });
   // Memory a session or a local request grew goes back to the system once the agent is quiet.
-  const idleTrim = new IdleTrim(IDLE_TRIM_DELAY_MS, () => {
-    const trimmed = trimMemory();
-    logger.debug(() => describeTrim(trimmed));
-  });
+  const idleTrim = new IdleTrim({ onTrim: (trimmed) => logger.debug(() => describeTrim(trimmed)) });
   const controlHandler: ControlHandler = async (req) => {
     if (isOperatorOp(req.op)) return await runOperatorOp(req.op, req.args, operator);
     if (req.op === "notify") {

@@ -12,7 +12,8 @@
  * without it RSS stays 23.7 MiB above the idle figure; with it 11.2 MiB above, and the
  * idle figure itself 5 MiB lower. A plain full collection (`gc()`) frees the objects but
  * keeps the pages (RSS unchanged). It costs one collection of the live heap (~15 MB,
- * a few ms) per quiet spell, never inside a session.
+ * a few ms) per quiet spell, never inside a session, and only after a stretch that grew RSS
+ * by {@linkcode IDLE_TRIM_GROWTH_BYTES} (see {@linkcode IdleTrim}).
  *
  * The collection needs `--expose-gc` (in `src/cli/v8_flags.ts`); without it, or without
  * glibc (musl has no `malloc_trim`), that half is skipped.
@@ -25,6 +26,9 @@ import { WakeTimer } from "./wake_timer.ts";
 
 /** How long after a session the agent waits for quiet before trimming, ms. */
 export const IDLE_TRIM_DELAY_MS = 2_000;
+
+/** How much RSS must have grown since the last trim for the next one to run, bytes. */
+export const IDLE_TRIM_GROWTH_BYTES = 4 * 1048576;
 
 const SYMBOLS = { malloc_trim: { parameters: ["usize"], result: "i32" } } as const;
 let libc: Deno.DynamicLibrary<typeof SYMBOLS> | null | undefined;
@@ -65,21 +69,47 @@ export function describeTrim(result: TrimResult): string {
   } -> ${mib(result.rssAfter)} MiB`;
 }
 
-/** Trims once the caller has been quiet for `delayMs` since its last {@linkcode schedule}. */
+/** Options of {@linkcode IdleTrim}. */
+export interface IdleTrimOptions {
+  /** Quiet period after the last {@linkcode IdleTrim.schedule}, ms. */
+  readonly delayMs?: number;
+  /** Trims only when RSS grew by this much since the last trim (bytes; 0: always). */
+  readonly growthBytes?: number;
+  /** The resident set now, bytes. */
+  readonly rss?: () => number;
+  readonly trim?: () => TrimResult;
+  /** Told of each trim that ran. */
+  readonly onTrim?: (result: TrimResult) => void;
+}
+
+/**
+ * Trims once the caller has been quiet for `delayMs` since its last {@linkcode schedule},
+ * if RSS grew by `growthBytes` since the last trim (the first time: always). A trim costs
+ * the next session a few ms of CPU (V8's caches and inline state start cold again:
+ * measured 3–6 ms on x86_64 for a session 2.6 s after one), so a session that grew little
+ * does not pay it; what it grew stays bounded by `growthBytes`.
+ */
 export class IdleTrim {
   readonly #timer = new WakeTimer();
   readonly #delayMs: number;
-  readonly #trim: () => unknown;
+  readonly #growthBytes: number;
+  readonly #rss: () => number;
+  readonly #trim: () => TrimResult;
+  readonly #onTrim: (result: TrimResult) => void;
+  #baseline: number | undefined;
   #closed = false;
 
-  constructor(delayMs = IDLE_TRIM_DELAY_MS, trim: () => unknown = trimMemory) {
-    this.#delayMs = delayMs;
-    this.#trim = trim;
+  constructor(options: IdleTrimOptions = {}) {
+    this.#delayMs = options.delayMs ?? IDLE_TRIM_DELAY_MS;
+    this.#growthBytes = options.growthBytes ?? IDLE_TRIM_GROWTH_BYTES;
+    this.#rss = options.rss ?? (() => Deno.memoryUsage().rss);
+    this.#trim = options.trim ?? trimMemory;
+    this.#onTrim = options.onTrim ?? (() => {});
   }
 
   /** (Re)starts the quiet period; a later call pushes the trim back. Nothing once closed. */
   schedule(): void {
-    if (!this.#closed) this.#timer.arm(this.#delayMs, () => this.#trim());
+    if (!this.#closed) this.#timer.arm(this.#delayMs, () => this.#run());
   }
 
   /** Cancels a pending trim. */
@@ -91,5 +121,12 @@ export class IdleTrim {
   close(): void {
     this.#closed = true;
     this.#timer.cancel();
+  }
+
+  #run(): void {
+    if (this.#baseline !== undefined && this.#rss() - this.#baseline < this.#growthBytes) return;
+    const result = this.#trim();
+    this.#baseline = this.#rss();
+    this.#onTrim(result);
   }
 }

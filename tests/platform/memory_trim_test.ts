@@ -36,22 +36,51 @@ Deno.test("trimMemory() gives a dropped heap's pages back to the system", async 
   assert.ok(r.rssBefore >= r.rssAfter);
 });
 
+const trimmed = (rssAfter: number) => ({ heap: true, malloc: true, rssBefore: 0, rssAfter });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 Deno.test("IdleTrim trims once after a quiet period that each schedule restarts", async () => {
   let trims = 0;
-  const idle = new IdleTrim(60, () => trims++);
+  const idle = new IdleTrim({
+    delayMs: 60,
+    growthBytes: 0,
+    trim: () => (trims++, trimmed(0)),
+  });
   idle.schedule();
-  await new Promise((r) => setTimeout(r, 30));
+  await sleep(30);
   idle.schedule(); // pushes it back
-  await new Promise((r) => setTimeout(r, 40));
+  await sleep(40);
   assert.equal(trims, 0, "a schedule within the quiet period restarts it");
-  await new Promise((r) => setTimeout(r, 60));
+  await sleep(60);
   assert.equal(trims, 1);
   idle.schedule();
   idle.cancel();
-  await new Promise((r) => setTimeout(r, 90));
+  await sleep(90);
   assert.equal(trims, 1, "cancelled");
   idle.close();
   idle.schedule();
-  await new Promise((r) => setTimeout(r, 90));
+  await sleep(90);
   assert.equal(trims, 1, "nothing after close");
+});
+
+Deno.test("IdleTrim trims the first time, then only after RSS grew by growthBytes", async () => {
+  let rss = 100;
+  const seen: number[] = [];
+  const idle = new IdleTrim({
+    delayMs: 5,
+    growthBytes: 10,
+    rss: () => rss,
+    trim: () => (rss -= 5, trimmed(rss)),
+    onTrim: (r) => seen.push(r.rssAfter),
+  });
+  const quiet = async () => (idle.schedule(), await sleep(30));
+  await quiet();
+  assert.deepEqual(seen, [95], "the first quiet spell trims");
+  rss = 104; // grew 9 since the trim
+  await quiet();
+  assert.deepEqual(seen, [95], "under growthBytes: left alone");
+  rss = 105;
+  await quiet();
+  assert.deepEqual(seen, [95, 100], "growthBytes reached: trimmed");
+  idle.close();
 });
