@@ -46,7 +46,8 @@ export interface MemoryBenchOptions {
   v8Flags?: readonly string[];
   /**
    * Runs the release bundle in this directory with the launcher's arguments (and their V8
-   * flags) instead of `deno run main.ts`.
+   * flags) instead of `deno run main.ts`, with a `DENO_DIR` that `warm-cache` filled first
+   * (what an installed agent starts with).
    */
   releaseDir?: string;
 }
@@ -99,11 +100,22 @@ export const IDLE_AFTER_MS = 3000;
 export async function benchMemory(options: MemoryBenchOptions): Promise<MemoryBenchResult> {
   const dir = await makeBenchTempDir("cwmp-bench-memory-");
   const acs = startFakeAcs();
+  let release = {};
+  if (options.releaseDir !== undefined) {
+    const runArgs = runArguments(options.releaseDir);
+    const env = { ...LAUNCHER_ENV, DENO_DIR: `${dir}/deno` };
+    const warmed = await new Deno.Command(Deno.execPath(), {
+      args: [...runArgs, "warm-cache"],
+      env,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!warmed.success) throw new Error(new TextDecoder().decode(warmed.stderr));
+    release = { runArgs, env };
+  }
   const agent = startAgentProcess(await writeBenchConfig(dir, acs.url), {
     v8Flags: options.v8Flags,
-    ...(options.releaseDir === undefined
-      ? {}
-      : { runArgs: runArguments(options.releaseDir), env: LAUNCHER_ENV }),
+    ...release,
   });
   const pid = agent.child.pid;
   try {

@@ -11,7 +11,8 @@
  *     recvfrom/sendto server compiled with gcc, same load generator, same run.
  *  6. The agent's RSS over its life in one process: idle after boot, the peak of a
  *     session with a GPV of 1,000 names (and of 1,000 empty names: 9004), after 10,000
- *     sessions (about 2 minutes; `--memory-sessions` shortens it).
+ *     sessions and 3 s later (once the agent has trimmed); `deno run main.ts`, then the
+ *     release bundle as installed (about 2 minutes each; `--memory-sessions` shortens it).
  *  7. An HTTP download of a 200 MB file on loopback with the transfer client vs `curl -o`:
  *     throughput ratio and the RSS rise of the downloading process (about 10 s, needs
  *     curl; `--transfer-mb=0` skips it).
@@ -43,7 +44,7 @@
  * @module
  */
 
-import { cleanUpNow } from "./_agent.ts";
+import { cleanUpNow, removeBenchTempDir } from "./_agent.ts";
 import { benchCodec, type CodecBenchResult } from "./_codec_bench.ts";
 import { runDatamodelBench } from "./datamodel_bench.ts";
 import {
@@ -57,7 +58,12 @@ import { runUdpBench } from "./udp_bench.ts";
 import { benchTransfer, type TransferBenchResult, transferReportRows } from "./transfer_bench.ts";
 import { machineFacts } from "./_proc.ts";
 import { benchSessions, type SessionBenchResult } from "./_session_bench.ts";
-import { benchReleaseStartup, benchStartup, type StartupBenchResult } from "./_startup_bench.ts";
+import {
+  benchReleaseStartup,
+  benchStartup,
+  buildReleaseBundle,
+  type StartupBenchResult,
+} from "./_startup_bench.ts";
 import { round, type Summary } from "./_stats.ts";
 
 const RESULTS = new URL("./results.json", import.meta.url).pathname;
@@ -84,6 +90,27 @@ function table(rows: [string, string][]): string {
   return rows.map(([k, v]) => (v === "" ? `\n${k}` : `  ${k.padEnd(width)}  ${v}`)).join("\n");
 }
 
+/** The rows of a memory run after its sessions, indented by `indent`. */
+function afterSessionRows(m: MemoryBenchResult, indent: string): [string, string][] {
+  const overIdle = (kib: number) => `${mib(kib)} (+${mib(kib - m.idle.rssKiB)} over idle)`;
+  return [
+    [
+      `${indent}after ${count(m.sessions)} sessions`,
+      `${overIdle(m.afterSessions.rssKiB)}, VmHWM ${mib(m.afterSessions.hwmKiB)}; ${
+        IDLE_AFTER_MS / 1000
+      } s later ${overIdle(m.afterSessionsIdle.rssKiB)}`,
+    ],
+    [
+      `${indent}  on the way`,
+      m.series.map((p) => `${p.sessions}: ${(p.rssKiB / 1024).toFixed(0)}`).join(", ") + " MiB",
+    ],
+    [
+      `${indent}  agent CPU / session`,
+      `${ms(m.cpuMsPerSession)}, wall median ${ms(m.wallMsMedian)}`,
+    ],
+  ];
+}
+
 function report(
   machine: Awaited<ReturnType<typeof machineFacts>>,
   s: SessionBenchResult,
@@ -93,6 +120,7 @@ function report(
   d: Record<string, number>,
   u: Record<string, number>,
   m: MemoryBenchResult,
+  mr: MemoryBenchResult,
   t: TransferBenchResult | undefined,
   bare: BareReference,
 ): string {
@@ -220,17 +248,16 @@ function report(
       `${peak(m.bigGpv)} (${m.bigGpvDistinct} distinct of ${m.treeParameters} parameters)`,
     ],
     [`peak, GPV of ${count(m.bigGpvNames)} empty names`, peak(m.emptyGpv)],
+    ...afterSessionRows(m, ""),
     [
-      `after ${count(m.sessions)} sessions`,
-      `${overIdle(m.afterSessions.rssKiB)}, VmHWM ${mib(m.afterSessions.hwmKiB)}; ${
-        IDLE_AFTER_MS / 1000
-      } s later ${overIdle(m.afterSessionsIdle.rssKiB)}`,
+      "release bundle (warm-cache, launcher)",
+      `idle ${mib(mr.idle.rssKiB)} (${
+        (mr.idle.rssKiB / bare.idleRssKiB).toFixed(2)
+      }×); peak, GPV of ${count(mr.bigGpvNames)} names +${
+        mib(Math.max(mr.bigGpv.hwmKiB, mr.bigGpv.polledKiB) - mr.idle.rssKiB)
+      }`,
     ],
-    [
-      "  on the way",
-      m.series.map((p) => `${p.sessions}: ${(p.rssKiB / 1024).toFixed(0)}`).join(", ") + " MiB",
-    ],
-    ["  agent CPU / session", `${ms(m.cpuMsPerSession)}, wall median ${ms(m.wallMsMedian)}`],
+    ...afterSessionRows(mr, "  "),
     ...(t === undefined ? [] : transferReportRows(t)),
   ]);
 }
@@ -274,6 +301,18 @@ async function main(): Promise<number> {
     const udp = await runUdpBench({ print: false });
     console.error(`bench: agent memory (idle, big GPV, ${memorySessions} sessions)…`);
     const memory = await benchMemory({ sessions: memorySessions, bigGpvNames: 1000 });
+    console.error(`bench: agent memory, release bundle (${memorySessions} sessions)…`);
+    const releaseDir = await buildReleaseBundle();
+    let memoryRelease: MemoryBenchResult;
+    try {
+      memoryRelease = await benchMemory({
+        sessions: memorySessions,
+        bigGpvNames: 1000,
+        releaseDir,
+      });
+    } finally {
+      await removeBenchTempDir(releaseDir);
+    }
     let transfer: TransferBenchResult | undefined;
     if (transferMb > 0) {
       console.error(`bench: HTTP download of ${transferMb} MB vs curl…`);
@@ -308,7 +347,19 @@ async function main(): Promise<number> {
     }
     const totalSeconds = (performance.now() - started) / 1000;
     console.log(
-      report(machine, session, startup, release, codec, datamodel, udp, memory, transfer, bare),
+      report(
+        machine,
+        session,
+        startup,
+        release,
+        codec,
+        datamodel,
+        udp,
+        memory,
+        memoryRelease,
+        transfer,
+        bare,
+      ),
     );
     if (ftpTftp !== "") console.log(`\n8. FTP and TFTP against curl and tftp-hpa\n${ftpTftp}`);
     if (crPaths !== "") console.log(`\n9. Connection-request paths\n${crPaths}`);
@@ -327,6 +378,7 @@ async function main(): Promise<number> {
       datamodel,
       udp,
       memory,
+      memoryRelease,
       transfer,
       ftpTftp,
       crPaths,
