@@ -44,6 +44,8 @@ export interface AcsHttpRecord {
   peer: string;
   /** Time of arrival (ms since the epoch). */
   at: number;
+  /** Time of arrival on this process's `performance.now()` clock (sub-ms, for timings). */
+  arrivedMs: number;
 }
 
 /** What a script hook may answer instead of the default behaviour. */
@@ -181,6 +183,7 @@ export function startFakeAcs(options: FakeAcsOptions = {}): FakeAcs {
         body,
         peer,
         at: Date.now(),
+        arrivedMs: performance.now(),
       });
       notify();
       const denied = checkAuth(req, peer);
