@@ -116,11 +116,13 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const { config, logger } = options;
   // What check-config checks, with the same one-line errors naming the config key.
   await checkStartConfig(config);
-  await Deno.mkdir(config.agent.stateDir, { recursive: true, mode: 0o700 });
+  Deno.mkdirSync(config.agent.stateDir, { recursive: true, mode: 0o700 });
   // The state holds what the ACS set (passwords included) and the control socket: owner only.
-  await Deno.chmod(config.agent.stateDir, 0o700).catch((error) =>
-    logger.warning(`Cannot restrict "${config.agent.stateDir}": ${(error as Error).message}`)
-  );
+  try {
+    Deno.chmodSync(config.agent.stateDir, 0o700);
+  } catch (error) {
+    logger.warning(`Cannot restrict "${config.agent.stateDir}": ${(error as Error).message}`);
+  }
 
   await loadDeviceSchema(config.cpe.datamodel);
   // One agent per state directory; the lock is released by the kernel if we die.

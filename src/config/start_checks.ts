@@ -5,7 +5,9 @@
  * start run this same code, so both print the same one line `file:line: key: detail`.
  *
  * It writes nothing that stays: the state directory is probed with a temp file in it
- * (or in its nearest existing parent), removed at once.
+ * (or in its nearest existing parent), removed at once. The file system calls are
+ * synchronous: they run once, before the agent serves anything, and each costs a few µs
+ * where an async one costs a hop through the runtime's thread pool (0.2–0.4 ms at start).
  *
  * @module
  */
@@ -60,36 +62,36 @@ function checkBind(fail: Fail, key: string, bind: string, options: StartCheckOpt
   }
 }
 
-async function checkFile(fail: Fail, key: string, path: string, dirHint = ""): Promise<void> {
+function checkFile(fail: Fail, key: string, path: string, dirHint = ""): void {
   let info: Deno.FileInfo;
   try {
-    info = await Deno.stat(path);
+    info = Deno.statSync(path);
   } catch (err) {
     throw fail(key, `cannot read ${JSON.stringify(path)} (${readErrorReason(err)})`);
   }
   if (info.isDirectory) throw fail(key, `${JSON.stringify(path)} is a directory${dirHint}`);
   try {
-    (await Deno.open(path)).close();
+    Deno.openSync(path).close();
   } catch (err) {
     throw fail(key, `cannot read ${JSON.stringify(path)} (${readErrorReason(err)})`);
   }
 }
 
-async function checkDirReadable(fail: Fail, key: string, path: string): Promise<void> {
+function checkDirReadable(fail: Fail, key: string, path: string): void {
   try {
-    for await (const _ of Deno.readDir(path)) break;
+    for (const _ of Deno.readDirSync(path)) break;
   } catch (err) {
     throw fail(key, `cannot read the directory ${JSON.stringify(path)} (${readErrorReason(err)})`);
   }
 }
 
 /** The state dir (or where it would be created) must be a directory this process can write. */
-async function checkWritableDir(fail: Fail, key: string, path: string): Promise<void> {
+function checkWritableDir(fail: Fail, key: string, path: string): void {
   if (path === "") throw fail(key, "must not be empty");
   let dir = resolve(path);
   for (;;) {
     try {
-      const info = await Deno.stat(dir);
+      const info = Deno.statSync(dir);
       if (!info.isDirectory) {
         throw fail(key, `cannot create ${JSON.stringify(path)}: "${dir}" is not a directory`);
       }
@@ -106,8 +108,8 @@ async function checkWritableDir(fail: Fail, key: string, path: string): Promise<
   }
   const exists = dir === resolve(path);
   try {
-    const probe = await Deno.makeTempFile({ dir, prefix: ".cwmp-agent-check-" });
-    await Deno.remove(probe);
+    const probe = Deno.makeTempFileSync({ dir, prefix: ".cwmp-agent-check-" });
+    Deno.removeSync(probe);
   } catch (err) {
     const what = exists
       ? `cannot write in ${JSON.stringify(path)}`
@@ -138,24 +140,24 @@ export async function checkStartConfig(
     throw fail("acs.url", "is needed (empty, and acs.dhcp_discovery is false)");
   }
   if (acs.caFile !== "") {
-    await checkFile(fail, "acs.ca_file", acs.caFile, " (a directory of CAs goes in acs.ca_dir)");
+    checkFile(fail, "acs.ca_file", acs.caFile, " (a directory of CAs goes in acs.ca_dir)");
   }
-  if (acs.caDir !== "") await checkDirReadable(fail, "acs.ca_dir", acs.caDir);
-  if (acs.clientCert !== "") await checkFile(fail, "acs.client_cert", acs.clientCert);
-  if (acs.clientKey !== "") await checkFile(fail, "acs.client_key", acs.clientKey);
-  if (transfer.caFile !== "") await checkFile(fail, "transfer.ca_file", transfer.caFile);
-  if (config.mqtt.caFile !== "") await checkFile(fail, "mqtt.ca_file", config.mqtt.caFile);
-  if (config.xmpp.caFile !== "") await checkFile(fail, "xmpp.ca_file", config.xmpp.caFile);
+  if (acs.caDir !== "") checkDirReadable(fail, "acs.ca_dir", acs.caDir);
+  if (acs.clientCert !== "") checkFile(fail, "acs.client_cert", acs.clientCert);
+  if (acs.clientKey !== "") checkFile(fail, "acs.client_key", acs.clientKey);
+  if (transfer.caFile !== "") checkFile(fail, "transfer.ca_file", transfer.caFile);
+  if (config.mqtt.caFile !== "") checkFile(fail, "mqtt.ca_file", config.mqtt.caFile);
+  if (config.xmpp.caFile !== "") checkFile(fail, "xmpp.ca_file", config.xmpp.caFile);
 
-  await checkWritableDir(fail, "agent.state_dir", agent.stateDir);
-  if (transfer.dir !== "") await checkWritableDir(fail, "transfer.dir", transfer.dir);
+  checkWritableDir(fail, "agent.state_dir", agent.stateDir);
+  if (transfer.dir !== "") checkWritableDir(fail, "transfer.dir", transfer.dir);
 
   checkBind(fail, "connection_request.bind", connectionRequest.bind, options);
   if (twamp.controlEnable) checkBind(fail, "twamp.control_bind", twamp.controlBind, options);
 
   if (agent.mappingFile !== "") {
     try {
-      await Deno.stat(agent.mappingFile);
+      Deno.statSync(agent.mappingFile);
     } catch (err) {
       const reason = readErrorReason(err);
       throw fail(

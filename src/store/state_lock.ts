@@ -35,12 +35,21 @@ export class StateDirBusyError extends Error {
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function lockStateDir(dir: string): Promise<StateLock> {
+export function lockStateDir(dir: string): Promise<StateLock> {
+  try {
+    return Promise.resolve(lock(dir));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function lock(dir: string): StateLock {
   const path = `${dir}/${LOCK_NAME}`;
-  const file = await Deno.open(path, { read: true, write: true, create: true, mode: 0o600 });
+  // Synchronous: once, at start, before anything else runs (no thread-pool hops).
+  const file = Deno.openSync(path, { read: true, write: true, create: true, mode: 0o600 });
   let locked: boolean;
   try {
-    locked = await file.tryLock(true);
+    locked = file.tryLockSync(true);
   } catch (error) {
     file.close();
     throw error;
@@ -49,17 +58,17 @@ export async function lockStateDir(dir: string): Promise<StateLock> {
     file.close();
     let holder = "";
     try {
-      holder = (await Deno.readTextFile(path)).trim();
+      holder = Deno.readTextFileSync(path).trim();
     } catch { /* unreadable: named without a PID */ }
     const who = /^\d{1,10}$/.test(holder) ? ` (pid ${holder})` : "";
     throw new StateDirBusyError(
       `State directory "${dir}" is in use by another cwmp-agent${who}: lock "${path}" is held`,
     );
   }
-  await file.truncate(0);
+  file.truncateSync(0);
   const bytes = new TextEncoder().encode(`${Deno.pid}\n`);
   let written = 0;
-  while (written < bytes.length) written += await file.write(bytes.subarray(written));
+  while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
   let released = false;
   return {
     path,

@@ -46,13 +46,20 @@ export class StateStore {
     return `${this.#path}.corrupt`;
   }
 
-  /** Reads the snapshot, cleaning up leftovers of interrupted writes first. */
-  async load(): Promise<LoadResult> {
-    await Deno.mkdir(this.#dir, { recursive: true });
-    const removedTempFiles = await this.#removeTempFiles();
+  /**
+   * Reads the snapshot, cleaning up leftovers of interrupted writes first. Once, at start:
+   * synchronous calls (a small local file), no hops through the runtime's thread pool.
+   */
+  load(): Promise<LoadResult> {
+    return Promise.resolve(this.#load());
+  }
+
+  #load(): LoadResult {
+    Deno.mkdirSync(this.#dir, { recursive: true });
+    const removedTempFiles = this.#removeTempFiles();
     let text: string;
     try {
-      text = await Deno.readTextFile(this.#path);
+      text = Deno.readTextFileSync(this.#path);
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return { removedTempFiles };
       throw error;
@@ -61,7 +68,7 @@ export class StateStore {
       return { snapshot: parseSnapshot(JSON.parse(text)), removedTempFiles };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      await Deno.rename(this.#path, this.corruptPath);
+      Deno.renameSync(this.#path, this.corruptPath);
       return { corrupt: { path: this.corruptPath, message }, removedTempFiles };
     }
   }
@@ -79,13 +86,13 @@ export class StateStore {
     });
   }
 
-  async #removeTempFiles(): Promise<string[]> {
+  #removeTempFiles(): string[] {
     const prefix = tempPrefixOf(this.#path);
     const removed: string[] = [];
-    for await (const entry of Deno.readDir(dirnameOf(this.#path))) {
+    for (const entry of Deno.readDirSync(dirnameOf(this.#path))) {
       const full = `${this.#dir}/${entry.name}`;
       if (entry.isFile && full.startsWith(prefix)) {
-        await Deno.remove(full);
+        Deno.removeSync(full);
         removed.push(full);
       }
     }
