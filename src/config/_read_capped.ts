@@ -18,6 +18,9 @@ export const MAX_SECRET_BYTES = 64 * 1024;
  * `max` bytes, or the file system's error
  */
 export function readTextFileCappedSync(path: string, max: number): string {
+  // Checked before the open: opening a FIFO would block the whole process until a writer
+  // comes (the async read below only blocks its own call).
+  if (!Deno.statSync(path).isFile) throw new TypeError("not a regular file");
   using file = Deno.openSync(path);
   if (!file.statSync().isFile) throw new TypeError("not a regular file");
   const buf = new Uint8Array(max + 1);

@@ -24,7 +24,6 @@ import {
   MAX_CONFIG_BYTES,
   MAX_SECRET_BYTES,
   readErrorReason,
-  readTextFileCapped,
   readTextFileCappedSync,
 } from "./_read_capped.ts";
 
@@ -194,10 +193,23 @@ export function loadConfig(text: string, options: LoadConfigOptions): AgentConfi
  *
  * @throws {ConfigError} also when the file cannot be read.
  */
-export async function readConfigFile(path: string): Promise<AgentConfig> {
+export function readConfigFile(path: string): Promise<AgentConfig> {
+  try {
+    return Promise.resolve(readConfigFileSync(path));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * {@linkcode readConfigFile} with synchronous file calls: a small local file, read at
+ * start before anything else runs and on a reload (no hop through the runtime's thread
+ * pool; a FIFO or device is refused before it is opened).
+ */
+function readConfigFileSync(path: string): AgentConfig {
   let text: string;
   try {
-    text = await readTextFileCapped(path, MAX_CONFIG_BYTES);
+    text = readTextFileCappedSync(path, MAX_CONFIG_BYTES);
   } catch (err) {
     const reason = readErrorReason(err);
     throw new ConfigError({ file: path, detail: `cannot read the file (${reason})` });

@@ -47,7 +47,14 @@ Deno.test("loadConfig() reports binary garbage on one line", async () => {
   }
 });
 
-Deno.test("readConfigFile() refuses a file over 1 MiB, a directory and a device", async () => {
+/** A named pipe at `path` (coreutils' mkfifo). */
+async function makeFifo(path: string): Promise<string> {
+  const made = await new Deno.Command("mkfifo", { args: [path] }).output();
+  assert.ok(made.success, "mkfifo failed");
+  return path;
+}
+
+Deno.test("readConfigFile() refuses a file over 1 MiB, a directory, a device and a FIFO", async () => {
   await withDir(async (dir) => {
     const big = `${dir}/big.toml`;
     await Deno.writeTextFile(big, "[log]\n" + "# padding\n".repeat(120_000));
@@ -63,13 +70,19 @@ Deno.test("readConfigFile() refuses a file over 1 MiB, a directory and a device"
       await configError(() => readConfigFile("/dev/zero")),
       "/dev/zero: cannot read the file (not a regular file)",
     );
+    // A FIFO is refused before it is opened: opening it would wait for a writer.
+    const fifo = await makeFifo(`${dir}/fifo.toml`);
+    assert.equal(
+      await configError(() => readConfigFile(fifo)),
+      `${fifo}: cannot read the file (not a regular file)`,
+    );
     const garbage = `${dir}/garbage.toml`;
     await Deno.writeFile(garbage, crypto.getRandomValues(new Uint8Array(50_000)));
     assert.match(await configError(() => readConfigFile(garbage)), /garbage\.toml/);
   });
 });
 
-Deno.test("readConfigFile() refuses a password_file that is a directory, a device or too big", async () => {
+Deno.test("readConfigFile() refuses a password_file that is a directory, a device, a FIFO or too big", async () => {
   await withDir(async (dir) => {
     const big = `${dir}/big.secret`;
     await Deno.writeTextFile(big, "x".repeat(100_000));
@@ -79,6 +92,7 @@ Deno.test("readConfigFile() refuses a password_file that is a directory, a devic
         ["/dev/zero", "not a regular file"],
         [big, "larger than 65536 bytes"],
         [`${dir}/none`, "NotFound"],
+        [await makeFifo(`${dir}/secret.fifo`), "not a regular file"],
       ]
     ) {
       const path = `${dir}/cwmp.toml`;
