@@ -36,6 +36,8 @@ export function readTextFileCappedSync(path: string, max: number): string {
 
 /** Async {@linkcode readTextFileCappedSync}. */
 export async function readTextFileCapped(path: string, max: number): Promise<string> {
+  // As above: a FIFO's open would never return without a writer.
+  if (!(await Deno.stat(path)).isFile) throw new TypeError("not a regular file");
   using file = await Deno.open(path);
   if (!(await file.stat()).isFile) throw new TypeError("not a regular file");
   const buf = new Uint8Array(max + 1);

@@ -105,7 +105,7 @@ Deno.test("readConfigFile() refuses a password_file that is a directory, a devic
   });
 });
 
-Deno.test("readMappingFile() refuses over 1 MiB; 1 MiB of objects fails fast on one line", async () => {
+Deno.test("readMappingFile() refuses over 1 MiB and a FIFO; 1 MiB of objects fails fast on one line", async () => {
   await withDir(async (dir) => {
     const big = `${dir}/big.toml`;
     await Deno.writeTextFile(big, "# padding\n".repeat(120_000));
@@ -116,6 +116,11 @@ Deno.test("readMappingFile() refuses over 1 MiB; 1 MiB of objects fails fast on 
     assert.equal(
       await configError(() => readMappingFile("/dev/zero")),
       "/dev/zero: cannot read the file (not a regular file)",
+    );
+    const fifo = await makeFifo(`${dir}/mapping.fifo`);
+    assert.equal(
+      await configError(() => readMappingFile(fifo)),
+      `${fifo}: cannot read the file (not a regular file)`,
     );
   });
   let text = "";
