@@ -70,6 +70,8 @@ function checkFile(fail: Fail, key: string, path: string, dirHint = ""): void {
     throw fail(key, `cannot read ${JSON.stringify(path)} (${readErrorReason(err)})`);
   }
   if (info.isDirectory) throw fail(key, `${JSON.stringify(path)} is a directory${dirHint}`);
+  // Opening a FIFO would wait for a writer; a device is no certificate or key either.
+  if (!info.isFile) throw fail(key, `${JSON.stringify(path)} is not a regular file`);
   try {
     Deno.openSync(path).close();
   } catch (err) {

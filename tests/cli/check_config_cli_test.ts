@@ -63,7 +63,7 @@ Deno.test("check-config and the agent's start refuse an empty ACS URL without DH
   );
 });
 
-Deno.test("check-config and the agent's start refuse a missing CA file and a directory", async () => {
+Deno.test("check-config and the agent's start refuse a missing CA file, a directory and a FIFO", async () => {
   await rejects(
     (dir) => config(dir, `ca_file = ${JSON.stringify(join(dir, "none.pem"))}\n`),
     (path, dir) => `${path}:3: acs.ca_file: cannot read "${join(dir, "none.pem")}" (NotFound)`,
@@ -72,6 +72,15 @@ Deno.test("check-config and the agent's start refuse a missing CA file and a dir
     (dir) => config(dir, `ca_file = ${JSON.stringify(dir)}\n`),
     (path, dir) =>
       `${path}:3: acs.ca_file: "${dir}" is a directory (a directory of CAs goes in acs.ca_dir)`,
+  );
+  // Refused before it is opened: opening a FIFO waits for a writer.
+  await rejects(
+    async (dir) => {
+      const fifo = join(dir, "ca.fifo");
+      assert.ok((await new Deno.Command("mkfifo", { args: [fifo] }).output()).success);
+      return config(dir, `ca_file = ${JSON.stringify(fifo)}\n`);
+    },
+    (path, dir) => `${path}:3: acs.ca_file: "${join(dir, "ca.fifo")}" is not a regular file`,
   );
 });
 
