@@ -194,11 +194,7 @@ export function loadConfig(text: string, options: LoadConfigOptions): AgentConfi
  * @throws {ConfigError} also when the file cannot be read.
  */
 export function readConfigFile(path: string): Promise<AgentConfig> {
-  try {
-    return Promise.resolve(readConfigFileSync(path));
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  return Promise.try(() => readConfigFileSync(path));
 }
 
 /**

@@ -36,11 +36,7 @@ export class StateDirBusyError extends Error {
  * ```
  */
 export function lockStateDir(dir: string): Promise<StateLock> {
-  try {
-    return Promise.resolve(lock(dir));
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  return Promise.try(() => lock(dir));
 }
 
 function lock(dir: string): StateLock {

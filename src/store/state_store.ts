@@ -51,7 +51,7 @@ export class StateStore {
    * synchronous calls (a small local file), no hops through the runtime's thread pool.
    */
   load(): Promise<LoadResult> {
-    return Promise.resolve(this.#load());
+    return Promise.try(() => this.#load());
   }
 
   #load(): LoadResult {
