@@ -7,6 +7,17 @@
  */
 
 import { chooseChallenge, type Credentials, DigestAuthorizer } from "../src/transport/mod.ts";
+import type { AcsSessionRecord } from "../tests/_helpers/fake_acs.ts";
+
+/** The ConnectionRequestURL the agent sent in the Inform of `session` (its BOOT one). */
+export function connectionRequestUrlOf(session: AcsSessionRecord): string {
+  const inform = session.inform.message;
+  const url = inform.kind === "Inform"
+    ? inform.parameterList.find((p) => p.name.endsWith(".ConnectionRequestURL"))?.value
+    : undefined;
+  if (!url) throw new Error("The BOOT Inform carries no ConnectionRequestURL");
+  return url;
+}
 
 /** Sends one connection request; throws unless the agent answers 200. */
 export async function sendConnectionRequest(url: string, credentials: Credentials): Promise<void> {

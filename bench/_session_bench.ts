@@ -21,7 +21,7 @@ import {
   stopAgent,
   writeBenchConfig,
 } from "./_agent.ts";
-import { sendConnectionRequest } from "./_connection_request.ts";
+import { connectionRequestUrlOf, sendConnectionRequest } from "./_connection_request.ts";
 import { clockTicksPerSecond, cpuNanos, cpuTicks, type Memory, memory } from "./_proc.ts";
 import { summarize, type Summary } from "./_stats.ts";
 
@@ -110,11 +110,7 @@ export async function benchSessions(options: SessionBenchOptions): Promise<Sessi
   const pid = agent.child.pid;
   try {
     const [boot] = await acs.waitForSessions(1, 15_000);
-    const inform = boot.inform.message;
-    const crUrl = inform.kind === "Inform"
-      ? inform.parameterList.find((p) => p.name.endsWith(".ConnectionRequestURL"))?.value
-      : undefined;
-    if (!crUrl) throw new Error("The BOOT Inform carries no ConnectionRequestURL");
+    const crUrl = connectionRequestUrlOf(boot);
     const memoryAfterBoot = await memory(pid);
 
     let done = 1;

@@ -114,14 +114,7 @@ export async function benchReleaseStartup(
   const seed = await makeBenchTempDir("cwmp-bench-seed-");
   const options = { runArgs: runArguments(outDir), env: LAUNCHER_ENV, idleAfterMs };
   try {
-    // What `cwmp-agent warm-cache` does: the agent's modules loaded once into the seed.
-    const warmed = await new Deno.Command(Deno.execPath(), {
-      args: [...options.runArgs, "warm-cache"],
-      env: { ...LAUNCHER_ENV, DENO_DIR: seed },
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    if (!warmed.success) throw new Error(new TextDecoder().decode(warmed.stderr));
+    await warmCache(options.runArgs, seed);
     return {
       cold: await benchStartup(runs, { ...options, coldCache: true }),
       seeded: await benchStartup(runs, { ...options, seedFrom: seed }),
@@ -131,6 +124,20 @@ export async function benchReleaseStartup(
     await removeBenchTempDir(outDir);
     await removeBenchTempDir(seed);
   }
+}
+
+/**
+ * What `cwmp-agent warm-cache` does: the release bundle started by `runArgs` (the launcher's
+ * arguments) loads its modules once into `denoDir`.
+ */
+export async function warmCache(runArgs: readonly string[], denoDir: string): Promise<void> {
+  const warmed = await new Deno.Command(Deno.execPath(), {
+    args: [...runArgs, "warm-cache"],
+    env: { ...LAUNCHER_ENV, DENO_DIR: denoDir },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!warmed.success) throw new Error(new TextDecoder().decode(warmed.stderr));
 }
 
 /** Builds the release bundle (`agent.js` and its chunks) into a bench temp directory. */

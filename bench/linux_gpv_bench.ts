@@ -17,7 +17,7 @@
 import { sendControlRequest } from "../src/agent/control_server.ts";
 import { NET_SNAPSHOT_MAX_AGE_MS } from "../src/datamodel/providers/linux/mod.ts";
 import { startFakeAcs } from "../tests/_helpers/fake_acs.ts";
-import { sendConnectionRequest } from "./_connection_request.ts";
+import { connectionRequestUrlOf, sendConnectionRequest } from "./_connection_request.ts";
 import {
   CR_CREDENTIALS,
   makeBenchTempDir,
@@ -92,12 +92,7 @@ export async function runLinuxGpvBench(runs = 15): Promise<LinuxGpvBenchResult> 
       }
       return timings(times, cpu, parameters);
     };
-    const [boot] = acs.sessions;
-    const crUrl = boot.inform.message.kind === "Inform"
-      ? boot.inform.message.parameterList.find((p) => p.name.endsWith(".ConnectionRequestURL"))
-        ?.value
-      : undefined;
-    if (!crUrl) throw new Error("The BOOT Inform carries no ConnectionRequestURL");
+    const crUrl = connectionRequestUrlOf(acs.sessions[0]);
     let acsParameters = 0;
     const acsSide = async (): Promise<GpvTimings> => {
       const times: number[] = [];

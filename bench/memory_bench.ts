@@ -29,9 +29,9 @@ import {
   stopAgent,
   writeBenchConfig,
 } from "./_agent.ts";
-import { buildReleaseBundle } from "./_startup_bench.ts";
+import { buildReleaseBundle, warmCache } from "./_startup_bench.ts";
 import { LAUNCHER_ENV, runArguments } from "../src/build/tarball.ts";
-import { sendConnectionRequest } from "./_connection_request.ts";
+import { connectionRequestUrlOf, sendConnectionRequest } from "./_connection_request.ts";
 import { clockTicksPerSecond, cpuTicks, type Memory, memory } from "./_proc.ts";
 import { checkSession, requestsFor, sliceParameterNames } from "./_session_bench.ts";
 import { summarize } from "./_stats.ts";
@@ -103,15 +103,8 @@ export async function benchMemory(options: MemoryBenchOptions): Promise<MemoryBe
   let release = {};
   if (options.releaseDir !== undefined) {
     const runArgs = runArguments(options.releaseDir);
-    const env = { ...LAUNCHER_ENV, DENO_DIR: `${dir}/deno` };
-    const warmed = await new Deno.Command(Deno.execPath(), {
-      args: [...runArgs, "warm-cache"],
-      env,
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    if (!warmed.success) throw new Error(new TextDecoder().decode(warmed.stderr));
-    release = { runArgs, env };
+    await warmCache(runArgs, `${dir}/deno`);
+    release = { runArgs, env: { ...LAUNCHER_ENV, DENO_DIR: `${dir}/deno` } };
   }
   const agent = startAgentProcess(await writeBenchConfig(dir, acs.url), {
     v8Flags: options.v8Flags,
@@ -120,11 +113,7 @@ export async function benchMemory(options: MemoryBenchOptions): Promise<MemoryBe
   const pid = agent.child.pid;
   try {
     const [boot] = await acs.waitForSessions(1, 15_000);
-    const inform = boot.inform.message;
-    const crUrl = inform.kind === "Inform"
-      ? inform.parameterList.find((p) => p.name.endsWith(".ConnectionRequestURL"))?.value
-      : undefined;
-    if (!crUrl) throw new Error("The BOOT Inform carries no ConnectionRequestURL");
+    const crUrl = connectionRequestUrlOf(boot);
     forget(acs);
     // Idle: 3 s after the first session (the bare reference is read at the same delay).
     await new Promise((resolve) => setTimeout(resolve, IDLE_AFTER_MS));
