@@ -637,7 +637,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     for (const action of result.actions) await perform(action);
     arm(result.wakeAt);
     if (inSession()) idleTrim.cancel();
-    if (!inSession()) {
+    else {
       const waiters = idleWaiters;
       idleWaiters = [];
       for (const wake of waiters) wake();

@@ -126,7 +126,7 @@ export class IdleTrim {
   #run(): void {
     if (this.#baseline !== undefined && this.#rss() - this.#baseline < this.#growthBytes) return;
     const result = this.#trim();
-    this.#baseline = this.#rss();
+    this.#baseline = result.rssAfter;
     this.#onTrim(result);
   }
 }
