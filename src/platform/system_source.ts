@@ -15,6 +15,7 @@
  * @module
  */
 
+import { readProcStats } from "./proc_stats.ts";
 import { readSmallFile } from "./read_small_file.ts";
 import { clearTimer, setTimer } from "./timers.ts";
 
@@ -47,6 +48,12 @@ export interface SystemSource {
   readTextSync?(path: string): string | undefined;
   /** Entry names of the directory at `path`, sorted; [] when it cannot be read. */
   listDir(path: string): Promise<string[]>;
+  /**
+   * PID → the text of `/proc/<pid>/stat` for every process, read synchronously
+   * (`proc_stats.ts`), or undefined when unavailable. Absent: list `/proc` and read
+   * each file.
+   */
+  processStats?(): Map<number, string> | undefined;
   /**
    * Runs `argv` (no shell) and returns its exit code and stdout. Never throws. The process
    * is killed after `timeoutMs` or when `signal` aborts (code 124 either way).
@@ -85,6 +92,7 @@ export function createDenoSystemSource(): SystemSource {
     },
     readTextSync: (path) => readSmallFile(path),
     listDir: (path) => listDirectory(path),
+    processStats: () => readProcStats(),
     async run(argv, timeoutMs, signal) {
       const controller = new AbortController();
       const timer = setTimer(() => controller.abort(), timeoutMs);

@@ -17,8 +17,10 @@
  * Unsupported: none of this object. ProcessNumberOfEntries is derived by the tree.
  *
  * Cost: a whole-tree read lists `/proc` and reads each `/proc/<pid>/stat` once (one
- * file gives every parameter; `status` and `cmdline` are never opened), synchronously
- * where the source can (`SystemSource.readTextSync`), parsed by index. The table answers synchronously once read, and values it builds in their
+ * file gives every parameter; `status` and `cmdline` are never opened), parsed by index:
+ * on the real system through descriptors kept open between reads
+ * (`SystemSource.processStats`, one `pread` per process), else synchronously where the
+ * source can (`SystemSource.readTextSync`). The table answers synchronously once read, and values it builds in their
  * canonical form (integers, the state names, comm) are checked against the schema
  * only where the schema could refuse them (see {@linkcode columnOf}).
  *
@@ -156,12 +158,17 @@ export function bindProcessStatus(
 
 /** Every process of `/proc` whose `stat` reads and parses, keyed by its PID. */
 async function readProcessTable(source: SystemSource): Promise<ProcessTable> {
-  const names = await source.listDir("/proc");
   const rows = new Map<number, ProcessStat>();
   const add = (text: string | undefined) => {
     const stat = text === undefined ? undefined : parseProcessStat(text);
     if (stat !== undefined && stat.pid > 0) rows.set(stat.pid, stat);
   };
+  const stats = source.processStats?.();
+  if (stats !== undefined) {
+    for (const text of stats.values()) add(text);
+    return { pids: [...rows.keys()].sort((a, b) => a - b), rows };
+  }
+  const names = await source.listDir("/proc");
   const readSync = source.readTextSync?.bind(source);
   if (readSync !== undefined) {
     // One synchronous open/read/close per process, no promise per file.

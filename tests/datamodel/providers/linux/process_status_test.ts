@@ -120,3 +120,28 @@ Deno.test("bindProcessStatus() reads the same table through a source without rea
     await readBindings(bindProcessStatus(fixture("router"))),
   );
 });
+
+Deno.test("bindProcessStatus() reads the table from processStats() where the source has it", async () => {
+  const files = fixture("router");
+  const stats = new Map<number, string>();
+  for (const name of await files.listDir("/proc")) {
+    const text = /^\d+$/.test(name) ? files.readTextSync(`/proc/${name}/stat`) : undefined;
+    if (text !== undefined) stats.set(Number(name), text);
+  }
+  const source = asyncOnly(files);
+  source.listDir = () => Promise.reject(new Error("/proc listed though processStats() answered"));
+  source.readText = (path) =>
+    /^\/proc\/\d+\//.test(path) ? Promise.reject(new Error(`read ${path}`)) : files.readText(path);
+  source.processStats = () => stats;
+  assert.deepEqual(
+    await readBindings(bindProcessStatus(source)),
+    await readBindings(bindProcessStatus(fixture("router"))),
+  );
+  // Undefined from processStats(): /proc is listed and read as before.
+  const fallback = asyncOnly(fixture("router"));
+  fallback.processStats = () => undefined;
+  assert.deepEqual(
+    await readBindings(bindProcessStatus(fallback)),
+    await readBindings(bindProcessStatus(fixture("router"))),
+  );
+});
