@@ -10,7 +10,9 @@
  * reaped the read fails (ESRCH) and the descriptor is closed, and a process that has
  * since taken the same PID is opened afresh. Descriptors of PIDs no longer listed are
  * closed on each read; at most {@linkcode MAX_KEPT_DESCRIPTORS} are kept (the rest are
- * opened and closed per read, as `read_small_file.ts` does).
+ * opened and closed per read, as `read_small_file.ts` does). Nothing is opened before the
+ * first read of the process table. Each kept descriptor holds a page of kernel memory
+ * (procfs's text buffer): about 0.3 MiB for a router's 70 processes, 1 MiB at most.
  *
  * Linux on x86_64 or aarch64 with the FFI permission (`ffi_libc.ts`); elsewhere
  * {@linkcode readProcStats} answers undefined and the caller lists and reads files. A libc
