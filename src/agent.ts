@@ -31,6 +31,7 @@ import {
   SESSION_PHASES,
   type SessionAction,
   type SessionEvent,
+  type SessionSnapshot,
   type SessionState,
   step,
 } from "./session/mod.ts";
@@ -81,6 +82,8 @@ export interface AgentOptions {
    * the reboot is reported as not done and the agent carries on. Default 5 minutes.
    */
   rebootWaitMs?: number;
+  /** Where the session snapshot is kept; default: `session.json` in `agent.state_dir`. */
+  stateStore?: StateStore;
 }
 
 /** Why the agent stopped on its own. */
@@ -153,7 +156,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
   const bindings = config.agent.mappingFile === "" ? [] : await scriptBindings(config, logger);
   const identity: DeviceIdentity = await resolveIdentity(config.device, platform, logger);
   const tls: TlsMaterial = await readTls(config.acs);
-  const stateStore = new StateStore(config.agent.stateDir);
+  const stateStore = options.stateStore ?? new StateStore(config.agent.stateDir);
   const loaded = await stateStore.load();
   if (loaded.corrupt) {
     logger.error(
@@ -467,10 +470,28 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     );
   };
 
-  const perform = async (action: SessionAction): Promise<void> => {
+  /**
+   * Snapshot writes land in order, each after the one before. The write made at start is
+   * not waited for before the BOOT Inform goes out (its fsync takes milliseconds here and
+   * can take tens on a router's flash): what it records is derived from what is already on
+   * disk and from this start, so a power cut before it lands makes the next start raise the
+   * same events again. Nothing the ACS answers is acted on before the writes in flight
+   * have landed. Every later write is waited for before the actions that follow it.
+   */
+  let landed: Promise<void> = Promise.resolve();
+  const persist = (snapshot: SessionSnapshot, overlap: boolean): Promise<void> => {
+    const write = landed.then(() => stateStore.save(snapshot));
+    // A write waited for fails its event (logged by the chain); one not waited for, here.
+    landed = write.catch((error) => {
+      if (overlap) logger.error(`Saving the session state failed: ${errorText(error)}`);
+    });
+    return overlap ? Promise.resolve() : write;
+  };
+
+  const perform = async (action: SessionAction, overlap: boolean): Promise<void> => {
     switch (action.kind) {
       case "persist":
-        await stateStore.save(action.snapshot);
+        await persist(action.snapshot, overlap);
         return;
       case "collectInform":
         sessionStartedAt = platform.now();
@@ -504,7 +525,8 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
         logger.info(describeSent(action.envelope.message));
         logger.debug(() => `Envelope sent: ${action.envelope.message.kind}`);
         settle(
-          exchange(client, action, config.acs.maxBodyBytes).then((result) => {
+          exchange(client, action, config.acs.maxBodyBytes).then(async (result) => {
+            await landed;
             // A transport error is logged once, with the retry, when the session closes.
             if (result.event.kind !== "transportError") logger.info(describeReceived(result));
             return result.event;
@@ -559,6 +581,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
         bulkdata?.reset();
         notifier.clear();
         // Last: the snapshot still says "factory reset pending" until everything is wiped.
+        await landed;
         await stateStore.clear();
         if (config.agent.factoryResetCommand.length === 0) {
           // No system reset configured: what the ACS set is gone; the agent ends so that
@@ -634,7 +657,10 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     if (stopped) return;
     const result = step(state, event, platform.now());
     state = result.state;
-    for (const action of result.actions) await perform(action);
+    // At start only, and not when it goes straight to a reboot or factory reset.
+    const overlap = event.kind === "start" &&
+      !result.actions.some((a) => a.kind === "reboot" || a.kind === "factoryReset");
+    for (const action of result.actions) await perform(action, overlap);
     arm(result.wakeAt);
     if (inSession()) idleTrim.cancel();
     else {
@@ -811,6 +837,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       await bulkdata?.close();
       await mqtt.close();
       await chain;
+      await landed;
       http.closeAll();
       unlock();
       resolveDone({ kind: "stopped" });
