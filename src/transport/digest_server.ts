@@ -48,7 +48,7 @@ export class DigestVerifier {
   #secret: Uint8Array;
   #ttl: number;
   #maxTracked: number;
-  #opaque: string;
+  #opaqueText: string | undefined;
   #lastNc = new Map<string, number>();
 
   /** Creates a verifier for one realm and secret. */
@@ -58,7 +58,14 @@ export class DigestVerifier {
     this.#secret = options.secret;
     this.#ttl = options.nonceTtlMs ?? 5 * 60_000;
     this.#maxTracked = options.maxTrackedNonces ?? 1024;
-    this.#opaque = this.#mac("opaque").slice(0, 32);
+  }
+
+  /**
+   * Derived from the secret on first use, not at construction: the first HMAC compiles the
+   * SHA-256 code, which a start has no other use for before the first Inform (about 2 ms).
+   */
+  get #opaque(): string {
+    return this.#opaqueText ??= this.#mac("opaque").slice(0, 32);
   }
 
   /**
