@@ -6,6 +6,13 @@
  * @module
  */
 
+/** errno: a call interrupted by a signal, to be repeated. */
+export const EINTR = 4;
+/** open(2) flags, the same on x86_64 and aarch64. */
+export const O_RDONLY = 0;
+export const O_DIRECTORY = 0o200000;
+export const O_CLOEXEC = 0o2000000;
+
 /** Library names tried in order: glibc, then musl. */
 export function libcCandidates(arch: string = Deno.build.arch): string[] {
   return ["libc.so.6", "libc.so", `/lib/ld-musl-${arch}.so.1`];

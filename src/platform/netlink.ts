@@ -15,7 +15,7 @@
  * @module
  */
 
-import { errno, ffiPrecondition, openLibcWith } from "./ffi_libc.ts";
+import { EINTR, errno, ffiPrecondition, openLibcWith } from "./ffi_libc.ts";
 
 /** `RTM_GETLINK`: every interface with its counters (answered with `RTM_NEWLINK`). */
 export const RTM_GETLINK = 18;
@@ -34,7 +34,6 @@ const NLM_F_REQUEST = 1;
 const NLM_F_DUMP = 0x300;
 const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;
-const EINTR = 4;
 /** A dump bigger than this is refused (a router's tables are a few KiB). */
 const MAX_DUMP_BYTES = 4 * 1024 * 1024;
 

@@ -23,17 +23,21 @@
  * @module
  */
 
-import { errno, ffiPrecondition, openLibcWith } from "./ffi_libc.ts";
+import {
+  EINTR,
+  errno,
+  ffiPrecondition,
+  O_CLOEXEC,
+  O_DIRECTORY,
+  O_RDONLY,
+  openLibcWith,
+} from "./ffi_libc.ts";
 import { readSmallFile } from "./read_small_file.ts";
 
 /** Most `/proc/<pid>/stat` descriptors kept open between reads. */
 export const MAX_KEPT_DESCRIPTORS = 256;
 
-const O_RDONLY = 0;
-const O_DIRECTORY = 0o200000;
-const O_CLOEXEC = 0o2000000;
 const SEEK_SET = 0;
-const EINTR = 4;
 /** A `/proc/<pid>/stat` text is well under 1 KiB; one this long is read by path instead. */
 const STAT_BYTES = 4096;
 const DIRENT_BYTES = 32768;

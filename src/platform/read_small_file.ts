@@ -18,11 +18,8 @@
  * @module
  */
 
-import { errno, ffiPrecondition, openLibcWith } from "./ffi_libc.ts";
+import { EINTR, errno, ffiPrecondition, O_CLOEXEC, O_RDONLY, openLibcWith } from "./ffi_libc.ts";
 
-const O_RDONLY = 0;
-const O_CLOEXEC = 0o2000000;
-const EINTR = 4;
 /** Bytes read per call; a file this long or longer is read in several calls. */
 const CHUNK_BYTES = 4096;
 /** Longest path, NUL included (PATH_MAX). */

@@ -13,8 +13,8 @@ import { createLinuxPlatform } from "../../src/platform/linux.ts";
 import { emptySnapshot, type SessionSnapshot } from "../../src/session/mod.ts";
 import { createDenoSystemSource } from "../../src/platform/system_source.ts";
 import { StateStore } from "../../src/store/mod.ts";
-import { startFakeAcs } from "../_helpers/fake_acs.ts";
-import { writeAgentConfig } from "../_helpers/agent_process.ts";
+import { type FakeAcs, startFakeAcs } from "../_helpers/fake_acs.ts";
+import { type AgentConfigOptions, writeAgentConfig } from "../_helpers/agent_process.ts";
 import { until } from "../_helpers/until.ts";
 
 /** A StateStore whose writes wait for `release()`; records what it was given and when. */
@@ -37,95 +37,105 @@ class HeldStore extends StateStore {
 
 const events = (s: SessionSnapshot | undefined) => (s?.pendingEvents ?? []).map((e) => e.eventCode);
 
+/** What a test body gets: the agent started on a HeldStore, its ACS and its log lines. */
+interface Run {
+  dir: string;
+  acs: FakeAcs;
+  store: HeldStore;
+  lines: string[];
+}
+
+/**
+ * Starts the agent in a temp dir on a HeldStore (after `prepare`), runs `body`, then
+ * releases the store and stops everything; the agent's log is printed if `body` throws.
+ */
+async function withHeldAgent(
+  config: (dir: string) => Partial<AgentConfigOptions>,
+  prepare: (dir: string, acs: FakeAcs) => Promise<void>,
+  body: (run: Run) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "cwmp-boot-overlap-" });
+  const acs = startFakeAcs();
+  const lines: string[] = [];
+  try {
+    const path = await writeAgentConfig(dir, {
+      acsUrl: acs.url,
+      stateDir: `${dir}/state`,
+      severity: "INFO",
+      ...config(dir),
+    });
+    await prepare(dir, acs);
+    const store = new HeldStore(`${dir}/state`);
+    const agent = await startAgent({
+      config: await readConfigFile(path),
+      platform: createLinuxPlatform(),
+      logger: createLogger({ console: true, writeConsole: (l) => lines.push(l.trimEnd()) }),
+      system: createDenoSystemSource(),
+      stateStore: store,
+      rebootWaitMs: 60_000,
+    });
+    try {
+      await body({ dir, acs, store, lines });
+    } finally {
+      store.release();
+      await agent.stop();
+    }
+  } catch (error) {
+    console.error(lines.join("\n"));
+    throw error;
+  } finally {
+    await acs.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 Deno.test({
   name:
     "startAgent() sends the BOOT Inform before the start's write lands, and acts on the answer after",
   sanitizeOps: false,
   sanitizeResources: false,
-  async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "cwmp-boot-overlap-" });
-    const acs = startFakeAcs();
-    const lines: string[] = [];
-    try {
-      const path = await writeAgentConfig(dir, {
-        acsUrl: acs.url,
-        stateDir: `${dir}/state`,
-        severity: "INFO",
-      });
+  fn: () =>
+    withHeldAgent(() => ({}), async (_dir, acs) => {
       acs.enqueue({ kind: "GetRPCMethods" });
-      const store = new HeldStore(`${dir}/state`);
-      const agent = await startAgent({
-        config: await readConfigFile(path),
-        platform: createLinuxPlatform(),
-        logger: createLogger({ console: true, writeConsole: (l) => lines.push(l.trimEnd()) }),
-        system: createDenoSystemSource(),
-        stateStore: store,
-      });
-      try {
-        await acs.waitUntil(() => acs.received.some((b) => b.includes("cwmp:Inform>")), "Inform");
-        assert.equal(store.landed.length, 0, "the Inform went out before the write landed");
-        assert.deepEqual(events(store.started[0]), ["0 BOOTSTRAP", "1 BOOT"]);
-        // The InformResponse is back, but the session does not go on while the write waits.
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        assert.equal(acs.requests.filter((r) => r.body === "").length, 0, "no empty POST yet");
-        assert.equal(acs.sessions[0]?.ended ?? false, false);
-        store.release();
-        const [session] = await acs.waitForSessions(1, 10_000);
-        assert.equal(session.messages[0]?.kind, "GetRPCMethodsResponse");
-        // The success is written after the session: no events left.
-        await until(
-          () => store.landed.length > 1 && events(store.landed.at(-1)).length === 0,
-          "the write after the session",
-        );
-        // In order: the start's write landed first.
-        assert.equal(store.landed[0], store.started[0]);
-        const onDisk = JSON.parse(await Deno.readTextFile(store.path)) as SessionSnapshot;
-        assert.deepEqual(events(onDisk), []);
-      } finally {
-        store.release();
-        await agent.stop();
-      }
-    } catch (error) {
-      console.error(lines.join("\n"));
-      throw error;
-    } finally {
-      await acs.close();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }, async ({ acs, store }) => {
+      await acs.waitUntil(() => acs.received.some((b) => b.includes("cwmp:Inform>")), "Inform");
+      assert.equal(store.landed.length, 0, "the Inform went out before the write landed");
+      assert.deepEqual(events(store.started[0]), ["0 BOOTSTRAP", "1 BOOT"]);
+      // The InformResponse is back, but the session does not go on while the write waits.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(acs.requests.filter((r) => r.body === "").length, 0, "no empty POST yet");
+      assert.equal(acs.sessions[0]?.ended ?? false, false);
+      store.release();
+      const [session] = await acs.waitForSessions(1, 10_000);
+      assert.equal(session.messages[0]?.kind, "GetRPCMethodsResponse");
+      // The success is written after the session: no events left.
+      await until(
+        () => store.landed.length > 1 && events(store.landed.at(-1)).length === 0,
+        "the write after the session",
+      );
+      // In order: the start's write landed first.
+      assert.equal(store.landed[0], store.started[0]);
+      const onDisk = JSON.parse(await Deno.readTextFile(store.path)) as SessionSnapshot;
+      assert.deepEqual(events(onDisk), []);
+    }),
 });
 
 Deno.test({
   name: "startAgent() waits for the start's write before a reboot left pending by the last run",
   sanitizeOps: false,
   sanitizeResources: false,
-  async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "cwmp-boot-overlap-" });
-    const acs = startFakeAcs();
-    const lines: string[] = [];
-    try {
-      const path = await writeAgentConfig(dir, {
-        acsUrl: acs.url,
-        stateDir: `${dir}/state`,
-        rebootCommand: ["sh", "-c", `echo rebooted >> ${dir}/reboots`],
-        severity: "INFO",
-      });
-      // A run that acknowledged a Reboot and died before running the command.
-      await new StateStore(`${dir}/state`).save({
-        ...emptySnapshot(),
-        lastAcsUrl: acs.url,
-        rebootPending: "rb-1",
-      });
-      const store = new HeldStore(`${dir}/state`);
-      const agent = await startAgent({
-        config: await readConfigFile(path),
-        platform: createLinuxPlatform(),
-        logger: createLogger({ console: true, writeConsole: (l) => lines.push(l.trimEnd()) }),
-        system: createDenoSystemSource(),
-        stateStore: store,
-        rebootWaitMs: 60_000,
-      });
-      try {
+  fn: () =>
+    withHeldAgent(
+      (dir) => ({ rebootCommand: ["sh", "-c", `echo rebooted >> ${dir}/reboots`] }),
+      async (dir, acs) => {
+        // A run that acknowledged a Reboot and died before running the command.
+        await new StateStore(`${dir}/state`).save({
+          ...emptySnapshot(),
+          lastAcsUrl: acs.url,
+          rebootPending: "rb-1",
+        });
+      },
+      async ({ dir, store, lines }) => {
         await until(() => store.started.length > 0, "the start's write");
         await new Promise((resolve) => setTimeout(resolve, 300));
         const reboots = await Deno.readTextFile(`${dir}/reboots`).catch(() => "");
@@ -133,16 +143,6 @@ Deno.test({
         store.release();
         await until(() => lines.some((l) => /Rebooting the device/.test(l)), "the reboot");
         assert.equal(store.landed[0]?.rebootCommandKey, "rb-1");
-      } finally {
-        store.release();
-        await agent.stop();
-      }
-    } catch (error) {
-      console.error(lines.join("\n"));
-      throw error;
-    } finally {
-      await acs.close();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+      },
+    ),
 });
