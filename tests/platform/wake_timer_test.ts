@@ -33,10 +33,17 @@ Deno.test("WakeTimer re-armed with ever different delays does not grow the heap"
   // Warm up the scheduler and the code paths.
   for (let i = 0; i < 2000; i++) timer.arm(100_000 + i * 997, () => {});
   await new Promise((r) => setTimeout(r, 20));
-  const before = heap();
-  for (let i = 0; i < 20_000; i++) timer.arm(100_000 + i * 997, () => {});
-  timer.cancel();
-  await new Promise((r) => setTimeout(r, 20));
-  // Plain setTimeout/clearTimeout with these delays grows it by about 4.5 MB.
-  assert.ok(heap() - before < 1_500_000, `grew ${heap() - before} bytes`);
+  // Plain setTimeout/clearTimeout with these delays grows it by about 4.5 MB each round,
+  // and a leak keeps what it grew: every round would show it. A round that sees garbage
+  // not yet swept (a collection still running on another thread) is tried again.
+  const growths: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const before = heap();
+    for (let i = 0; i < 20_000; i++) timer.arm(100_000 + i * 997, () => {});
+    timer.cancel();
+    await new Promise((r) => setTimeout(r, 20));
+    growths.push(heap() - before);
+    if (growths.at(-1)! < 1_500_000) return;
+  }
+  assert.fail(`grew ${growths.join(", ")} bytes in three rounds`);
 });
