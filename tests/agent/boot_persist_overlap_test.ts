@@ -51,7 +51,7 @@ interface Run {
  */
 async function withHeldAgent(
   config: (dir: string) => Partial<AgentConfigOptions>,
-  prepare: (dir: string, acs: FakeAcs) => Promise<void>,
+  prepare: (dir: string, acs: FakeAcs) => Promise<void> | void,
   body: (run: Run) => Promise<void>,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "cwmp-boot-overlap-" });
@@ -95,29 +95,31 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: () =>
-    withHeldAgent(() => ({}), async (_dir, acs) => {
-      acs.enqueue({ kind: "GetRPCMethods" });
-    }, async ({ acs, store }) => {
-      await acs.waitUntil(() => acs.received.some((b) => b.includes("cwmp:Inform>")), "Inform");
-      assert.equal(store.landed.length, 0, "the Inform went out before the write landed");
-      assert.deepEqual(events(store.started[0]), ["0 BOOTSTRAP", "1 BOOT"]);
-      // The InformResponse is back, but the session does not go on while the write waits.
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      assert.equal(acs.requests.filter((r) => r.body === "").length, 0, "no empty POST yet");
-      assert.equal(acs.sessions[0]?.ended ?? false, false);
-      store.release();
-      const [session] = await acs.waitForSessions(1, 10_000);
-      assert.equal(session.messages[0]?.kind, "GetRPCMethodsResponse");
-      // The success is written after the session: no events left.
-      await until(
-        () => store.landed.length > 1 && events(store.landed.at(-1)).length === 0,
-        "the write after the session",
-      );
-      // In order: the start's write landed first.
-      assert.equal(store.landed[0], store.started[0]);
-      const onDisk = JSON.parse(await Deno.readTextFile(store.path)) as SessionSnapshot;
-      assert.deepEqual(events(onDisk), []);
-    }),
+    withHeldAgent(
+      () => ({}),
+      (_dir, acs) => acs.enqueue({ kind: "GetRPCMethods" }),
+      async ({ acs, store }) => {
+        await acs.waitUntil(() => acs.received.some((b) => b.includes("cwmp:Inform>")), "Inform");
+        assert.equal(store.landed.length, 0, "the Inform went out before the write landed");
+        assert.deepEqual(events(store.started[0]), ["0 BOOTSTRAP", "1 BOOT"]);
+        // The InformResponse is back, but the session does not go on while the write waits.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.equal(acs.requests.filter((r) => r.body === "").length, 0, "no empty POST yet");
+        assert.equal(acs.sessions[0]?.ended ?? false, false);
+        store.release();
+        const [session] = await acs.waitForSessions(1, 10_000);
+        assert.equal(session.messages[0]?.kind, "GetRPCMethodsResponse");
+        // The success is written after the session: no events left.
+        await until(
+          () => store.landed.length > 1 && events(store.landed.at(-1)).length === 0,
+          "the write after the session",
+        );
+        // In order: the start's write landed first.
+        assert.equal(store.landed[0], store.started[0]);
+        const onDisk = JSON.parse(await Deno.readTextFile(store.path)) as SessionSnapshot;
+        assert.deepEqual(events(onDisk), []);
+      },
+    ),
 });
 
 Deno.test({
