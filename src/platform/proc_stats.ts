@@ -9,8 +9,9 @@
  * A kept descriptor belongs to its process, not to its number: once that process is
  * reaped the read fails (ESRCH) and the descriptor is closed, and a process that has
  * since taken the same PID is opened afresh. Descriptors of PIDs no longer listed are
- * closed on each read; at most {@linkcode MAX_KEPT_DESCRIPTORS} are kept (the rest are
- * opened and closed per read, as `read_small_file.ts` does). Nothing is opened before the
+ * closed on each read; at most {@linkcode MAX_KEPT_DESCRIPTORS} are kept, and no more than
+ * a quarter of the process's open-file limit (the rest are opened and closed per read, as
+ * `read_small_file.ts` does), so the agent's sockets and files keep their room. Nothing is opened before the
  * first read of the process table. Each kept descriptor holds a page of kernel memory
  * (procfs's text buffer): about 0.3 MiB for a router's 70 processes, 1 MiB at most.
  *
@@ -62,6 +63,7 @@ type Libc = Deno.DynamicLibrary<typeof SYMBOLS>;
 type Listing = Deno.DynamicLibrary<typeof LISTING>;
 
 let libc: Libc | null | undefined;
+let keepAtMost: number | undefined;
 let listing: { lib: Listing; fd: number } | null | undefined;
 /** PID → its kept `stat` descriptor. */
 const kept = new Map<number, number>();
@@ -105,6 +107,17 @@ export function keptDescriptors(): number {
 }
 
 /**
+ * {@linkcode MAX_KEPT_DESCRIPTORS}, or a quarter of the soft open-file limit where that is
+ * lower (the "Max open files" row of `/proc/self/limits`).
+ */
+export function keptLimit(limits = readSmallFile("/proc/self/limits")): number {
+  const soft = /^Max open files\s+(\d+)/m.exec(limits ?? "")?.[1];
+  return soft === undefined
+    ? MAX_KEPT_DESCRIPTORS
+    : Math.min(MAX_KEPT_DESCRIPTORS, Math.floor(Number(soft) / 4));
+}
+
+/**
  * The text through the kept descriptor of `pid` (opened now if there is room); null when
  * the process is gone; undefined when it must be read by path (no room, or a text
  * longer than the buffer).
@@ -113,7 +126,7 @@ function readKept(lib: Libc, pid: number): string | null | undefined {
   let fd = kept.get(pid);
   const fresh = fd === undefined;
   if (fd === undefined) {
-    if (kept.size >= MAX_KEPT_DESCRIPTORS) return undefined;
+    if (kept.size >= (keepAtMost ??= keptLimit())) return undefined;
     fd = lib.symbols.open(encoder.encode(`/proc/${pid}/stat\0`), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return null;
     kept.set(pid, fd);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   keptDescriptors,
+  keptLimit,
   MAX_KEPT_DESCRIPTORS,
   readProcStats,
 } from "../../src/platform/proc_stats.ts";
@@ -120,4 +121,35 @@ Deno.test("readProcStats() keeps at most MAX_KEPT_DESCRIPTORS open and reads the
   }
   readProcStats();
   assert.ok(keptDescriptors() < MAX_KEPT_DESCRIPTORS);
+});
+
+Deno.test("keptLimit() keeps a quarter of a low open-file limit at most", () => {
+  const row = (soft: string) =>
+    `Limit                     Soft Limit           Hard Limit           Units     \n` +
+    `Max open files            ${soft.padEnd(21)}4096                 files     \n`;
+  assert.equal(keptLimit(row("1024")), MAX_KEPT_DESCRIPTORS);
+  assert.equal(keptLimit(row("200")), 50);
+  assert.equal(keptLimit(row("unlimited")), MAX_KEPT_DESCRIPTORS);
+  assert.equal(keptLimit(undefined), MAX_KEPT_DESCRIPTORS);
+});
+
+Deno.test("readProcStats() under a low open-file limit keeps no more than a quarter of it", async () => {
+  const module = new URL("../../src/platform/proc_stats.ts", import.meta.url).href;
+  const script = `const m = await import(${JSON.stringify(module)});
+    const n = m.readProcStats().size; console.log(n + " " + m.keptDescriptors());`;
+  const children = Array.from({ length: 60 }, () => spawnSleep());
+  try {
+    const out = await new Deno.Command("sh", {
+      args: ["-c", `ulimit -n 100 && exec "$0" eval "$1"`, Deno.execPath(), script],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout).trim();
+    assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    const [read, keptNow] = text.split(" ").map(Number);
+    assert.ok(read >= children.length, `read ${read} processes`);
+    assert.equal(keptNow, 25);
+  } finally {
+    await Promise.all(children.map(reap));
+  }
 });
