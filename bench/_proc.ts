@@ -47,13 +47,22 @@ export interface Memory {
   rssKiB: number;
   /** VmHWM: peak resident. */
   hwmKiB: number;
+  /** RssAnon: the resident part that is anonymous (heaps, JIT code, stacks). */
+  anonKiB: number;
+  /** RssFile: the resident part backed by files (the runtime's code pages, libraries). */
+  fileKiB: number;
 }
 
-/** Reads VmRSS and VmHWM from /proc/<pid>/status. */
+/** Reads VmRSS, VmHWM, RssAnon and RssFile from /proc/<pid>/status. */
 export async function memory(pid: number): Promise<Memory> {
   const status = await Deno.readTextFile(`/proc/${pid}/status`);
   const kib = (key: string) => Number(status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, "m"))?.[1]);
-  return { rssKiB: kib("VmRSS"), hwmKiB: kib("VmHWM") };
+  return {
+    rssKiB: kib("VmRSS"),
+    hwmKiB: kib("VmHWM"),
+    anonKiB: kib("RssAnon"),
+    fileKiB: kib("RssFile"),
+  };
 }
 
 /** The machine the figures come from. */

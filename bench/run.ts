@@ -101,6 +101,11 @@ function afterSessionRows(m: MemoryBenchResult, indent: string): [string, string
       } s later ${overIdle(m.afterSessionsIdle.rssKiB)}`,
     ],
     [
+      `${indent}  of which, ${IDLE_AFTER_MS / 1000} s later`,
+      `anonymous (RssAnon) +${mib(m.afterSessionsIdle.anonKiB - m.idle.anonKiB)}, file-backed ` +
+      `(RssFile: the runtime's code pages) +${mib(m.afterSessionsIdle.fileKiB - m.idle.fileKiB)}`,
+    ],
+    [
       `${indent}  on the way`,
       m.series.map((p) => `${p.sessions}: ${(p.rssKiB / 1024).toFixed(0)}`).join(", ") + " MiB",
     ],
