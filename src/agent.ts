@@ -476,7 +476,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
    * can take tens on a router's flash): what it records is derived from what is already on
    * disk and from this start, so a power cut before it lands makes the next start raise the
    * same events again. Nothing the ACS answers is acted on before the writes in flight
-   * have landed. Every later write is waited for before the actions that follow it.
+   * have landed. Every other write is waited for before the actions that follow it.
    */
   let landed: Promise<void> = Promise.resolve();
   const persist = (snapshot: SessionSnapshot, overlap: boolean): Promise<void> => {
@@ -657,9 +657,10 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
     if (stopped) return;
     const result = step(state, event, platform.now());
     state = result.state;
-    // At start only, and not when it goes straight to a reboot or factory reset.
+    // At start only, and only when all it does next is the Inform (not a reboot, a factory
+    // reset or a transfer left pending by the previous run).
     const overlap = event.kind === "start" &&
-      !result.actions.some((a) => a.kind === "reboot" || a.kind === "factoryReset");
+      result.actions.every((a) => a.kind === "persist" || a.kind === "collectInform");
     for (const action of result.actions) await perform(action, overlap);
     arm(result.wakeAt);
     if (inSession()) idleTrim.cancel();
