@@ -52,6 +52,21 @@ export function openLibcWith<S extends Deno.ForeignLibraryInterface>(
   return undefined;
 }
 
+/**
+ * A memoized opener of libc with `symbols` for one FFI path: the library, or undefined
+ * (not tried again) where the FFI path cannot run or no libc has those symbols. Opened on
+ * the first call, never at import.
+ */
+export function lazyLibc<S extends Deno.ForeignLibraryInterface>(
+  symbols: S,
+): () => Deno.DynamicLibrary<S> | undefined {
+  let lib: Deno.DynamicLibrary<S> | null | undefined;
+  return () => {
+    lib ??= (ffiPrecondition() === undefined ? openLibcWith(symbols) : undefined) ?? null;
+    return lib ?? undefined;
+  };
+}
+
 /** Reads errno through `__errno_location()` (thread-local; call right after the failure). */
 export function errno(
   lib: { symbols: { __errno_location(): Deno.PointerValue } },

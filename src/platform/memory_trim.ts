@@ -21,7 +21,7 @@
  * @module
  */
 
-import { ffiPrecondition, openLibcWith } from "./ffi_libc.ts";
+import { lazyLibc } from "./ffi_libc.ts";
 import { WakeTimer } from "./wake_timer.ts";
 
 /** How long after a session the agent waits for quiet before trimming, ms. */
@@ -31,7 +31,7 @@ export const IDLE_TRIM_DELAY_MS = 2_000;
 export const IDLE_TRIM_GROWTH_BYTES = 4 * 1048576;
 
 const SYMBOLS = { malloc_trim: { parameters: ["usize"], result: "i32" } } as const;
-let libc: Deno.DynamicLibrary<typeof SYMBOLS> | null | undefined;
+const openLibc = lazyLibc(SYMBOLS);
 
 /** V8's `gc` with options, present under `--expose-gc`. */
 type GcFunction = (options?: { type: string; execution: string; flavor: string }) => unknown;
@@ -53,11 +53,9 @@ export function trimMemory(): TrimResult {
   const gc = (globalThis as { gc?: GcFunction }).gc;
   const heap = typeof gc === "function";
   if (heap) gc({ type: "major", execution: "sync", flavor: "last-resort" });
-  if (libc === undefined) {
-    libc = ffiPrecondition() === undefined ? openLibcWith(SYMBOLS) ?? null : null;
-  }
+  const libc = openLibc();
   libc?.symbols.malloc_trim(0n);
-  return { heap, malloc: libc !== null, rssBefore, rssAfter: Deno.memoryUsage().rss };
+  return { heap, malloc: libc !== undefined, rssBefore, rssAfter: Deno.memoryUsage().rss };
 }
 
 /** One log line for a trim, e.g. `Memory trimmed (V8 heap, malloc): RSS 93.5 -> 76.6 MiB`. */

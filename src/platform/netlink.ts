@@ -15,7 +15,7 @@
  * @module
  */
 
-import { EINTR, errno, ffiPrecondition, openLibcWith } from "./ffi_libc.ts";
+import { EINTR, errno, lazyLibc } from "./ffi_libc.ts";
 
 /** `RTM_GETLINK`: every interface with its counters (answered with `RTM_NEWLINK`). */
 export const RTM_GETLINK = 18;
@@ -48,7 +48,7 @@ const SYMBOLS = {
 
 type Libc = Deno.DynamicLibrary<typeof SYMBOLS>;
 
-let libc: Libc | null | undefined;
+const openLibc = lazyLibc(SYMBOLS);
 let sequence = 0;
 
 /**
@@ -120,10 +120,4 @@ function receive(lib: Libc, fd: number, seq: number): Uint8Array | undefined {
     at += chunk.length;
   }
   return out;
-}
-
-function openLibc(): Libc | undefined {
-  if (libc !== undefined) return libc ?? undefined;
-  libc = (ffiPrecondition() === undefined ? openLibcWith(SYMBOLS) : undefined) ?? null;
-  return libc ?? undefined;
 }

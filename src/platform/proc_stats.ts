@@ -27,7 +27,7 @@
 import {
   EINTR,
   errno,
-  ffiPrecondition,
+  lazyLibc,
   O_CLOEXEC,
   O_DIRECTORY,
   O_RDONLY,
@@ -62,7 +62,7 @@ const LISTING = {
 type Libc = Deno.DynamicLibrary<typeof SYMBOLS>;
 type Listing = Deno.DynamicLibrary<typeof LISTING>;
 
-let libc: Libc | null | undefined;
+const openLibc = lazyLibc(SYMBOLS);
 let keepAtMost: number | undefined;
 let listing: { lib: Listing; fd: number } | null | undefined;
 /** PID → its kept `stat` descriptor. */
@@ -186,13 +186,6 @@ function listPidsWithDeno(): number[] {
     // no /proc: no processes to tell of
   }
   return pids;
-}
-
-function openLibc(): Libc | undefined {
-  if (libc === undefined) {
-    libc = (ffiPrecondition() === undefined ? openLibcWith(SYMBOLS) : undefined) ?? null;
-  }
-  return libc ?? undefined;
 }
 
 function openListing(): { lib: Listing; fd: number } | undefined {

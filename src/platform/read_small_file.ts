@@ -18,7 +18,7 @@
  * @module
  */
 
-import { EINTR, errno, ffiPrecondition, O_CLOEXEC, O_RDONLY, openLibcWith } from "./ffi_libc.ts";
+import { EINTR, errno, lazyLibc, O_CLOEXEC, O_RDONLY } from "./ffi_libc.ts";
 
 /** Bytes read per call; a file this long or longer is read in several calls. */
 const CHUNK_BYTES = 4096;
@@ -35,7 +35,7 @@ const SYMBOLS = {
 
 type Libc = Deno.DynamicLibrary<typeof SYMBOLS>;
 
-let libc: Libc | null | undefined;
+const openLibc = lazyLibc(SYMBOLS);
 const chunk = new Uint8Array(CHUNK_BYTES);
 const pathBytes = new Uint8Array(PATH_BYTES);
 const encoder = new TextEncoder();
@@ -111,10 +111,4 @@ function readWithDeno(path: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function openLibc(): Libc | undefined {
-  if (libc !== undefined) return libc ?? undefined;
-  libc = (ffiPrecondition() === undefined ? openLibcWith(SYMBOLS) : undefined) ?? null;
-  return libc ?? undefined;
 }
