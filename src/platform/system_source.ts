@@ -76,6 +76,18 @@ export interface SystemSource {
 let netlink: Promise<typeof import("./netlink.ts")> | undefined;
 
 /**
+ * The small file at `path` (`/proc`, `/sys`, `/etc`, tmpfs), read again by every request:
+ * through `source.readTextSync` where the source has it (no hop through the runtime's
+ * thread pool), else `readText`.
+ */
+export function readSmallText(
+  source: SystemSource,
+  path: string,
+): string | undefined | Promise<string | undefined> {
+  return source.readTextSync ? source.readTextSync(path) : source.readText(path);
+}
+
+/**
  * The real system through `Deno.*` (needs read access; FFI for netlink, else `run` for
  * `ip`).
  */

@@ -19,7 +19,7 @@
  * @module
  */
 
-import type { SystemSource } from "../../platform/system_source.ts";
+import { readSmallText, type SystemSource } from "../../platform/system_source.ts";
 import type { Binding } from "../provider.ts";
 import { InstanceNumbers } from "../providers/linux/instance_numbers.ts";
 import { objectProvider, tableProvider } from "./_table.ts";
@@ -62,11 +62,8 @@ export function bindDNSClient(source: SystemSource, options: DNSClientOptions = 
   const numbers = options.numbers ?? new InstanceNumbers();
   const files = options.resolvConf ?? ["/etc/resolv.conf"];
   const readServers = async (): Promise<string[]> => {
-    // Read by every request (maxAgeMs 0): synchronously where the source can.
-    const readSync = source.readTextSync?.bind(source);
-    const texts = readSync === undefined
-      ? await Promise.all(files.map((f) => source.readText(f)))
-      : files.map((f) => readSync(f));
+    // Read by every request (maxAgeMs 0).
+    const texts = await Promise.all(files.map((f) => readSmallText(source, f)));
     return parseNameservers(texts.map((t) => t ?? "").join("\n"));
   };
   const maxAgeMs = options.maxAgeMs ?? 0;

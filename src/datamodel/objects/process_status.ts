@@ -29,7 +29,7 @@
  * @module
  */
 
-import type { SystemSource } from "../../platform/system_source.ts";
+import { readSmallText, type SystemSource } from "../../platform/system_source.ts";
 import { nullValue } from "../null_value.ts";
 import type { Binding, MaybePromise, ParameterRef, Provider } from "../provider.ts";
 import type { ParameterSchema } from "../schema.ts";
@@ -168,15 +168,11 @@ async function readProcessTable(source: SystemSource): Promise<ProcessTable> {
     for (const text of stats.values()) add(text);
     return { pids: [...rows.keys()].sort((a, b) => a - b), rows };
   }
-  const names = await source.listDir("/proc");
-  const readSync = source.readTextSync?.bind(source);
-  if (readSync !== undefined) {
-    // One synchronous open/read/close per process, no promise per file.
-    for (const name of names) if (isPid(name)) add(readSync(`/proc/${name}/stat`));
-  } else {
-    const reads: Promise<string | undefined>[] = [];
-    for (const name of names) if (isPid(name)) reads.push(source.readText(`/proc/${name}/stat`));
-    for (const text of await Promise.all(reads)) add(text);
+  const names = (await source.listDir("/proc")).filter(isPid);
+  for (
+    const text of await Promise.all(names.map((n) => readSmallText(source, `/proc/${n}/stat`)))
+  ) {
+    add(text);
   }
   return { pids: [...rows.keys()].sort((a, b) => a - b), rows };
 }

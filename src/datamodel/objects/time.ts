@@ -18,7 +18,7 @@
  * @module
  */
 
-import type { SystemSource } from "../../platform/system_source.ts";
+import { readSmallText, type SystemSource } from "../../platform/system_source.ts";
 import type { Binding, MaybePromise } from "../provider.ts";
 import { objectProvider } from "./_table.ts";
 
@@ -62,13 +62,9 @@ export function bindTime(source: SystemSource, options: TimeOptions = {}): Bindi
   const load = async (): Promise<TimeSnapshot> => {
     const servers = [...(await options.ntpServers?.() ?? [])];
     const enabled = options.ntpEnabled ?? servers.length > 0;
-    // Small files on tmpfs and /etc, read again by every request: synchronously where
-    // the source can (no trip through the blocking thread pool).
-    const read: (f: string) => MaybePromise<string | undefined> =
-      source.readTextSync?.bind(source) ?? ((f) => source.readText(f));
-    const synced = await Promise.all(syncFiles.map((f) => read(f)));
+    const synced = await Promise.all(syncFiles.map((f) => readSmallText(source, f)));
     const now = source.now();
-    const zone = options.tz || (await read("/etc/TZ"))?.trim() || "";
+    const zone = options.tz || (await readSmallText(source, "/etc/TZ"))?.trim() || "";
     return {
       enabled,
       synchronized: synced.some((t) => t !== undefined),
