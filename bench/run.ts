@@ -116,19 +116,24 @@ function afterSessionRows(m: MemoryBenchResult, indent: string): [string, string
   ];
 }
 
-function report(
-  machine: Awaited<ReturnType<typeof machineFacts>>,
-  s: SessionBenchResult,
-  st: StartupBenchResult,
-  release: { cold: StartupBenchResult; seeded: StartupBenchResult; warm: StartupBenchResult },
-  c: CodecBenchResult,
-  d: Record<string, number>,
-  u: Record<string, number>,
-  m: MemoryBenchResult,
-  mr: MemoryBenchResult,
-  t: TransferBenchResult | undefined,
-  bare: BareReference,
-): string {
+/** What sections 1–7 of the report are made from (also written to results.json). */
+interface ReportInput {
+  machine: Awaited<ReturnType<typeof machineFacts>>;
+  session: SessionBenchResult;
+  startup: StartupBenchResult;
+  release: { cold: StartupBenchResult; seeded: StartupBenchResult; warm: StartupBenchResult };
+  codec: CodecBenchResult;
+  datamodel: Record<string, number>;
+  udp: Record<string, number>;
+  memory: MemoryBenchResult;
+  memoryRelease: MemoryBenchResult;
+  transfer: TransferBenchResult | undefined;
+  bare: BareReference;
+}
+
+function report(r: ReportInput): string {
+  const { machine, session: s, startup: st, release, codec: c, datamodel: d, udp: u } = r;
+  const { memory: m, memoryRelease: mr, transfer: t, bare } = r;
   const overIdle = (kib: number) => `${mib(kib)} (+${mib(kib - m.idle.rssKiB)} over idle)`;
   const peak = (p: SessionPeak): string =>
     `${overIdle(Math.max(p.hwmKiB, p.polledKiB))}; ${p.answer}, ${
@@ -351,27 +356,6 @@ async function main(): Promise<number> {
       aarch64 = await runScriptWithResult("aarch64_bench.ts", [`--runs=${aarch64Runs}`]);
     }
     const totalSeconds = (performance.now() - started) / 1000;
-    console.log(
-      report(
-        machine,
-        session,
-        startup,
-        release,
-        codec,
-        datamodel,
-        udp,
-        memory,
-        memoryRelease,
-        transfer,
-        bare,
-      ),
-    );
-    if (ftpTftp !== "") console.log(`\n8. FTP and TFTP against curl and tftp-hpa\n${ftpTftp}`);
-    if (crPaths !== "") console.log(`\n9. Connection-request paths\n${crPaths}`);
-    if (bulkdata !== "") console.log(`\n10. Bulk Data reports\n${bulkdata}`);
-    if (linuxGpv !== "") console.log(`\n11. Whole-tree GPV, Linux objects bound\n${linuxGpv}`);
-    if (aarch64) console.log(`\n12. aarch64 release tarball under qemu-user\n${aarch64.report}`);
-    console.log(`\nWhole bench: ${totalSeconds.toFixed(1)} s. Results in ${RESULTS}`);
     const results = {
       date: new Date().toISOString(),
       machine,
@@ -393,6 +377,13 @@ async function main(): Promise<number> {
       aarch64: aarch64 && (aarch64.result ?? aarch64.report),
       totalSeconds,
     };
+    console.log(report(results));
+    if (ftpTftp !== "") console.log(`\n8. FTP and TFTP against curl and tftp-hpa\n${ftpTftp}`);
+    if (crPaths !== "") console.log(`\n9. Connection-request paths\n${crPaths}`);
+    if (bulkdata !== "") console.log(`\n10. Bulk Data reports\n${bulkdata}`);
+    if (linuxGpv !== "") console.log(`\n11. Whole-tree GPV, Linux objects bound\n${linuxGpv}`);
+    if (aarch64) console.log(`\n12. aarch64 release tarball under qemu-user\n${aarch64.report}`);
+    console.log(`\nWhole bench: ${totalSeconds.toFixed(1)} s. Results in ${RESULTS}`);
     await Deno.writeTextFile(RESULTS, JSON.stringify(results, roundNumbers, 2) + "\n");
     return 0;
   } catch (error) {
