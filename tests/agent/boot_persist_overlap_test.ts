@@ -6,15 +6,11 @@
  */
 
 import assert from "node:assert/strict";
-import { startAgent } from "../../src/agent.ts";
-import { readConfigFile } from "../../src/config/mod.ts";
-import { createLogger } from "../../src/log/mod.ts";
-import { createLinuxPlatform } from "../../src/platform/linux.ts";
 import { emptySnapshot, type SessionSnapshot } from "../../src/session/mod.ts";
-import { createDenoSystemSource } from "../../src/platform/system_source.ts";
 import { StateStore } from "../../src/store/mod.ts";
 import { type FakeAcs, startFakeAcs } from "../_helpers/fake_acs.ts";
 import { type AgentConfigOptions, writeAgentConfig } from "../_helpers/agent_process.ts";
+import { startInProcessAgent } from "../_helpers/in_process_agent.ts";
 import { until } from "../_helpers/until.ts";
 
 /** A StateStore whose writes wait for `release()`; records what it was given and when. */
@@ -66,11 +62,7 @@ async function withHeldAgent(
     });
     await prepare(dir, acs);
     const store = new HeldStore(`${dir}/state`);
-    const agent = await startAgent({
-      config: await readConfigFile(path),
-      platform: createLinuxPlatform(),
-      logger: createLogger({ console: true, writeConsole: (l) => lines.push(l.trimEnd()) }),
-      system: createDenoSystemSource(),
+    const agent = await startInProcessAgent(path, lines, {
       stateStore: store,
       rebootWaitMs: 60_000,
     });

@@ -5,14 +5,10 @@
  */
 
 import assert from "node:assert/strict";
-import { startAgent } from "../../src/agent.ts";
-import { readConfigFile } from "../../src/config/mod.ts";
-import { createLogger } from "../../src/log/mod.ts";
 import { sendControlRequest } from "../../src/agent/control_server.ts";
-import { createLinuxPlatform } from "../../src/platform/linux.ts";
-import { createDenoSystemSource } from "../../src/platform/system_source.ts";
 import { startFakeAcs } from "../_helpers/fake_acs.ts";
 import { writeAgentConfig } from "../_helpers/agent_process.ts";
+import { startInProcessAgent } from "../_helpers/in_process_agent.ts";
 import { until } from "../_helpers/until.ts";
 
 Deno.test({
@@ -32,13 +28,7 @@ Deno.test({
         severity: "INFO",
       });
       acs.enqueue({ kind: "Reboot", commandKey: "rb-up" });
-      const agent = await startAgent({
-        config: await readConfigFile(path),
-        platform: createLinuxPlatform(),
-        logger: createLogger({ console: true, writeConsole: (l) => lines.push(l.trimEnd()) }),
-        system: createDenoSystemSource(),
-        rebootWaitMs: 300,
-      });
+      const agent = await startInProcessAgent(path, lines, { rebootWaitMs: 300 });
       try {
         await until(() => lines.some((l) => /waiting for the system to go down/.test(l)), "reboot");
         await until(
@@ -55,12 +45,7 @@ Deno.test({
         await agent.stop();
       }
       // The next start (same boot) claims no M Reboot and does not reboot again.
-      const again = await startAgent({
-        config: await readConfigFile(path),
-        platform: createLinuxPlatform(),
-        logger: createLogger({ console: true, writeConsole: (l) => lines.push(l.trimEnd()) }),
-        system: createDenoSystemSource(),
-      });
+      const again = await startInProcessAgent(path, lines);
       try {
         await until(() => acs.sessions[1]?.ended === true, "the session after the restart");
         const inform = acs.sessions[1].inform.message as { event: { eventCode: string }[] };
