@@ -16,6 +16,8 @@ import type { NumberRange, ParameterSchema, ParameterType } from "./schema.ts";
 import { acceptsXsiType } from "./xsi_type.ts";
 
 const INTEGER = /^[+-]?\d+$/;
+/** Canonical non-negative integers below 10^9: in range for every integer type as written. */
+const SMALL_CANONICAL = /^(?:0|[1-9]\d{0,8})$/;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const HEX = /^(?:[0-9A-Fa-f]{2})*$/;
@@ -82,6 +84,7 @@ function checkSyntax(schema: ParameterSchema, text: string): string {
     case "unsignedInt":
     case "long":
     case "unsignedLong": {
+      if (SMALL_CANONICAL.test(text)) return text;
       const [low, high] = INTEGER_BOUNDS[type]!;
       if (!INTEGER.test(text)) throw invalid(schema, text, "is not an integer");
       const n = BigInt(text);
@@ -104,12 +107,14 @@ function checkSyntax(schema: ParameterSchema, text: string): string {
 }
 
 function checkFacets(schema: ParameterSchema, text: string): void {
-  const size = sizeOf(schema.type, text);
-  if (schema.maxLength !== undefined && size > schema.maxLength) {
-    throw invalid(schema, text, `is longer than ${schema.maxLength} ${unit(schema.type)}`);
-  }
-  if (schema.minLength !== undefined && size < schema.minLength) {
-    throw invalid(schema, text, `is shorter than ${schema.minLength} ${unit(schema.type)}`);
+  if (schema.maxLength !== undefined || schema.minLength !== undefined) {
+    const size = sizeOf(schema.type, text);
+    if (schema.maxLength !== undefined && size > schema.maxLength) {
+      throw invalid(schema, text, `is longer than ${schema.maxLength} ${unit(schema.type)}`);
+    }
+    if (schema.minLength !== undefined && size < schema.minLength) {
+      throw invalid(schema, text, `is shorter than ${schema.minLength} ${unit(schema.type)}`);
+    }
   }
   if (schema.ranges !== undefined && !schema.ranges.some((r) => inRange(schema.type, text, r))) {
     throw invalid(schema, text, `is outside ${schema.ranges.map(describe).join(" or ")}`);
@@ -146,6 +151,17 @@ function inRange(type: ParameterType, text: string, range: NumberRange): boolean
     const n = Number(text);
     return (range.min === undefined || n >= range.min) &&
       (range.max === undefined || n <= range.max);
+  }
+  if (text.length <= 15) {
+    // Exact as a double (|n| < 10^15 < 2^53); the bounds are doubles already.
+    const n = Number(text);
+    if (range.min !== undefined && n < range.min) return false;
+    if (range.max !== undefined && n > range.max) return false;
+    if (range.step === undefined) return true;
+    const offset = n - (range.min ?? 0);
+    if (Number.isSafeInteger(offset) && Number.isSafeInteger(range.step) && range.step !== 0) {
+      return offset % range.step === 0;
+    }
   }
   const n = BigInt(text);
   if (range.min !== undefined && n < BigInt(range.min)) return false;

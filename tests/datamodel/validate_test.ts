@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { InvalidTypeError, InvalidValueError } from "../../src/datamodel/errors.ts";
-import type { ParameterSchema } from "../../src/datamodel/schema.ts";
+import type { NumberRange, ParameterSchema } from "../../src/datamodel/schema.ts";
 import { SLICE_SCHEMA } from "../../src/datamodel/schema_slice.ts";
 import { validateValue } from "../../src/datamodel/validate.ts";
 
@@ -85,6 +85,67 @@ Deno.test("validateValue() checks int, long and unsignedLong bounds", () => {
     () => validateValue(param({ type: "int", ranges: [{ min: 0, max: 10, step: 5 }] }), "7"),
     InvalidValueError,
   );
+});
+
+Deno.test("validateValue() agrees with exact BigInt arithmetic on integers of every length", () => {
+  const bounds = {
+    int: [-(2n ** 31n), 2n ** 31n - 1n],
+    unsignedInt: [0n, 2n ** 32n - 1n],
+    long: [-(2n ** 63n), 2n ** 63n - 1n],
+    unsignedLong: [0n, 2n ** 64n - 1n],
+  } as const;
+  const ranges: (NumberRange[] | undefined)[] = [
+    undefined,
+    [{ min: 0, max: 65535 }],
+    [{ min: -5, max: 100, step: 5 }],
+    [{ min: 3, step: 7 }],
+    [{ min: -(2 ** 63), step: 3 }],
+    [{ min: 999999999999990, max: 1000000000000010, step: 4 }],
+    [{ max: 9007199254740993 }],
+  ];
+  const texts = [
+    "0",
+    "7",
+    "+7",
+    "-7",
+    "007",
+    "-0",
+    "65535",
+    "65536",
+    "100",
+    "999999999",
+    "1000000000",
+    "2147483647",
+    "2147483648",
+    "-2147483648",
+    "4294967295",
+    "4294967296",
+    "999999999999994",
+    "1000000000000002",
+    "-999999999999995",
+    "9007199254740993",
+    "9223372036854775807",
+    "9223372036854775808",
+    "18446744073709551615",
+    " 42 ",
+  ];
+  for (const type of Object.keys(bounds) as (keyof typeof bounds)[]) {
+    for (const r of ranges) {
+      for (const text of texts) {
+        const n = BigInt(text.trim());
+        const fits = n >= bounds[type][0] && n <= bounds[type][1] &&
+          (r === undefined || r.some((x) =>
+            (x.min === undefined || n >= BigInt(x.min)) &&
+            (x.max === undefined || n <= BigInt(x.max)) &&
+            (x.step === undefined || (n - BigInt(x.min ?? 0)) % BigInt(x.step) === 0n)
+          ));
+        const schema = param({ type, ranges: r });
+        const what = `${type} ${JSON.stringify(r)} ${text}`;
+        if (fits) assert.equal(validateValue(schema, text), n.toString(), what);
+        else assert.throws(() => validateValue(schema, text), InvalidValueError, what);
+      }
+    }
+  }
 });
 
 Deno.test("validateValue() accepts TR-106 dateTimes including Unknown Time", () => {
