@@ -1,5 +1,5 @@
 /**
- * The connection-request listener: serves the Hono app of
+ * The connection-request listener: serves the handler of
  * `transport/connection_request_app.ts` on our own HTTP/1.x listener
  * (`transport/cr_listener.ts`) and works out the
  * ConnectionRequestURL to advertise (TR-069 §3.2.2).
@@ -11,7 +11,7 @@ import type { ConnectionRequestConfig } from "../config/mod.ts";
 import { type Logger, LogThrottle } from "../log/mod.ts";
 import type { Platform } from "../platform/platform.ts";
 import {
-  createConnectionRequestApp,
+  createConnectionRequestHandler,
   type CrRefusal,
   rateLimit,
   type RateLimiter,
@@ -107,7 +107,7 @@ export async function startConnectionRequestServer(
       }${more}`,
     );
   };
-  const app = createConnectionRequestApp({
+  const handler = createConnectionRequestHandler({
     path: config.path,
     credentials: () => {
       const c = options.credentials();
@@ -132,7 +132,7 @@ export async function startConnectionRequestServer(
   const open = async () => {
     try {
       // Not Deno.serve: it has no header timeout nor connection limit (slowloris).
-      server = serveConnectionRequests({ hostname: config.bind, port: wanted }, app.fetch);
+      server = serveConnectionRequests({ hostname: config.bind, port: wanted }, handler);
     } catch (error) {
       throw new Error(
         `Cannot listen for connection requests on ${config.bind}:${wanted}: ${

@@ -1,6 +1,6 @@
 /**
- * The HTTP Connection Request server (TR-069 §3.2.2, FACTS §7.1) as a Hono
- * app.
+ * The HTTP Connection Request server (TR-069 §3.2.2, FACTS §7.1): what to answer a
+ * request head.
  *
  * Behaviour: only `GET` on the configured path (other paths 404, other methods
  * 405); body and query are ignored; Digest required (401 with a challenge),
@@ -14,7 +14,6 @@
  */
 
 import { constantTimeEqual } from "./hash.ts";
-import { Hono } from "hono";
 import type { Credentials } from "./digest_auth.ts";
 import { DigestVerifier } from "./digest_server.ts";
 import type { RateLimiter } from "./rate_limit.ts";
@@ -38,7 +37,7 @@ export interface ConnectionRequestDeps {
    * Called for a request refused after it presented credentials: wrong ones (`credentials`;
    * a first GET without any, which only fetches the challenge, is not a refusal), the rate
    * limit (`rateLimit`) or EnableCWMP false (`unavailable`). `source` is the client's
-   * address when the server passes it (`app.fetch(request, { remoteAddr })`), else "".
+   * address when the listener passes it (`CrRequest.remoteAddr`), else "".
    */
   onRefused?(reason: CrRefusal, source: string): void;
   /** Limits accepted CRs; see `rateLimit()`. No limit if undefined. */
@@ -60,16 +59,35 @@ export interface ConnectionRequestDeps {
 /** Why an authenticated-looking connection request was refused. */
 export type CrRefusal = "credentials" | "rateLimit" | "unavailable";
 
-/** What the server passes to `app.fetch()` as its environment. */
-export interface ConnectionRequestEnv {
-  /** The client's IP address. */
-  remoteAddr?: string;
+/** One request as the listener read it: no body (a connection request has none). */
+export interface CrRequest {
+  /** The method as sent (a token). */
+  readonly method: string;
+  /** The request-target exactly as on the request line (path and query). */
+  readonly target: string;
+  /** Header lines in order, names as sent, values trimmed. */
+  readonly headers: readonly (readonly [string, string])[];
+  /** The client's IP address, when the listener knows it. */
+  readonly remoteAddr?: string;
 }
 
-/** Creates the Connection Request app. */
-export function createConnectionRequestApp(
+/** The answer: a status and its headers; the body is always empty. */
+export interface CrResponse {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Answers one connection request (synchronously: nothing in it waits). */
+export type ConnectionRequestHandler = (request: CrRequest) => CrResponse;
+
+/**
+ * Creates the Connection Request handler. Plain objects in and out: a connection request is
+ * a head and an empty answer, so no `Request`/`Response` (whose body machinery the runtime
+ * would load and keep for the first one) is built for it.
+ */
+export function createConnectionRequestHandler(
   deps: ConnectionRequestDeps,
-): Hono<{ Bindings: ConnectionRequestEnv }> {
+): ConnectionRequestHandler {
   const path = deps.path ?? "/";
   const maxHeaderBytes = deps.maxHeaderBytes ?? 8192;
   const maxBodyBytes = deps.maxBodyBytes ?? 4096;
@@ -78,26 +96,30 @@ export function createConnectionRequestApp(
     secret: deps.randomBytes(32),
     nonceTtlMs: deps.nonceTtlMs,
   });
-  const app = new Hono<{ Bindings: ConnectionRequestEnv }>();
 
-  app.all("*", (c) => {
-    const req = c.req.raw;
-    const url = new URL(req.url);
+  return (req): CrResponse => {
     let headerBytes = 0;
-    req.headers.forEach((value, name) => (headerBytes += name.length + value.length + 4));
-    if (headerBytes > maxHeaderBytes) return c.body(null, 431);
-    const length = req.headers.get("content-length") ?? "0";
+    for (const [name, value] of req.headers) headerBytes += name.length + value.length + 4;
+    if (headerBytes > maxHeaderBytes) return { status: 431 };
+    const length = headerValue(req.headers, "content-length") ?? "0";
     if (
       !/^\d+$/.test(length) || !(Number(length) <= maxBodyBytes) ||
-      req.headers.has("transfer-encoding")
+      headerValue(req.headers, "transfer-encoding") !== null
     ) {
-      return c.body(null, 413);
+      return { status: 413 };
     }
-    if (url.pathname !== path) return c.body(null, 404);
-    if (req.method !== "GET") return c.body(null, 405, { Allow: "GET" });
+    let url: URL;
+    try {
+      // Appended, not resolved: a target such as "//x/y" is a path here, not a host.
+      url = new URL(`http://cr.invalid${req.target}`);
+    } catch {
+      return { status: 400 };
+    }
+    if (url.pathname !== path) return { status: 404 };
+    if (req.method !== "GET") return { status: 405, headers: { Allow: "GET" } };
 
     const now = deps.now();
-    const authorization = req.headers.get("authorization");
+    const authorization = headerValue(req.headers, "authorization");
     const credentials = deps.credentials();
     let stale = false;
     let ok = false;
@@ -113,13 +135,14 @@ export function createConnectionRequestApp(
     } else if (authorization !== null && deps.allowBasic && /^basic\s/i.test(authorization)) {
       ok = basicMatches(authorization, credentials);
     }
-    const source = (c.env as ConnectionRequestEnv | undefined)?.remoteAddr ?? "";
+    const source = req.remoteAddr ?? "";
     if (!ok) {
       // A stale nonce is the normal Digest round trip; no Authorization fetches the challenge.
       if (authorization !== null && !stale) deps.onRefused?.("credentials", source);
-      return c.body(null, 401, {
-        "WWW-Authenticate": verifier.challenge(now, deps.randomBytes(16), { stale }),
-      });
+      return {
+        status: 401,
+        headers: { "WWW-Authenticate": verifier.challenge(now, deps.randomBytes(16), { stale }) },
+      };
     }
     // TR-069 §3.2.2: refuse with 503 beyond the limit. The text restricts a header on
     // that 503 ("SHOULD NOT include the…", cut off in our source) [U]; most likely
@@ -127,16 +150,32 @@ export function createConnectionRequestApp(
     // Only authenticated requests consume tokens, so strangers cannot starve the ACS.
     if (deps.available && !deps.available()) {
       deps.onRefused?.("unavailable", source);
-      return c.body(null, 503);
+      return { status: 503 };
     }
     if (deps.rateLimiter && !deps.rateLimiter.tryAcquire(now)) {
       deps.onRefused?.("rateLimit", source);
-      return c.body(null, 503);
+      return { status: 503 };
     }
     deps.onConnectionRequest();
-    return c.body(null, 200);
-  });
-  return app;
+    return { status: 200 };
+  };
+}
+
+/**
+ * The value of header `name` (lower case) as `Headers.get` gives it: every line of that name,
+ * joined with ", "; null when there is none.
+ */
+export function headerValue(
+  headers: readonly (readonly [string, string])[],
+  name: string,
+): string | null {
+  let value: string | null = null;
+  for (const [n, v] of headers) {
+    if (n.length === name.length && n.toLowerCase() === name) {
+      value = value === null ? v : `${value}, ${v}`;
+    }
+  }
+  return value;
 }
 
 function basicMatches(authorization: string, credentials: Credentials): boolean {

@@ -27,6 +27,7 @@
  */
 
 import { type AdmissionSlot, chooseVictim, protectedUntil, sourceOf } from "./cr_admission.ts";
+import type { ConnectionRequestHandler, CrResponse } from "./connection_request_app.ts";
 import { clearTimer, setTimer } from "../platform/timers.ts";
 
 /** Options of {@linkcode serveConnectionRequests}. */
@@ -70,7 +71,8 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** One open connection and what the admission policy needs of it. */
 interface Slot extends AdmissionSlot {
   readonly conn: Deno.Conn;
-  readonly info: CrRequestInfo;
+  /** The client's IP address. */
+  readonly remoteAddr: string;
   source: string;
   since: number;
   lastByte: number;
@@ -78,19 +80,10 @@ interface Slot extends AdmissionSlot {
   busy: boolean;
 }
 
-/** What the listener tells the handler about a request's connection. */
-export interface CrRequestInfo {
-  /** The client's IP address. */
-  remoteAddr: string;
-}
-
-/**
- * Listens on `options.hostname`:`options.port` and answers each request with `handler`
- * (a Hono `app.fetch`: the info arrives as its environment).
- */
+/** Listens on `options.hostname`:`options.port` and answers each request with `handler`. */
 export function serveConnectionRequests(
   options: CrListenerOptions,
-  handler: (request: Request, info: CrRequestInfo) => Response | Promise<Response>,
+  handler: ConnectionRequestHandler,
 ): CrListener {
   const timeoutMs = options.headerTimeoutMs ?? 10_000;
   const maxConnections = options.maxConnections ?? 32;
@@ -126,11 +119,11 @@ export function serveConnectionRequests(
         const head = await readHead(slot, maxHeader, progress);
         if (head === undefined) return;
         const response = head === "tooLarge"
-          ? new Response(null, { status: 431 })
-          : await respond(head, addr, (request) => handler(request, slot.info));
+          ? { status: 431 }
+          : respond(head, slot.remoteAddr, handler);
         const again = request === 1 && head !== "tooLarge" && response.status === 401 &&
           head.keepAlive;
-        await write(slot.conn, response, { head: head !== "tooLarge" && head.head, again });
+        await write(slot.conn, response, { again });
         if (!again) return;
         slot.busy = false;
         slot.bytes = 0;
@@ -196,8 +189,16 @@ export function serveConnectionRequests(
       }
       const now = performance.now();
       const source = sourceOf((conn.remoteAddr as Deno.NetAddr).hostname ?? "");
-      const info = { remoteAddr: (conn.remoteAddr as Deno.NetAddr).hostname ?? "" };
-      const slot: Slot = { conn, source, info, since: now, lastByte: now, bytes: 0, busy: false };
+      const remoteAddr = (conn.remoteAddr as Deno.NetAddr).hostname ?? "";
+      const slot: Slot = {
+        conn,
+        source,
+        remoteAddr,
+        since: now,
+        lastByte: now,
+        bytes: 0,
+        busy: false,
+      };
       open.add(slot);
       const task: Promise<void> = serve(slot).finally(() => tasks.delete(task));
       tasks.add(task);
@@ -230,7 +231,6 @@ interface Head {
   method: string;
   target: string;
   headers: [string, string][];
-  head: boolean;
   /**
    * The client asked for `Connection: keep-alive` (GenieACS does) in HTTP/1.1, announced no
    * body and sent nothing after the head: a 401 may then keep the connection for the retry.
@@ -238,7 +238,7 @@ interface Head {
   keepAlive: boolean;
 }
 
-const MALFORMED: Head = { method: "", target: "", headers: [], head: false, keepAlive: false };
+const MALFORMED: Head = { method: "", target: "", headers: [], keepAlive: false };
 
 /**
  * Reads up to the blank line, counting progress on `slot` (bytes, last byte, busy once the
@@ -284,7 +284,7 @@ async function readHead(
   const keepAlive = m[3] === "1" && rest === 0 && connection.includes("keep-alive") &&
     !connection.includes("close") && values("transfer-encoding").length === 0 &&
     values("content-length").every((v) => v === "0");
-  return { method: m[1], target: m[2], headers, head: m[1] === "HEAD", keepAlive };
+  return { method: m[1], target: m[2], headers, keepAlive };
 }
 
 function indexOfBlankLine(buf: Uint8Array, from: number, to: number): number {
@@ -296,49 +296,39 @@ function indexOfBlankLine(buf: Uint8Array, from: number, to: number): number {
   return -1;
 }
 
-async function respond(
-  head: Head,
-  addr: Deno.NetAddr,
-  handler: (request: Request) => Response | Promise<Response>,
-): Promise<Response> {
-  if (head.method === "" || !head.target.startsWith("/")) {
-    return new Response(null, { status: 400 });
-  }
-  let request: Request;
+/** Methods whose case fetch normalizes (RFC 9110 names them in upper case). */
+const NORMALIZED_METHODS = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
+/** Methods a fetch-style server refuses outright. */
+const FORBIDDEN_METHODS = /^(CONNECT|TRACE|TRACK)$/i;
+/** What no header value may hold (a lone CR survives the line split; NUL). */
+const BAD_VALUE = /[\0\r\n]/;
+
+/**
+ * Answers a well-formed head with `handler`; 400 for a malformed one or a header value with
+ * a NUL or a lone CR, 405 for CONNECT/TRACE/TRACK, 500 when the handler throws.
+ */
+function respond(head: Head, remoteAddr: string, handler: ConnectionRequestHandler): CrResponse {
+  if (head.method === "" || !head.target.startsWith("/")) return { status: 400 };
+  if (FORBIDDEN_METHODS.test(head.method)) return { status: 405 };
+  if (head.headers.some(([, value]) => BAD_VALUE.test(value))) return { status: 400 };
+  const upper = head.method.toUpperCase();
+  const method = NORMALIZED_METHODS.has(upper) ? upper : head.method;
   try {
-    const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-    request = new Request(`http://${host}:${addr.port}${head.target}`, {
-      method: head.method,
-      headers: head.headers,
-    });
+    return handler({ method, target: head.target, headers: head.headers, remoteAddr });
   } catch {
-    // Invalid header values, or a method fetch forbids (CONNECT, TRACE, TRACK).
-    return new Response(null, { status: /^(CONNECT|TRACE|TRACK)$/i.test(head.method) ? 405 : 400 });
-  }
-  try {
-    return await handler(request);
-  } catch {
-    return new Response(null, { status: 500 });
+    return { status: 500 };
   }
 }
 
 /** Writes `response`; `again` keeps the connection for one more request. */
-async function write(
-  conn: Deno.Conn,
-  response: Response,
-  options: { head: boolean; again: boolean },
-) {
-  const body = options.head ? new Uint8Array(0) : new Uint8Array(await response.arrayBuffer());
+async function write(conn: Deno.Conn, response: CrResponse, options: { again: boolean }) {
   let text = `HTTP/1.1 ${response.status} ${REASONS[response.status] ?? "Unknown"}\r\n`;
-  response.headers.forEach((value, name) => {
-    if (name !== "content-length" && name !== "connection") text += `${name}: ${value}\r\n`;
-  });
-  text += `Content-Length: ${body.length}\r\nConnection: ${
-    options.again ? "keep-alive" : "close"
-  }\r\n\r\n`;
-  const head = new TextEncoder().encode(text);
-  const bytes = new Uint8Array(head.length + body.length);
-  bytes.set(head);
-  bytes.set(body, head.length);
+  for (const [name, value] of Object.entries(response.headers ?? {})) {
+    const lower = name.toLowerCase();
+    if (lower !== "content-length" && lower !== "connection") text += `${name}: ${value}\r\n`;
+  }
+  // Every answer is empty, to HEAD (405) as to the rest.
+  text += `Content-Length: 0\r\nConnection: ${options.again ? "keep-alive" : "close"}\r\n\r\n`;
+  const bytes = new TextEncoder().encode(text);
   for (let sent = 0; sent < bytes.length;) sent += await conn.write(bytes.subarray(sent));
 }

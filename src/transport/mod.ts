@@ -1,7 +1,7 @@
 /**
  * All HTTP code of the agent: the CPE → ACS client for one CWMP session
  * (`createAcsSession`), the Connection Request server app
- * (`createConnectionRequestApp`), a streaming HTTP/1.1 connection for file transfers
+ * (`createConnectionRequestHandler`), a streaming HTTP/1.1 connection for file transfers
  * (`openHttpConnection`), and their pure parts (Digest/Basic auth, cookie jar, rate
  * limiter).
  *
@@ -17,9 +17,11 @@ export {
 } from "./acs_client.ts";
 export {
   type ConnectionRequestDeps,
-  type ConnectionRequestEnv,
-  createConnectionRequestApp,
+  type ConnectionRequestHandler,
+  createConnectionRequestHandler,
   type CrRefusal,
+  type CrRequest,
+  type CrResponse,
 } from "./connection_request_app.ts";
 export { type Cookie, CookieJar, type CookieJarOptions } from "./cookie_jar.ts";
 export {

@@ -3,13 +3,14 @@ import {
   basicAuthorization,
   chooseChallenge,
   type ConnectionRequestDeps,
-  createConnectionRequestApp,
   DigestAuthorizer,
   parseWwwAuthenticate,
   rateLimit,
 } from "../../src/transport/mod.ts";
 import { defaultConfig } from "../../src/config/mod.ts";
 import { testNeeding } from "../_helpers/needs.ts";
+import { crApp } from "../_helpers/cr_app.ts";
+import { serveConnectionRequests } from "../../src/transport/cr_listener.ts";
 
 /** Deno.test for the tests that drive curl: they skip, naming why, where it is unavailable. */
 const test = testNeeding("curl");
@@ -21,7 +22,7 @@ function setup(overrides: Partial<ConnectionRequestDeps> = {}) {
   let fired = 0;
   let seed = 0;
   const creds = { username: "cr-user", password: "cr-pass" };
-  const app = createConnectionRequestApp({
+  const app = crApp({
     path: "/cr/7f3a",
     credentials: () => creds,
     realm: "cwmp-agent",
@@ -39,12 +40,12 @@ function setup(overrides: Partial<ConnectionRequestDeps> = {}) {
 }
 
 /** GET without credentials, then answer the challenge with `password`. */
-async function digestGet(
+function digestGet(
   app: ReturnType<typeof setup>["app"],
   path: string,
   password = "cr-pass",
-): Promise<Response> {
-  const first = await app.request(path);
+): { status: number; headers: Headers } {
+  const first = app.request(path);
   assert.equal(first.status, 401);
   const chosen = chooseChallenge(first.headers.get("www-authenticate")!);
   assert.equal(chosen?.scheme, "digest");
@@ -52,12 +53,12 @@ async function digestGet(
   const client = new DigestAuthorizer(chosen.challenge, { username: "cr-user", password }, {
     cnonce: "9f599bf8ff9078fb",
   });
-  return await app.request(path, { headers: { Authorization: client.authorize("GET", path) } });
+  return app.request(path, { headers: { Authorization: client.authorize("GET", path) } });
 }
 
-Deno.test("createConnectionRequestApp() challenges an unauthenticated GET with Digest", async () => {
+Deno.test("createConnectionRequestHandler() challenges an unauthenticated GET with Digest", () => {
   const { app, fired } = setup();
-  const res = await app.request("/cr/7f3a");
+  const res = app.request("/cr/7f3a");
   assert.equal(res.status, 401);
   const [challenge] = parseWwwAuthenticate(res.headers.get("www-authenticate")!);
   assert.equal(challenge.scheme, "Digest");
@@ -68,83 +69,82 @@ Deno.test("createConnectionRequestApp() challenges an unauthenticated GET with D
   assert.equal(fired(), 0);
 });
 
-Deno.test("createConnectionRequestApp() accepts valid Digest with 200, empty body, one callback", async () => {
+Deno.test("createConnectionRequestHandler() accepts valid Digest with 200, empty body, one callback", () => {
   const { app, fired } = setup();
-  const res = await digestGet(app, "/cr/7f3a?ts=123&id=x");
+  const res = digestGet(app, "/cr/7f3a?ts=123&id=x");
   assert.equal(res.status, 200);
-  assert.equal(await res.text(), "");
   assert.equal(fired(), 1);
 });
 
-Deno.test("createConnectionRequestApp() never fires the callback on wrong credentials", async () => {
+Deno.test("createConnectionRequestHandler() never fires the callback on wrong credentials", () => {
   const { app, fired } = setup();
-  const res = await digestGet(app, "/cr/7f3a", "wrong");
+  const res = digestGet(app, "/cr/7f3a", "wrong");
   assert.equal(res.status, 401);
   assert.ok(res.headers.get("www-authenticate")?.startsWith("Digest "));
   assert.equal(fired(), 0);
 });
 
-Deno.test("createConnectionRequestApp() reads the credentials at request time", async () => {
+Deno.test("createConnectionRequestHandler() reads the credentials at request time", () => {
   const { app, creds, fired } = setup();
   creds.password = "rotated";
-  assert.equal((await digestGet(app, "/cr/7f3a")).status, 401);
-  assert.equal((await digestGet(app, "/cr/7f3a", "rotated")).status, 200);
+  assert.equal((digestGet(app, "/cr/7f3a")).status, 401);
+  assert.equal((digestGet(app, "/cr/7f3a", "rotated")).status, 200);
   assert.equal(fired(), 1);
 });
 
-Deno.test("createConnectionRequestApp() refuses Basic unless allowBasic", async () => {
+Deno.test("createConnectionRequestHandler() refuses Basic unless allowBasic", () => {
   const basic = basicAuthorization({ username: "cr-user", password: "cr-pass" });
   const strict = setup();
-  const res = await strict.app.request("/cr/7f3a", { headers: { Authorization: basic } });
+  const res = strict.app.request("/cr/7f3a", { headers: { Authorization: basic } });
   assert.equal(res.status, 401);
   assert.equal(strict.fired(), 0);
   const lax = setup({ allowBasic: true });
   assert.equal(
-    (await lax.app.request("/cr/7f3a", { headers: { Authorization: basic } })).status,
+    lax.app.request("/cr/7f3a", { headers: { Authorization: basic } }).status,
     200,
   );
   const wrong = basicAuthorization({ username: "cr-user", password: "x" });
   assert.equal(
-    (await lax.app.request("/cr/7f3a", { headers: { Authorization: wrong } })).status,
+    lax.app.request("/cr/7f3a", { headers: { Authorization: wrong } }).status,
     401,
   );
   assert.equal(lax.fired(), 1);
 });
 
-Deno.test("createConnectionRequestApp() answers 404 off the path and 405 for other methods", async () => {
+Deno.test("createConnectionRequestHandler() answers 404 off the path and 405 for other methods", () => {
   const { app, fired } = setup();
-  assert.equal((await app.request("/")).status, 404);
-  assert.equal((await app.request("/cr/7f3a/x")).status, 404);
-  const post = await app.request("/cr/7f3a", { method: "POST", body: "x" });
+  assert.equal(app.request("/").status, 404);
+  assert.equal(app.request("/cr/7f3a/x").status, 404);
+  const post = app.request("/cr/7f3a", { method: "POST", body: "x" });
   assert.equal(post.status, 405);
   assert.equal(post.headers.get("allow"), "GET");
   assert.equal(fired(), 0);
 });
 
-Deno.test("createConnectionRequestApp() answers 503 beyond the rate limit, without Retry-After", async () => {
+Deno.test("createConnectionRequestHandler() answers 503 beyond the rate limit, without Retry-After", () => {
   const { app, fired, advance } = setup({ rateLimiter: rateLimit({ limit: 2, periodMs: 60_000 }) });
-  assert.equal((await digestGet(app, "/cr/7f3a")).status, 200);
-  assert.equal((await digestGet(app, "/cr/7f3a")).status, 200);
-  const limited = await digestGet(app, "/cr/7f3a");
+  assert.equal((digestGet(app, "/cr/7f3a")).status, 200);
+  assert.equal((digestGet(app, "/cr/7f3a")).status, 200);
+  const limited = digestGet(app, "/cr/7f3a");
   assert.equal(limited.status, 503);
   assert.equal(limited.headers.get("retry-after"), null);
   assert.equal(fired(), 2);
   // Failed attempts do not use up tokens.
   advance(30_000);
-  assert.equal((await digestGet(app, "/cr/7f3a", "wrong")).status, 401);
-  assert.equal((await digestGet(app, "/cr/7f3a")).status, 200);
+  assert.equal((digestGet(app, "/cr/7f3a", "wrong")).status, 401);
+  assert.equal((digestGet(app, "/cr/7f3a")).status, 200);
   assert.equal(fired(), 3);
 });
 
-Deno.test("createConnectionRequestApp() with the default rate limit accepts 30 CRs a minute and refuses a runaway ACS with 503", async () => {
+Deno.test("createConnectionRequestHandler() with the default rate limit accepts 30 CRs a minute and refuses a runaway ACS with 503", async () => {
   const { rateLimitRequests, rateLimitPeriod } = defaultConfig().connectionRequest;
   const { app, fired, advance } = setup({
     rateLimiter: rateLimit({ limit: rateLimitRequests, periodMs: rateLimitPeriod * 1000 }),
   });
-  const codes = async (n: number, everyMs: number) => {
+  const codes = (n: number, everyMs: number) => {
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
-      out.push((await digestGet(app, "/cr/7f3a")).status);
+      out.push((digestGet(app, "/cr/7f3a")).status);
       advance(everyMs);
     }
     return out;
@@ -164,9 +164,9 @@ Deno.test("createConnectionRequestApp() with the default rate limit accepts 30 C
   assert.equal(fired(), 60 + accepted);
 });
 
-Deno.test("createConnectionRequestApp() asks for a fresh nonce with stale=true after expiry", async () => {
+Deno.test("createConnectionRequestHandler() asks for a fresh nonce with stale=true after expiry", () => {
   const { app, advance, fired } = setup({ nonceTtlMs: 10_000 });
-  const first = await app.request("/cr/7f3a");
+  const first = app.request("/cr/7f3a");
   const chosen = chooseChallenge(first.headers.get("www-authenticate")!);
   if (chosen?.scheme !== "digest") throw new Error("no Digest challenge");
   const client = new DigestAuthorizer(chosen.challenge, {
@@ -176,7 +176,7 @@ Deno.test("createConnectionRequestApp() asks for a fresh nonce with stale=true a
     cnonce: "c",
   });
   advance(10_001);
-  const res = await app.request("/cr/7f3a", {
+  const res = app.request("/cr/7f3a", {
     headers: { Authorization: client.authorize("GET", "/cr/7f3a") },
   });
   assert.equal(res.status, 401);
@@ -184,19 +184,19 @@ Deno.test("createConnectionRequestApp() asks for a fresh nonce with stale=true a
   assert.equal(fired(), 0);
 });
 
-Deno.test("createConnectionRequestApp() guards header and body sizes", async () => {
+Deno.test("createConnectionRequestHandler() guards header and body sizes", () => {
   const { app, fired } = setup({ maxHeaderBytes: 1024, maxBodyBytes: 16 });
-  const big = await app.request("/cr/7f3a", { headers: { "X-Junk": "a".repeat(2000) } });
+  const big = app.request("/cr/7f3a", { headers: { "X-Junk": "a".repeat(2000) } });
   assert.equal(big.status, 431);
-  const body = await app.request("/cr/7f3a", { headers: { "Content-Length": "17" } });
+  const body = app.request("/cr/7f3a", { headers: { "Content-Length": "17" } });
   assert.equal(body.status, 413);
   assert.equal(fired(), 0);
 });
 
-Deno.test("createConnectionRequestApp() serves the default path /", async () => {
+Deno.test("createConnectionRequestHandler() serves the default path /", () => {
   const { app } = setup({ path: undefined });
-  assert.equal((await app.request("/")).status, 401);
-  assert.equal((await app.request("/cr/7f3a")).status, 404);
+  assert.equal(app.request("/").status, 401);
+  assert.equal(app.request("/cr/7f3a").status, 404);
 });
 
 async function curl(args: string[]): Promise<{ code: number; status: string }> {
@@ -209,9 +209,9 @@ async function curl(args: string[]): Promise<{ code: number; status: string }> {
 }
 
 // Real sockets, driven by curl exactly as an ACS would (GenieACS sends the same Digest shape, 007).
-test("createConnectionRequestApp() accepts curl --digest over a real socket", async () => {
+test("createConnectionRequestHandler() accepts curl --digest over a real socket", async () => {
   const { app, fired } = setup();
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
+  const server = serveConnectionRequests({ hostname: "127.0.0.1", port: 0 }, app.handler);
   const base = `http://127.0.0.1:${server.addr.port}`;
   try {
     const ok = await curl(["--digest", "-u", "cr-user:cr-pass", `${base}/cr/7f3a?x=1`]);
@@ -225,13 +225,13 @@ test("createConnectionRequestApp() accepts curl --digest over a real socket", as
   }
 });
 
-Deno.test("createConnectionRequestApp() answers 503 and starts nothing while unavailable", async () => {
+Deno.test("createConnectionRequestHandler() answers 503 and starts nothing while unavailable", () => {
   let available = false;
   const { app, fired } = setup({ available: () => available });
-  assert.equal((await digestGet(app, "/cr/7f3a")).status, 503);
+  assert.equal((digestGet(app, "/cr/7f3a")).status, 503);
   assert.equal(fired(), 0);
-  assert.equal((await digestGet(app, "/cr/7f3a", "wrong")).status, 401);
+  assert.equal((digestGet(app, "/cr/7f3a", "wrong")).status, 401);
   available = true;
-  assert.equal((await digestGet(app, "/cr/7f3a")).status, 200);
+  assert.equal((digestGet(app, "/cr/7f3a")).status, 200);
   assert.equal(fired(), 1);
 });

@@ -7,13 +7,13 @@ import assert from "node:assert/strict";
 import {
   chooseChallenge,
   type ConnectionRequestDeps,
-  createConnectionRequestApp,
   DigestAuthorizer,
   digestResponse,
   rateLimit,
 } from "../../src/transport/mod.ts";
 import { serveConnectionRequests } from "../../src/transport/cr_listener.ts";
 import { testNeeding } from "../_helpers/needs.ts";
+import { crApp } from "../_helpers/cr_app.ts";
 
 /** Deno.test for the tests that drive curl: they skip, naming why, where it is unavailable. */
 const test = testNeeding("curl");
@@ -23,7 +23,7 @@ const PATH = "/cr";
 function setup(overrides: Partial<ConnectionRequestDeps> = {}) {
   let fired = 0;
   let seed = 0;
-  const app = createConnectionRequestApp({
+  const app = crApp({
     path: PATH,
     credentials: () => ({ username: "cr-user", password: "cr-pass" }),
     onConnectionRequest: () => fired++,
@@ -35,8 +35,8 @@ function setup(overrides: Partial<ConnectionRequestDeps> = {}) {
 }
 
 /** The challenge's nonce and opaque, from an unauthenticated GET. */
-async function challenge(app: ReturnType<typeof setup>["app"]) {
-  const res = await app.request(PATH);
+function challenge(app: ReturnType<typeof setup>["app"]) {
+  const res = app.request(PATH);
   assert.equal(res.status, 401);
   const chosen = chooseChallenge(res.headers.get("www-authenticate")!);
   if (chosen?.scheme !== "digest") throw new Error("no Digest challenge");
@@ -67,36 +67,36 @@ function digestHeader(
     (o.algorithm ? `, algorithm=${o.algorithm}` : "");
 }
 
-Deno.test("createConnectionRequestApp() fires once for a replayed Authorization (same nonce and nc)", async () => {
+Deno.test("createConnectionRequestHandler() fires once for a replayed Authorization (same nonce and nc)", () => {
   const { app, fired } = setup();
-  const auth = digestHeader(await challenge(app));
-  assert.equal((await app.request(PATH, { headers: { Authorization: auth } })).status, 200);
-  assert.equal((await app.request(PATH, { headers: { Authorization: auth } })).status, 401);
+  const auth = digestHeader(challenge(app));
+  assert.equal((app.request(PATH, { headers: { Authorization: auth } })).status, 200);
+  assert.equal((app.request(PATH, { headers: { Authorization: auth } })).status, 401);
   assert.equal(fired(), 1);
 });
 
-Deno.test("createConnectionRequestApp() refuses a Digest for another uri or an algorithm not offered", async () => {
+Deno.test("createConnectionRequestHandler() refuses a Digest for another uri or an algorithm not offered", () => {
   const { app, fired } = setup();
-  const c = await challenge(app);
+  const c = challenge(app);
   for (const uri of ["/other", "/cr/x", "/CR", "//cr"]) {
     const auth = digestHeader(c, { uri });
-    assert.equal((await app.request(PATH, { headers: { Authorization: auth } })).status, 401, uri);
+    assert.equal((app.request(PATH, { headers: { Authorization: auth } })).status, 401, uri);
   }
   for (const algorithm of ["SHA-256", "MD5-sess", "SHA-512-256", "x"]) {
     const auth = digestHeader(c, { algorithm });
-    const res = await app.request(PATH, { headers: { Authorization: auth } });
+    const res = app.request(PATH, { headers: { Authorization: auth } });
     assert.equal(res.status, 401, algorithm);
   }
   assert.equal(fired(), 0);
   // The offered MD5, spelled in any case, still works.
   const ok = digestHeader(c, { algorithm: "md5", nc: "00000002" });
-  assert.equal((await app.request(PATH, { headers: { Authorization: ok } })).status, 200);
+  assert.equal((app.request(PATH, { headers: { Authorization: ok } })).status, 200);
   assert.equal(fired(), 1);
 });
 
-Deno.test("createConnectionRequestApp() answers 401 to malformed Authorization headers", async () => {
+Deno.test("createConnectionRequestHandler() answers 401 to malformed Authorization headers", () => {
   const { app, fired } = setup();
-  const c = await challenge(app);
+  const c = challenge(app);
   const good = digestHeader(c);
   const headers = [
     "Digest",
@@ -117,45 +117,45 @@ Deno.test("createConnectionRequestApp() answers 401 to malformed Authorization h
     "Bearer x",
   ];
   for (const h of headers) {
-    const res = await app.request(PATH, { headers: { Authorization: h } });
+    const res = app.request(PATH, { headers: { Authorization: h } });
     assert.equal(res.status, 401, h.slice(0, 60));
     assert.match(res.headers.get("www-authenticate") ?? "", /^Digest /);
   }
   assert.equal(fired(), 0);
 });
 
-Deno.test("createConnectionRequestApp() refuses HEAD, chunked and oversize bodies", async () => {
+Deno.test("createConnectionRequestHandler() refuses HEAD, chunked and oversize bodies", () => {
   const { app, fired } = setup();
-  const c = await challenge(app);
-  const head = await app.request(PATH, {
+  const c = challenge(app);
+  const head = app.request(PATH, {
     method: "HEAD",
     headers: { Authorization: digestHeader(c, { method: "HEAD" }) },
   });
   assert.equal(head.status, 405);
-  const chunked = await app.request(PATH, {
+  const chunked = app.request(PATH, {
     headers: { Authorization: digestHeader(c, { nc: "00000002" }), "Transfer-Encoding": "chunked" },
   });
   assert.equal(chunked.status, 413);
-  const big = await app.request(PATH, {
+  const big = app.request(PATH, {
     headers: { Authorization: digestHeader(c, { nc: "00000003" }), "Content-Length": "999999" },
   });
   assert.equal(big.status, 413);
   for (const bad of ["-1", "1e9", "abc", "4097"]) {
-    const res = await app.request(PATH, { headers: { "Content-Length": bad } });
+    const res = app.request(PATH, { headers: { "Content-Length": bad } });
     assert.equal(res.status, 413, bad);
   }
   assert.equal(fired(), 0);
 });
 
-Deno.test("createConnectionRequestApp() fires at most limit times for a flood of valid CRs", async () => {
+Deno.test("createConnectionRequestHandler() fires at most limit times for a flood of valid CRs", () => {
   const { app, fired } = setup({ rateLimiter: rateLimit({ limit: 3, periodMs: 60_000 }) });
   const codes: number[] = [];
   for (let i = 0; i < 50; i++) {
-    const c = await challenge(app);
+    const c = challenge(app);
     const client = new DigestAuthorizer(c, { username: "cr-user", password: "cr-pass" }, {
       cnonce: "c0ffee",
     });
-    const res = await app.request(PATH, {
+    const res = app.request(PATH, {
       headers: { Authorization: client.authorize("GET", PATH) },
     });
     codes.push(res.status);
@@ -170,7 +170,7 @@ function listen(options: { headerTimeoutMs?: number; maxConnections?: number } =
   const { app, fired } = setup();
   const server = serveConnectionRequests(
     { hostname: "127.0.0.1", port: 0, maxHeaderBytes: 8192, ...options },
-    app.fetch,
+    app.handler,
   );
   return { server, port: server.addr.port, fired };
 }
@@ -288,6 +288,11 @@ test("serveConnectionRequests() answers bad requests with 400/404/405/413/431 an
       [`GET ${PATH} HTTP/1.1\r\nNo colon here\r\n\r\n`, 400],
       [`GET ${PATH} HTTP/1.1\r\nX: a\r\n folded\r\n\r\n`, 400],
       [`GET ${PATH} HTTP/1.1\r\nX: a\x00b\r\n\r\n`, 400],
+      [`GET ${PATH} HTTP/1.1\r\nX: a\rb\r\n\r\n`, 400],
+      [`CONNECT ${PATH} HTTP/1.1\r\nHost: x\r\n\r\n`, 405],
+      [`track ${PATH} HTTP/1.1\r\nHost: x\r\n\r\n`, 405],
+      // Methods fetch normalizes are taken in any case, as Deno.serve takes them.
+      [`get ${PATH} HTTP/1.1\r\nHost: x\r\n\r\n`, 401],
       [`\x00\x01\x02\xff garbage\r\n\r\n`, 400],
     ];
     for (const [request, status] of cases) {

@@ -5,16 +5,13 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  chooseChallenge,
-  createConnectionRequestApp,
-  DigestAuthorizer,
-} from "../../src/transport/mod.ts";
+import { chooseChallenge, DigestAuthorizer } from "../../src/transport/mod.ts";
 import {
   type CrListenerOptions,
   serveConnectionRequests,
 } from "../../src/transport/cr_listener.ts";
 import { testNeeding } from "../_helpers/needs.ts";
+import { crApp } from "../_helpers/cr_app.ts";
 
 /** Deno.test for the tests that drive curl: they skip, naming why, where it is unavailable. */
 const test = testNeeding("curl");
@@ -25,14 +22,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function listen(options: Partial<CrListenerOptions> = {}) {
   let fired = 0;
-  const app = createConnectionRequestApp({
+  const app = crApp({
     path: PATH,
     credentials: () => ({ username: "cr-user", password: "cr-pass" }),
     onConnectionRequest: () => fired++,
     now: () => Date.now(),
     randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
   });
-  const server = serveConnectionRequests({ hostname: "127.0.0.1", port: 0, ...options }, app.fetch);
+  const server = serveConnectionRequests(
+    { hostname: "127.0.0.1", port: 0, ...options },
+    app.handler,
+  );
   return { server, port: server.addr.port, fired: () => fired };
 }
 
