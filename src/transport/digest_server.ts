@@ -7,7 +7,8 @@
  * timestamp.random) hex>`, so any nonce this process issued can be checked
  * without storing it, and it expires after `nonceTtlMs` (then the client gets
  * `stale=true`). The highest nc seen per nonce is kept in a small bounded map
- * to reject replays of the same nonce+nc.
+ * to reject replays of the same nonce+nc; a nonce leaves it once expired (it is refused
+ * as stale before its nc is looked at), so the map holds the last `nonceTtlMs` of use.
  *
  * @module
  */
@@ -49,7 +50,8 @@ export class DigestVerifier {
   #ttl: number;
   #maxTracked: number;
   #opaqueText: string | undefined;
-  #lastNc = new Map<string, number>();
+  /** Highest nc per nonce, with the nonce's time, least recently used first. */
+  #lastNc = new Map<string, { nc: number; issued: number }>();
 
   /** Creates a verifier for one realm and secret. */
   constructor(options: DigestVerifierOptions) {
@@ -129,8 +131,8 @@ export class DigestVerifier {
     if (nonceAge > this.#ttl) return { ok: false, stale: true, reason: "nonce expired" };
     const nc = parseInt(p.nc, 16);
     const last = this.#lastNc.get(p.nonce);
-    if (last !== undefined && nc <= last) return fail("nc replayed");
-    this.#remember(p.nonce, nc);
+    if (last !== undefined && nc <= last.nc) return fail("nc replayed");
+    this.#remember(p.nonce, nc, request.now - nonceAge, request.now);
     return { ok: true };
   }
 
@@ -141,11 +143,17 @@ export class DigestVerifier {
     return age < 0 ? undefined : age;
   }
 
-  #remember(nonce: string, nc: number): void {
+  /** Nonces whose nc is remembered (expired ones leave at the next remember). */
+  get trackedNonces(): number {
+    return this.#lastNc.size;
+  }
+
+  #remember(nonce: string, nc: number, issued: number, now: number): void {
     this.#lastNc.delete(nonce);
-    this.#lastNc.set(nonce, nc);
-    while (this.#lastNc.size > this.#maxTracked) {
-      this.#lastNc.delete(this.#lastNc.keys().next().value!);
+    this.#lastNc.set(nonce, { nc, issued });
+    for (const [key, entry] of this.#lastNc) {
+      if (this.#lastNc.size <= this.#maxTracked && now - entry.issued <= this.#ttl) break;
+      this.#lastNc.delete(key);
     }
   }
 

@@ -109,6 +109,44 @@ Deno.test("DigestVerifier.verify() rejects a replayed nc but accepts the next on
   assert.equal(verifier.verify(client.authorize("GET", "/"), request("/")).ok, true);
 });
 
+Deno.test("DigestVerifier keeps the nc of at most maxTrackedNonces nonces, and none once expired", () => {
+  const verifier = new DigestVerifier({
+    realm: "cpe",
+    secret: SECRET,
+    nonceTtlMs: 60_000,
+    maxTrackedNonces: 3,
+  });
+  /** A client of a nonce issued at `at` (each with its own random part). */
+  const clientAt = (at: number) => {
+    const header = verifier.challenge(at, new Uint8Array(8).fill(at % 251));
+    const challenge = toDigestChallenge(parseWwwAuthenticate(header)[0])!;
+    return new DigestAuthorizer(challenge, CREDS, { cnonce: "0a4f113b" });
+  };
+  const clients = [0, 1, 2, 3, 4].map((i) => clientAt(T0 + i * 1000));
+  const replays = clients.map((c, i) => {
+    const auth = c.authorize("GET", "/");
+    assert.equal(verifier.verify(auth, request("/", T0 + i * 1000 + 500)).ok, true);
+    return auth;
+  });
+  assert.equal(verifier.trackedNonces, 3);
+  // The three most recent are still guarded against replay.
+  for (const auth of replays.slice(2)) {
+    assert.equal(reason(verifier.verify(auth, request("/", T0 + 5000))), "nc replayed");
+  }
+  // 61 s after the first three were issued they are expired: the next use drops them.
+  const late = clientAt(T0 + 62_500);
+  assert.equal(verifier.verify(late.authorize("GET", "/"), request("/", T0 + 63_000)).ok, true);
+  assert.equal(verifier.trackedNonces, 3);
+  assert.equal(verifier.verify(late.authorize("GET", "/"), request("/", T0 + 64_500)).ok, true);
+  assert.equal(verifier.trackedNonces, 1);
+  // An expired nonce replayed is refused as stale, whether remembered or not.
+  assert.deepEqual(verifier.verify(replays[4], request("/", T0 + 64_500)), {
+    ok: false,
+    stale: true,
+    reason: "nonce expired",
+  });
+});
+
 Deno.test("DigestVerifier.verify() requires qop auth and rejects other schemes", () => {
   const { verifier, challenge } = setup();
   const noQop = new DigestAuthorizer({ ...challenge, qop: [] }, CREDS, { cnonce: "c" });
