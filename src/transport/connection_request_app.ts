@@ -18,7 +18,7 @@ import type { Credentials } from "./digest_auth.ts";
 import { DigestVerifier } from "./digest_server.ts";
 import type { RateLimiter } from "./rate_limit.ts";
 
-/** What the connection-request app needs from the agent. */
+/** What the connection-request handler needs from the agent. */
 export interface ConnectionRequestDeps {
   /** Path of `ConnectionRequestURL`; `/` by default. */
   path?: string;

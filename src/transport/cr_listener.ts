@@ -1,5 +1,5 @@
 /**
- * A small HTTP/1.x listener for the connection-request app, used instead of `Deno.serve`
+ * A small HTTP/1.x listener for the connection-request handler, used instead of `Deno.serve`
  * because `Deno.serve` has no header timeout and no connection limit: a client that
  * sends its headers byte by byte and never finishes keeps its socket forever, and
  * enough of them exhaust the agent's file descriptors (slowloris).
