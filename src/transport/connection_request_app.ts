@@ -165,7 +165,7 @@ export function createConnectionRequestHandler(
  * The value of header `name` (lower case) as `Headers.get` gives it: every line of that name,
  * joined with ", "; null when there is none.
  */
-export function headerValue(
+function headerValue(
   headers: readonly (readonly [string, string])[],
   name: string,
 ): string | null {
