@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import { emptySnapshot, type SessionSnapshot } from "../../src/session/mod.ts";
 import { StateStore } from "../../src/store/mod.ts";
-import { type FakeAcs, startFakeAcs } from "../_helpers/fake_acs.ts";
-import { type AgentConfigOptions, writeAgentConfig } from "../_helpers/agent_process.ts";
-import { startInProcessAgent } from "../_helpers/in_process_agent.ts";
+import type { FakeAcs } from "../_helpers/fake_acs.ts";
+import type { AgentConfigOptions } from "../_helpers/agent_process.ts";
+import { startInProcessAgent, withAgentRig } from "../_helpers/in_process_agent.ts";
 import { until } from "../_helpers/until.ts";
 
 /** A StateStore whose writes wait for `release()`; records what it was given and when. */
@@ -45,21 +45,12 @@ interface Run {
  * Starts the agent in a temp dir on a HeldStore (after `prepare`), runs `body`, then
  * releases the store and stops everything; the agent's log is printed if `body` throws.
  */
-async function withHeldAgent(
+function withHeldAgent(
   config: (dir: string) => Partial<AgentConfigOptions>,
   prepare: (dir: string, acs: FakeAcs) => Promise<void> | void,
   body: (run: Run) => Promise<void>,
 ): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "cwmp-boot-overlap-" });
-  const acs = startFakeAcs();
-  const lines: string[] = [];
-  try {
-    const path = await writeAgentConfig(dir, {
-      acsUrl: acs.url,
-      stateDir: `${dir}/state`,
-      severity: "INFO",
-      ...config(dir),
-    });
+  return withAgentRig("cwmp-boot-overlap-", config, async ({ dir, path, acs, lines }) => {
     await prepare(dir, acs);
     const store = new HeldStore(`${dir}/state`);
     const agent = await startInProcessAgent(path, lines, {
@@ -72,13 +63,7 @@ async function withHeldAgent(
       store.release();
       await agent.stop();
     }
-  } catch (error) {
-    console.error(lines.join("\n"));
-    throw error;
-  } finally {
-    await acs.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 }
 
 Deno.test({

@@ -6,9 +6,7 @@
 
 import assert from "node:assert/strict";
 import { sendControlRequest } from "../../src/agent/control_server.ts";
-import { startFakeAcs } from "../_helpers/fake_acs.ts";
-import { writeAgentConfig } from "../_helpers/agent_process.ts";
-import { startInProcessAgent } from "../_helpers/in_process_agent.ts";
+import { startInProcessAgent, withAgentRig } from "../_helpers/in_process_agent.ts";
 import { until } from "../_helpers/until.ts";
 
 Deno.test({
@@ -17,16 +15,8 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "cwmp-reboot-wait-" });
-    const acs = startFakeAcs();
-    const lines: string[] = [];
-    try {
-      const path = await writeAgentConfig(dir, {
-        acsUrl: acs.url,
-        stateDir: `${dir}/state`,
-        rebootCommand: ["true"],
-        severity: "INFO",
-      });
+    const options = () => ({ rebootCommand: ["true"] });
+    await withAgentRig("cwmp-reboot-wait-", options, async ({ dir, path, acs, lines }) => {
       acs.enqueue({ kind: "Reboot", commandKey: "rb-up" });
       const agent = await startInProcessAgent(path, lines, { rebootWaitMs: 300 });
       try {
@@ -54,12 +44,6 @@ Deno.test({
         await again.stop();
       }
       assert.equal(lines.filter((l) => /Rebooting the device/.test(l)).length, 1);
-    } catch (error) {
-      console.error(lines.join("\n"));
-      throw error;
-    } finally {
-      await acs.close();
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
