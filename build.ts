@@ -170,9 +170,11 @@ async function compile(
       // The heap limits the agent is measured and tested with (src/cli/v8_flags.ts).
       v8FlagsArgument(),
       // Modules loaded at run time: the UDP Worker and the handlers it imports by URL, and
-      // agent.js's chunks (the modules it imports on demand).
+      // agent.js's chunks (the modules it imports on demand); the schema data files.
       ...[...Deno.readDirSync(bundleDir)]
-        .filter((e) => e.isFile && e.name.endsWith(".js") && e.name !== AGENT_BUNDLE)
+        .filter((e) =>
+          e.isFile && (e.name.endsWith(".js") || e.name.endsWith(".txt")) && e.name !== AGENT_BUNDLE
+        )
         .flatMap((e) => ["--include", `${bundleDir}/${e.name}`]),
       "--target",
       job.target.triple,

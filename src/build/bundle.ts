@@ -27,6 +27,15 @@ export const RUNTIME_MODULES: readonly RuntimeModule[] = [
   { source: "src/services/twamp/reflector.ts", bundle: "twamp_reflector.js" },
 ];
 
+/**
+ * The schema data files the generated schema modules read beside themselves
+ * (`src/datamodel/generated/*.ts`), copied beside the chunks.
+ */
+export const SCHEMA_DATA_FILES: readonly string[] = [
+  "src/datamodel/generated/tr181_schema.txt",
+  "src/datamodel/generated/tr098_schema.txt",
+];
+
 /** The main bundle's file name. */
 export const AGENT_BUNDLE = "agent.js";
 
@@ -100,8 +109,8 @@ export interface BundleOptions {
 /**
  * Writes `agent.js` (with its chunks: the modules main.ts imports on demand, such as the
  * local commands and `node:tls`, stay in chunks of their own, so running the agent neither
- * evaluates them nor loads the Node built-ins they import) and the runtime modules'
- * bundles into `outDir`.
+ * evaluates them nor loads the Node built-ins they import), the runtime modules' bundles and
+ * the schema data files into `outDir`.
  */
 export async function bundleAgent(o: BundleOptions): Promise<void> {
   await Deno.mkdir(o.outDir, { recursive: true });
@@ -121,6 +130,12 @@ export async function bundleAgent(o: BundleOptions): Promise<void> {
     }
   } finally {
     await Deno.remove(split, { recursive: true });
+  }
+  for (const file of SCHEMA_DATA_FILES) {
+    await Deno.copyFile(
+      `${o.root}/${file}`,
+      `${o.outDir}/${file.slice(file.lastIndexOf("/") + 1)}`,
+    );
   }
   for (const { source, bundle } of RUNTIME_MODULES) {
     await run(

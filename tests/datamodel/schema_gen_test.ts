@@ -2,8 +2,17 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateSchema } from "../../src/datamodel/schema_gen/generate.ts";
-import { emitSchemaData, emitSchemaModule } from "../../src/datamodel/schema_gen/emit.ts";
-import { decodeSchema, lazySchema } from "../../src/datamodel/schema_gen/decode.ts";
+import {
+  emitSchemaData,
+  emitSchemaModule,
+  emitSchemaText,
+} from "../../src/datamodel/schema_gen/emit.ts";
+import {
+  decodeSchema,
+  lazySchema,
+  parseSchemaText,
+  readSchemaFile,
+} from "../../src/datamodel/schema_gen/decode.ts";
 import { readXml } from "../../src/datamodel/schema_gen/_xml.ts";
 import { TR181_MODEL, tr181Entries } from "../../src/datamodel/generated/tr181.ts";
 import { TR098_MODEL, tr098Entries } from "../../src/datamodel/generated/tr098.ts";
@@ -11,6 +20,7 @@ import { Schema, type SchemaEntry } from "../../src/datamodel/schema.ts";
 import { SLICE_SCHEMA } from "../../src/datamodel/schema_slice.ts";
 import { sharedDir } from "../_helpers/validate_envelope.ts";
 import { buildSchemaModule, SCHEMA_TARGETS } from "../_tools/gen_schema.ts";
+import { SCHEMA_DATA_FILES } from "../../src/build/bundle.ts";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const bbf = join(sharedDir(), "bbf");
@@ -35,11 +45,23 @@ function counts(entries: readonly SchemaEntry[]) {
 }
 
 for (const target of SCHEMA_TARGETS) {
-  Deno.test(`gen_schema: regenerating ${target.output} gives the committed bytes`, () => {
+  Deno.test(`gen_schema: regenerating ${target.output} and its data gives the committed bytes`, () => {
+    const built = buildSchemaModule(target);
     const committed = Deno.readTextFileSync(join(repo, target.output));
-    assert.ok(committed === buildSchemaModule(target).text, `${target.output} is stale`);
+    assert.ok(committed === built.text, `${target.output} is stale`);
+    assert.ok(
+      Deno.readTextFileSync(join(repo, target.data)) === built.data,
+      `${target.data} is stale`,
+    );
+    assert.ok(
+      built.text.includes(`new URL("./${target.data.split("/").at(-1)}", import.meta.url)`),
+    );
   });
 }
+
+Deno.test("the release bundle carries every generated module's data file", () => {
+  assert.deepEqual([...SCHEMA_DATA_FILES].sort(), SCHEMA_TARGETS.map((t) => t.data).sort());
+});
 
 Deno.test("tr181Entries() decodes to exactly what generateSchema() reads from the XML", () => {
   const generated = generateFrom("tr-181-2-17-0-cwmp-full.xml");
@@ -220,26 +242,100 @@ Deno.test("emitSchemaData() output decodes back to the same entries, whole and l
   assert.deepEqual(lazySchema(shapes, rows).entries, entries);
 });
 
-Deno.test("emitSchemaModule() embeds each shape and row as an ASCII literal that evaluates to it", () => {
-  const entries: SchemaEntry[] = [
-    { kind: "object", path: "X.", access: "readOnly", minEntries: 1, maxEntries: 1 },
-    {
-      kind: "parameter",
-      path: "X.Y",
-      type: "string",
-      access: "readOnly",
-      patterns: ["`${a}\\`$'\"é\u2028\n"],
-    },
-  ];
-  const text = emitSchemaModule(entries, { source: "x", model: "X:1", name: "x", generator: "t" });
+const ODD_ENTRIES: SchemaEntry[] = [
+  { kind: "object", path: "X.", access: "readOnly", minEntries: 1, maxEntries: 1 },
+  {
+    kind: "parameter",
+    path: "X.Y",
+    type: "string",
+    access: "readOnly",
+    patterns: ["`${a}\\`$'\"é\u2028\n\u{1F600}"],
+  },
+];
+
+Deno.test("emitSchemaText() writes a header and one ASCII line per shape and row that parse back", () => {
+  const text = emitSchemaText(ODD_ENTRIES, "X:1");
   assert.ok([...text].every((c) => c.charCodeAt(0) < 0x80), "ASCII only");
-  const literals = text.split("\n").filter((line) => line.startsWith("  '"));
-  const { shapes, rows } = emitSchemaData(entries);
-  assert.deepEqual(
-    literals.map((line) => new Function(`return ${line.slice(2, -1)};`)()),
-    [...shapes, ...rows],
+  const { shapes, rows } = emitSchemaData(ODD_ENTRIES);
+  assert.equal(text.split("\n")[0], `cwmp-agent-schema 1 X:1 ${shapes.length} ${rows.length}`);
+  const parsed = parseSchemaText(text, "X:1");
+  assert.deepEqual(parsed.shapes.map((t) => JSON.parse(t)), shapes.map((t) => JSON.parse(t)));
+  assert.deepEqual(decodeSchema(parsed.shapes, parsed.rows), ODD_ENTRIES);
+  assert.deepEqual(lazySchema(parsed.shapes, parsed.rows).entries, ODD_ENTRIES);
+  assert.throws(() => emitSchemaText(ODD_ENTRIES, "X 1"), /has a space/);
+});
+
+Deno.test("parseSchemaText() refuses another model, another format, a truncated or padded file", () => {
+  const text = emitSchemaText(SLICE_SCHEMA, "Device:2.17");
+  assert.equal(
+    decodeSchema(...Object.values(parseSchemaText(text, "Device:2.17")) as [string[], string[]])
+      .length,
+    SLICE_SCHEMA.length,
   );
-  assert.deepEqual(decodeSchema(shapes, rows), entries);
+  assert.throws(
+    () => parseSchemaText(text, "Device:2.16"),
+    /header is not "cwmp-agent-schema 1 Device:2.16/,
+  );
+  assert.throws(() => parseSchemaText(text.replace(" 1 ", " 2 "), "Device:2.17"), /header is not/);
+  assert.throws(() => parseSchemaText("", "Device:2.17"), /header is not/);
+  const lines = text.split("\n");
+  const truncated = lines.slice(0, -2).join("\n") + "\n";
+  assert.throws(
+    () => parseSchemaText(truncated, "Device:2.17"),
+    /announces \d+ shapes and \d+ rows; \d+ lines follow/,
+  );
+  assert.throws(() => parseSchemaText(text.slice(0, -1), "Device:2.17"), /lines follow/);
+  assert.throws(() => parseSchemaText(text + "{}\n", "Device:2.17"), /lines follow/);
+  const head = lines[0].split(" ");
+  assert.throws(
+    () =>
+      parseSchemaText(
+        [[...head.slice(0, 3), "x", head[4]].join(" "), ...lines.slice(1)].join("\n"),
+        "Device:2.17",
+      ),
+    /announces x shapes/,
+  );
+});
+
+Deno.test("readSchemaFile() names the model and the file it cannot load", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const url = new URL(`file://${dir}/tr181_schema.txt`);
+    assert.throws(() => readSchemaFile(url, "Device:2.17"), {
+      message: new RegExp(
+        `^Cannot load the Device:2.17 schema from ${dir}/tr181_schema.txt: .*No such file`,
+      ),
+    });
+    await Deno.writeTextFile(
+      `${dir}/tr181_schema.txt`,
+      emitSchemaText(SLICE_SCHEMA, "Device:2.17"),
+    );
+    assert.equal(
+      readSchemaFile(url, "Device:2.17").rows.length,
+      emitSchemaData(SLICE_SCHEMA).rows.length,
+    );
+    assert.throws(
+      () => readSchemaFile(url, "InternetGatewayDevice:1.14"),
+      /^Error: Cannot load the InternetGatewayDevice:1.14 schema from .*: header is not/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("emitSchemaModule() reads its data file beside itself and embeds no schema data", () => {
+  const text = emitSchemaModule(ODD_ENTRIES, {
+    source: "x",
+    model: "X:1",
+    name: "x",
+    generator: "t",
+    dataFile: "x_schema.txt",
+  });
+  assert.ok(
+    text.includes('export const X_DATA: URL = new URL("./x_schema.txt", import.meta.url);'),
+  );
+  assert.ok(text.includes("readSchemaFile(X_DATA, X_MODEL)"));
+  assert.ok(!text.includes("X.Y") && !text.includes("patterns"), "no schema data in the module");
 });
 
 Deno.test("emitSchemaModule() rejects a field it does not know", () => {
@@ -247,7 +343,14 @@ Deno.test("emitSchemaModule() rejects a field it does not know", () => {
     { kind: "object", path: "X.", access: "readOnly", minEntries: 1, maxEntries: 1, foo: 1 },
   ] as unknown as SchemaEntry[];
   assert.throws(
-    () => emitSchemaModule(entries, { source: "x", model: "X:1", name: "x", generator: "t" }),
+    () =>
+      emitSchemaModule(entries, {
+        source: "x",
+        model: "X:1",
+        name: "x",
+        generator: "t",
+        dataFile: "x_schema.txt",
+      }),
     { name: "TypeError", message: 'Cannot emit "X.": unknown field "foo"' },
   );
 });

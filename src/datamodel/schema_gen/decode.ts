@@ -1,9 +1,12 @@
 /**
- * The inverse of `emit.ts`: the compact JSON texts embedded in
- * `src/datamodel/generated/*.ts` back to {@linkcode SchemaEntry}s, all at once
- * ({@linkcode decodeSchema}) or one object at a time ({@linkcode lazySchema}).
+ * The inverse of `emit.ts`: the schema data files beside `src/datamodel/generated/*.ts`
+ * (`tr181_schema.txt`, read by {@linkcode readSchemaFile}) back to
+ * {@linkcode SchemaEntry}s, all at once ({@linkcode decodeSchema}) or one object at a time
+ * ({@linkcode lazySchema}).
  *
- * There is one JSON text per shape and one per row. A shape holds every field of an entry but
+ * A data file is a header line `cwmp-agent-schema 1 <model> <shapes> <rows>`, then one
+ * JSON text per line: the shapes, then the rows, ASCII only (so the runtime keeps the file as
+ * one string of one byte per character, and each line is a slice of it). A shape holds every field of an entry but
  * `kind`, `path` and `version`; entries with the same facts share one shape (and its
  * arrays). Each row is one object and its parameters:
  * `[objectPath, shape, version | null, [[name, shape, version?], …]]`; a parameter
@@ -14,10 +17,66 @@
 import { Schema, type SchemaEntry } from "../schema.ts";
 
 type Shape = Record<string, unknown>;
+
+/** The compact form of a schema: one JSON text per shape and per object row. */
+export interface SchemaData {
+  readonly shapes: readonly string[];
+  readonly rows: readonly string[];
+}
+
+/** The first word of a data file's header and the format's version. */
+export const SCHEMA_MAGIC = "cwmp-agent-schema";
+export const SCHEMA_FORMAT = "1";
+
+/**
+ * The shapes and rows of a data file's text, after checking its header names `model` and
+ * this format, and that the line counts match it (a truncated or foreign file is refused).
+ *
+ * @throws {TypeError} naming what does not match.
+ */
+export function parseSchemaText(text: string, model: string): SchemaData {
+  const lines = text.split("\n");
+  const head = lines[0].split(" ");
+  const shapes = Number(head[3]);
+  const rows = Number(head[4]);
+  if (
+    head.length !== 5 || head[0] !== SCHEMA_MAGIC || head[1] !== SCHEMA_FORMAT ||
+    head[2] !== model
+  ) {
+    throw new TypeError(
+      `header is not "${SCHEMA_MAGIC} ${SCHEMA_FORMAT} ${model} …": "${lines[0].slice(0, 80)}"`,
+    );
+  }
+  if (
+    !Number.isSafeInteger(shapes) || !Number.isSafeInteger(rows) || shapes < 0 || rows < 0 ||
+    lines.length !== shapes + rows + 2 || lines[lines.length - 1] !== ""
+  ) {
+    throw new TypeError(
+      `the header announces ${head[3]} shapes and ${head[4]} rows; ${
+        lines.length - 1
+      } lines follow it`,
+    );
+  }
+  return { shapes: lines.slice(1, 1 + shapes), rows: lines.slice(1 + shapes, 1 + shapes + rows) };
+}
+
+/**
+ * Reads and checks the data file at `url` ({@linkcode parseSchemaText}).
+ *
+ * @throws {Error} "Cannot load the <model> schema from <path>: <why>".
+ */
+export function readSchemaFile(url: URL, model: string): SchemaData {
+  try {
+    return parseSchemaText(Deno.readTextFileSync(url), model);
+  } catch (error) {
+    const path = url.protocol === "file:" ? decodeURIComponent(url.pathname) : url.href;
+    throw new Error(`Cannot load the ${model} schema from ${path}: ${(error as Error).message}`);
+  }
+}
 type ParameterRow = [name: string, shape: number, version?: string];
 type ObjectRow = [path: string, shape: number, version: string | null, ParameterRow[]];
 
-/** Decodes the shapes and rows `emitSchemaModule()` embeds, all of them. */
+/** Decodes the shapes and rows of a data file, all of them. */
 export function decodeSchema(
   shapeTexts: readonly string[],
   rows: readonly string[],
@@ -49,7 +108,7 @@ function entry(
 }
 
 /**
- * A {@linkcode Schema} over the shapes and rows `emitSchemaModule()` embeds that decodes an
+ * A {@linkcode Schema} over the shapes and rows of a data file that decodes an
  * object's row (and the shapes it uses) when the object or one of its parameters is first
  * asked for. Indexing reads only each row's path.
  */
