@@ -39,7 +39,10 @@ export interface LoadConfigOptions {
 
 type Mutable = Record<string, Record<string, unknown>>;
 
-/** Where a loaded config came from: its file and the line of each TOML key. */
+/**
+ * Where a loaded config came from: its file and the line of each TOML key (found when first
+ * asked for: only an error message needs them).
+ */
 export interface ConfigOrigin {
   readonly file: string;
   readonly lines: ReadonlyMap<string, number>;
@@ -59,13 +62,19 @@ export function configOrigin(config: AgentConfig): ConfigOrigin | undefined {
 /** The state of one load, so helpers take few arguments. */
 class Loader {
   readonly #options: LoadConfigOptions;
-  readonly #lines: Map<string, number>;
+  readonly #text: string;
+  #keyLines?: Map<string, number>;
   /** `section.field` → TOML key that set a secret, to reject a second source. */
   readonly #secretKeys = new Map<string, string>();
 
   constructor(text: string, options: LoadConfigOptions) {
     this.#options = options;
-    this.#lines = keyLines(text);
+    this.#text = text;
+  }
+
+  /** The line of each TOML key, found on the first call (an error, a later check's error). */
+  get #lines(): Map<string, number> {
+    return this.#keyLines ??= keyLines(this.#text);
   }
 
   error(key: string, detail: string): ConfigError {
@@ -138,7 +147,13 @@ class Loader {
     this.crossCheck(config as unknown as AgentConfig);
     config.cpe.cwmpVersion = cwmpVersionForAmendment(config.cpe.amdVersion as number);
     const frozen = deepFreeze(config as unknown as AgentConfig);
-    ORIGINS.set(frozen, { file: this.#options.file, lines: this.#lines });
+    const lines = () => this.#lines;
+    ORIGINS.set(frozen, {
+      file: this.#options.file,
+      get lines() {
+        return lines();
+      },
+    });
     return frozen;
   }
 
