@@ -263,12 +263,22 @@ export class ParameterTree {
     const counter: Provider = { get: (refs) => this.#count(refs) };
     for (const pattern of objects) {
       const owners = byObject.get(pattern);
-      if (owners !== undefined) this.#ensureObject(schema, pattern, owners);
+      let node = owners === undefined ? undefined : this.#ensureObject(schema, pattern, owners);
+      // Parameter name → the binding serving it; names two bindings serve.
+      const serving = new Map<string, Binding>();
+      const twice = new Set<string>();
+      for (const binding of owners ?? []) {
+        for (const name of binding.parameters) {
+          const other = serving.get(name);
+          if (other !== undefined && other !== binding) twice.add(name);
+          serving.set(name, binding);
+        }
+      }
       for (const entry of schema.parametersOf(pattern)) {
         const name = entry.path.slice(pattern.length);
         const rowPattern = counters.get(entry.path);
         if (rowPattern !== undefined) {
-          const parent = this.#ensureObject(schema, pattern, []);
+          const parent = node ??= this.#ensureObject(schema, pattern, []);
           parent.children.set(name, {
             name,
             kind: "parameter",
@@ -283,18 +293,16 @@ export class ParameterTree {
           });
           continue;
         }
-        if (owners === undefined) continue;
-        const serving = owners.filter((b) => b.parameters.includes(name));
-        if (serving.length === 0) continue;
-        if (serving.length > 1) throw new TypeError(`Parameter bound twice: "${entry.path}"`);
-        const parent = this.#ensureObject(schema, pattern, owners);
-        parent.children.set(name, {
+        const binding = serving.get(name);
+        if (binding === undefined) continue;
+        if (twice.has(name)) throw new TypeError(`Parameter bound twice: "${entry.path}"`);
+        node!.children.set(name, {
           name,
           kind: "parameter",
           children: new Map(),
           parameter: entry,
         });
-        this.#providers.set(entry, serving[0].provider);
+        this.#providers.set(entry, binding.provider);
       }
     }
     checkTables(this.#root, "");
