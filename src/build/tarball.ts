@@ -7,6 +7,7 @@
  * cwmp-agent/libexec/deno     the Deno runtime (npm platform package)
  * cwmp-agent/app/*.js         agent.js and the bundles it loads at run time
  * cwmp-agent/app/*.txt        the data-model schemas it reads
+ * cwmp-agent/app/*.map        source maps: stack traces name the source file and line
  * cwmp-agent/lib/*            musl variant only: the glibc loader and libraries
  * cwmp-agent/VERSION
  * ```
@@ -168,7 +169,7 @@ export async function buildTarball(o: TarballOptions): Promise<TarballResult> {
   await Deno.writeTextFile(`${top}/bin/cwmp-agent`, launcher, { mode: 0o755 });
   await copy(o.runtime, `${top}/libexec/deno`, 0o755);
   for await (const entry of Deno.readDir(o.bundleDir)) {
-    if (entry.name.endsWith(".js") || entry.name.endsWith(".txt")) {
+    if ([".js", ".txt", ".map"].some((end) => entry.name.endsWith(end))) {
       await copy(`${o.bundleDir}/${entry.name}`, `${top}/app/${entry.name}`, 0o644);
     }
   }
