@@ -170,10 +170,12 @@ async function compile(
       // The heap limits the agent is measured and tested with (src/cli/v8_flags.ts).
       v8FlagsArgument(),
       // Modules loaded at run time: the UDP Worker and the handlers it imports by URL, and
-      // agent.js's chunks (the modules it imports on demand); the schema data files.
+      // agent.js's chunks (the modules it imports on demand); the schema data files; the
+      // source maps (read only when a stack trace is formatted).
       ...[...Deno.readDirSync(bundleDir)]
         .filter((e) =>
-          e.isFile && (e.name.endsWith(".js") || e.name.endsWith(".txt")) && e.name !== AGENT_BUNDLE
+          e.isFile && [".js", ".txt", ".map"].some((end) => e.name.endsWith(end)) &&
+          e.name !== AGENT_BUNDLE
         )
         .flatMap((e) => ["--include", `${bundleDir}/${e.name}`]),
       "--target",
