@@ -153,13 +153,6 @@ export interface ObjectSchema {
 /** One schema entry. */
 export type SchemaEntry = ObjectSchema | ParameterSchema;
 
-/** One object of a schema and its parameters (by name, in schema order). */
-interface ObjectRecord {
-  /** Position among the schema's objects. */
-  readonly index: number;
-  decoded?: DecodedObject;
-}
-
 interface DecodedObject {
   readonly object: ObjectSchema;
   readonly parameters: Map<string, ParameterSchema>;
@@ -178,7 +171,10 @@ export type DecodeObject = (index: number) => readonly SchemaEntry[];
  * rest of the start-up.
  */
 export class Schema {
-  readonly #byObject = new Map<string, ObjectRecord>();
+  /** Object pattern → its position among the schema's objects. */
+  readonly #index = new Map<string, number>();
+  /** Per position, the object and its parameters once decoded. */
+  readonly #decodedAt: (DecodedObject | undefined)[] = [];
   #paths: readonly string[];
   #decode?: DecodeObject;
   #entries?: readonly SchemaEntry[];
@@ -194,17 +190,16 @@ export class Schema {
     const objects: string[] = [];
     for (const entry of entries) {
       if (entry.kind === "object") {
-        if (this.#byObject.has(entry.path)) {
+        if (this.#index.has(entry.path)) {
           throw new TypeError(`Duplicate schema entry: "${entry.path}"`);
         }
-        this.#byObject.set(entry.path, {
-          index: objects.length,
-          decoded: { object: entry, parameters: new Map() },
-        });
+        this.#index.set(entry.path, objects.length);
+        this.#decodedAt.push({ object: entry, parameters: new Map() });
         objects.push(entry.path);
         continue;
       }
-      const record = this.#byObject.get(objectOf(entry.path))?.decoded;
+      const at = this.#index.get(objectOf(entry.path));
+      const record = at === undefined ? undefined : this.#decodedAt[at];
       if (record === undefined) {
         throw new TypeError(`Schema entry "${entry.path}" has no object "${objectOf(entry.path)}"`);
       }
@@ -226,7 +221,7 @@ export class Schema {
     schema.#entries = undefined;
     schema.#paths = paths;
     schema.#decode = decode;
-    for (const [index, path] of paths.entries()) schema.#byObject.set(path, { index });
+    for (let index = 0; index < paths.length; index++) schema.#index.set(paths[index], index);
     return schema;
   }
 
@@ -261,7 +256,7 @@ export class Schema {
 
   /** The position of the object `pattern` among the schema's objects; -1 when absent. */
   objectIndex(pattern: string): number {
-    return this.#byObject.get(pattern)?.index ?? -1;
+    return this.#index.get(pattern) ?? -1;
   }
 
   /**
@@ -293,14 +288,16 @@ export class Schema {
   }
 
   #decoded(pattern: string): DecodedObject | undefined {
-    const record = this.#byObject.get(pattern);
-    if (record === undefined || record.decoded !== undefined) return record?.decoded;
-    const [object, ...parameters] = this.#decode!(record.index);
+    const at = this.#index.get(pattern);
+    if (at === undefined) return undefined;
+    const known = this.#decodedAt[at];
+    if (known !== undefined) return known;
+    const [object, ...parameters] = this.#decode!(at);
     const byName = new Map<string, ParameterSchema>();
     for (const parameter of parameters) {
       byName.set(parameter.path.slice(pattern.length), parameter as ParameterSchema);
     }
-    return record.decoded = { object: object as ObjectSchema, parameters: byName };
+    return this.#decodedAt[at] = { object: object as ObjectSchema, parameters: byName };
   }
 }
 

@@ -116,6 +116,10 @@ export function lazySchema(shapeTexts: readonly string[], rows: readonly string[
   const shapes: Shape[] = [];
   const shape = (index: number): Shape => shapes[index] ??= JSON.parse(shapeTexts[index]);
   // A row starts `["<path>",`; paths are plain ASCII (names, dots, {i}): no escapes to undo.
-  const paths = rows.map((row) => row.slice(2, row.indexOf('"', 2)));
+  const paths = new Array<string>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    paths[i] = row.slice(2, row.indexOf('"', 2));
+  }
   return Schema.lazy(paths, (index) => decodeRow(rows[index], shape));
 }
