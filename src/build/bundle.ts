@@ -10,7 +10,8 @@
  */
 
 import { run } from "./runtime.ts";
-import { releaseSourceMap } from "./source_maps.ts";
+import { deferDynamicImports } from "./defer_imports.ts";
+import { type ColumnShift, releaseSourceMap } from "./source_maps.ts";
 
 /** A module loaded by URL at run time, and the name of its bundle beside `agent.js`. */
 export interface RuntimeModule {
@@ -125,19 +126,24 @@ export async function bundleAgent(o: BundleOptions): Promise<void> {
       ["bundle", "--quiet", ...MINIFY, "--code-splitting", "--outdir", split, "main.ts"],
       o.root,
     );
-    for await (const entry of Deno.readDir(split)) {
-      if (entry.name.endsWith(".map")) {
-        const text = await Deno.readTextFile(`${split}/${entry.name}`);
-        const place = { mapDir: split, root: o.root };
-        const name = entry.name === "main.js.map" ? `${AGENT_BUNDLE}.map` : entry.name;
-        await Deno.writeTextFile(`${o.outDir}/${name}`, releaseSourceMap(text, place));
-        continue;
-      }
-      const name = entry.name === "main.js" ? AGENT_BUNDLE : entry.name;
+    const entries = [...Deno.readDirSync(split)].map((e) => e.name).sort();
+    // Chunks first: the dynamic imports' rewrite moves columns their maps must follow.
+    const shifts = new Map<string, ColumnShift[]>();
+    for (const file of entries.filter((n) => n.endsWith(".js"))) {
+      const name = file === "main.js" ? AGENT_BUNDLE : file;
       if (RUNTIME_MODULES.some((m) => m.bundle === name)) {
         throw new Error(`A chunk of main.ts is named like a runtime module: ${name}`);
       }
-      await Deno.copyFile(`${split}/${entry.name}`, `${o.outDir}/${name}`);
+      const deferred = deferDynamicImports(await Deno.readTextFile(`${split}/${file}`));
+      shifts.set(file, deferred.shifts);
+      await Deno.writeTextFile(`${o.outDir}/${name}`, deferred.code);
+    }
+    for (const file of entries.filter((n) => n.endsWith(".js.map"))) {
+      const text = await Deno.readTextFile(`${split}/${file}`);
+      const place = { mapDir: split, root: o.root };
+      const name = file === "main.js.map" ? `${AGENT_BUNDLE}.map` : file;
+      const moved = shifts.get(file.slice(0, -4)) ?? [];
+      await Deno.writeTextFile(`${o.outDir}/${name}`, releaseSourceMap(text, place, moved));
     }
   } finally {
     await Deno.remove(split, { recursive: true });

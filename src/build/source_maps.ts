@@ -24,17 +24,23 @@ export interface SourceMapPlace {
 }
 
 /**
- * The map text `text` rewritten for the release (see the module doc).
+ * The map text `text` rewritten for the release (see the module doc), its generated columns
+ * moved by `shifts` (edits made to the bundle after it was written).
  *
  * @throws {TypeError} when `text` is not a source map (no `mappings` or `sources`).
  */
-export function releaseSourceMap(text: string, place: SourceMapPlace): string {
+export function releaseSourceMap(
+  text: string,
+  place: SourceMapPlace,
+  shifts: readonly ColumnShift[] = [],
+): string {
   const map = JSON.parse(text) as Record<string, unknown>;
   if (typeof map.mappings !== "string" || !Array.isArray(map.sources)) {
     throw new TypeError("Not a source map: no mappings or sources");
   }
   delete map.sourcesContent;
   delete map.sourceRoot;
+  map.mappings = shiftGeneratedColumns(map.mappings, shifts);
   const root = resolve(place.root);
   map.sources = map.sources.map((source: unknown) => {
     const path = resolve(place.mapDir, String(source));
@@ -45,4 +51,74 @@ export function releaseSourceMap(text: string, place: SourceMapPlace): string {
     return `../${path.slice(path.lastIndexOf("/") + 1)}`;
   });
   return JSON.stringify(map);
+}
+
+/** Columns inserted on one generated line: from `column` on, positions move by `delta`. */
+export interface ColumnShift {
+  /** 0-based generated line. */
+  line: number;
+  /** 0-based column of the insertion in the original generated text. */
+  column: number;
+  delta: number;
+}
+
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+function decodeVlq(segment: string): number[] {
+  const values: number[] = [];
+  let value = 0;
+  let shift = 0;
+  for (const char of segment) {
+    const digit = BASE64.indexOf(char);
+    if (digit < 0) throw new TypeError(`Bad VLQ digit "${char}" in source map`);
+    value += (digit & 31) * 2 ** shift;
+    if (digit & 32) {
+      shift += 5;
+      continue;
+    }
+    values.push(value % 2 === 1 ? -(value - 1) / 2 : value / 2);
+    value = 0;
+    shift = 0;
+  }
+  return values;
+}
+
+function encodeVlq(values: readonly number[]): string {
+  let out = "";
+  for (const v of values) {
+    let rest = v < 0 ? -v * 2 + 1 : v * 2;
+    do {
+      let digit = rest % 32;
+      rest = Math.floor(rest / 32);
+      if (rest > 0) digit |= 32;
+      out += BASE64[digit];
+    } while (rest > 0);
+  }
+  return out;
+}
+
+/**
+ * `mappings` (a source map's VLQ field) with the generated columns moved by `shifts`: a
+ * segment at or after an insertion's column moves by its delta (insertions on one line add
+ * up). Only generated columns change; what each segment maps to stays.
+ */
+export function shiftGeneratedColumns(mappings: string, shifts: readonly ColumnShift[]): string {
+  if (shifts.length === 0) return mappings;
+  const byLine = new Map<number, ColumnShift[]>();
+  for (const s of shifts) byLine.set(s.line, [...(byLine.get(s.line) ?? []), s]);
+  return mappings.split(";").map((line, index) => {
+    const here = byLine.get(index);
+    if (here === undefined || line === "") return line;
+    let column = 0;
+    let previous = 0;
+    return line.split(",").map((segment) => {
+      const fields = decodeVlq(segment);
+      column += fields[0];
+      let moved = column;
+      for (const s of here) if (column >= s.column) moved += s.delta;
+      fields[0] = moved - previous;
+      previous = moved;
+      return encodeVlq(fields);
+    }).join(",");
+  }).join(";");
 }

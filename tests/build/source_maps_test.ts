@@ -5,7 +5,8 @@
 
 import assert from "node:assert/strict";
 import { MINIFY } from "../../src/build/bundle.ts";
-import { releaseSourceMap } from "../../src/build/source_maps.ts";
+import { deferDynamicImports } from "../../src/build/defer_imports.ts";
+import { releaseSourceMap, shiftGeneratedColumns } from "../../src/build/source_maps.ts";
 
 Deno.test("releaseSourceMap() drops the sources' text and names repository and npm paths", () => {
   const map = JSON.stringify({
@@ -83,4 +84,51 @@ Deno.test("a stack trace from the minified bundle names the source file and line
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("shiftGeneratedColumns() moves the generated columns after an insertion, nothing else", () => {
+  // Columns 0, 4, 7 on line 0 (relative 0, 4, 3); 0 on line 1; the source fields untouched.
+  assert.equal(
+    shiftGeneratedColumns("AAAA,IAAI,GAAG;AAAA", [{ line: 0, column: 5, delta: 3 }]),
+    "AAAA,IAAI,MAAG;AAAA",
+  );
+  assert.equal(
+    shiftGeneratedColumns("AAAA,IAAI,GAAG;AAAA", [{ line: 1, column: 0, delta: 3 }]),
+    "AAAA,IAAI,GAAG;GAAA",
+  );
+  // Two insertions on a line add up; one at a segment's own column moves it.
+  assert.equal(
+    shiftGeneratedColumns("AAAA,IAAI,GAAG", [{ line: 0, column: 4, delta: 3 }, {
+      line: 0,
+      column: 6,
+      delta: 3,
+    }]),
+    "AAAA,OAAI,MAAG",
+  );
+  // Negative and multi-digit fields survive the decode and encode unchanged.
+  const long = "gBAAA,kBAAmB,DAAD;;AACA";
+  assert.equal(shiftGeneratedColumns(long, [{ line: 0, column: 10_000, delta: 3 }]), long);
+  assert.equal(
+    shiftGeneratedColumns(long, [{ line: 0, column: 0, delta: 3 }]),
+    "mBAAA,kBAAmB,DAAD;;AACA",
+  );
+  assert.throws(() => shiftGeneratedColumns("A!AA", [{ line: 0, column: 0, delta: 1 }]), /Bad VLQ/);
+});
+
+Deno.test("deferDynamicImports() makes each chunk import's specifier a non-literal and says where", () => {
+  const code =
+    'a();let x=()=>import("./c-1.js");\nb(import("./d_2.js"),import("./e.js"));import(u);';
+  const { code: out, shifts } = deferDynamicImports(code);
+  assert.equal(
+    out,
+    'a();let x=()=>import("./c-1.js"+"");\nb(import("./d_2.js"+""),import("./e.js"+""));import(u);',
+  );
+  assert.deepEqual(shifts, [
+    { line: 0, column: 31, delta: 3 },
+    { line: 1, column: 19, delta: 3 },
+    { line: 1, column: 36, delta: 3 },
+  ]);
+  // Each shift sits where its `)` was.
+  const lines = code.split("\n");
+  for (const s of shifts) assert.equal(lines[s.line][s.column], ")");
 });

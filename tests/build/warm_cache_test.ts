@@ -2,7 +2,8 @@
  * `cwmp-agent warm-cache` on the real release bundle: the seed it makes holds V8's code
  * cache of every module of the bundle that a start of the agent loads on its way to the
  * first Inform (so a boot from the seed compiles none of them again), and nothing the
- * agent does not load (it runs without the CLI parser and its Node layer).
+ * agent does not load (it runs without the CLI parser and its Node layer); a start reads
+ * no module it does not load.
  */
 
 import assert from "node:assert/strict";
@@ -14,14 +15,19 @@ import { spawnAgent, writeAgentConfig } from "../_helpers/agent_process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-/** The specifiers V8's code cache in `denoDir` holds. */
-function codeCached(denoDir: string): string[] {
-  const db = new DatabaseSync(`${denoDir}/v8_code_cache_v2`, { readOnly: true });
+/** The specifiers a cache database of `denoDir` holds. */
+function cached(denoDir: string, database: string, table: string): string[] {
+  const db = new DatabaseSync(`${denoDir}/${database}`, { readOnly: true });
   try {
-    return db.prepare("SELECT specifier FROM codecache").all().map((r) => String(r.specifier));
+    return db.prepare(`SELECT specifier FROM ${table}`).all().map((r) => String(r.specifier));
   } finally {
     db.close();
   }
+}
+
+/** The specifiers V8's code cache in `denoDir` holds. */
+function codeCached(denoDir: string): string[] {
+  return cached(denoDir, "v8_code_cache_v2", "codecache");
 }
 
 Deno.test("warm-cache seeds V8's code cache of every bundle module a start loads", async () => {
@@ -67,6 +73,12 @@ Deno.test("warm-cache seeds V8's code cache of every bundle module a start loads
     assert.deepEqual(ours(seeded).filter((s) => !loaded.includes(s)), [], "seeded, not loaded");
     assert.deepEqual(loaded.filter((s) => !seeded.includes(s)), [], "loaded, not seeded");
     assert.deepEqual(seeded.filter((s) => s.startsWith("ext:deno_node/")), [], "no Node layer");
+    // Deno reads and analyses a module's dynamic imports of literal specifiers with it: the
+    // bundle's are not literals, so a start reads only what it loads.
+    const analysed = ours(cached(booted, "dep_analysis_cache_v2", "moduleinfocache"));
+    assert.deepEqual(analysed.filter((s) => !loaded.includes(s)), [], "read, not loaded");
+    const bundled = [...Deno.readDirSync(app)].filter((e) => e.name.endsWith(".js")).length;
+    assert.ok(bundled > loaded.length + 10, `${bundled} modules bundled, ${loaded.length} loaded`);
   } finally {
     await acs.close();
     await Deno.remove(dir, { recursive: true });
