@@ -11,7 +11,7 @@
 
 import { run } from "./runtime.ts";
 import { deferDynamicImports } from "./defer_imports.ts";
-import { type ColumnShift, releaseSourceMap } from "./source_maps.ts";
+import { type ColumnShift, editShifts, releaseSourceMap } from "./source_maps.ts";
 
 /** A module loaded by URL at run time, and the name of its bundle beside `agent.js`. */
 export interface RuntimeModule {
@@ -127,23 +127,35 @@ export async function bundleAgent(o: BundleOptions): Promise<void> {
       o.root,
     );
     const entries = [...Deno.readDirSync(split)].map((e) => e.name).sort();
-    // Chunks first: the dynamic imports' rewrite moves columns their maps must follow.
-    const shifts = new Map<string, ColumnShift[]>();
+    // Chunks first: the version stamp and the dynamic imports' rewrite move columns their
+    // maps must follow (each list in the coordinates of the text it edited, applied in turn).
+    const edits = new Map<string, ColumnShift[][]>();
     for (const file of entries.filter((n) => n.endsWith(".js"))) {
       const name = file === "main.js" ? AGENT_BUNDLE : file;
       if (RUNTIME_MODULES.some((m) => m.bundle === name)) {
         throw new Error(`A chunk of main.ts is named like a runtime module: ${name}`);
       }
-      const deferred = deferDynamicImports(await Deno.readTextFile(`${split}/${file}`));
-      shifts.set(file, deferred.shifts);
+      let code = await Deno.readTextFile(`${split}/${file}`);
+      const lists: ColumnShift[][] = [];
+      if (file === "main.js") {
+        const stamped = stampVersion(code, o.baseVersion, o.version);
+        lists.push(editShifts(code, stamped));
+        code = stamped.replace(
+          /\/\/# sourceMappingURL=main\.js\.map\s*$/,
+          `//# sourceMappingURL=${AGENT_BUNDLE}.map\n`,
+        );
+      }
+      const deferred = deferDynamicImports(code);
+      lists.push(deferred.shifts);
+      edits.set(file, lists);
       await Deno.writeTextFile(`${o.outDir}/${name}`, deferred.code);
     }
     for (const file of entries.filter((n) => n.endsWith(".js.map"))) {
       const text = await Deno.readTextFile(`${split}/${file}`);
       const place = { mapDir: split, root: o.root };
       const name = file === "main.js.map" ? `${AGENT_BUNDLE}.map` : file;
-      const moved = shifts.get(file.slice(0, -4)) ?? [];
-      await Deno.writeTextFile(`${o.outDir}/${name}`, releaseSourceMap(text, place, moved));
+      const lists = edits.get(file.slice(0, -4)) ?? [];
+      await Deno.writeTextFile(`${o.outDir}/${name}`, releaseSourceMap(text, place, lists));
     }
   } finally {
     await Deno.remove(split, { recursive: true });
@@ -164,11 +176,4 @@ export async function bundleAgent(o: BundleOptions): Promise<void> {
     const place = { mapDir: o.outDir, root: o.root };
     await Deno.writeTextFile(map, releaseSourceMap(await Deno.readTextFile(map), place));
   }
-  const agent = `${o.outDir}/${AGENT_BUNDLE}`;
-  const text = (await Deno.readTextFile(agent))
-    .replace(
-      /\/\/# sourceMappingURL=main\.js\.map\s*$/,
-      `//# sourceMappingURL=${AGENT_BUNDLE}.map\n`,
-    );
-  await Deno.writeTextFile(agent, stampVersion(text, o.baseVersion, o.version));
 }

@@ -25,14 +25,15 @@ export interface SourceMapPlace {
 
 /**
  * The map text `text` rewritten for the release (see the module doc), its generated columns
- * moved by `shifts` (edits made to the bundle after it was written).
+ * moved by `edits`: the shifts of each edit made to the bundle after it was written, in the
+ * order they were made.
  *
  * @throws {TypeError} when `text` is not a source map (no `mappings` or `sources`).
  */
 export function releaseSourceMap(
   text: string,
   place: SourceMapPlace,
-  shifts: readonly ColumnShift[] = [],
+  edits: readonly (readonly ColumnShift[])[] = [],
 ): string {
   const map = JSON.parse(text) as Record<string, unknown>;
   if (typeof map.mappings !== "string" || !Array.isArray(map.sources)) {
@@ -40,7 +41,10 @@ export function releaseSourceMap(
   }
   delete map.sourcesContent;
   delete map.sourceRoot;
-  map.mappings = shiftGeneratedColumns(map.mappings, shifts);
+  map.mappings = edits.reduce(
+    (m: string, shifts) => shiftGeneratedColumns(m, shifts),
+    map.mappings,
+  );
   const root = resolve(place.root);
   map.sources = map.sources.map((source: unknown) => {
     const path = resolve(place.mapDir, String(source));
@@ -121,4 +125,34 @@ export function shiftGeneratedColumns(mappings: string, shifts: readonly ColumnS
       return encodeVlq(fields);
     }).join(",");
   }).join(";");
+}
+
+/**
+ * Where one contiguous replacement that made `after` out of `before` moved the columns: what
+ * follows the common prefix moves by the change in length (none when the texts are equal).
+ *
+ * @throws {TypeError} when the replacement spans lines (its columns could not be moved).
+ */
+export function editShifts(before: string, after: string): ColumnShift[] {
+  if (before === after) return [];
+  let prefix = 0;
+  while (prefix < before.length && before[prefix] === after[prefix]) prefix++;
+  const delta = after.length - before.length;
+  const lineStart = before.lastIndexOf("\n", prefix - 1) + 1;
+  const changed = before.slice(prefix, before.length - commonSuffix(before, after, prefix));
+  if (
+    changed.includes("\n") || after.slice(prefix, prefix + changed.length + delta).includes("\n")
+  ) {
+    throw new TypeError("An edit across lines cannot be mapped");
+  }
+  const line = before.slice(0, lineStart).split("\n").length - 1;
+  return [{ line, column: prefix - lineStart, delta }];
+}
+
+function commonSuffix(a: string, b: string, floor: number): number {
+  let n = 0;
+  while (
+    n < a.length - floor && n < b.length - floor && a[a.length - 1 - n] === b[b.length - 1 - n]
+  ) n++;
+  return n;
 }

@@ -6,7 +6,11 @@
 import assert from "node:assert/strict";
 import { MINIFY } from "../../src/build/bundle.ts";
 import { deferDynamicImports } from "../../src/build/defer_imports.ts";
-import { releaseSourceMap, shiftGeneratedColumns } from "../../src/build/source_maps.ts";
+import {
+  editShifts,
+  releaseSourceMap,
+  shiftGeneratedColumns,
+} from "../../src/build/source_maps.ts";
 
 Deno.test("releaseSourceMap() drops the sources' text and names repository and npm paths", () => {
   const map = JSON.stringify({
@@ -131,4 +135,20 @@ Deno.test("deferDynamicImports() makes each chunk import's specifier a non-liter
   // Each shift sits where its `)` was.
   const lines = code.split("\n");
   for (const s of shifts) assert.equal(lines[s.line][s.column], ")");
+});
+
+Deno.test("editShifts() finds where one replacement moved the columns", () => {
+  const before = 'x();\nvar e="0.1.0";async function u(){}';
+  const after = 'x();\nvar e="0.1.0+a61a82c";async function u(){}';
+  // What follows `"0.1.0` (its closing quote, at column 12 of line 1) moves by 8.
+  assert.deepEqual(editShifts(before, after), [{ line: 1, column: 12, delta: 8 }]);
+  assert.equal(before.split("\n")[1].slice(12), '";async function u(){}');
+  assert.deepEqual(editShifts(before, before), []);
+  assert.deepEqual(editShifts("ab", "a"), [{ line: 0, column: 1, delta: -1 }]);
+  assert.throws(() => editShifts("a\nb", "a;b"), /across lines/);
+  // Applied to a map: a segment after the stamp moves, one before it stays.
+  assert.equal(
+    shiftGeneratedColumns("AAAA;AAAA,YAAY", editShifts(before, after)),
+    "AAAA;AAAA,oBAAY",
+  );
 });
