@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCheckConfig } from "../../src/cli/mod.ts";
+import { SchemaFileError } from "../../src/datamodel/schema_gen/decode.ts";
 
 /** Writes `text` (with a state dir, and an ACS URL unless `[acs]` is there) and runs `body`. */
 async function withConfig(text: string, body: (path: string) => Promise<void>): Promise<void> {
@@ -80,4 +81,21 @@ Deno.test("runCheckConfig() reads secrets from the environment", async () => {
   } finally {
     Deno.env.delete(name);
   }
+});
+
+Deno.test("runCheckConfig() reads the configured model's schema and returns its one-line error", async () => {
+  await withConfig('[cpe]\ndatamodel = "tr098"\n', async (path) => {
+    const asked: string[] = [];
+    const result = await runCheckConfig(path, {
+      loadSchema: (root) => {
+        asked.push(root);
+        return Promise.reject(new SchemaFileError("Cannot load the X:1 schema from /x: gone"));
+      },
+    });
+    assert.deepEqual(asked, ["tr098"]);
+    assert.deepEqual(result, { ok: false, output: "Cannot load the X:1 schema from /x: gone\n" });
+  });
+  await withConfig("", async (path) => {
+    assert.equal((await runCheckConfig(path)).ok, true, "the shipped schema loads");
+  });
 });

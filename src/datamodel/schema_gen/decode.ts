@@ -60,17 +60,24 @@ export function parseSchemaText(text: string, model: string): SchemaData {
   return { shapes: lines.slice(1, 1 + shapes), rows: lines.slice(1 + shapes, 1 + shapes + rows) };
 }
 
+/** A schema data file that is missing, unreadable or not the model's (one-line message). */
+export class SchemaFileError extends Error {
+  override name = "SchemaFileError";
+}
+
 /**
  * Reads and checks the data file at `url` ({@linkcode parseSchemaText}).
  *
- * @throws {Error} "Cannot load the <model> schema from <path>: <why>".
+ * @throws {SchemaFileError} "Cannot load the <model> schema from <path>: <why>".
  */
 export function readSchemaFile(url: URL, model: string): SchemaData {
   try {
     return parseSchemaText(Deno.readTextFileSync(url), model);
   } catch (error) {
     const path = url.protocol === "file:" ? decodeURIComponent(url.pathname) : url.href;
-    throw new Error(`Cannot load the ${model} schema from ${path}: ${(error as Error).message}`);
+    throw new SchemaFileError(
+      `Cannot load the ${model} schema from ${path}: ${(error as Error).message}`,
+    );
   }
 }
 type ParameterRow = [name: string, shape: number, version?: string];
