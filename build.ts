@@ -28,6 +28,7 @@ import {
   AGENT_BUNDLE,
   bundleAgent,
   gitDescribe,
+  isBundleFile,
   releaseVersion,
   RUNTIME_MODULES,
 } from "./src/build/bundle.ts";
@@ -173,10 +174,7 @@ async function compile(
       // agent.js's chunks (the modules it imports on demand); the schema data files; the
       // source maps (read only when a stack trace is formatted).
       ...[...Deno.readDirSync(bundleDir)]
-        .filter((e) =>
-          e.isFile && [".js", ".txt", ".map"].some((end) => e.name.endsWith(end)) &&
-          e.name !== AGENT_BUNDLE
-        )
+        .filter((e) => e.isFile && isBundleFile(e.name) && e.name !== AGENT_BUNDLE)
         .flatMap((e) => ["--include", `${bundleDir}/${e.name}`]),
       "--target",
       job.target.triple,

@@ -38,6 +38,14 @@ export const SCHEMA_DATA_FILES: readonly string[] = [
   "src/datamodel/generated/tr098_schema.txt",
 ];
 
+/**
+ * Whether `name` is a file {@linkcode bundleAgent} writes for the release: a module, a schema
+ * data file or a source map.
+ */
+export function isBundleFile(name: string): boolean {
+  return [".js", ".txt", ".map"].some((end) => name.endsWith(end));
+}
+
 /** The main bundle's file name. */
 export const AGENT_BUNDLE = "agent.js";
 

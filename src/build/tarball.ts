@@ -23,7 +23,7 @@
  */
 
 import { v8FlagsArgument } from "../cli/v8_flags.ts";
-import { AGENT_BUNDLE } from "./bundle.ts";
+import { AGENT_BUNDLE, isBundleFile } from "./bundle.ts";
 import type { GlibcFiles } from "./glibc.ts";
 import { run } from "./runtime.ts";
 
@@ -169,7 +169,7 @@ export async function buildTarball(o: TarballOptions): Promise<TarballResult> {
   await Deno.writeTextFile(`${top}/bin/cwmp-agent`, launcher, { mode: 0o755 });
   await copy(o.runtime, `${top}/libexec/deno`, 0o755);
   for await (const entry of Deno.readDir(o.bundleDir)) {
-    if ([".js", ".txt", ".map"].some((end) => entry.name.endsWith(end))) {
+    if (entry.isFile && isBundleFile(entry.name)) {
       await copy(`${o.bundleDir}/${entry.name}`, `${top}/app/${entry.name}`, 0o644);
     }
   }
