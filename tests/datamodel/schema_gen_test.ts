@@ -316,7 +316,10 @@ Deno.test("readSchemaFile() names the model and the file it cannot load", async 
     );
     assert.throws(
       () => readSchemaFile(url, "InternetGatewayDevice:1.14"),
-      /^Error: Cannot load the InternetGatewayDevice:1.14 schema from .*: header is not/,
+      {
+        name: "SchemaFileError",
+        message: /^Cannot load the InternetGatewayDevice:1.14 schema from .*: header is not/,
+      },
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
