@@ -42,7 +42,7 @@ export interface MemoryBenchOptions {
   sessions: number;
   /** Names in the big GetParameterValues. */
   bigGpvNames: number;
-  /** V8 flags for the agent process (none by default). */
+  /** V8 flags for the agent process (the production ones by default; with `releaseDir` too). */
   v8Flags?: readonly string[];
   /**
    * Runs the release bundle in this directory with the launcher's arguments (and their V8
@@ -102,7 +102,7 @@ export async function benchMemory(options: MemoryBenchOptions): Promise<MemoryBe
   const acs = startFakeAcs();
   let release = {};
   if (options.releaseDir !== undefined) {
-    const runArgs = runArguments(options.releaseDir);
+    const runArgs = runArguments(options.releaseDir, options.v8Flags);
     await warmCache(runArgs, `${dir}/deno`);
     release = { runArgs, env: { ...LAUNCHER_ENV, DENO_DIR: `${dir}/deno` } };
   }

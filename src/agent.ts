@@ -173,6 +173,8 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       now: () => platform.now(),
       root: rootObjectOf(config.cpe.datamodel),
       dhcp: config.acs.dhcpDiscovery,
+      // Written once the first Inform is out (see flushSettings below).
+      deferSourcesWrite: true,
     },
   );
   // DHCP discovery and the gateway identity; a lease the hook recorded before we started
@@ -479,6 +481,18 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
    * have landed. Every other write is waited for before the actions that follow it.
    */
   let landed: Promise<void> = Promise.resolve();
+  /**
+   * The settings' sources file a first start writes (config fingerprints) is kept off the
+   * path to the BOOT Inform the same way, until the first exchange with the ACS is over
+   * (or the agent stops): a power cut before it lands makes the next start derive it again.
+   */
+  const flushSettings = () => {
+    try {
+      settings.flushDeferred();
+    } catch (error) {
+      logger.error(`Saving the settings' sources failed: ${errorText(error)}`);
+    }
+  };
   const persist = (snapshot: SessionSnapshot, overlap: boolean): Promise<void> => {
     const write = landed.then(() => stateStore.save(snapshot));
     // A write waited for fails its event (logged by the chain); one not waited for, here.
@@ -526,6 +540,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
         logger.debug(() => `Envelope sent: ${action.envelope.message.kind}`);
         settle(
           exchange(client, action, config.acs.maxBodyBytes).then(async (result) => {
+            flushSettings();
             await landed;
             // A transport error is logged once, with the retry, when the session closes.
             if (result.event.kind !== "transportError") logger.info(describeReceived(result));
@@ -838,6 +853,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       await bulkdata?.close();
       await mqtt.close();
       await chain;
+      flushSettings();
       await landed;
       http.closeAll();
       unlock();

@@ -107,6 +107,14 @@ export interface SettingsStoreOptions {
   root?: string;
   /** `acs.dhcp_discovery`: read and apply the values DHCP supplied; default false. */
   dhcp?: boolean;
+  /**
+   * At open, when the config-vs-ACS rule changes only `config_sources.json` (a first start,
+   * or an edited config value the ACS never set), keep that write until
+   * {@linkcode SettingsStore.flushDeferred}: the agent makes it once the BOOT Inform is out.
+   * The file only records fingerprints of the config as loaded, so a power cut before it
+   * lands makes the next start work out the same again. Default false.
+   */
+  deferSourcesWrite?: boolean;
 }
 
 /** What `dhcp_settings.json` holds. */
@@ -130,6 +138,8 @@ export class SettingsStore implements ManagementSettingsStore {
   #listeners: ((changes: Partial<StoredSettings>) => void)[] = [];
   /** Text → SHA-256 of the texts the last applyConfig hashed: a reload re-hashes only news. */
   #hashed = new Map<string, string>();
+  /** `config_sources.json` is behind `#sources` until flushDeferred() (deferSourcesWrite). */
+  #sourcesDeferred = false;
 
   private constructor(
     stateDir: string,
@@ -158,7 +168,7 @@ export class SettingsStore implements ManagementSettingsStore {
     options: SettingsStoreOptions = {},
   ): SettingsStore {
     const store = SettingsStore.#read(stateDir, factory, options);
-    store.applyConfig(factory);
+    store.#applyConfig(factory, options.deferSourcesWrite === true);
     return store;
   }
 
@@ -174,7 +184,7 @@ export class SettingsStore implements ManagementSettingsStore {
   ): Promise<SettingsStore> {
     const store = SettingsStore.#read(stateDir, factory, options);
     store.#hashed = await prefetchFingerprints(factory, store.#sources);
-    store.applyConfig(factory);
+    store.#applyConfig(factory, options.deferSourcesWrite === true);
     return store;
   }
 
@@ -222,6 +232,10 @@ export class SettingsStore implements ManagementSettingsStore {
    * Persists what changed (settings.json first, so a crash in between only repeats this).
    */
   applyConfig(factory: StoredSettings): void {
+    this.#applyConfig(factory, false);
+  }
+
+  #applyConfig(factory: StoredSettings, deferSources: boolean): void {
     const derived = this.#factory.connectionRequestUrl;
     this.#factory = { ...factory, connectionRequestUrl: derived || factory.connectionRequestUrl };
     const now = (this.#options.now ?? Date.now)();
@@ -243,10 +257,26 @@ export class SettingsStore implements ManagementSettingsStore {
       this.#journal.write(this.#path, JSON.stringify(out.overlay, null, 2) + "\n");
       this.#overlay = out.overlay;
     }
-    if (out.sourcesChanged || out.overlayChanged) {
-      this.#journal.write(this.#sourcesPath, serializeSources(out.sources));
-    }
+    if (out.overlayChanged || (out.sourcesChanged && !deferSources)) {
+      this.#writeSources(out.sources);
+    } else if (out.sourcesChanged) this.#sourcesDeferred = true;
     this.#sources = out.sources;
+  }
+
+  /**
+   * Writes `config_sources.json` if the open kept its write back (`deferSourcesWrite`);
+   * true when it did. Any other change of the sources writes the whole file, this included.
+   */
+  flushDeferred(): boolean {
+    if (!this.#sourcesDeferred) return false;
+    this.#writeSources();
+    return true;
+  }
+
+  /** Writes `sources` whole (through the journal), which settles any deferred write. */
+  #writeSources(sources: SourcesState = this.#sources): void {
+    this.#journal.write(this.#sourcesPath, serializeSources(sources));
+    this.#sourcesDeferred = false;
   }
 
   /** Where each config-backed setting's effective value comes from: `config` or `acs`. */
@@ -303,7 +333,7 @@ export class SettingsStore implements ManagementSettingsStore {
     if (overlayChanged) {
       this.#sources = { ...this.#sources, acs };
       this.#journal.write(this.#path, JSON.stringify(overlay, null, 2) + "\n");
-      this.#journal.write(this.#sourcesPath, serializeSources(this.#sources));
+      this.#writeSources();
       this.#overlay = overlay;
     }
     const after = this.get();
@@ -335,7 +365,7 @@ export class SettingsStore implements ManagementSettingsStore {
     for (const key of Object.keys(changes)) if (key in CONFIG_BACKED) sources.acs[key] = since;
     // Both files in the request's transaction: a crash leaves both or neither.
     this.#journal.write(this.#path, JSON.stringify(next, null, 2) + "\n");
-    this.#journal.write(this.#sourcesPath, serializeSources(sources));
+    this.#writeSources(sources);
     this.#overlay = next;
     this.#sources = sources;
     for (const listener of this.#listeners) listener(changes);
@@ -359,7 +389,7 @@ export class SettingsStore implements ManagementSettingsStore {
   reset(): void {
     this.#journal.write(this.#path, null);
     this.#sources = { ...this.#sources, acs: {} };
-    this.#journal.write(this.#sourcesPath, serializeSources(this.#sources));
+    this.#writeSources();
     this.#overlay = {};
   }
 }

@@ -22,7 +22,7 @@
  * @module
  */
 
-import { v8FlagsArgument } from "../cli/v8_flags.ts";
+import { V8_FLAGS, v8FlagsArgument } from "../cli/v8_flags.ts";
 import { AGENT_BUNDLE, isBundleFile } from "./bundle.ts";
 import type { GlibcFiles } from "./glibc.ts";
 import { run } from "./runtime.ts";
@@ -55,7 +55,7 @@ export const SEED_DIR = "deno-cache";
  * otherwise), and spares V8 compiling the start-up chunks' functions again at every start
  * (measured on x86_64: 12–15 ms of the 65–80 ms to the first Inform, 1.1 MB in `DENO_DIR`).
  */
-export function runArguments(appDir: string): string[] {
+export function runArguments(appDir: string, v8Flags: readonly string[] = V8_FLAGS): string[] {
   return [
     "run",
     "--allow-all",
@@ -64,7 +64,7 @@ export function runArguments(appDir: string): string[] {
     "--no-lock",
     "--no-remote",
     "--no-npm",
-    v8FlagsArgument(),
+    ...(v8Flags.length > 0 ? [v8FlagsArgument(v8Flags)] : []),
     `${appDir}/${AGENT_BUNDLE}`,
   ];
 }

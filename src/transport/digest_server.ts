@@ -9,6 +9,10 @@
  * `stale=true`). The highest nc seen per nonce is kept in a small bounded map
  * to reject replays of the same nonce+nc; a nonce leaves it once expired (it is refused
  * as stale before its nc is looked at), so the map holds the last `nonceTtlMs` of use.
+ * When more nonces than the map holds are used within `nonceTtlMs`, the least recently
+ * used leave it early; from then on a nonce issued no later than any of those and not in
+ * the map is refused as stale too (the client retries at once with a fresh nonce), so a
+ * nonce pushed out of the map cannot be replayed.
  *
  * @module
  */
@@ -52,6 +56,8 @@ export class DigestVerifier {
   #opaqueText: string | undefined;
   /** Highest nc per nonce, with the nonce's time, least recently used first. */
   #lastNc = new Map<string, { nc: number; issued: number }>();
+  /** The latest issue time of a nonce that left `#lastNc` while still valid. */
+  #evictedThrough = -Infinity;
 
   /** Creates a verifier for one realm and secret. */
   constructor(options: DigestVerifierOptions) {
@@ -131,8 +137,12 @@ export class DigestVerifier {
     if (nonceAge > this.#ttl) return { ok: false, stale: true, reason: "nonce expired" };
     const nc = parseInt(p.nc, 16);
     const last = this.#lastNc.get(p.nonce);
+    const issued = request.now - nonceAge;
     if (last !== undefined && nc <= last.nc) return fail("nc replayed");
-    this.#remember(p.nonce, nc, request.now - nonceAge, request.now);
+    if (last === undefined && issued <= this.#evictedThrough) {
+      return { ok: false, stale: true, reason: "nonce no longer tracked" };
+    }
+    this.#remember(p.nonce, nc, issued, request.now);
     return { ok: true };
   }
 
@@ -152,7 +162,9 @@ export class DigestVerifier {
     this.#lastNc.delete(nonce);
     this.#lastNc.set(nonce, { nc, issued });
     for (const [key, entry] of this.#lastNc) {
-      if (this.#lastNc.size <= this.#maxTracked && now - entry.issued <= this.#ttl) break;
+      const valid = now - entry.issued <= this.#ttl;
+      if (this.#lastNc.size <= this.#maxTracked && valid) break;
+      if (valid) this.#evictedThrough = Math.max(this.#evictedThrough, entry.issued);
       this.#lastNc.delete(key);
     }
   }

@@ -35,6 +35,7 @@ class CountingJournal extends StateJournal {
 interface OpenOptions {
   at?: number;
   mode?: "sync" | "async";
+  defer?: boolean;
 }
 
 async function open(dir: string, config: AgentConfig, options: OpenOptions = {}) {
@@ -45,6 +46,7 @@ async function open(dir: string, config: AgentConfig, options: OpenOptions = {})
     onCorrupt: (line: string) => lines.push(`corrupt: ${line}`),
     now: () => options.at ?? Date.UTC(2026, 0, 1),
     journal,
+    deferSourcesWrite: options.defer,
   };
   const factory = factorySettings(config, "");
   const store = options.mode === "async"
@@ -275,3 +277,65 @@ Deno.test("serializeSources() writes the combined fingerprint only when there is
   assert.equal(parseSources(text).configSha256, "ab".repeat(32));
   assert.ok(!text.includes("cr-secret"));
 });
+
+Deno.test("SettingsStore deferSourcesWrite: a first start's sources file waits for flushDeferred(), same content", () =>
+  inTempDir(async (root) => {
+    const config = configWith({ periodicInformInterval: 300 });
+    await Deno.mkdir(`${root}/now`);
+    await open(`${root}/now`, config, { mode: "async" });
+    const expected = await Deno.readTextFile(`${root}/now/config_sources.json`);
+
+    const dir = `${root}/deferred`;
+    await Deno.mkdir(dir);
+    for (const mode of ["sync", "async"] as const) {
+      const { store, writes } = await open(dir, config, { mode, defer: true });
+      assert.deepEqual(writes, [], mode);
+      await assert.rejects(Deno.stat(`${dir}/config_sources.json`), Deno.errors.NotFound);
+      assert.equal(store.flushDeferred(), true);
+      assert.equal(store.flushDeferred(), false);
+      assert.deepEqual(writes, ["config_sources.json"]);
+      assert.equal(await Deno.readTextFile(`${dir}/config_sources.json`), expected);
+      await Deno.remove(`${dir}/config_sources.json`);
+    }
+  }));
+
+Deno.test("SettingsStore deferSourcesWrite: a change before the flush writes the whole file, config fingerprints included", () =>
+  inTempDir(async (dir) => {
+    const config = configWith({ periodicInformInterval: 300 });
+    const { store, writes } = await open(dir, config, { defer: true });
+    store.set({ periodicInformInterval: 60 });
+    assert.deepEqual(writes, ["settings.json", "config_sources.json"]);
+    assert.equal(store.flushDeferred(), false);
+    const written = parseSources(await Deno.readTextFile(`${dir}/config_sources.json`));
+    assert.equal(written.configSha256, sha256Hex(configText(factorySettings(config, ""))));
+    assert.equal(written.acs.periodicInformInterval, "2026-01-01T00:00:00Z");
+    // The next start keeps the ACS's value: the config is known to be unchanged.
+    const again = await open(dir, config, { at: Date.UTC(2026, 0, 2), defer: true });
+    assert.equal(again.store.get().periodicInformInterval, 60);
+    assert.deepEqual(again.writes, []);
+    assert.equal(again.store.flushDeferred(), false);
+  }));
+
+Deno.test("SettingsStore deferSourcesWrite: a start whose config overrides an ACS value writes at once", () =>
+  inTempDir(async (dir) => {
+    const first = await open(dir, configWith({ periodicInformInterval: 300 }));
+    first.store.set({ periodicInformInterval: 60 });
+    const edited = await open(dir, configWith({ periodicInformInterval: 900 }), {
+      at: Date.UTC(2026, 0, 2),
+      defer: true,
+    });
+    assert.equal(edited.store.get().periodicInformInterval, 900);
+    assert.deepEqual(edited.writes, ["settings.json", "config_sources.json"]);
+    assert.equal(edited.store.flushDeferred(), false);
+    // An edit of a value the ACS never set changes only the sources: deferred.
+    const edited2 = await open(dir, configWith({ periodicInformInterval: 900, username: "u2" }), {
+      at: Date.UTC(2026, 0, 3),
+      defer: true,
+    });
+    assert.deepEqual(edited2.writes, []);
+    assert.equal(edited2.store.flushDeferred(), true);
+    const restart = await open(dir, configWith({ periodicInformInterval: 900, username: "u2" }), {
+      at: Date.UTC(2026, 0, 4),
+    });
+    assert.deepEqual(restart.writes, []);
+  }));

@@ -133,6 +133,19 @@ Deno.test("DigestVerifier keeps the nc of at most maxTrackedNonces nonces, and n
   for (const auth of replays.slice(2)) {
     assert.equal(reason(verifier.verify(auth, request("/", T0 + 5000))), "nc replayed");
   }
+  // The two pushed out while still valid cannot be replayed either: stale, so an honest
+  // client retries with a fresh nonce.
+  for (const auth of replays.slice(0, 2)) {
+    assert.deepEqual(verifier.verify(auth, request("/", T0 + 5000)), {
+      ok: false,
+      stale: true,
+      reason: "nonce no longer tracked",
+    });
+  }
+  assert.equal(verifier.trackedNonces, 3);
+  // A nonce issued after them is unaffected.
+  const after = clientAt(T0 + 4100);
+  assert.equal(verifier.verify(after.authorize("GET", "/"), request("/", T0 + 5000)).ok, true);
   // 61 s after the first three were issued they are expired: the next use drops them.
   const late = clientAt(T0 + 62_500);
   assert.equal(verifier.verify(late.authorize("GET", "/"), request("/", T0 + 63_000)).ok, true);
