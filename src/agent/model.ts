@@ -214,7 +214,7 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
     model,
     schema,
     attributes,
-    informRefs: await forcedInformRefs(model, model.parameterSchemas()),
+    informRefs: await forcedInformRefs(model, model.notableParameterSchemas()),
     parameterKeyPath,
     handlers: withKey(parameterKeyPath),
     localHandlers: withKey(null),

@@ -59,7 +59,7 @@ export class Notifier {
     const watched = await notifiedParameters(
       this.#model,
       this.#attributes,
-      this.#model.parameterSchemas(),
+      this.#model.notableParameterSchemas(),
     );
     await this.#detector.watch(watched, { rebaseline });
   }

@@ -36,6 +36,11 @@ export interface DeviceModelOptions {
   readonly instanceNumbers?: InstanceNumbers;
   /** Alias-based addressing; absent = off. */
   readonly alias?: AliasOptions;
+  /**
+   * Builds each object below the root when first reached (`ParameterTree`'s `lazy`);
+   * default true. The built-in bindings are checked by the tests, a mapping file's at load.
+   */
+  readonly lazy?: boolean;
 }
 
 const ROOT_OBJECT: Record<DataModelRoot, string> = {
@@ -109,6 +114,7 @@ export function createDeviceModel(options: DeviceModelOptions): ParameterTree {
     ],
     instanceNumbers: options.instanceNumbers,
     alias: options.alias,
+    lazy: options.lazy ?? true,
   });
 }
 

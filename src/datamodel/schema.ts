@@ -179,6 +179,7 @@ export class Schema {
   #decode?: DecodeObject;
   #entries?: readonly SchemaEntry[];
   #children?: Map<string, string[]>;
+  #notable?: readonly string[];
 
   /**
    * Indexes `entries`, which come parents first (the order of the BBF XML).
@@ -216,11 +217,16 @@ export class Schema {
    * A schema of the objects `paths` (parents first) whose entries `decode` gives on
    * first use. The decoded entries are trusted to match `paths`.
    */
-  static lazy(paths: readonly string[], decode: DecodeObject): Schema {
+  static lazy(
+    paths: readonly string[],
+    decode: DecodeObject,
+    notable?: readonly string[],
+  ): Schema {
     const schema = new Schema([]);
     schema.#entries = undefined;
     schema.#paths = paths;
     schema.#decode = decode;
+    schema.#notable = notable;
     for (let index = 0; index < paths.length; index++) schema.#index.set(paths[index], index);
     return schema;
   }
@@ -236,6 +242,16 @@ export class Schema {
       this.#entries = all;
     }
     return this.#entries;
+  }
+
+  /**
+   * The parameters the schema itself puts in play (in schema order): always in the Inform
+   * (`forcedInform`) or with active notification on by default (`activeNotify`
+   * `forceEnabled` / `forceDefaultEnabled`). A lazy schema made with the list knows them
+   * without decoding any object; one made without decodes them all once.
+   */
+  notableParameters(): readonly string[] {
+    return this.#notable ??= this.entries.filter(isNotable).map((entry) => entry.path);
   }
 
   /** The object entry at `pattern`, if any. */
@@ -312,4 +328,11 @@ function parentObjectOf(pattern: string): string | undefined {
 /** The object pattern a parameter pattern belongs to: `Device.DeviceInfo.UpTime` → `Device.DeviceInfo.`. */
 export function objectOf(parameterPath: string): string {
   return parameterPath.slice(0, parameterPath.lastIndexOf(".") + 1);
+}
+
+/** Whether the schema puts `entry` in play: see {@linkcode Schema.notableParameters}. */
+export function isNotable(entry: SchemaEntry): boolean {
+  return entry.kind === "parameter" &&
+    (entry.forcedInform === true || entry.activeNotify === "forceEnabled" ||
+      entry.activeNotify === "forceDefaultEnabled");
 }

@@ -156,6 +156,16 @@ export interface ParameterTreeOptions {
   readonly instanceNumbers?: InstanceNumbers;
   /** Turns alias-based addressing on; absent = instance numbers only. */
   readonly alias?: AliasOptions;
+  /**
+   * Builds each object right below a root object (`Device.IP.`, with everything under it)
+   * when a path first reaches it, instead of all at construction: a start that only reads
+   * `DeviceInfo.` and `ManagementServer.` decodes and builds only those. The names listed
+   * and their order are the same. The bindings' objects are checked at construction, their
+   * parameters (and the tables' providers) when their object is built: for bindings
+   * already checked against the schema (the built-in ones, a checked mapping file).
+   * Default false.
+   */
+  readonly lazy?: boolean;
 }
 
 interface Node {
@@ -198,6 +208,109 @@ interface Walk {
   readonly limit: number;
 }
 
+/**
+ * The bindings of one object right below a root object (`Device.IP.`), or of the root
+ * object itself (`Device.`): what building it needs.
+ */
+interface Group {
+  /** Bindings by the object they bind. */
+  readonly byObject: Map<string, Binding[]>;
+  /** Those objects and their ancestors inside the group. */
+  readonly present: Set<string>;
+  built: boolean;
+  /** The objects added when it was built, in schema order. */
+  visited: readonly string[];
+}
+
+/**
+ * The children of a root object in a lazy tree: looking one up builds its group first;
+ * going through them all builds every group and puts them in the order an eager tree has.
+ */
+class LazyChildren extends Map<string, Node> {
+  /** Names of the groups not built yet; undefined once all are, in order. */
+  #pending: Set<string> | undefined = new Set();
+  #build: (name: string) => void;
+  #order: () => readonly string[];
+
+  constructor(build: (name: string) => void, order: () => readonly string[]) {
+    super();
+    this.#build = build;
+    this.#order = order;
+  }
+
+  /** The names in the map now, building nothing. */
+  builtNames(): string[] {
+    return [...super.keys()];
+  }
+
+  /** Registers the group `name` as not built yet. */
+  defer(name: string): void {
+    this.#pending?.add(name);
+  }
+
+  override get(name: string): Node | undefined {
+    if (this.#pending?.has(name)) {
+      this.#pending.delete(name);
+      this.#build(name);
+    }
+    return super.get(name);
+  }
+
+  override has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  override get size(): number {
+    this.#all();
+    return super.size;
+  }
+
+  override keys(): MapIterator<string> {
+    this.#all();
+    return super.keys();
+  }
+
+  override values(): MapIterator<Node> {
+    this.#all();
+    return super.values();
+  }
+
+  override entries(): MapIterator<[string, Node]> {
+    this.#all();
+    return super.entries();
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, Node]> {
+    return this.entries();
+  }
+
+  override forEach(fn: (value: Node, key: string, map: Map<string, Node>) => void): void {
+    this.#all();
+    super.forEach(fn);
+  }
+
+  #all(): void {
+    const pending = this.#pending;
+    if (pending === undefined) return;
+    for (const name of pending) this.get(name);
+    this.#pending = undefined;
+    const order = this.#order();
+    const at = (name: string) => {
+      const i = order.indexOf(name);
+      return i < 0 ? order.length : i;
+    };
+    const sorted = [...super.entries()].sort((a, b) => at(a[0]) - at(b[0]));
+    super.clear();
+    for (const [name, node] of sorted) super.set(name, node);
+  }
+}
+
+/** `Device.IP.` for `Device.IP.Interface.{i}.`; a root object (`Device.`) is its own. */
+function groupOf(pattern: string): string {
+  const second = pattern.indexOf(".", pattern.indexOf(".") + 1);
+  return second < 0 ? pattern : pattern.slice(0, second + 1);
+}
+
 /** Rows planned by one {@linkcode ParameterTree.prepare}, by provisional row path. */
 type Plan = Map<string, PlannedRow>;
 
@@ -221,6 +334,12 @@ export class ParameterTree {
   #aliases?: Map<string, Promise<Aliases>>;
   /** The row node of each planned row, for commit. */
   readonly #planned = new WeakMap<PlannedRow, Node>();
+  /** The provider of every counter parameter. */
+  readonly #counter: Provider = { get: (refs) => this.#count(refs) };
+  /** A lazy tree's groups, by key (`Device.IP.`; `Device.` for the root object's own). */
+  #groups?: Map<string, Group>;
+  /** A lazy tree's names under each root object once its own group was built. */
+  readonly #rootNames = new Map<string, string[]>();
 
   /**
    * Builds the tree from `schema` and `bindings`.
@@ -233,17 +352,14 @@ export class ParameterTree {
     this.#schema = schema;
     this.#numbers = options.instanceNumbers ?? new MemoryInstanceNumbers();
     this.#alias = options.alias;
+    if (options.lazy === true) {
+      this.#buildLazily(bindings);
+      return;
+    }
     const byObject = new Map<string, Binding[]>();
     const present = new Set<string>();
     for (const binding of bindings) {
-      if (schema.object(binding.object) === undefined) {
-        throw new TypeError(`Binding names no schema object: "${binding.object}"`);
-      }
-      for (const name of binding.parameters) {
-        if (schema.parameter(binding.object + name) === undefined) {
-          throw new TypeError(`Binding names no schema parameter: "${binding.object}${name}"`);
-        }
-      }
+      checkBinding(schema, binding, true);
       byObject.set(binding.object, [...(byObject.get(binding.object) ?? []), binding]);
       for (let i = binding.object.indexOf("."); i >= 0; i = binding.object.indexOf(".", i + 1)) {
         present.add(binding.object.slice(0, i + 1));
@@ -255,57 +371,180 @@ export class ParameterTree {
       const counted = schema.object(pattern)?.numEntriesParameter;
       if (counted !== undefined) counters.set(counted, pattern);
     }
-    // Only the objects bound or holding a counter have anything to add; visited in schema
-    // order, each with its parameters, so the tree lists names in the schema's order.
+    for (const pattern of this.#visit(byObject, counters)) {
+      this.#addObject(pattern, byObject.get(pattern), counters);
+    }
+    checkTables(this.#root, "");
+  }
+
+  /**
+   * The objects bound or holding a counter, in schema order: only they have anything to
+   * add, and visiting them in that order lists names in the schema's order.
+   */
+  #visit(byObject: ReadonlyMap<string, Binding[]>, counters: ReadonlyMap<string, string>) {
     const visit = new Set(byObject.keys());
     for (const counted of counters.keys()) visit.add(objectOf(counted));
-    const objects = [...visit].sort((a, b) => schema.objectIndex(a) - schema.objectIndex(b));
-    const counter: Provider = { get: (refs) => this.#count(refs) };
-    for (const pattern of objects) {
-      const owners = byObject.get(pattern);
-      let node = owners === undefined ? undefined : this.#ensureObject(schema, pattern, owners);
-      // Parameter name → the binding serving it; names two bindings serve.
-      const serving = new Map<string, Binding>();
-      const twice = new Set<string>();
-      for (const binding of owners ?? []) {
-        for (const name of binding.parameters) {
-          const other = serving.get(name);
-          if (other !== undefined && other !== binding) twice.add(name);
-          serving.set(name, binding);
-        }
+    const schema = this.#schema;
+    return [...visit].sort((a, b) => schema.objectIndex(a) - schema.objectIndex(b));
+  }
+
+  /** Adds the object `pattern` with its bound parameters and the counters it holds. */
+  #addObject(
+    pattern: string,
+    owners: readonly Binding[] | undefined,
+    counters: ReadonlyMap<string, string>,
+  ): void {
+    const schema = this.#schema;
+    let node = owners === undefined ? undefined : this.#ensureObject(schema, pattern, owners);
+    // Parameter name → the binding serving it; names two bindings serve.
+    const serving = new Map<string, Binding>();
+    const twice = new Set<string>();
+    for (const binding of owners ?? []) {
+      for (const name of binding.parameters) {
+        const other = serving.get(name);
+        if (other !== undefined && other !== binding) twice.add(name);
+        serving.set(name, binding);
       }
-      for (const entry of schema.parametersOf(pattern)) {
-        const name = entry.path.slice(pattern.length);
-        const rowPattern = counters.get(entry.path);
-        if (rowPattern !== undefined) {
-          const parent = node ??= this.#ensureObject(schema, pattern, []);
-          parent.children.set(name, {
-            name,
-            kind: "parameter",
-            children: new Map(),
-            parameter: entry,
-          });
-          this.#providers.set(entry, counter);
-          const table = rowPattern.slice(0, -4); // Drops "{i}.".
-          this.#counted.set(entry, {
-            row: this.#ensureObject(schema, rowPattern, []),
-            table: table.slice(table.slice(0, -1).lastIndexOf(".") + 1, -1),
-          });
-          continue;
-        }
-        const binding = serving.get(name);
-        if (binding === undefined) continue;
-        if (twice.has(name)) throw new TypeError(`Parameter bound twice: "${entry.path}"`);
-        node!.children.set(name, {
+    }
+    for (const entry of schema.parametersOf(pattern)) {
+      const name = entry.path.slice(pattern.length);
+      const rowPattern = counters.get(entry.path);
+      if (rowPattern !== undefined) {
+        const parent = node ??= this.#ensureObject(schema, pattern, []);
+        parent.children.set(name, {
           name,
           kind: "parameter",
           children: new Map(),
           parameter: entry,
         });
-        this.#providers.set(entry, binding.provider);
+        this.#providers.set(entry, this.#counter);
+        const table = rowPattern.slice(0, -4); // Drops "{i}.".
+        this.#counted.set(entry, {
+          row: this.#ensureObject(schema, rowPattern, []),
+          table: table.slice(table.slice(0, -1).lastIndexOf(".") + 1, -1),
+        });
+        continue;
+      }
+      const binding = serving.get(name);
+      if (binding === undefined) continue;
+      if (twice.has(name)) throw new TypeError(`Parameter bound twice: "${entry.path}"`);
+      node!.children.set(name, {
+        name,
+        kind: "parameter",
+        children: new Map(),
+        parameter: entry,
+      });
+      this.#providers.set(entry, binding.provider);
+    }
+  }
+
+  /**
+   * The lazy construction (`lazy`): groups the bindings by the object right below their
+   * root object, builds the root objects' own groups now and the others when first reached.
+   */
+  #buildLazily(bindings: readonly Binding[]): void {
+    const schema = this.#schema;
+    const groups = this.#groups = new Map();
+    const groupAt = (key: string): Group => {
+      let group = groups.get(key);
+      if (group === undefined) {
+        group = { byObject: new Map(), present: new Set(), built: false, visited: [] };
+        groups.set(key, group);
+      }
+      return group;
+    };
+    for (const binding of bindings) {
+      checkBinding(schema, binding, false);
+      const owners = groupAt(groupOf(binding.object)).byObject;
+      owners.set(binding.object, [...(owners.get(binding.object) ?? []), binding]);
+      for (let i = binding.object.indexOf("."); i >= 0; i = binding.object.indexOf(".", i + 1)) {
+        const pattern = binding.object.slice(0, i + 1);
+        groupAt(groupOf(pattern)).present.add(pattern);
       }
     }
-    checkTables(this.#root, "");
+    const roots = [...groups.keys()].filter((key) => groupOf(key) === key && isRoot(key));
+    for (const root of roots) {
+      const name = root.slice(0, -1);
+      const children = new LazyChildren(
+        (child) => this.#buildGroup(`${root}${child}.`),
+        () => this.#eagerOrder(root),
+      );
+      this.#root.children.set(name, {
+        name,
+        kind: "object",
+        children,
+        object: schema.object(root),
+      });
+      for (const key of groups.keys()) {
+        if (key !== root && key.startsWith(root)) children.defer(key.slice(root.length, -1));
+      }
+    }
+    for (const root of roots) {
+      this.#buildGroup(root);
+      const children = this.#root.children.get(root.slice(0, -1))!.children as LazyChildren;
+      this.#rootNames.set(root, children.builtNames());
+    }
+  }
+
+  /** Builds the group `key` (see {@linkcode Group}) if it is not built yet. */
+  #buildGroup(key: string): void {
+    const group = this.#groups?.get(key);
+    if (group === undefined || group.built) return;
+    group.built = true;
+    const schema = this.#schema;
+    for (const owners of group.byObject.values()) {
+      for (const binding of owners) checkBinding(schema, binding, true);
+    }
+    const root = isRoot(key);
+    // Counters the group holds: TR-106 puts a table's NumberOfEntries in its parent object,
+    // so a table right below a root object is counted by the root object's group.
+    const counters = new Map<string, string>();
+    const candidates = root
+      ? [...this.#groups!].flatMap(([other, g]) =>
+        other !== key && other.startsWith(key) && g.present.has(`${other}{i}.`)
+          ? [`${other}{i}.`]
+          : []
+      )
+      : group.present;
+    for (const pattern of candidates) {
+      const counted = schema.object(pattern)?.numEntriesParameter;
+      if (counted === undefined) continue;
+      const holder = groupOf(objectOf(counted));
+      if (holder === key) counters.set(counted, pattern);
+      else if (!root && (!isRoot(holder) || pattern !== `${groupOf(pattern)}{i}.`)) {
+        // Neither here nor a root object's count of a table right below it.
+        throw new TypeError(`Counter outside its table's parent object: "${counted}"`);
+      }
+    }
+    const visited = this.#visit(group.byObject, counters);
+    group.visited = visited;
+    for (const pattern of visited) this.#addObject(pattern, group.byObject.get(pattern), counters);
+    if (root) return; // Its tables are groups of their own, checked as they are built.
+    const [first, second] = key.split(".");
+    const top = (this.#root.children.get(first)?.children as LazyChildren | undefined)
+      // The map's own lookup: this group is no longer pending, nothing is built again.
+      ?.get(second);
+    if (top !== undefined) {
+      checkTables({ name: "", kind: "object", children: new Map([[second, top]]) }, `${first}.`);
+    }
+  }
+
+  /**
+   * The names right below the root object `root` in the order an eager tree inserts them:
+   * what its own group added (its parameters, each counted table after its counter), then
+   * the other groups in the order their first object comes in the schema.
+   */
+  #eagerOrder(root: string): readonly string[] {
+    const schema = this.#schema;
+    const own = this.#rootNames.get(root) ?? [];
+    const first = (g: Group) => Math.min(...g.visited.map((p) => schema.objectIndex(p)));
+    const others = [...this.#groups!]
+      .filter(([key]) =>
+        key !== root && key.startsWith(root) && !own.includes(key.slice(root.length, -1))
+      )
+      .sort((a, b) => first(a[1]) - first(b[1]))
+      .map(([key]) => key.slice(root.length, -1));
+    return [...own, ...others];
   }
 
   /** The schema the tree was built on. */
@@ -315,7 +554,32 @@ export class ParameterTree {
 
   /** The schema's parameters the tree holds (bound, or counting a table's rows), in schema order. */
   parameterSchemas(): Iterable<ParameterSchema> {
-    return this.#providers.keys();
+    if (this.#groups === undefined) return this.#providers.keys();
+    for (const node of this.#root.children.values()) void node.children.size; // Builds all.
+    const schema = this.#schema;
+    const objects = [...this.#groups.values()].flatMap((g) => g.visited)
+      .sort((a, b) => schema.objectIndex(a) - schema.objectIndex(b));
+    return objects.flatMap((pattern) =>
+      [...schema.parametersOf(pattern)].filter((entry) => this.#providers.has(entry))
+    );
+  }
+
+  /**
+   * The tree's parameters among the schema's notable ones
+   * ({@linkcode Schema.notableParameters}: forced into the Inform, or notified actively by
+   * default), in schema order; a lazy tree builds only the objects holding them.
+   */
+  notableParameterSchemas(): ParameterSchema[] {
+    const out: ParameterSchema[] = [];
+    for (const path of this.#schema.notableParameters()) {
+      // Nothing bound in its group: nothing to build or decode.
+      if (this.#groups !== undefined && !this.#groups.has(groupOf(objectOf(path)))) continue;
+      const [first, second] = path.split(".");
+      this.#root.children.get(first)?.children.get(second); // Builds its group.
+      const entry = this.#schema.parameter(path);
+      if (entry !== undefined && this.#providers.has(entry)) out.push(entry);
+    }
+    return out;
   }
 
   /**
@@ -928,6 +1192,27 @@ function keyOf(aliases: Aliases, alias: string): number | undefined {
 function hasObjects(node: Node): boolean {
   for (const child of node.children.values()) if (child.kind !== "parameter") return true;
   return false;
+}
+
+/**
+ * Throws when `binding` names an object the schema lacks or (with `parameters`) a
+ * parameter it lacks; the first needs no object decoded.
+ */
+function checkBinding(schema: Schema, binding: Binding, parameters: boolean): void {
+  if (schema.objectIndex(binding.object) < 0) {
+    throw new TypeError(`Binding names no schema object: "${binding.object}"`);
+  }
+  if (!parameters) return;
+  for (const name of binding.parameters) {
+    if (schema.parameter(binding.object + name) === undefined) {
+      throw new TypeError(`Binding names no schema parameter: "${binding.object}${name}"`);
+    }
+  }
+}
+
+/** A root object's pattern: one segment (`Device.`). */
+function isRoot(pattern: string): boolean {
+  return pattern.indexOf(".") === pattern.length - 1;
 }
 
 function checkTables(node: Node, path: string): void {

@@ -16,8 +16,10 @@ import type { WatchedNotification, WatchedParameter } from "./value_change_detec
 
 /**
  * The parameters of `model` with notification 1–6 in `store`; `entries` are the schema
- * parameters whose defaults count (the tree's own: `model.parameterSchemas()`). Stored paths the tree no longer has are
- * skipped (the agent drops them with `AttributeStore.forget`).
+ * parameters whose defaults count (the tree's own: `model.parameterSchemas()`, or just the
+ * notable ones, `model.notableParameterSchemas()`, which hold every default that counts).
+ * Stored paths the tree no longer has are skipped (the agent drops them with
+ * `AttributeStore.forget`).
  */
 export async function notifiedParameters(
   model: ParameterTree,

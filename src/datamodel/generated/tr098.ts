@@ -37,7 +37,28 @@ export function tr098Entries(): readonly SchemaEntry[] {
   return decoded ??= decodeSchema(load().shapes, load().rows);
 }
 
+/**
+ * The forced-inform parameters and those whose active notification is on by default
+ * (`Schema.notableParameters()`), listed here so a start needs no object decoded to know them.
+ */
+const NOTABLE: readonly string[] = [
+  "InternetGatewayDevice.DeviceSummary",
+  "InternetGatewayDevice.DeviceInfo.HardwareVersion",
+  "InternetGatewayDevice.DeviceInfo.SoftwareVersion",
+  "InternetGatewayDevice.DeviceInfo.SpecVersion",
+  "InternetGatewayDevice.DeviceInfo.ProvisioningCode",
+  "InternetGatewayDevice.ManagementServer.ParameterKey",
+  "InternetGatewayDevice.ManagementServer.ConnectionRequestURL",
+  "InternetGatewayDevice.ManagementServer.AliasBasedAddressing",
+  "InternetGatewayDevice.ManagementServer.ConnReqJabberID",
+  "InternetGatewayDevice.WANDevice.{i}.WANConnectionDevice.{i}.WANIPConnection.{i}.ExternalIPAddress",
+  "InternetGatewayDevice.WANDevice.{i}.WANConnectionDevice.{i}.WANPPPConnection.{i}.ExternalIPAddress",
+  "InternetGatewayDevice.SoftwareModules.ExecutionUnit.{i}.Status",
+  "InternetGatewayDevice.FAP.GPS.LastScanTime",
+  "InternetGatewayDevice.FAP.Tunnel.IKESA.{i}.IPAddress",
+];
+
 /** The schema, indexed on the first call; each object decoded when first asked for. */
 export function tr098Schema(): Schema {
-  return schema ??= lazySchema(load().shapes, load().rows);
+  return schema ??= lazySchema(load().shapes, load().rows, NOTABLE);
 }

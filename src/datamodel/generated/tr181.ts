@@ -37,7 +37,28 @@ export function tr181Entries(): readonly SchemaEntry[] {
   return decoded ??= decodeSchema(load().shapes, load().rows);
 }
 
+/**
+ * The forced-inform parameters and those whose active notification is on by default
+ * (`Schema.notableParameters()`), listed here so a start needs no object decoded to know them.
+ */
+const NOTABLE: readonly string[] = [
+  "Device.RootDataModelVersion",
+  "Device.DeviceInfo.HardwareVersion",
+  "Device.DeviceInfo.SoftwareVersion",
+  "Device.DeviceInfo.ProvisioningCode",
+  "Device.ManagementServer.ParameterKey",
+  "Device.ManagementServer.ConnectionRequestURL",
+  "Device.ManagementServer.AliasBasedAddressing",
+  "Device.ManagementServer.ConnReqJabberID",
+  "Device.ZigBee.Interface.{i}.IEEEAddress",
+  "Device.FAP.GPS.LastScanTime",
+  "Device.SoftwareModules.ExecutionUnit.{i}.Status",
+  "Device.GatewayInfo.ManufacturerOUI",
+  "Device.GatewayInfo.ProductClass",
+  "Device.GatewayInfo.SerialNumber",
+];
+
 /** The schema, indexed on the first call; each object decoded when first asked for. */
 export function tr181Schema(): Schema {
-  return schema ??= lazySchema(load().shapes, load().rows);
+  return schema ??= lazySchema(load().shapes, load().rows, NOTABLE);
 }

@@ -117,9 +117,15 @@ function entry(
 /**
  * A {@linkcode Schema} over the shapes and rows of a data file that decodes an
  * object's row (and the shapes it uses) when the object or one of its parameters is first
- * asked for. Indexing reads only each row's path.
+ * asked for. Indexing reads only each row's path. `notable` is
+ * {@linkcode Schema.notableParameters} as the generator listed it (without it, the first
+ * call decodes every object).
  */
-export function lazySchema(shapeTexts: readonly string[], rows: readonly string[]): Schema {
+export function lazySchema(
+  shapeTexts: readonly string[],
+  rows: readonly string[],
+  notable?: readonly string[],
+): Schema {
   const shapes: Shape[] = [];
   const shape = (index: number): Shape => shapes[index] ??= JSON.parse(shapeTexts[index]);
   // A row starts `["<path>",`; paths are plain ASCII (names, dots, {i}): no escapes to undo.
@@ -128,5 +134,5 @@ export function lazySchema(shapeTexts: readonly string[], rows: readonly string[
     const row = rows[i];
     paths[i] = row.slice(2, row.indexOf('"', 2));
   }
-  return Schema.lazy(paths, (index) => decodeRow(rows[index], shape));
+  return Schema.lazy(paths, (index) => decodeRow(rows[index], shape), notable);
 }

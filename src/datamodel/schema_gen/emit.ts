@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { SchemaEntry } from "../schema.ts";
+import { isNotable, type SchemaEntry } from "../schema.ts";
 import { SCHEMA_FORMAT, SCHEMA_MAGIC, type SchemaData } from "./decode.ts";
 
 /** Options for {@linkcode emitSchemaModule}. */
@@ -179,11 +179,23 @@ export function ${options.name}Entries(): readonly SchemaEntry[] {
   return decoded ??= decodeSchema(load().shapes, load().rows);
 }
 
+/**
+ * The forced-inform parameters and those whose active notification is on by default
+ * (\`Schema.notableParameters()\`), listed here so a start needs no object decoded to know them.
+ */
+const NOTABLE: readonly string[] = ${notableList(entries)};
+
 /** The schema, indexed on the first call; each object decoded when first asked for. */
 export function ${options.name}Schema(): Schema {
-  return schema ??= lazySchema(load().shapes, load().rows);
+  return schema ??= lazySchema(load().shapes, load().rows, NOTABLE);
 }
 `;
+}
+
+/** The notable parameters' paths as a TypeScript array literal, one per line. */
+function notableList(entries: readonly SchemaEntry[]): string {
+  const paths = entries.filter(isNotable).map((entry) => `  ${JSON.stringify(entry.path)},\n`);
+  return `[\n${paths.join("")}]`;
 }
 
 /** `text` with every non-ASCII character as a `\uXXXX` escape (valid in a JSON string). */
