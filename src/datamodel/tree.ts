@@ -58,6 +58,7 @@ import type {
 } from "./provider.ts";
 import { objectOf, type ObjectSchema, type ParameterSchema, type Schema } from "./schema.ts";
 import { type ChangeGroup, commitChanges, runTransaction, setStep } from "./transaction.ts";
+import { LazyChildren } from "./lazy_children.ts";
 import { validateValue } from "./validate.ts";
 
 /** One object or parameter found by {@linkcode ParameterTree.list}. */
@@ -222,89 +223,6 @@ interface Group {
   visited: readonly string[];
 }
 
-/**
- * The children of a root object in a lazy tree: looking one up builds its group first;
- * going through them all builds every group and puts them in the order an eager tree has.
- */
-class LazyChildren extends Map<string, Node> {
-  /** Names of the groups not built yet; undefined once all are, in order. */
-  #pending: Set<string> | undefined = new Set();
-  #build: (name: string) => void;
-  #order: () => readonly string[];
-
-  constructor(build: (name: string) => void, order: () => readonly string[]) {
-    super();
-    this.#build = build;
-    this.#order = order;
-  }
-
-  /** The names in the map now, building nothing. */
-  builtNames(): string[] {
-    return [...super.keys()];
-  }
-
-  /** Registers the group `name` as not built yet. */
-  defer(name: string): void {
-    this.#pending?.add(name);
-  }
-
-  override get(name: string): Node | undefined {
-    if (this.#pending?.has(name)) {
-      this.#pending.delete(name);
-      this.#build(name);
-    }
-    return super.get(name);
-  }
-
-  override has(name: string): boolean {
-    return this.get(name) !== undefined;
-  }
-
-  override get size(): number {
-    this.#all();
-    return super.size;
-  }
-
-  override keys(): MapIterator<string> {
-    this.#all();
-    return super.keys();
-  }
-
-  override values(): MapIterator<Node> {
-    this.#all();
-    return super.values();
-  }
-
-  override entries(): MapIterator<[string, Node]> {
-    this.#all();
-    return super.entries();
-  }
-
-  override [Symbol.iterator](): MapIterator<[string, Node]> {
-    return this.entries();
-  }
-
-  override forEach(fn: (value: Node, key: string, map: Map<string, Node>) => void): void {
-    this.#all();
-    super.forEach(fn);
-  }
-
-  #all(): void {
-    const pending = this.#pending;
-    if (pending === undefined) return;
-    for (const name of pending) this.get(name);
-    this.#pending = undefined;
-    const order = this.#order();
-    const at = (name: string) => {
-      const i = order.indexOf(name);
-      return i < 0 ? order.length : i;
-    };
-    const sorted = [...super.entries()].sort((a, b) => at(a[0]) - at(b[0]));
-    super.clear();
-    for (const [name, node] of sorted) super.set(name, node);
-  }
-}
-
 /** `Device.IP.` for `Device.IP.Interface.{i}.`; a root object (`Device.`) is its own. */
 function groupOf(pattern: string): string {
   const second = pattern.indexOf(".", pattern.indexOf(".") + 1);
@@ -465,7 +383,7 @@ export class ParameterTree {
     const roots = [...groups.keys()].filter((key) => groupOf(key) === key && isRoot(key));
     for (const root of roots) {
       const name = root.slice(0, -1);
-      const children = new LazyChildren(
+      const children = new LazyChildren<Node>(
         (child) => this.#buildGroup(`${root}${child}.`),
         () => this.#eagerOrder(root),
       );
@@ -481,7 +399,7 @@ export class ParameterTree {
     }
     for (const root of roots) {
       this.#buildGroup(root);
-      const children = this.#root.children.get(root.slice(0, -1))!.children as LazyChildren;
+      const children = this.#root.children.get(root.slice(0, -1))!.children as LazyChildren<Node>;
       this.#rootNames.set(root, children.builtNames());
     }
   }
@@ -521,12 +439,10 @@ export class ParameterTree {
     for (const pattern of visited) this.#addObject(pattern, group.byObject.get(pattern), counters);
     if (root) return; // Its tables are groups of their own, checked as they are built.
     const [first, second] = key.split(".");
-    const top = (this.#root.children.get(first)?.children as LazyChildren | undefined)
+    const top = (this.#root.children.get(first)?.children as LazyChildren<Node> | undefined)
       // The map's own lookup: this group is no longer pending, nothing is built again.
       ?.get(second);
-    if (top !== undefined) {
-      checkTables({ name: "", kind: "object", children: new Map([[second, top]]) }, `${first}.`);
-    }
+    if (top !== undefined) checkNode(top, key);
   }
 
   /**
@@ -555,7 +471,7 @@ export class ParameterTree {
   /** The schema's parameters the tree holds (bound, or counting a table's rows), in schema order. */
   parameterSchemas(): Iterable<ParameterSchema> {
     if (this.#groups === undefined) return this.#providers.keys();
-    for (const node of this.#root.children.values()) void node.children.size; // Builds all.
+    for (const node of this.#root.children.values()) (node.children as LazyChildren<Node>).all();
     const schema = this.#schema;
     const objects = [...this.#groups.values()].flatMap((g) => g.visited)
       .sort((a, b) => schema.objectIndex(a) - schema.objectIndex(b));
@@ -1216,13 +1132,15 @@ function isRoot(pattern: string): boolean {
 }
 
 function checkTables(node: Node, path: string): void {
-  for (const child of node.children.values()) {
-    const childPath = `${path}${child.name}.`;
-    if (child.kind === "table" && rowOf(child).provider === undefined) {
-      throw new TypeError(`No provider lists the instances of "${childPath}{i}."`);
-    }
-    checkTables(child, childPath);
+  for (const child of node.children.values()) checkNode(child, `${path}${child.name}.`);
+}
+
+/** {@linkcode checkTables} of `node` at `path`, itself included. */
+function checkNode(node: Node, path: string): void {
+  if (node.kind === "table" && rowOf(node).provider === undefined) {
+    throw new TypeError(`No provider lists the instances of "${path}{i}."`);
   }
+  checkTables(node, path);
 }
 
 /** The most rows a table may hold: the schema's maxEntries or the binding's, the lower. */
