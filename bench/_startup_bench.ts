@@ -45,6 +45,11 @@ export async function benchStartup(
     coldCache?: boolean;
     /** Each run with a fresh `DENO_DIR` holding a copy of this one (the launcher's seed). */
     seedFrom?: string;
+    /**
+     * Every run on the state directory the previous one left (a reboot: settings, session
+     * state and instance numbers already there), instead of a fresh one (a first start).
+     */
+    keepState?: boolean;
   } = {},
 ): Promise<StartupBenchResult> {
   let informAt = 0;
@@ -59,8 +64,8 @@ export async function benchStartup(
   const rss: number[] = [];
   try {
     for (let run = 0; run <= runs; run++) {
-      const runDir = `${dir}/run-${run}`;
-      await Deno.mkdir(runDir);
+      const runDir = options.keepState ? `${dir}/run` : `${dir}/run-${run}`;
+      await Deno.mkdir(runDir, { recursive: true });
       const config = await writeBenchConfig(runDir, acs.url);
       informAt = 0;
       const t0 = performance.now();
@@ -104,12 +109,20 @@ export async function benchStartup(
  * first session too. Cold: each run with an empty `DENO_DIR`, as every boot of a router that
  * keeps it on tmpfs (Deno analyses the bundle's modules again); seeded: an empty `DENO_DIR`
  * that gets the copy `cwmp-agent warm-cache` left in the release tree, as the launcher does
- * at boot; warm: `DENO_DIR` filled by the previous run.
+ * at boot; warm: `DENO_DIR` filled by the previous run; reboot: that, and the state directory
+ * the previous run left (every other variant is a first start on a fresh one).
  */
 export async function benchReleaseStartup(
   runs: number,
   idleAfterMs: number,
-): Promise<{ cold: StartupBenchResult; seeded: StartupBenchResult; warm: StartupBenchResult }> {
+): Promise<
+  {
+    cold: StartupBenchResult;
+    seeded: StartupBenchResult;
+    warm: StartupBenchResult;
+    reboot: StartupBenchResult;
+  }
+> {
   const outDir = await buildReleaseBundle();
   const seed = await makeBenchTempDir("cwmp-bench-seed-");
   const options = { runArgs: runArguments(outDir), env: LAUNCHER_ENV, idleAfterMs };
@@ -119,6 +132,7 @@ export async function benchReleaseStartup(
       cold: await benchStartup(runs, { ...options, coldCache: true }),
       seeded: await benchStartup(runs, { ...options, seedFrom: seed }),
       warm: await benchStartup(runs, options),
+      reboot: await benchStartup(runs, { ...options, keepState: true }),
     };
   } finally {
     await removeBenchTempDir(outDir);

@@ -121,7 +121,7 @@ interface ReportInput {
   machine: Awaited<ReturnType<typeof machineFacts>>;
   session: SessionBenchResult;
   startup: StartupBenchResult;
-  release: { cold: StartupBenchResult; seeded: StartupBenchResult; warm: StartupBenchResult };
+  release: Awaited<ReturnType<typeof benchReleaseStartup>>;
   codec: CodecBenchResult;
   datamodel: Record<string, number>;
   udp: Record<string, number>;
@@ -198,6 +198,12 @@ function report(r: ReportInput): string {
       `min ${ms(release.warm.ms.min)}  median ${ms(release.warm.ms.median)} (${
         (release.warm.ms.median / bare.postMs.median).toFixed(2)
       }× the bare script)`,
+    ],
+    [
+      "the same at a reboot",
+      `min ${ms(release.reboot.ms.min)}  median ${ms(release.reboot.ms.median)} (${
+        (release.reboot.ms.median / bare.postMs.median).toFixed(2)
+      }× the bare script; the state directory the previous run left, where the rows above start on a fresh one)`,
     ],
     [`3. Codec: GetParameterValuesResponse of ${c.parameters} parameters`, ""],
     [
