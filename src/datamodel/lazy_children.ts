@@ -32,8 +32,8 @@ export class LazyChildren<V> extends Map<string, V> {
 
   override get(name: string): V | undefined {
     if (this.#pending?.has(name)) {
-      this.#pending.delete(name);
-      this.#build(name);
+      this.#build(name); // Throws again at every reach while the group cannot be built.
+      this.#pending?.delete(name);
     }
     return super.get(name);
   }

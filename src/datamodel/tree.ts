@@ -219,6 +219,8 @@ interface Group {
   /** Those objects and their ancestors inside the group. */
   readonly present: Set<string>;
   built: boolean;
+  /** What its build threw: thrown again at every later reach, never a half-built group. */
+  failure?: unknown;
   /** The objects added when it was built, in schema order. */
   visited: readonly string[];
 }
@@ -407,8 +409,19 @@ export class ParameterTree {
   /** Builds the group `key` (see {@linkcode Group}) if it is not built yet. */
   #buildGroup(key: string): void {
     const group = this.#groups?.get(key);
-    if (group === undefined || group.built) return;
+    if (group === undefined) return;
+    if (group.failure !== undefined) throw group.failure;
+    if (group.built) return;
     group.built = true;
+    try {
+      this.#fillGroup(key, group);
+    } catch (error) {
+      group.failure = error;
+      throw error;
+    }
+  }
+
+  #fillGroup(key: string, group: Group): void {
     const schema = this.#schema;
     for (const owners of group.byObject.values()) {
       for (const binding of owners) checkBinding(schema, binding, true);

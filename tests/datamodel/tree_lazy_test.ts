@@ -111,8 +111,14 @@ Deno.test("a lazy ParameterTree refuses an unknown object at once, an unknown pa
     lazy: true,
   });
   assert.ok(await tree.parameter("Device.DeviceInfo.Manufacturer"));
-  await assert.rejects(
-    tree.parameter("Device.Time.Enable"),
-    { name: "TypeError", message: 'Binding names no schema parameter: "Device.Time.Nope"' },
-  );
+  const refused = {
+    name: "TypeError",
+    message: 'Binding names no schema parameter: "Device.Time.Nope"',
+  };
+  await assert.rejects(tree.parameter("Device.Time.Enable"), refused);
+  // Every later reach says so again: no half-built object, no listing without it.
+  await assert.rejects(tree.parameter("Device.Time.Enable"), refused);
+  await assert.rejects(tree.list("Device."), refused);
+  await assert.rejects(tree.list("Device."), refused);
+  assert.ok(await tree.parameter("Device.DeviceInfo.Manufacturer"));
 });
