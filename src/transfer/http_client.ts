@@ -44,6 +44,7 @@ import type { Credentials } from "../transport/digest_auth.ts";
 import {
   type HttpConnection,
   type HttpConnectionOptions,
+  type ResponseHeaders,
   TruncatedBodyError,
 } from "../transport/http_connection.ts";
 
@@ -524,7 +525,7 @@ class Validators {
     return v !== undefined && v.href === url.href ? v.validator : undefined;
   }
 
-  remember(path: string, url: URL, headers: Headers): void {
+  remember(path: string, url: URL, headers: ResponseHeaders): void {
     const etag = headers.get("etag");
     const validator = etag !== null && !etag.startsWith("W/") ? etag : headers.get("last-modified");
     this.#byPath.delete(path);

@@ -21,11 +21,41 @@ export interface Http1Request {
   body: Uint8Array;
 }
 
+/**
+ * A response's header fields, as much of `Headers` as the clients use: names compared
+ * without case, a repeated field's values joined with ", " (RFC 9110 §5.3). Our own: the
+ * runtime's `Headers` is loaded on first use (about 1 ms and its memory, after the first
+ * Inform), and an agent has no other use for it.
+ */
+export class ResponseHeaders {
+  readonly #fields = new Map<string, string>();
+
+  /** Adds a field; a name seen before gets `, value` appended. */
+  append(name: string, value: string): void {
+    const key = name.toLowerCase();
+    const had = this.#fields.get(key);
+    this.#fields.set(key, had === undefined ? value : `${had}, ${value}`);
+  }
+
+  /** The field's value, or null. */
+  get(name: string): string | null {
+    return this.#fields.get(name.toLowerCase()) ?? null;
+  }
+
+  /** Whether the field is there. */
+  has(name: string): boolean {
+    return this.#fields.has(name.toLowerCase());
+  }
+}
+
+/** RFC 9110 §5.1: a field name is a token. */
+const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
 /** One parsed response; `body` still content-encoded. */
 export interface Http1Response {
   status: number;
   statusText: string;
-  headers: Headers;
+  headers: ResponseHeaders;
   /** Set-Cookie lines in order (not joined). */
   setCookies: string[];
   body: Uint8Array;
@@ -55,7 +85,7 @@ export type BodyFraming =
 export interface Http1ResponseHead {
   status: number;
   statusText: string;
-  headers: Headers;
+  headers: ResponseHeaders;
   /** Set-Cookie lines in order (not joined). */
   setCookies: string[];
   /** Whether the connection may carry another request once the body is read. */
@@ -239,7 +269,7 @@ export async function readResponseHead(
     const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(statusLine);
     if (!m) throw new SyntaxError(`Invalid status line "${statusLine.slice(0, 80)}"`);
     const status = Number(m[2]);
-    const headers = new Headers();
+    const headers = new ResponseHeaders();
     const setCookies: string[] = [];
     let headerBytes = 0;
     for (;;) {
@@ -252,6 +282,9 @@ export async function readResponseHead(
       if (colon <= 0) throw new SyntaxError(`Invalid header line "${line.slice(0, 80)}"`);
       const name = line.slice(0, colon).trim();
       const value = line.slice(colon + 1).trim();
+      if (!FIELD_NAME.test(name) || value.includes("\0") || value.includes("\r")) {
+        throw new SyntaxError(`Invalid header line "${line.slice(0, 80)}"`);
+      }
       if (name.toLowerCase() === "set-cookie") setCookies.push(value);
       headers.append(name, value);
     }

@@ -32,7 +32,13 @@
  */
 
 import { maskUrl } from "../log/mask_secret.ts";
-import { BodyTooLargeError, readResponse, SocketReader, writeRequest } from "./_http1.ts";
+import {
+  BodyTooLargeError,
+  readResponse,
+  type ResponseHeaders,
+  SocketReader,
+  writeRequest,
+} from "./_http1.ts";
 import { gunzip, gzip } from "./_gzip.ts";
 import { type ByteSocket, isConnectError, openSocket } from "./_socket.ts";
 import { CookieJar } from "./cookie_jar.ts";
@@ -100,7 +106,7 @@ export interface AcsHttpResponse {
   bytes: Uint8Array;
   /** Body text for logs and tests, read from `bytes` on first use; bad UTF-8 becomes U+FFFD. */
   readonly body: string;
-  headers: Headers;
+  headers: ResponseHeaders;
   /** URL the response came from (after redirects). */
   url: string;
 }
@@ -236,7 +242,7 @@ class Session implements AcsSession {
   }
 
   /** Updates the auth state from a 401; returns whether a fresh challenge is now being answered. */
-  #onUnauthorized(headers: Headers, sent: AuthState["kind"], answered: boolean): boolean {
+  #onUnauthorized(headers: ResponseHeaders, sent: AuthState["kind"], answered: boolean): boolean {
     const status = 401;
     if (this.#o.username === undefined) {
       throw new AcsAuthError("ACS requires authentication but no username is configured", {
@@ -450,7 +456,7 @@ class Session implements AcsSession {
     return this.#conn;
   }
 
-  async #decode(headers: Headers, body: Uint8Array): Promise<Uint8Array> {
+  async #decode(headers: ResponseHeaders, body: Uint8Array): Promise<Uint8Array> {
     const encoding = (headers.get("content-encoding") ?? "identity").trim().toLowerCase();
     if (encoding === "identity" || body.length === 0) return body;
     if (encoding !== "gzip" && encoding !== "x-gzip") {

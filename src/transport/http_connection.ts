@@ -26,6 +26,7 @@ export {
   type BodyFraming,
   BodyReader,
   type Http1ResponseHead as HttpResponseHead,
+  type ResponseHeaders,
   TruncatedBodyError,
 } from "./_http1.ts";
 export { isConnectError } from "./_socket.ts";
