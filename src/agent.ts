@@ -486,9 +486,9 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
    * path to the BOOT Inform the same way, until the first exchange with the ACS is over
    * (or the agent stops): a power cut before it lands makes the next start derive it again.
    */
-  const flushSettings = () => {
+  const flushSettings = async () => {
     try {
-      settings.flushDeferred();
+      await settings.flushDeferred();
     } catch (error) {
       logger.error(`Saving the settings' sources failed: ${errorText(error)}`);
     }
@@ -540,7 +540,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
         logger.debug(() => `Envelope sent: ${action.envelope.message.kind}`);
         settle(
           exchange(client, action, config.acs.maxBodyBytes).then(async (result) => {
-            flushSettings();
+            await flushSettings();
             await landed;
             // A transport error is logged once, with the retry, when the session closes.
             if (result.event.kind !== "transportError") logger.info(describeReceived(result));
@@ -853,7 +853,7 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
       await bulkdata?.close();
       await mqtt.close();
       await chain;
-      flushSettings();
+      await flushSettings();
       await landed;
       http.closeAll();
       unlock();

@@ -23,6 +23,7 @@ import { StateJournal } from "../store/mod.ts";
 import { sha256Hex } from "../transport/hash.ts";
 import {
   CONFIG_BACKED,
+  configText,
   emptySources,
   parseSources,
   prefetchFingerprints,
@@ -93,6 +94,9 @@ const DERIVED: readonly (keyof StoredSettings)[] = [
   "natDetected",
 ];
 
+/** A fingerprint not computed yet (see `#hashLater`); never written: a SHA-256 is 64 digits. */
+const PENDING = "";
+
 /** Options of {@linkcode SettingsStore.open}. */
 export interface SettingsStoreOptions {
   /** Told about an unreadable state file (then ignored). */
@@ -140,6 +144,11 @@ export class SettingsStore implements ManagementSettingsStore {
   #hashed = new Map<string, string>();
   /** `config_sources.json` is behind `#sources` until flushDeferred() (deferSourcesWrite). */
   #sourcesDeferred = false;
+  /**
+   * A first start that defers its write hashes nothing before the Inform: `#sources` holds
+   * {@linkcode PENDING} fingerprints of these factory settings until they are hashed.
+   */
+  #hashLater?: StoredSettings;
 
   private constructor(
     stateDir: string,
@@ -168,7 +177,7 @@ export class SettingsStore implements ManagementSettingsStore {
     options: SettingsStoreOptions = {},
   ): SettingsStore {
     const store = SettingsStore.#read(stateDir, factory, options);
-    store.#applyConfig(factory, options.deferSourcesWrite === true);
+    store.#applyConfig(factory, options.deferSourcesWrite === true, false);
     return store;
   }
 
@@ -183,8 +192,12 @@ export class SettingsStore implements ManagementSettingsStore {
     options: SettingsStoreOptions = {},
   ): Promise<SettingsStore> {
     const store = SettingsStore.#read(stateDir, factory, options);
-    store.#hashed = await prefetchFingerprints(factory, store.#sources);
-    store.#applyConfig(factory, options.deferSourcesWrite === true);
+    const defer = options.deferSourcesWrite === true;
+    // Nothing recorded yet: no fingerprint decides anything, they only go to the file.
+    const first = defer && store.#sources.configSha256 === undefined &&
+      Object.keys(store.#sources.config).length === 0;
+    if (!first) store.#hashed = await prefetchFingerprints(factory, store.#sources);
+    store.#applyConfig(factory, defer, first);
     return store;
   }
 
@@ -232,10 +245,11 @@ export class SettingsStore implements ManagementSettingsStore {
    * Persists what changed (settings.json first, so a crash in between only repeats this).
    */
   applyConfig(factory: StoredSettings): void {
-    this.#applyConfig(factory, false);
+    this.#ensureHashed();
+    this.#applyConfig(factory, false, false);
   }
 
-  #applyConfig(factory: StoredSettings, deferSources: boolean): void {
+  #applyConfig(factory: StoredSettings, deferSources: boolean, hashLater: boolean): void {
     const derived = this.#factory.connectionRequestUrl;
     this.#factory = { ...factory, connectionRequestUrl: derived || factory.connectionRequestUrl };
     const now = (this.#options.now ?? Date.now)();
@@ -245,12 +259,13 @@ export class SettingsStore implements ManagementSettingsStore {
       sources: this.#sources,
       now,
       root: this.#options.root ?? "Device.",
-      hash: (text) => {
+      hash: hashLater ? () => PENDING : (text) => {
         const sha256 = known.get(text) ?? sha256Hex(text);
         hashed.set(text, sha256);
         return sha256;
       },
     });
+    if (hashLater) this.#hashLater = factory;
     this.#hashed = hashed;
     for (const line of out.lines) this.#options.onDiffer?.(line);
     if (out.overlayChanged) {
@@ -267,14 +282,49 @@ export class SettingsStore implements ManagementSettingsStore {
    * Writes `config_sources.json` if the open kept its write back (`deferSourcesWrite`);
    * true when it did. Any other change of the sources writes the whole file, this included.
    */
-  flushDeferred(): boolean {
+  async flushDeferred(): Promise<boolean> {
     if (!this.#sourcesDeferred) return false;
+    const pending = this.#hashLater;
+    if (pending !== undefined) {
+      // Native hashing (see prefetchFingerprints), now that the Inform is out.
+      this.#ensureHashed(await prefetchFingerprints(pending, emptySources()));
+    }
+    if (!this.#sourcesDeferred) return false; // Written meanwhile, whole.
     this.#writeSources();
     return true;
   }
 
+  /**
+   * Replaces the first start's {@linkcode PENDING} fingerprints with real ones (from `known`,
+   * else hashed here), before anything compares or writes them.
+   */
+  #ensureHashed(known?: ReadonlyMap<string, string>): void {
+    const factory = this.#hashLater;
+    if (factory === undefined) return;
+    this.#hashLater = undefined;
+    const hash = (text: string) => {
+      const sha256 = known?.get(text) ?? sha256Hex(text);
+      this.#hashed.set(text, sha256);
+      return sha256;
+    };
+    const config = { ...this.#sources.config };
+    for (const [name, entry] of Object.entries(config)) {
+      if (entry.sha256 !== PENDING) continue;
+      const value = factory[name as keyof StoredSettings];
+      config[name] = { ...entry, sha256: hash(JSON.stringify(value)) };
+    }
+    const all = this.#sources.configSha256;
+    this.#sources = {
+      ...this.#sources,
+      config,
+      configSha256: all === PENDING ? hash(configText(factory)) : all,
+    };
+  }
+
   /** Writes `sources` whole (through the journal), which settles any deferred write. */
-  #writeSources(sources: SourcesState = this.#sources): void {
+  #writeSources(given?: SourcesState): void {
+    if (given === undefined) this.#ensureHashed();
+    const sources = given ?? this.#sources;
     this.#journal.write(this.#sourcesPath, serializeSources(sources));
     this.#sourcesDeferred = false;
   }
@@ -301,6 +351,7 @@ export class SettingsStore implements ManagementSettingsStore {
    */
   applyDhcp(values: Partial<StoredSettings>): (keyof StoredSettings)[] {
     if (this.#options.dhcp !== true) return [];
+    this.#ensureHashed();
     const before = this.get();
     const dhcp: DhcpLayer = { values: { ...this.#dhcp.values }, since: { ...this.#dhcp.since } };
     const overlay = { ...this.#overlay };
@@ -350,6 +401,7 @@ export class SettingsStore implements ManagementSettingsStore {
 
   /** Applies and persists `changes`, then tells the listeners. Throws if it cannot persist. */
   set(changes: Partial<StoredSettings>): void {
+    this.#ensureHashed();
     const next = { ...this.#overlay };
     for (const [key, value] of Object.entries(changes)) {
       if (DERIVED.includes(key as keyof StoredSettings)) {
@@ -387,6 +439,7 @@ export class SettingsStore implements ManagementSettingsStore {
 
   /** Forgets everything the ACS set (factory reset); what DHCP supplied stays. */
   reset(): void {
+    this.#ensureHashed();
     this.#journal.write(this.#path, null);
     this.#sources = { ...this.#sources, acs: {} };
     this.#writeSources();

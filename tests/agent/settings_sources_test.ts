@@ -291,8 +291,8 @@ Deno.test("SettingsStore deferSourcesWrite: a first start's sources file waits f
       const { store, writes } = await open(dir, config, { mode, defer: true });
       assert.deepEqual(writes, [], mode);
       await assert.rejects(Deno.stat(`${dir}/config_sources.json`), Deno.errors.NotFound);
-      assert.equal(store.flushDeferred(), true);
-      assert.equal(store.flushDeferred(), false);
+      assert.equal(await store.flushDeferred(), true);
+      assert.equal(await store.flushDeferred(), false);
       assert.deepEqual(writes, ["config_sources.json"]);
       assert.equal(await Deno.readTextFile(`${dir}/config_sources.json`), expected);
       await Deno.remove(`${dir}/config_sources.json`);
@@ -302,10 +302,11 @@ Deno.test("SettingsStore deferSourcesWrite: a first start's sources file waits f
 Deno.test("SettingsStore deferSourcesWrite: a change before the flush writes the whole file, config fingerprints included", () =>
   inTempDir(async (dir) => {
     const config = configWith({ periodicInformInterval: 300 });
-    const { store, writes } = await open(dir, config, { defer: true });
+    // A first start opened as the agent does: nothing hashed until needed.
+    const { store, writes } = await open(dir, config, { defer: true, mode: "async" });
     store.set({ periodicInformInterval: 60 });
     assert.deepEqual(writes, ["settings.json", "config_sources.json"]);
-    assert.equal(store.flushDeferred(), false);
+    assert.equal(await store.flushDeferred(), false);
     const written = parseSources(await Deno.readTextFile(`${dir}/config_sources.json`));
     assert.equal(written.configSha256, sha256Hex(configText(factorySettings(config, ""))));
     assert.equal(written.acs.periodicInformInterval, "2026-01-01T00:00:00Z");
@@ -313,7 +314,7 @@ Deno.test("SettingsStore deferSourcesWrite: a change before the flush writes the
     const again = await open(dir, config, { at: Date.UTC(2026, 0, 2), defer: true });
     assert.equal(again.store.get().periodicInformInterval, 60);
     assert.deepEqual(again.writes, []);
-    assert.equal(again.store.flushDeferred(), false);
+    assert.equal(await again.store.flushDeferred(), false);
   }));
 
 Deno.test("SettingsStore deferSourcesWrite: a start whose config overrides an ACS value writes at once", () =>
@@ -326,16 +327,58 @@ Deno.test("SettingsStore deferSourcesWrite: a start whose config overrides an AC
     });
     assert.equal(edited.store.get().periodicInformInterval, 900);
     assert.deepEqual(edited.writes, ["settings.json", "config_sources.json"]);
-    assert.equal(edited.store.flushDeferred(), false);
+    assert.equal(await edited.store.flushDeferred(), false);
     // An edit of a value the ACS never set changes only the sources: deferred.
     const edited2 = await open(dir, configWith({ periodicInformInterval: 900, username: "u2" }), {
       at: Date.UTC(2026, 0, 3),
       defer: true,
     });
     assert.deepEqual(edited2.writes, []);
-    assert.equal(edited2.store.flushDeferred(), true);
+    assert.equal(await edited2.store.flushDeferred(), true);
     const restart = await open(dir, configWith({ periodicInformInterval: 900, username: "u2" }), {
       at: Date.UTC(2026, 0, 4),
     });
     assert.deepEqual(restart.writes, []);
+  }));
+
+Deno.test("SettingsStore deferSourcesWrite: a reload before the flush compares with the first start's real fingerprints", () =>
+  inTempDir(async (root) => {
+    const first = configWith({ periodicInformInterval: 300, username: "u1" });
+    const edited = configWith({ periodicInformInterval: 300, username: "u2" });
+    // Reference: the same two loads, written at once.
+    await Deno.mkdir(`${root}/now`);
+    const now = await open(`${root}/now`, first, { mode: "async" });
+    now.store.applyConfig(factorySettings(edited, ""));
+    const expected = await Deno.readTextFile(`${root}/now/config_sources.json`);
+    await Deno.mkdir(`${root}/deferred`);
+    const deferred = await open(`${root}/deferred`, first, { mode: "async", defer: true });
+    assert.deepEqual(deferred.writes, []);
+    deferred.store.applyConfig(factorySettings(edited, ""));
+    assert.deepEqual(deferred.writes, ["config_sources.json"]);
+    assert.equal(await deferred.store.flushDeferred(), false);
+    assert.equal(await Deno.readTextFile(`${root}/deferred/config_sources.json`), expected);
+    const sources = parseSources(expected);
+    assert.equal(sources.config.username?.sha256, sha256Hex(JSON.stringify("u2")));
+    assert.equal(sources.config.periodicInformInterval?.sha256, sha256Hex(JSON.stringify(300)));
+  }));
+
+Deno.test("SettingsStore deferSourcesWrite: an ACS value from before the fingerprints still stands at a reload before the flush", () =>
+  inTempDir(async (dir) => {
+    // A state directory from an agent without config_sources.json: the ACS set 60.
+    await Deno.writeTextFile(
+      `${dir}/settings.json`,
+      JSON.stringify({ periodicInformInterval: 60 }),
+    );
+    const config = configWith({ periodicInformInterval: 300 });
+    const { store, writes } = await open(dir, config, { mode: "async", defer: true });
+    assert.equal(store.get().periodicInformInterval, 60);
+    assert.deepEqual(writes, []);
+    // The same config again (SIGHUP): unchanged since this start, so the ACS's value stands.
+    store.applyConfig(factorySettings(config, ""));
+    assert.equal(store.get().periodicInformInterval, 60);
+    assert.deepEqual(writes, []);
+    assert.equal(await store.flushDeferred(), true);
+    const again = await open(dir, config, { at: Date.UTC(2026, 0, 2) });
+    assert.equal(again.store.get().periodicInformInterval, 60);
+    assert.deepEqual(again.writes, []);
   }));
