@@ -10,7 +10,7 @@
  * @module
  */
 
-import { bundleAgent } from "../src/build/bundle.ts";
+import { bundleThisTree } from "../tests/_helpers/bundle_tree.ts";
 import { LAUNCHER_ENV, runArguments } from "../src/build/tarball.ts";
 import { startFakeAcs } from "../tests/_helpers/fake_acs.ts";
 import type { SpawnAgentOptions } from "../tests/_helpers/agent_process.ts";
@@ -156,10 +156,8 @@ export async function warmCache(runArgs: readonly string[], denoDir: string): Pr
 
 /** Builds the release bundle (`agent.js` and its chunks) into a bench temp directory. */
 export async function buildReleaseBundle(): Promise<string> {
-  const root = new URL("../", import.meta.url).pathname;
   const outDir = await makeBenchTempDir("cwmp-bench-bundle-");
-  const { version } = JSON.parse(await Deno.readTextFile(`${root}deno.json`));
-  await bundleAgent({ root, outDir, baseVersion: version, version, deno: Deno.execPath() });
+  await bundleThisTree(outDir);
   return outDir;
 }
 

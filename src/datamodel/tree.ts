@@ -281,9 +281,7 @@ export class ParameterTree {
     for (const binding of bindings) {
       checkBinding(schema, binding, true);
       byObject.set(binding.object, [...(byObject.get(binding.object) ?? []), binding]);
-      for (let i = binding.object.indexOf("."); i >= 0; i = binding.object.indexOf(".", i + 1)) {
-        present.add(binding.object.slice(0, i + 1));
-      }
+      for (const pattern of patternsTo(binding.object)) present.add(pattern);
     }
     // NumberOfEntries pattern → row pattern, for the tables that will be in the tree.
     const counters = new Map<string, string>();
@@ -377,12 +375,11 @@ export class ParameterTree {
       checkBinding(schema, binding, false);
       const owners = groupAt(groupOf(binding.object)).byObject;
       owners.set(binding.object, [...(owners.get(binding.object) ?? []), binding]);
-      for (let i = binding.object.indexOf("."); i >= 0; i = binding.object.indexOf(".", i + 1)) {
-        const pattern = binding.object.slice(0, i + 1);
+      for (const pattern of patternsTo(binding.object)) {
         groupAt(groupOf(pattern)).present.add(pattern);
       }
     }
-    const roots = [...groups.keys()].filter((key) => groupOf(key) === key && isRoot(key));
+    const roots = [...groups.keys()].filter(isRoot);
     for (const root of roots) {
       const name = root.slice(0, -1);
       const children = new LazyChildren<Node>(
@@ -452,9 +449,8 @@ export class ParameterTree {
     for (const pattern of visited) this.#addObject(pattern, group.byObject.get(pattern), counters);
     if (root) return; // Its tables are groups of their own, checked as they are built.
     const [first, second] = key.split(".");
-    const top = (this.#root.children.get(first)?.children as LazyChildren<Node> | undefined)
-      // The map's own lookup: this group is no longer pending, nothing is built again.
-      ?.get(second);
+    // This group is built (or being built): the lookup builds nothing again.
+    const top = this.#root.children.get(first)?.children.get(second);
     if (top !== undefined) checkNode(top, key);
   }
 
@@ -1137,6 +1133,15 @@ function checkBinding(schema: Schema, binding: Binding, parameters: boolean): vo
       throw new TypeError(`Binding names no schema parameter: "${binding.object}${name}"`);
     }
   }
+}
+
+/** `Device.`, `Device.IP.`, … `Device.IP.Interface.{i}.` for the last of them. */
+function patternsTo(object: string): string[] {
+  const out: string[] = [];
+  for (let i = object.indexOf("."); i >= 0; i = object.indexOf(".", i + 1)) {
+    out.push(object.slice(0, i + 1));
+  }
+  return out;
 }
 
 /** A root object's pattern: one segment (`Device.`). */

@@ -4,23 +4,14 @@
  */
 
 import assert from "node:assert/strict";
-import { bundleAgent } from "../../src/build/bundle.ts";
+import { bundleThisTree } from "../_helpers/bundle_tree.ts";
 import { LAUNCHER_ENV, runArguments } from "../../src/build/tarball.ts";
-
-const ROOT = new URL("../../", import.meta.url).pathname;
 
 Deno.test("a missing schema file stops the agent and check-config with the same line", async () => {
   const dir = await Deno.makeTempDir({ prefix: "cwmp-schema-file-" });
   try {
     const app = `${dir}/app`;
-    const { version } = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
-    await bundleAgent({
-      root: ROOT,
-      outDir: app,
-      baseVersion: version,
-      version,
-      deno: Deno.execPath(),
-    });
+    await bundleThisTree(app);
     await Deno.remove(`${app}/tr181_schema.txt`);
     const config = `${dir}/cwmp.toml`;
     await Deno.writeTextFile(

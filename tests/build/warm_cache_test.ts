@@ -8,12 +8,10 @@
 
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { bundleAgent } from "../../src/build/bundle.ts";
+import { bundleThisTree } from "../_helpers/bundle_tree.ts";
 import { LAUNCHER_ENV, runArguments } from "../../src/build/tarball.ts";
 import { startFakeAcs } from "../_helpers/fake_acs.ts";
 import { spawnAgent, writeAgentConfig } from "../_helpers/agent_process.ts";
-
-const ROOT = new URL("../../", import.meta.url).pathname;
 
 /** The specifiers a cache database of `denoDir` holds. */
 function cached(denoDir: string, database: string, table: string): string[] {
@@ -35,14 +33,7 @@ Deno.test("warm-cache seeds V8's code cache of every bundle module a start loads
   const acs = startFakeAcs();
   try {
     const app = `${dir}/app`;
-    const { version } = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
-    await bundleAgent({
-      root: ROOT,
-      outDir: app,
-      baseVersion: version,
-      version,
-      deno: Deno.execPath(),
-    });
+    await bundleThisTree(app);
     const seed = `${dir}/seed`;
     const warmed = await new Deno.Command(Deno.execPath(), {
       args: [...runArguments(app), "warm-cache"],
