@@ -24,6 +24,10 @@ const READ_TIMEOUT_MS = 5_000;
 const WRITE_TIMEOUT_MS = 10_000;
 /** Local clients served at once; more are closed at once. */
 const MAX_CONNECTIONS = 8;
+/** The reply a client reads before it gives up, bytes (a whole-tree read is ~0.1 MB). */
+const MAX_REPLY_BYTES = 64 * 1048576;
+
+const decoder = new TextDecoder();
 
 /** Parses one request line; throws TypeError on a wrong shape. */
 export function parseControlRequest(text: string): ControlRequest {
@@ -38,25 +42,31 @@ export function parseControlRequest(text: string): ControlRequest {
 }
 
 async function readLine(conn: Deno.Conn): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
   const buf = new Uint8Array(4096);
+  let line: Uint8Array = new Uint8Array(0);
   const deadline = setTimer(() => conn.close(), READ_TIMEOUT_MS);
   try {
     for (;;) {
       const n = await conn.read(buf);
       if (n === null) break;
-      const chunk = buf.slice(0, n);
-      const nl = chunk.indexOf(10);
-      chunks.push(nl >= 0 ? chunk.subarray(0, nl) : chunk);
-      total += n;
+      const nl = buf.subarray(0, n).indexOf(10);
+      line = concatBytes(line, buf.subarray(0, nl >= 0 ? nl : n));
       if (nl >= 0) break;
-      if (total > MAX_REQUEST_BYTES) throw new RangeError("Control request too large");
+      if (line.length > MAX_REQUEST_BYTES) throw new RangeError("Control request too large");
     }
   } finally {
     clearTimer(deadline);
   }
-  return new TextDecoder().decode(await new Blob(chunks as BlobPart[]).arrayBuffer());
+  return decoder.decode(line);
+}
+
+/** `a` followed by `b`, in a new array unless `a` is empty. */
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b.slice();
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 async function drain(conn: Deno.Conn): Promise<void> {
@@ -161,7 +171,7 @@ export async function sendControlRequest(
     const bytes = new TextEncoder().encode(JSON.stringify(request) + "\n");
     let written = 0;
     while (written < bytes.length) written += await conn.write(bytes.subarray(written));
-    const text = await new Response(conn.readable).text();
+    const text = await readAll(conn);
     const lines = text.split("\n").filter((l) => l !== "");
     const last = lines.pop();
     const ok = last !== undefined && JSON.parse(last).ok === true;
@@ -170,5 +180,25 @@ export async function sendControlRequest(
     try {
       conn.close();
     } catch { /* readable already closed it */ }
+  }
+}
+
+/**
+ * Everything the agent writes until it closes the connection, as text: plain reads into
+ * a buffer that doubles (no stream machinery for a reply read once).
+ */
+async function readAll(conn: Deno.Conn): Promise<string> {
+  let buf: Uint8Array = new Uint8Array(65536);
+  let length = 0;
+  for (;;) {
+    if (length === buf.length) {
+      if (buf.length >= MAX_REPLY_BYTES) throw new RangeError("Control reply too large");
+      const grown = new Uint8Array(buf.length * 2);
+      grown.set(buf);
+      buf = grown;
+    }
+    const n = await conn.read(buf.subarray(length));
+    if (n === null) return decoder.decode(buf.subarray(0, length));
+    length += n;
   }
 }

@@ -66,8 +66,7 @@ export function createMeasurementServices(
   const firstIPv4 = async (interfacePath: string) => {
     const prefix = `${trim(interfacePath)}.IPv4Address.`;
     try {
-      const items = await model!.list(prefix, { objects: false });
-      const refs = items.flatMap((i) => i.ref && i.path.endsWith(".IPAddress") ? [i.ref] : []);
+      const refs = (await model!.refs(prefix)).filter((ref) => ref.path.endsWith(".IPAddress"));
       const values = await model!.read(refs);
       return values.find((v) => v !== "");
     } catch {

@@ -207,7 +207,12 @@ interface Walk {
   readonly names: boolean;
   /** Stop once `out` holds more items than this. */
   readonly limit: number;
+  /** List parameter references, not items (objects is false then). */
+  readonly refs: boolean;
 }
+
+/** What a walk lists: items, or parameter references only. */
+type Listed = TreeItem | ParameterRef;
 
 /**
  * The bindings of one object right below a root object (`Device.IP.`), or of the root
@@ -528,18 +533,37 @@ export class ParameterTree {
    * @throws {ParameterNameError} when `path` is malformed or names nothing.
    */
   async list(path: string, options: ListOptions = {}): Promise<TreeItem[]> {
+    return await this.#list(path, options, false) as TreeItem[];
+  }
+
+  /**
+   * The parameters at and below `path`, as {@linkcode list} with `objects: false` lists them,
+   * but only their references (the hot path of a whole-tree GetParameterValues: no item
+   * object and no writability per parameter).
+   *
+   * @throws {ParameterNameError} when `path` is malformed or names nothing.
+   */
+  async refs(
+    path: string,
+    options: Omit<ListOptions, "objects"> = {},
+  ): Promise<ParameterRef[]> {
+    return await this.#list(path, { ...options, objects: false }, true) as ParameterRef[];
+  }
+
+  async #list(path: string, options: ListOptions, refs: boolean): Promise<Listed[]> {
     const at = await this.#locate(path);
-    const out: TreeItem[] = [];
+    const out: Listed[] = [];
     const objects = options.objects ?? true;
     if (options.self && at.node !== this.#root && (objects || at.node.kind === "parameter")) {
-      out.push(this.#item(at.node, at.path, at.name, at.instances));
+      out.push(this.#item(at.node, at.path, at.name, at.instances, refs));
     }
     const limit = options.limit ?? Infinity;
     if (at.node.kind !== "parameter" && out.length <= limit) {
       const names = this.#showAliases();
       const depth = options.depth ?? Infinity;
-      const walk = { objects, names, limit };
-      await this.#below(at.node, at.path, at.name, at.instances, depth, walk, out);
+      const walk = { objects, names, limit, refs };
+      const name = at.name === at.path ? undefined : at.name;
+      await this.#below(at.node, at.path, name, at.instances, depth, walk, out);
     }
     if (out.length > limit + 1) out.length = limit + 1;
     return out;
@@ -939,11 +963,11 @@ export class ParameterTree {
   async #below(
     node: Node,
     path: string,
-    name: string,
+    name: string | undefined,
     instances: readonly number[],
     depth: number,
     walk: Walk,
-    out: TreeItem[],
+    out: Listed[],
   ): Promise<void> {
     if (depth <= 0) return;
     const { objects, names, limit } = walk;
@@ -956,10 +980,12 @@ export class ParameterTree {
       for (const n of numbers) {
         if (out.length > limit) return;
         const rowPath = `${path}${n}.`;
-        const rowShown = aliases === undefined ? rowPath : `${name}${rowName(n, aliases)}.`;
+        const rowShown = aliases === undefined
+          ? undefined
+          : `${name ?? path}${rowName(n, aliases)}.`;
         const rowInstances = [...instances, n];
-        if (objects) out.push(this.#item(row, rowPath, rowShown, rowInstances));
-        if (leaf) this.#parameters(row, rowPath, rowShown, rowInstances, depth - 1, out);
+        if (objects) out.push(this.#item(row, rowPath, rowShown, rowInstances, false));
+        if (leaf) this.#parameters(row, rowPath, rowShown, rowInstances, depth - 1, walk, out);
         else {
           await this.#below(row, rowPath, rowShown, rowInstances, depth - 1, walk, out);
         }
@@ -969,12 +995,13 @@ export class ParameterTree {
     for (const child of node.children.values()) {
       if (out.length > limit) return;
       if (child.kind === "parameter") {
-        out.push(this.#item(child, path + child.name, name + child.name, instances));
+        const childName = name === undefined ? undefined : name + child.name;
+        out.push(this.#item(child, path + child.name, childName, instances, walk.refs));
         continue;
       }
       const childPath = `${path}${child.name}.`;
-      const childName = `${name}${child.name}.`;
-      if (objects) out.push(this.#item(child, childPath, childName, instances));
+      const childName = name === undefined ? undefined : `${name}${child.name}.`;
+      if (objects) out.push(this.#item(child, childPath, childName, instances, false));
       await this.#below(child, childPath, childName, instances, depth - 1, walk, out);
     }
   }
@@ -983,27 +1010,52 @@ export class ParameterTree {
   #parameters(
     node: Node,
     path: string,
-    name: string,
+    name: string | undefined,
     instances: readonly number[],
     depth: number,
-    out: TreeItem[],
+    walk: Walk,
+    out: Listed[],
   ): void {
     if (depth <= 0) return;
-    for (const child of node.children.values()) {
-      out.push(this.#item(child, path + child.name, name + child.name, instances));
-    }
+    // forEach: a for-of over the map allocates a result per step.
+    node.children.forEach((child) => {
+      const childName = name === undefined ? undefined : name + child.name;
+      out.push(this.#item(child, path + child.name, childName, instances, walk.refs));
+    });
   }
 
-  #item(node: Node, path: string, name: string, instances: readonly number[]): TreeItem {
+  /**
+   * The item of `node`, or with `ref` only its parameter reference. `name` is the name the
+   * ACS sees, undefined when it is `path` (no row shown by alias above it: the walk then
+   * builds no second name to compare).
+   */
+  #item(
+    node: Node,
+    path: string,
+    name: string | undefined,
+    instances: readonly number[],
+    ref: boolean,
+  ): Listed {
+    const shown = name === undefined || name === path ? undefined : name;
+    const schema = node.parameter;
+    if (ref) {
+      return shown === undefined ? { path, schema: schema!, instances } : {
+        path,
+        name: shown,
+        schema: schema!,
+        instances,
+      };
+    }
     const writable = this.#writable(node);
-    const shown = name === path ? undefined : name;
-    if (node.parameter === undefined) {
+    if (schema === undefined) {
       return shown === undefined ? { path, writable } : { path, name: shown, writable };
     }
-    const ref: ParameterRef = shown === undefined
-      ? { path, schema: node.parameter, instances }
-      : { path, name: shown, schema: node.parameter, instances };
-    return shown === undefined ? { path, writable, ref } : { path, name: shown, writable, ref };
+    const parameter: ParameterRef = shown === undefined
+      ? { path, schema, instances }
+      : { path, name: shown, schema, instances };
+    return shown === undefined
+      ? { path, writable, ref: parameter }
+      : { path, name: shown, writable, ref: parameter };
   }
 
   #writable(node: Node): boolean {

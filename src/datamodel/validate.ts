@@ -136,9 +136,18 @@ function sizeOf(type: ParameterType, text: string): number {
 }
 
 function length(text: string): number {
-  // Characters, not UTF-16 units (TR-106 sizes count characters).
-  let n = 0;
-  for (const _ of text) n++;
+  // Characters, not UTF-16 units (TR-106 sizes count characters): a surrogate pair is one,
+  // as a for-of over the string counts it (which allocates a result per character).
+  let n = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0xd800 || unit > 0xdbff) continue;
+    const next = text.charCodeAt(i + 1);
+    if (next >= 0xdc00 && next <= 0xdfff) {
+      n--;
+      i++;
+    }
+  }
   return n;
 }
 

@@ -32,8 +32,7 @@ export async function readInformParameterTable(
   model: ParameterTree,
   table: string = INFORM_PARAMETER_TABLE,
 ): Promise<InformParameterEntry[]> {
-  const items = await listOrNone(model, table);
-  const refs = items.flatMap((item) => item.ref === undefined ? [] : [item.ref]);
+  const refs = await refsOrNone(model, table);
   const values = await model.read(refs);
   const rows = new Map<string, { enable: boolean; parameterName: string; eventList: string }>();
   refs.forEach((ref, i) => {
@@ -60,7 +59,7 @@ export async function resolveParameterPattern(
   const star = segments.indexOf("*");
   if (star < 0) {
     if (pattern === "" || pattern.endsWith(".")) {
-      return (await listOrNone(model, pattern)).flatMap((i) => i.ref ? [i.ref] : []);
+      return await refsOrNone(model, pattern);
     }
     try {
       const ref = await model.parameter(pattern);
@@ -77,8 +76,7 @@ export async function resolveParameterPattern(
     .map((s) => s === "*" ? "[1-9][0-9]*" : s.replace(/[\\^$.|?*+()[\]{}-]/g, "\\$&"))
     .join("\\.");
   const match = new RegExp(partial ? `^${body}\\.` : `^${body}$`);
-  return (await listOrNone(model, prefix))
-    .flatMap((item) => item.ref !== undefined && match.test(item.path) ? [item.ref] : []);
+  return (await refsOrNone(model, prefix)).filter((ref) => match.test(ref.path));
 }
 
 /** Arguments of {@linkcode buildInformList}. */
@@ -127,9 +125,9 @@ export async function buildInformList(
   });
 }
 
-async function listOrNone(model: ParameterTree, path: string) {
+async function refsOrNone(model: ParameterTree, path: string) {
   try {
-    return await model.list(path, { objects: false });
+    return await model.refs(path);
   } catch (error) {
     if (error instanceof ParameterNameError) return [];
     throw error;

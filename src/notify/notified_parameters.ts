@@ -57,8 +57,8 @@ async function instancesOf(model: ParameterTree, pattern: string): Promise<Param
     return ref === undefined ? [] : [ref];
   }
   try {
-    const items = await model.list(pattern.slice(0, cut), { objects: false });
-    return items.flatMap((item) => item.ref?.schema.path === pattern ? [item.ref] : []);
+    const refs = await model.refs(pattern.slice(0, cut));
+    return refs.filter((ref) => ref.schema.path === pattern);
   } catch (error) {
     if (error instanceof ParameterNameError) return [];
     throw error;

@@ -50,29 +50,28 @@ export async function selectParameters(
   budget: ResponseBudget,
   bytesOf: (ref: ParameterRef) => number,
 ): Promise<Selection> {
+  if (names.length === 1) return await selectOne(model, names[0], budget, bytesOf);
   const unique: ParameterRef[] = [];
   const uniqueBytes: number[] = [];
   const order: number[] = [];
-  // One name cannot select a parameter twice: no index by path needed (the hot path
-  // of a whole-tree GPV).
-  const byPath = names.length > 1 ? new Map<string, number>() : undefined;
+  const byPath = new Map<string, number>();
   const listed = new Map<string, { indexes: number[]; bytes: number }>();
   for (const name of names) {
     let found = listed.get(name);
     if (found === undefined) {
       const left = budget.itemsLeft;
-      const items = await model.list(name, { objects: false, self: true, limit: left });
-      if (items.length > left) budget.charge(0, items.length); // Throws.
-      const indexes = new Array<number>(items.length);
+      const refs = await model.refs(name, { self: true, limit: left });
+      if (refs.length > left) budget.charge(0, refs.length); // Throws.
+      const indexes = new Array<number>(refs.length);
       let bytes = 0;
-      for (let i = 0; i < items.length; i++) {
-        const ref = items[i].ref!;
-        let k = byPath?.get(ref.path);
+      for (let i = 0; i < refs.length; i++) {
+        const ref = refs[i];
+        let k = byPath.get(ref.path);
         if (k === undefined) {
           k = unique.length;
           unique.push(ref);
           uniqueBytes.push(bytesOf(ref));
-          byPath?.set(ref.path, k);
+          byPath.set(ref.path, k);
         }
         indexes[i] = k;
         bytes += uniqueBytes[k];
@@ -83,5 +82,25 @@ export async function selectParameters(
     budget.charge(found.bytes, found.indexes.length);
     for (const k of found.indexes) order.push(k);
   }
+  return { unique, order };
+}
+
+/** One name (the hot path of a whole-tree GPV): its parameters are the selection as listed. */
+async function selectOne(
+  model: ParameterTree,
+  name: string,
+  budget: ResponseBudget,
+  bytesOf: (ref: ParameterRef) => number,
+): Promise<Selection> {
+  const left = budget.itemsLeft;
+  const unique = await model.refs(name, { self: true, limit: left });
+  if (unique.length > left) budget.charge(0, unique.length); // Throws.
+  const order = new Array<number>(unique.length);
+  let bytes = 0;
+  for (let i = 0; i < unique.length; i++) {
+    order[i] = i;
+    bytes += bytesOf(unique[i]);
+  }
+  budget.charge(bytes, unique.length);
   return { unique, order };
 }

@@ -88,12 +88,41 @@ export const parameterValueStruct: Codec<ParameterValueStruct> = {
     return { name: name.text, value: value.text, type: readXsiType(value) ?? DEFAULT_VALUE_TYPE };
   },
   write(out, tag, v) {
-    out.push(
-      "<" + tag + "><Name>" + escapeText(v.name) + '</Name><Value xsi:type="' +
-        escapeAttr(v.type) + '">' + escapeText(v.value) + "</Value></" + tag + ">",
-    );
+    // Four joins per item instead of eight: the fixed text around the name and the
+    // value comes whole from `valueMarkup` (a whole-tree response writes ~800 of these).
+    const m = valueMarkup(tag, v.type);
+    out.push(m.open + escapeText(v.name) + m.value + escapeText(v.value) + m.close);
   },
 };
+
+/** The fixed text of a ParameterValueStruct around its Name and Value texts. */
+interface ValueMarkup {
+  readonly open: string;
+  readonly value: string;
+  readonly close: string;
+}
+
+/** Markup of one tag by `xsi:type`: a few types in practice, bounded all the same. */
+let markupTag = "";
+let markupByType = new Map<string, ValueMarkup>();
+const VALUE_MARKUP_MAX = 64;
+
+function valueMarkup(tag: string, type: string): ValueMarkup {
+  if (tag !== markupTag) {
+    markupTag = tag;
+    markupByType = new Map();
+  }
+  let m = markupByType.get(type);
+  if (m === undefined) {
+    m = {
+      open: "<" + tag + "><Name>",
+      value: '</Name><Value xsi:type="' + escapeAttr(type) + '">',
+      close: "</Value></" + tag + ">",
+    };
+    if (markupByType.size < VALUE_MARKUP_MAX) markupByType.set(type, m);
+  }
+  return m;
+}
 
 /** ParameterValueList. */
 export const parameterValueList: Codec<ParameterValueStruct[]> = array(

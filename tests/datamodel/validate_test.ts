@@ -181,6 +181,13 @@ Deno.test("validateValue() accepts TR-106 dateTimes including Unknown Time", () 
 Deno.test("validateValue() counts string length in characters", () => {
   const code = slice("ProvisioningCode");
   assert.equal(validateValue(code, "é".repeat(64)), "é".repeat(64));
+  // A character outside the BMP (two UTF-16 units) counts once; a lone surrogate counts once.
+  const astral = "\u{1F600}".repeat(64);
+  assert.equal(validateValue(code, astral), astral);
+  assert.throws(() => validateValue(code, astral + "x"), /longer than 64 characters/);
+  const lone = "\uD83D".repeat(63) + "\u{1F600}";
+  assert.equal(validateValue(code, lone), lone);
+  assert.throws(() => validateValue(code, "\uDE00" + lone), /longer than 64 characters/);
   rejects(
     code,
     "x".repeat(65),

@@ -34,15 +34,25 @@ export interface TableSpec<R> {
 export function tableProvider<R>(spec: TableSpec<R>, listsInstances = true): Provider {
   const provider: Provider = {
     async get(refs: readonly ParameterRef[]): Promise<string[]> {
-      const groups = new Map<string, Promise<ReadonlyMap<number, R>>>();
-      return await Promise.all(refs.map(async (ref) => {
-        const parent = ref.instances.slice(0, -1);
-        const key = parent.join(".");
-        let rows = groups.get(key);
-        if (rows === undefined) groups.set(key, rows = spec.rows(parent));
-        const row = (await rows).get(ref.instances[ref.instances.length - 1]);
-        return row === undefined ? nullValue(ref.schema) : read(spec.readers, ref, row);
-      }));
+      // The rows of each parent row, all asked for at once, then every ref read from them
+      // (no promise per ref: a whole-tree read asks for ~600 at a time).
+      const keys = new Array<string>(refs.length);
+      const pending = new Map<string, Promise<ReadonlyMap<number, R>>>();
+      for (let i = 0; i < refs.length; i++) {
+        const key = keys[i] = parentKey(refs[i].instances);
+        if (!pending.has(key)) pending.set(key, spec.rows(refs[i].instances.slice(0, -1)));
+      }
+      const groups = [...pending.keys()];
+      const all = await Promise.all(pending.values()); // A failure: every other one handled.
+      const loaded = new Map<string, ReadonlyMap<number, R>>();
+      for (let g = 0; g < groups.length; g++) loaded.set(groups[g], all[g]);
+      const values = new Array<string>(refs.length);
+      for (let i = 0; i < refs.length; i++) {
+        const ref = refs[i];
+        const row = loaded.get(keys[i])!.get(ref.instances[ref.instances.length - 1]);
+        values[i] = row === undefined ? nullValue(ref.schema) : read(spec.readers, ref, row);
+      }
+      return values;
     },
   };
   if (listsInstances) {
@@ -50,6 +60,13 @@ export function tableProvider<R>(spec: TableSpec<R>, listsInstances = true): Pro
       [...(await spec.rows(parent)).keys()].sort((a, b) => a - b);
   }
   return provider;
+}
+
+/** The instance numbers above a row's own, as a map key. */
+function parentKey(instances: readonly number[]): string {
+  if (instances.length <= 1) return "";
+  if (instances.length === 2) return String(instances[0]);
+  return instances.slice(0, -1).join(".");
 }
 
 /** A provider for a single-instance object: one `load()` per batch. */

@@ -66,7 +66,7 @@ export class TreeListings {
     let refs = this.#below.get(path);
     if (refs === undefined) {
       try {
-        refs = (await this.#model.list(path, { objects: false })).map((item) => item.ref!);
+        refs = await this.#model.refs(path);
       } catch {
         refs = []; // Not in the model now.
       }
