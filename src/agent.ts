@@ -35,7 +35,13 @@ import {
   type SessionState,
   step,
 } from "./session/mod.ts";
-import { lockStateDir, recoverStateDir, StateJournal, StateStore } from "./store/mod.ts";
+import {
+  forgetStateListing,
+  lockStateDir,
+  recoverStateDir,
+  StateJournal,
+  StateStore,
+} from "./store/mod.ts";
 import { AcsConnections, exchange } from "./agent/acs_exchange.ts";
 import { connectionRequestLimiter, startConnectionRequestServer } from "./agent/cr_server.ts";
 import { startUdpConnectionRequests } from "./agent/udp_cr.ts";
@@ -313,6 +319,8 @@ async function startLocked(options: AgentOptions, unlock: () => void): Promise<A
   });
   const notifier = new Notifier(model, am.attributes, am.informRefs);
   await notifier.rewatch();
+  // The state files are read: later reads go to the file system (see state_listing.ts).
+  forgetStateListing(config.agent.stateDir);
   // Lightweight notifications (TR-069 Annex M): changes of notification 3–6 as UDP datagrams.
   const lwn = startLightweightNotifications({
     settings: () => settings.get(),

@@ -30,7 +30,7 @@ import type { DecodedLease } from "../services/dhcp/lease.ts";
 import type { GatewayInfoValues } from "../datamodel/objects/gateway_info.ts";
 import type { Logger } from "../log/mod.ts";
 import { maskUrl } from "../log/mod.ts";
-import type { StateJournal } from "../store/mod.ts";
+import { readTextIfPresent, type StateJournal } from "../store/mod.ts";
 import type { SettingsStore, StoredSettings } from "./settings_store.ts";
 
 /** A lease's options as the hook hands them over: hex, "" = not in the lease. */
@@ -171,14 +171,13 @@ export class DhcpDiscovery {
     this.#options = options;
     this.#gatewayPath = `${options.config.agent.stateDir}/gateway_info.json`;
     try {
-      const value = JSON.parse(Deno.readTextFileSync(this.#gatewayPath));
+      const text = readTextIfPresent(this.#gatewayPath);
+      const value = text === undefined ? undefined : JSON.parse(text);
       for (const key of Object.keys(NO_GATEWAY) as (keyof GatewayInfoValues)[]) {
         if (typeof value?.[key] === "string") this.#gateway[key] = value[key].slice(0, 64);
       }
     } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) {
-        options.logger.error(`Cannot read "${this.#gatewayPath}": ${(error as Error).message}`);
-      }
+      options.logger.error(`Cannot read "${this.#gatewayPath}": ${(error as Error).message}`);
     }
   }
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { StateJournal } from "../store/mod.ts";
+import { readTextIfPresent, StateJournal } from "../store/mod.ts";
 
 /** Something with a text form. */
 export interface Serializable {
@@ -33,13 +33,8 @@ export class PersistedJson {
   /** Restores `target` from the file (if any) and saves it on every later `save()`. */
   attach(target: Serializable, onCorrupt: (message: string) => void): void {
     this.#target = target;
-    let text: string;
-    try {
-      text = Deno.readTextFileSync(this.path);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return;
-      throw error;
-    }
+    const text = readTextIfPresent(this.path);
+    if (text === undefined) return;
     try {
       target.restore(text);
     } catch (error) {

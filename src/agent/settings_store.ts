@@ -19,7 +19,7 @@
 
 import type { AgentConfig } from "../config/mod.ts";
 import type { ManagementSettings, ManagementSettingsStore } from "../datamodel/mod.ts";
-import { StateJournal } from "../store/mod.ts";
+import { readTextIfPresent, StateJournal } from "../store/mod.ts";
 import { sha256Hex } from "../transport/hash.ts";
 import {
   CONFIG_BACKED,
@@ -211,7 +211,8 @@ export class SettingsStore implements ManagementSettingsStore {
     const path = `${stateDir}/settings.json`;
     let overlay: Partial<StoredSettings> = {};
     try {
-      const parsed = JSON.parse(Deno.readTextFileSync(path));
+      const text = readTextIfPresent(path);
+      const parsed = text === undefined ? {} : JSON.parse(text);
       if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
         for (const [key, value] of Object.entries(parsed)) {
           const k = key as keyof StoredSettings;
@@ -221,18 +222,15 @@ export class SettingsStore implements ManagementSettingsStore {
         }
       }
     } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) {
-        onCorrupt?.(`Cannot read "${path}": ${(error as Error).message}`);
-      }
+      onCorrupt?.(`Cannot read "${path}": ${(error as Error).message}`);
       overlay = {};
     }
     const store = new SettingsStore(stateDir, factory, overlay, options);
     try {
-      store.#sources = parseSources(Deno.readTextFileSync(store.#sourcesPath));
+      const text = readTextIfPresent(store.#sourcesPath);
+      if (text !== undefined) store.#sources = parseSources(text);
     } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) {
-        onCorrupt?.(`Cannot read "${store.#sourcesPath}": ${(error as Error).message}`);
-      }
+      onCorrupt?.(`Cannot read "${store.#sourcesPath}": ${(error as Error).message}`);
     }
     if (options.dhcp === true) store.#dhcp = readDhcpLayer(store.#dhcpPath, factory, onCorrupt);
     return store;
@@ -455,7 +453,9 @@ function readDhcpLayer(
 ): DhcpLayer {
   const layer: DhcpLayer = { values: {}, since: {} };
   try {
-    const parsed = JSON.parse(Deno.readTextFileSync(path));
+    const text = readTextIfPresent(path);
+    if (text === undefined) return layer;
+    const parsed = JSON.parse(text);
     const values = parsed?.values ?? {};
     const since = parsed?.since ?? {};
     for (const [key, value] of Object.entries(values)) {
@@ -466,9 +466,7 @@ function readDhcpLayer(
       }
     }
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) {
-      onCorrupt?.(`Cannot read "${path}": ${(error as Error).message}`);
-    }
+    onCorrupt?.(`Cannot read "${path}": ${(error as Error).message}`);
   }
   return layer;
 }

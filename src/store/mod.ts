@@ -5,6 +5,7 @@
  */
 
 export * from "./write_file_atomic.ts";
+export * from "./state_listing.ts";
 export * from "./state_store.ts";
 export * from "./state_journal.ts";
 export * from "./state_lock.ts";

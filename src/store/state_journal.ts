@@ -23,6 +23,7 @@
  * @module
  */
 
+import { noteStateListing, readTextIfPresent } from "./state_listing.ts";
 import { dirnameOf, writeFileAtomicSync } from "./write_file_atomic.ts";
 
 /** Name of the journal file in the state directory. */
@@ -102,20 +103,23 @@ function apply(dir: string, files: Record<string, string | null>): void {
  */
 export function recoverStateDir(dir: string): RecoverResult {
   const removedTempFiles: string[] = [];
+  const names: string[] = [];
   for (const entry of Deno.readDirSync(dir)) {
     if (entry.isFile && TEMP_FILE.test(entry.name)) {
       removeSync(`${dir}/${entry.name}`);
       removedTempFiles.push(`${dir}/${entry.name}`);
+    } else {
+      names.push(entry.name);
     }
   }
   const journal = `${dir}/${JOURNAL_NAME}`;
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(journal);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return { replayed: [], removedTempFiles };
-    throw error;
+  if (!names.includes(JOURNAL_NAME)) {
+    // Nothing to replay: the listing tells the start which state files are absent.
+    noteStateListing(dir, names);
+    return { replayed: [], removedTempFiles };
   }
+  const text = readTextIfPresent(journal);
+  if (text === undefined) return { replayed: [], removedTempFiles };
   let data: JournalData;
   try {
     data = parseJournal(text);

@@ -7,6 +7,7 @@
  */
 
 import { parseSnapshot, type SessionSnapshot } from "../session/snapshot.ts";
+import { readTextIfPresent } from "./state_listing.ts";
 import { dirnameOf, tempPrefixOf, writeFileAtomic } from "./write_file_atomic.ts";
 
 /** Options of {@linkcode StateStore}. */
@@ -57,13 +58,8 @@ export class StateStore {
   #load(): LoadResult {
     Deno.mkdirSync(this.#dir, { recursive: true });
     const removedTempFiles = this.#removeTempFiles();
-    let text: string;
-    try {
-      text = Deno.readTextFileSync(this.#path);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return { removedTempFiles };
-      throw error;
-    }
+    const text = readTextIfPresent(this.#path);
+    if (text === undefined) return { removedTempFiles };
     try {
       return { snapshot: parseSnapshot(JSON.parse(text)), removedTempFiles };
     } catch (error) {

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { forgetStateListing } from "./state_listing.ts";
+
 /** Options of {@linkcode writeFileAtomic}. */
 export interface WriteFileAtomicOptions {
   /** File mode of a newly created file (default 0o600). */
@@ -77,6 +79,7 @@ export async function writeFileAtomic(
     }
     await options.beforeRename?.();
     await Deno.rename(temp, path);
+    forgetStateListing(dirnameOf(path));
   } catch (error) {
     await Deno.remove(temp).catch(() => {});
     throw error;
@@ -105,6 +108,7 @@ export function writeFileAtomicSync(
       file.close();
     }
     Deno.renameSync(temp, path);
+    forgetStateListing(dirnameOf(path));
   } catch (error) {
     try {
       Deno.removeSync(temp);
