@@ -33,6 +33,32 @@ Deno.test("ParameterTree.list() names rows [alias] in InstanceAlias mode", async
   assert.equal(enable.ref?.name, `${ACL}[kids].Enable`);
 });
 
+Deno.test("ParameterTree.refs() gives list()'s parameter references, names by alias included", async () => {
+  const { model, store } = engineFixture({ alias: true });
+  await addObject(model, add(`${ACL}[kids].`));
+  const refsOf = async (path: string, options: { self?: boolean; limit?: number } = {}) =>
+    (await model.list(path, { ...options, objects: false })).map((i) => i.ref!);
+  for (const mode of ["InstanceNumber", "InstanceAlias"] as const) {
+    store.settings.instanceMode = mode;
+    for (const path of ["Device.", ACL, `${ACL}1.`, `${ACL}[kids].`]) {
+      assert.deepEqual(await model.refs(path), await refsOf(path), `${mode} ${path}`);
+    }
+    const one = `${ACL}1.Enable`;
+    assert.deepEqual(await model.refs(one, { self: true }), await refsOf(one, { self: true }));
+    assert.deepEqual(
+      await model.refs("Device.", { limit: 3 }),
+      await refsOf("Device.", { limit: 3 }),
+    );
+    assert.equal((await model.refs("Device.", { limit: 3 })).length, 4);
+  }
+  // Shown by alias: the name differs from the path; by number it is left out.
+  const [enable] = await model.refs(`${ACL}[kids].Enable`, { self: true });
+  assert.deepEqual([enable.path, enable.name], [`${ACL}1.Enable`, `${ACL}[kids].Enable`]);
+  store.settings.instanceMode = "InstanceNumber";
+  const [byNumber] = await model.refs(`${ACL}1.Enable`, { self: true });
+  assert.equal("name" in byNumber, false);
+});
+
 Deno.test("ParameterTree.list() refuses [alias] segments when aliases are off", async () => {
   const { model } = engineFixture();
   await assert.rejects(model.list(`${ACL}[kids].`), ParameterNameError);
