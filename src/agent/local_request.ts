@@ -91,9 +91,12 @@ export function formatLocalResponse(
       return { lines, ok: false };
     }
     case "GetParameterValuesResponse":
+      // The line JSON.stringify({ parameter, value, type }) writes, built from its three
+      // strings (a whole-tree read writes ~800: a third of the local request's time).
       return {
         lines: response.parameterList.map((p) =>
-          line({ parameter: p.name, value: p.value, type: p.type })
+          '{"parameter":' + jsonString(p.name) + ',"value":' + jsonString(p.value) +
+          ',"type":' + jsonString(p.type) + "}"
         ),
         ok: true,
       };
@@ -122,4 +125,13 @@ export function formatLocalResponse(
     default:
       return { lines: [line({ status: 0 })], ok: true };
   }
+}
+
+/** Text JSON writes unchanged between quotes: no quote, backslash, control or surrogate. */
+// deno-lint-ignore no-control-regex -- the control characters are what JSON escapes.
+const PLAIN_JSON = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
+/** `JSON.stringify(text)`, without its general path for the common plain text. */
+export function jsonString(text: string): string {
+  return PLAIN_JSON.test(text) ? '"' + text + '"' : JSON.stringify(text);
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatLocalResponse, localRequest } from "../../src/agent/local_request.ts";
+import { formatLocalResponse, jsonString, localRequest } from "../../src/agent/local_request.ts";
 import { parseControlRequest } from "../../src/agent/control_server.ts";
 
 Deno.test("localRequest() maps each local operation onto its CWMP request", () => {
@@ -83,4 +83,31 @@ Deno.test("parseControlRequest() accepts only {op, args[]} JSON", () => {
   assert.throws(() => parseControlRequest('{"op":"get","args":[1]}'), TypeError);
   assert.throws(() => parseControlRequest("[]"), TypeError);
   assert.throws(() => parseControlRequest("{"), SyntaxError);
+});
+
+Deno.test("formatLocalResponse() writes a GPV line as JSON.stringify writes the object", () => {
+  const texts = [
+    "",
+    "plain",
+    'a "quoted" value',
+    "back\\slash",
+    "tab\there\nnewline\u0000nul\u001f",
+    "é ü 中文",
+    "\u{1F600} pair",
+    "lone \uD83D high",
+    "lone \uDE00 low",
+    "\u007f\u2028\u2029",
+  ];
+  const parameterList = texts.map((value, i) => ({
+    name: `Device.X.${i}.${value}`,
+    value,
+    type: i % 2 ? "xsd:string" : `xsd:${value}`,
+  }));
+  const { lines, ok } = formatLocalResponse({ kind: "GetParameterValuesResponse", parameterList });
+  assert.equal(ok, true);
+  assert.deepEqual(
+    lines,
+    parameterList.map((p) => JSON.stringify({ parameter: p.name, value: p.value, type: p.type })),
+  );
+  for (const text of texts) assert.equal(jsonString(text), JSON.stringify(text));
 });
