@@ -180,6 +180,7 @@ export class Schema {
   #entries?: readonly SchemaEntry[];
   #children?: Map<string, string[]>;
   #notable?: readonly string[];
+  #isCounter?: (pattern: string) => boolean;
 
   /**
    * Indexes `entries`, which come parents first (the order of the BBF XML).
@@ -221,12 +222,14 @@ export class Schema {
     paths: readonly string[],
     decode: DecodeObject,
     notable?: readonly string[],
+    isCounter?: (pattern: string) => boolean,
   ): Schema {
     const schema = new Schema([]);
     schema.#entries = undefined;
     schema.#paths = paths;
     schema.#decode = decode;
     schema.#notable = notable;
+    schema.#isCounter = isCounter;
     for (let index = 0; index < paths.length; index++) schema.#index.set(paths[index], index);
     return schema;
   }
@@ -298,6 +301,7 @@ export class Schema {
    * `numEntriesParameter`; TR-106 puts it in the table's parent object).
    */
   isCounter(pattern: string): boolean {
+    if (this.#isCounter !== undefined) return this.#isCounter(pattern);
     return this.childObjects(objectOf(pattern)).some((child) =>
       this.object(child)?.numEntriesParameter === pattern
     );

@@ -1,6 +1,17 @@
 import assert from "node:assert/strict";
-import { tr181Entries, tr181Schema } from "../../src/datamodel/generated/tr181.ts";
-import { tr098Entries, tr098Schema } from "../../src/datamodel/generated/tr098.ts";
+import {
+  TR181_DATA,
+  TR181_MODEL,
+  tr181Entries,
+  tr181Schema,
+} from "../../src/datamodel/generated/tr181.ts";
+import {
+  TR098_DATA,
+  TR098_MODEL,
+  tr098Entries,
+  tr098Schema,
+} from "../../src/datamodel/generated/tr098.ts";
+import { lazySchema, readSchemaFile } from "../../src/datamodel/schema_gen/decode.ts";
 import { bindLinux } from "../../src/datamodel/providers/linux/mod.ts";
 import { persistableParameters } from "../../src/datamodel/providers/persisted.ts";
 import { Schema, type SchemaEntry } from "../../src/datamodel/schema.ts";
@@ -8,11 +19,23 @@ import { ParameterTree } from "../../src/datamodel/tree.ts";
 import { fixture } from "./providers/linux/_fixture.ts";
 
 const MODELS = [
-  { name: "TR-181", entries: tr181Entries, lazy: tr181Schema },
-  { name: "TR-098", entries: tr098Entries, lazy: tr098Schema },
+  {
+    name: "TR-181",
+    entries: tr181Entries,
+    lazy: tr181Schema,
+    data: TR181_DATA,
+    model: TR181_MODEL,
+  },
+  {
+    name: "TR-098",
+    entries: tr098Entries,
+    lazy: tr098Schema,
+    data: TR098_DATA,
+    model: TR098_MODEL,
+  },
 ];
 
-for (const { name, entries, lazy } of MODELS) {
+for (const { name, entries, lazy, data, model } of MODELS) {
   Deno.test(`${name}: the lazily decoded schema answers exactly what the eager one does`, () => {
     const eager = new Schema(entries());
     const schema = lazy();
@@ -48,6 +71,21 @@ for (const { name, entries, lazy } of MODELS) {
     assert.ok(found.length > 50, `${found.length} counters`);
   });
 
+  Deno.test(`${name}: the data file's shapes text answers isCounter() as the decoded tables do`, () => {
+    const file = readSchemaFile(data, model);
+    assert.equal(file.shapesText, file.shapes.join("\n"));
+    const eager = new Schema(entries());
+    // From the shapes text, and from the shapes alone (joined on first use): both exact.
+    const fromText = lazySchema(file.shapes, file.rows, [], file.shapesText);
+    const fromLines = lazySchema(file.shapes, file.rows, []);
+    for (const entry of entries()) {
+      if (entry.kind !== "parameter") continue;
+      const expected = eager.isCounter(entry.path);
+      assert.equal(fromText.isCounter(entry.path), expected, entry.path);
+      assert.equal(fromLines.isCounter(entry.path), expected, entry.path);
+    }
+  });
+
   Deno.test(`${name}: childObjects() lists the objects one level down, in schema order`, () => {
     const schema = lazy();
     const objects = entries().filter((e) => e.kind === "object").map((e) => e.path);
@@ -61,6 +99,22 @@ for (const { name, entries, lazy } of MODELS) {
     }
   });
 }
+
+Deno.test("Schema.lazy() with a counter oracle answers isCounter() without decoding", () => {
+  const decoded: number[] = [];
+  const schema = Schema.lazy(
+    ["Device.", "Device.T.{i}."],
+    (index) => {
+      decoded.push(index);
+      return [];
+    },
+    [],
+    (pattern) => pattern === "Device.TNumberOfEntries",
+  );
+  assert.equal(schema.isCounter("Device.TNumberOfEntries"), true);
+  assert.equal(schema.isCounter("Device.Name"), false);
+  assert.deepEqual(decoded, []);
+});
 
 Deno.test("Schema.lazy() decodes an object only when it or a parameter of it is asked for", () => {
   const decoded: number[] = [];

@@ -60,5 +60,5 @@ const NOTABLE: readonly string[] = [
 
 /** The schema, indexed on the first call; each object decoded when first asked for. */
 export function tr098Schema(): Schema {
-  return schema ??= lazySchema(load().shapes, load().rows, NOTABLE);
+  return schema ??= lazySchema(load().shapes, load().rows, NOTABLE, load().shapesText);
 }

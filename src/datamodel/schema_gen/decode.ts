@@ -22,6 +22,8 @@ type Shape = Record<string, unknown>;
 export interface SchemaData {
   readonly shapes: readonly string[];
   readonly rows: readonly string[];
+  /** The shapes' lines as one text (a slice of the file's), when read from a file. */
+  readonly shapesText?: string;
 }
 
 /** The first word of a data file's header and the format's version. */
@@ -57,7 +59,14 @@ export function parseSchemaText(text: string, model: string): SchemaData {
       } lines follow it`,
     );
   }
-  return { shapes: lines.slice(1, 1 + shapes), rows: lines.slice(1 + shapes, 1 + shapes + rows) };
+  // Shape lines start with "{", row lines with "[": the first row ends the shapes.
+  const start = lines[0].length + 1;
+  const end = shapes === 0 ? start : text.indexOf("\n[", start);
+  return {
+    shapes: lines.slice(1, 1 + shapes),
+    rows: lines.slice(1 + shapes, 1 + shapes + rows),
+    shapesText: text.slice(start, end),
+  };
 }
 
 /** A schema data file that is missing, unreadable or not the model's (one-line message). */
@@ -125,6 +134,7 @@ export function lazySchema(
   shapeTexts: readonly string[],
   rows: readonly string[],
   notable?: readonly string[],
+  shapesText?: string,
 ): Schema {
   const shapes: Shape[] = [];
   const shape = (index: number): Shape => shapes[index] ??= JSON.parse(shapeTexts[index]);
@@ -134,5 +144,11 @@ export function lazySchema(
     const row = rows[i];
     paths[i] = row.slice(2, row.indexOf('"', 2));
   }
-  return Schema.lazy(paths, (index) => decodeRow(rows[index], shape), notable);
+  // A counter is some table's numEntriesParameter, which its shape holds as JSON text: found
+  // by a search of the shapes, with no object decoded (the check of every parameter of an
+  // object would otherwise decode all its child tables).
+  let shapesAll = shapesText;
+  const isCounter = (pattern: string) =>
+    (shapesAll ??= shapeTexts.join("\n")).includes(`"numEntriesParameter":"${pattern}"`);
+  return Schema.lazy(paths, (index) => decodeRow(rows[index], shape), notable, isCounter);
 }

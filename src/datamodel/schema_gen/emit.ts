@@ -187,7 +187,7 @@ const NOTABLE: readonly string[] = ${notableList(entries)};
 
 /** The schema, indexed on the first call; each object decoded when first asked for. */
 export function ${options.name}Schema(): Schema {
-  return schema ??= lazySchema(load().shapes, load().rows, NOTABLE);
+  return schema ??= lazySchema(load().shapes, load().rows, NOTABLE, load().shapesText);
 }
 `;
 }
