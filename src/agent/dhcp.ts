@@ -30,6 +30,7 @@ import type { DecodedLease } from "../services/dhcp/lease.ts";
 import type { GatewayInfoValues } from "../datamodel/objects/gateway_info.ts";
 import type { Logger } from "../log/mod.ts";
 import { maskUrl } from "../log/mod.ts";
+import { listedAbsent } from "../platform/absent.ts";
 import { readTextIfPresent, type StateJournal } from "../store/mod.ts";
 import type { SettingsStore, StoredSettings } from "./settings_store.ts";
 
@@ -249,6 +250,8 @@ export class DhcpDiscovery {
     const dir = config.acs.dhcpLeaseDir;
     const wanted = config.cpe.interface;
     let best: (DhcpLease & { time: number }) | undefined;
+    // No hook has made the directory: absent, told without a thrown NotFound.
+    if (listedAbsent(dir)) return undefined;
     let entries: Deno.DirEntry[];
     try {
       // Sync: a handful of names on a tmpfs, and no async iterator to set up at start.

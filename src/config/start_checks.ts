@@ -13,6 +13,7 @@
  */
 
 import { dirname, resolve } from "./_path.ts";
+import { listedAbsent } from "../platform/absent.ts";
 import { ConfigError } from "./config_error.ts";
 import { configOrigin } from "./load.ts";
 import { readErrorReason } from "./_read_capped.ts";
@@ -92,6 +93,11 @@ function checkWritableDir(fail: Fail, key: string, path: string): void {
   if (path === "") throw fail(key, "must not be empty");
   let dir = resolve(path);
   for (;;) {
+    // A directory not created yet (a first start): up one level without a thrown NotFound.
+    if (dirname(dir) !== dir && listedAbsent(dir)) {
+      dir = dirname(dir);
+      continue;
+    }
     try {
       const info = Deno.statSync(dir);
       if (!info.isDirectory) {
