@@ -27,8 +27,6 @@ const MAX_CONNECTIONS = 8;
 /** The reply a client reads before it gives up, bytes (a whole-tree read is ~0.1 MB). */
 const MAX_REPLY_BYTES = 64 * 1048576;
 
-const decoder = new TextDecoder();
-
 /** Parses one request line; throws TypeError on a wrong shape. */
 export function parseControlRequest(text: string): ControlRequest {
   const value = JSON.parse(text);
@@ -43,30 +41,24 @@ export function parseControlRequest(text: string): ControlRequest {
 
 async function readLine(conn: Deno.Conn): Promise<string> {
   const buf = new Uint8Array(4096);
-  let line: Uint8Array = new Uint8Array(0);
+  const decoder = new TextDecoder();
+  let line = "";
+  let total = 0;
   const deadline = setTimer(() => conn.close(), READ_TIMEOUT_MS);
   try {
     for (;;) {
       const n = await conn.read(buf);
       if (n === null) break;
       const nl = buf.subarray(0, n).indexOf(10);
-      line = concatBytes(line, buf.subarray(0, nl >= 0 ? nl : n));
+      line += decoder.decode(buf.subarray(0, nl >= 0 ? nl : n), { stream: true });
+      total += n;
       if (nl >= 0) break;
-      if (line.length > MAX_REQUEST_BYTES) throw new RangeError("Control request too large");
+      if (total > MAX_REQUEST_BYTES) throw new RangeError("Control request too large");
     }
   } finally {
     clearTimer(deadline);
   }
-  return decoder.decode(line);
-}
-
-/** `a` followed by `b`, in a new array unless `a` is empty. */
-function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b.slice();
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
+  return line + decoder.decode();
 }
 
 async function drain(conn: Deno.Conn): Promise<void> {
@@ -183,22 +175,17 @@ export async function sendControlRequest(
   }
 }
 
-/**
- * Everything the agent writes until it closes the connection, as text: plain reads into
- * a buffer that doubles (no stream machinery for a reply read once).
- */
+/** Everything the agent writes until it closes the connection, as text (capped). */
 async function readAll(conn: Deno.Conn): Promise<string> {
-  let buf: Uint8Array = new Uint8Array(65536);
-  let length = 0;
+  const buf = new Uint8Array(65536);
+  const decoder = new TextDecoder();
+  let text = "";
+  let total = 0;
   for (;;) {
-    if (length === buf.length) {
-      if (buf.length >= MAX_REPLY_BYTES) throw new RangeError("Control reply too large");
-      const grown = new Uint8Array(buf.length * 2);
-      grown.set(buf);
-      buf = grown;
-    }
-    const n = await conn.read(buf.subarray(length));
-    if (n === null) return decoder.decode(buf.subarray(0, length));
-    length += n;
+    const n = await conn.read(buf);
+    if (n === null) return text + decoder.decode();
+    total += n;
+    if (total > MAX_REPLY_BYTES) throw new RangeError("Control reply too large");
+    text += decoder.decode(buf.subarray(0, n), { stream: true });
   }
 }

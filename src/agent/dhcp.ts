@@ -249,9 +249,9 @@ export class DhcpDiscovery {
     const { config, logger } = this.#options;
     const dir = config.acs.dhcpLeaseDir;
     const wanted = config.cpe.interface;
-    let best: (DhcpLease & { time: number }) | undefined;
     // No hook has made the directory: absent, told without a thrown NotFound.
     if (listedAbsent(dir)) return undefined;
+    let best: (DhcpLease & { time: number }) | undefined;
     let entries: Deno.DirEntry[];
     try {
       // Sync: a handful of names on a tmpfs, and no async iterator to set up at start.

@@ -59,9 +59,7 @@ export async function selectParameters(
   for (const name of names) {
     let found = listed.get(name);
     if (found === undefined) {
-      const left = budget.itemsLeft;
-      const refs = await model.refs(name, { self: true, limit: left });
-      if (refs.length > left) budget.charge(0, refs.length); // Throws.
+      const refs = await refsWithin(model, name, budget);
       const indexes = new Array<number>(refs.length);
       let bytes = 0;
       for (let i = 0; i < refs.length; i++) {
@@ -92,9 +90,7 @@ async function selectOne(
   budget: ResponseBudget,
   bytesOf: (ref: ParameterRef) => number,
 ): Promise<Selection> {
-  const left = budget.itemsLeft;
-  const unique = await model.refs(name, { self: true, limit: left });
-  if (unique.length > left) budget.charge(0, unique.length); // Throws.
+  const unique = await refsWithin(model, name, budget);
   const order = new Array<number>(unique.length);
   let bytes = 0;
   for (let i = 0; i < unique.length; i++) {
@@ -103,4 +99,16 @@ async function selectOne(
   }
   budget.charge(bytes, unique.length);
   return { unique, order };
+}
+
+/** The parameters `name` selects; throws 9004 once they are more than the budget's items left. */
+async function refsWithin(
+  model: ParameterTree,
+  name: string,
+  budget: ResponseBudget,
+): Promise<ParameterRef[]> {
+  const left = budget.itemsLeft;
+  const refs = await model.refs(name, { self: true, limit: left });
+  if (refs.length > left) budget.charge(0, refs.length); // Throws.
+  return refs;
 }

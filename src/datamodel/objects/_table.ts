@@ -36,20 +36,23 @@ export function tableProvider<R>(spec: TableSpec<R>, listsInstances = true): Pro
     async get(refs: readonly ParameterRef[]): Promise<string[]> {
       // The rows of each parent row, all asked for at once, then every ref read from them
       // (no promise per ref: a whole-tree read asks for ~600 at a time).
-      const keys = new Array<string>(refs.length);
-      const pending = new Map<string, Promise<ReadonlyMap<number, R>>>();
+      const groupOf = new Map<string, number>();
+      const loads: Promise<ReadonlyMap<number, R>>[] = [];
+      const group = new Array<number>(refs.length);
       for (let i = 0; i < refs.length; i++) {
-        const key = keys[i] = parentKey(refs[i].instances);
-        if (!pending.has(key)) pending.set(key, spec.rows(refs[i].instances.slice(0, -1)));
+        const key = parentKey(refs[i].instances);
+        let g = groupOf.get(key);
+        if (g === undefined) {
+          groupOf.set(key, g = loads.length);
+          loads.push(spec.rows(refs[i].instances.slice(0, -1)));
+        }
+        group[i] = g;
       }
-      const groups = [...pending.keys()];
-      const all = await Promise.all(pending.values()); // A failure: every other one handled.
-      const loaded = new Map<string, ReadonlyMap<number, R>>();
-      for (let g = 0; g < groups.length; g++) loaded.set(groups[g], all[g]);
+      const loaded = await Promise.all(loads); // A failure: every other one handled.
       const values = new Array<string>(refs.length);
       for (let i = 0; i < refs.length; i++) {
         const ref = refs[i];
-        const row = loaded.get(keys[i])!.get(ref.instances[ref.instances.length - 1]);
+        const row = loaded[group[i]].get(ref.instances[ref.instances.length - 1]);
         values[i] = row === undefined ? nullValue(ref.schema) : read(spec.readers, ref, row);
       }
       return values;
