@@ -12,7 +12,8 @@
  *  6. The agent's RSS over its life in one process: idle after boot, the peak of a
  *     session with a GPV of 1,000 names (and of 1,000 empty names: 9004), after 10,000
  *     sessions and 3 s later (once the agent has trimmed); `deno run main.ts`, then the
- *     release bundle as installed (about 2 minutes each; `--memory-sessions` shortens it).
+ *     release bundle as installed, then the release bundle with the small-memory V8 flags
+ *     (`CWMP_AGENT_V8_FLAGS`; about 2 minutes each; `--memory-sessions` shortens them).
  *  7. An HTTP download of a 200 MB file on loopback with the transfer client vs `curl -o`:
  *     throughput ratio and the RSS rise of the downloading process (about 10 s, needs
  *     curl; `--transfer-mb=0` skips it).
@@ -27,7 +28,8 @@
  *     `--bulkdata-seconds=0` skips).
  * 11. Whole-tree GPV with the Linux objects bound: `get Device.` on the real agent's
  *     control socket, µs per parameter against icwmp's figure (measured separately)
- *     (bench/linux_gpv_bench.ts in its own process; `--linux-gpv-runs=0` skips).
+ *     (bench/linux_gpv_bench.ts in its own process; `--linux-gpv-runs=0` skips), and the
+ *     same with the small-memory V8 flags (its bench and agent processes).
  * 12. The aarch64 release tarball in a busybox + musl root under qemu-user: spawn → BOOT
  *     Inform, `cwmp-agent --version` and idle RSS, each against a bare script on the same
  *     emulator and runtime, and a whole-tree GPV on the control socket (about 90 s;
@@ -44,6 +46,7 @@
  * @module
  */
 
+import { SMALL_MEMORY_V8_FLAGS, V8_FLAGS } from "../src/cli/v8_flags.ts";
 import { cleanUpNow, removeBenchTempDir } from "./_agent.ts";
 import { benchCodec, type CodecBenchResult } from "./_codec_bench.ts";
 import { runDatamodelBench } from "./datamodel_bench.ts";
@@ -127,13 +130,15 @@ interface ReportInput {
   udp: Record<string, number>;
   memory: MemoryBenchResult;
   memoryRelease: MemoryBenchResult;
+  /** The release bundle with {@linkcode SMALL_MEMORY_V8_FLAGS} added. */
+  memoryReleaseSmall: MemoryBenchResult;
   transfer: TransferBenchResult | undefined;
   bare: BareReference;
 }
 
 function report(r: ReportInput): string {
   const { machine, session: s, startup: st, release, codec: c, datamodel: d, udp: u } = r;
-  const { memory: m, memoryRelease: mr, transfer: t, bare } = r;
+  const { memory: m, memoryRelease: mr, memoryReleaseSmall: small, transfer: t, bare } = r;
   const overIdle = (kib: number) => `${mib(kib)} (+${mib(kib - m.idle.rssKiB)} over idle)`;
   const peak = (p: SessionPeak): string =>
     `${overIdle(Math.max(p.hwmKiB, p.polledKiB))}; ${p.answer}, ${
@@ -274,6 +279,15 @@ function report(r: ReportInput): string {
       }`,
     ],
     ...afterSessionRows(mr, "  "),
+    [
+      `release bundle, CWMP_AGENT_V8_FLAGS=${SMALL_MEMORY_V8_FLAGS.join(",")}`,
+      `idle ${mib(small.idle.rssKiB)} (${
+        (small.idle.rssKiB / bare.idleRssKiB).toFixed(2)
+      }×); peak, GPV of ${count(small.bigGpvNames)} names +${
+        mib(Math.max(small.bigGpv.hwmKiB, small.bigGpv.polledKiB) - small.idle.rssKiB)
+      }`,
+    ],
+    ...afterSessionRows(small, "  "),
     ...(t === undefined ? [] : transferReportRows(t)),
   ]);
 }
@@ -320,11 +334,20 @@ async function main(): Promise<number> {
     console.error(`bench: agent memory, release bundle (${memorySessions} sessions)…`);
     const releaseDir = await buildReleaseBundle();
     let memoryRelease: MemoryBenchResult;
+    let memoryReleaseSmall: MemoryBenchResult;
     try {
       memoryRelease = await benchMemory({
         sessions: memorySessions,
         bigGpvNames: 1000,
         releaseDir,
+      });
+      console.error(`bench: agent memory, release bundle, small-memory V8 flags…`);
+      memoryReleaseSmall = await benchMemory({
+        sessions: memorySessions,
+        bigGpvNames: 1000,
+        releaseDir,
+        // What the launcher runs with CWMP_AGENT_V8_FLAGS set: the agent's flags, then these.
+        v8Flags: [...V8_FLAGS, ...SMALL_MEMORY_V8_FLAGS],
       });
     } finally {
       await removeBenchTempDir(releaseDir);
@@ -350,11 +373,18 @@ async function main(): Promise<number> {
       bulkdata = await runScript("bulkdata_bench.ts", [`--seconds=${bulkdataSeconds}`]);
     }
     let linuxGpv = "";
+    let linuxGpvSmall = "";
     if (linuxGpvRuns > 0) {
       console.error(
         `bench: whole-tree GPV with the Linux objects (${linuxGpvRuns} runs each way)…`,
       );
       linuxGpv = await runScript("linux_gpv_bench.ts", [`--runs=${linuxGpvRuns}`]);
+      console.error("bench: the same with the small-memory V8 flags…");
+      // DENO_V8_FLAGS: the bench process and, inherited, the agent it starts (before the
+      // agent's own --v8-flags, which set none of these).
+      linuxGpvSmall = await runScript("linux_gpv_bench.ts", [`--runs=${linuxGpvRuns}`], {
+        DENO_V8_FLAGS: SMALL_MEMORY_V8_FLAGS.join(","),
+      });
     }
     let aarch64: ScriptOutput | undefined;
     if (aarch64Runs > 0) {
@@ -374,11 +404,13 @@ async function main(): Promise<number> {
       udp,
       memory,
       memoryRelease,
+      memoryReleaseSmall,
       transfer,
       ftpTftp,
       crPaths,
       bulkdata,
       linuxGpv,
+      linuxGpvSmall,
       // The script's RESULT (`{ skipped }` when it skipped), else its report.
       aarch64: aarch64 && (aarch64.result ?? aarch64.report),
       totalSeconds,
@@ -388,6 +420,10 @@ async function main(): Promise<number> {
     if (crPaths !== "") console.log(`\n9. Connection-request paths\n${crPaths}`);
     if (bulkdata !== "") console.log(`\n10. Bulk Data reports\n${bulkdata}`);
     if (linuxGpv !== "") console.log(`\n11. Whole-tree GPV, Linux objects bound\n${linuxGpv}`);
+    if (linuxGpvSmall !== "") {
+      const flags = SMALL_MEMORY_V8_FLAGS.join(",");
+      console.log(`\n11b. The same with CWMP_AGENT_V8_FLAGS=${flags}\n${linuxGpvSmall}`);
+    }
     if (aarch64) console.log(`\n12. aarch64 release tarball under qemu-user\n${aarch64.report}`);
     console.log(`\nWhole bench: ${totalSeconds.toFixed(1)} s. Results in ${RESULTS}`);
     await Deno.writeTextFile(RESULTS, JSON.stringify(results, roundNumbers, 2) + "\n");
@@ -411,8 +447,12 @@ function runFtpTftpBench(ftpMb: number, tftpMb: number): Promise<string> {
 }
 
 /** A bench script of this directory in its own process; its report, RESULT lines left out. */
-async function runScript(name: string, args: string[]): Promise<string> {
-  return (await runScriptWithResult(name, args)).report;
+async function runScript(
+  name: string,
+  args: string[],
+  env?: Record<string, string>,
+): Promise<string> {
+  return (await runScriptWithResult(name, args, env)).report;
 }
 
 /** What a bench script printed: its report, and its last RESULT line's JSON if it succeeded. */
@@ -422,10 +462,15 @@ interface ScriptOutput {
 }
 
 /** A bench script of this directory in its own process. */
-async function runScriptWithResult(name: string, args: string[]): Promise<ScriptOutput> {
+async function runScriptWithResult(
+  name: string,
+  args: string[],
+  env?: Record<string, string>,
+): Promise<ScriptOutput> {
   const script = new URL(`./${name}`, import.meta.url).pathname;
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", script, ...args],
+    env,
     stdout: "piped",
     stderr: "inherit",
   }).output();

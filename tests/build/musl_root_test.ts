@@ -95,6 +95,23 @@ async function tarballSession(arch: string, timeoutMs: number): Promise<void> {
       shown.trim(),
       new RegExp(`^cwmp-agent ${version.replaceAll(".", "\\.")}(\\+\\S+)?$`),
     );
+    if (arch === Deno.build.arch) {
+      // The launcher hands CWMP_AGENT_V8_FLAGS to the runtime after the agent's own flags:
+      // V8 takes one it knows and refuses, by name, one it does not.
+      const versionWith = (flags: string) =>
+        new Deno.Command("unshare", {
+          args: inRoot(root, "/opt/cwmp-agent/bin/cwmp-agent", "--version"),
+          clearEnv: true,
+          env: { ...BARE_ENV, CWMP_AGENT_V8_FLAGS: flags },
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+      const baseline = await versionWith("--max-opt=1");
+      assert.equal(new TextDecoder().decode(baseline.stdout), shown);
+      const bogus = await versionWith("--no-such-v8-flag");
+      assert.equal(bogus.success, false);
+      assert.match(new TextDecoder().decode(bogus.stderr), /--no-such-v8-flag/);
+    }
 
     acs = startFakeAcs();
     const port = freeUdpPort();

@@ -97,3 +97,76 @@ Deno.test("the launcher copies the warm-cache seed into an empty DENO_DIR, and w
     await Deno.remove(top, { recursive: true });
   }
 });
+
+Deno.test("CWMP_AGENT_V8_FLAGS adds V8 flags after the agent's; warm-cache notes them and a start from a seed made under others says so", async () => {
+  const top = await Deno.makeTempDir({ prefix: "cwmp-launcher-" });
+  try {
+    for (const dir of ["bin", "libexec", "app"]) await Deno.mkdir(`${top}/${dir}`);
+    const launcher = `${top}/bin/cwmp-agent`;
+    await Deno.writeTextFile(
+      launcher,
+      launcherScript({ arch: "x86_64", variant: "glibc", version: "0.1.0" }),
+    );
+    // A stub runtime: prints its --v8-flags argument; as warm-cache, fills the seed.
+    await Deno.writeTextFile(
+      `${top}/libexec/deno`,
+      '#!/bin/sh\nfor a; do case $a in --v8-flags=*) echo "$a";; esac; done\n' +
+        'shift $(($# - 1)); [ "$1" = warm-cache ] && echo analysis >"$DENO_DIR/dep_analysis_cache_v2"\n' +
+        "exit 0\n",
+    );
+    await Deno.chmod(launcher, 0o755);
+    await Deno.chmod(`${top}/libexec/deno`, 0o755);
+    const run = async (args: string[], env: Record<string, string>) => {
+      const out = await new Deno.Command(launcher, {
+        args,
+        env,
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(out.code, 0);
+      const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+      return { stdout: text(out.stdout), stderr: text(out.stderr) };
+    };
+    const base = v8FlagsArgument();
+    const tmpfs = (n: number) => ({ DENO_DIR: `${top}/tmpfs${n}`, PATH: Deno.env.get("PATH")! });
+
+    // Unset: the agent's flags alone.
+    assert.equal((await run([], tmpfs(0))).stdout, `${base}\n`);
+    // Set: appended, so V8 takes them over the agent's.
+    const low = { ...tmpfs(1), CWMP_AGENT_V8_FLAGS: "--max-opt=1,--max-old-space-size=64" };
+    assert.equal((await run([], low)).stdout, `${base},--max-opt=1,--max-old-space-size=64\n`);
+
+    // warm-cache under the flags notes them in the seed.
+    const warmed = await run(["warm-cache"], low);
+    assert.equal(warmed.stdout, `${base},--max-opt=1,--max-old-space-size=64\n`);
+    assert.equal(
+      await Deno.readTextFile(`${top}/deno-cache/v8-flags`),
+      "--max-opt=1,--max-old-space-size=64\n",
+    );
+    // A start under the same flags takes the seed quietly.
+    const same = await run([], { ...low, DENO_DIR: `${top}/tmpfs2` });
+    assert.equal(same.stderr, "");
+    assert.equal(await Deno.readTextFile(`${top}/tmpfs2/dep_analysis_cache_v2`), "analysis\n");
+    // A start under other flags still takes it, and says why it will be slow.
+    const other = await run([], tmpfs(3));
+    assert.equal(await Deno.readTextFile(`${top}/tmpfs3/dep_analysis_cache_v2`), "analysis\n");
+    assert.match(
+      other.stderr,
+      /^cwmp-agent: .*deno-cache was made with CWMP_AGENT_V8_FLAGS='--max-opt=1,--max-old-space-size=64', not '': V8 cannot use its code cache/,
+    );
+    assert.equal(other.stderr.split("\n").length, 2, other.stderr);
+    // A filled DENO_DIR is not a copy of the seed: nothing to say.
+    assert.equal((await run([], tmpfs(3))).stderr, "");
+
+    // A seed from a launcher that noted nothing counts as made without extra flags.
+    await Deno.remove(`${top}/deno-cache/v8-flags`);
+    assert.equal((await run([], tmpfs(4))).stderr, "");
+    assert.match(
+      (await run([], { ...low, DENO_DIR: `${top}/tmpfs5` })).stderr,
+      /made with CWMP_AGENT_V8_FLAGS='', not '--max-opt=1,/,
+    );
+  } finally {
+    await Deno.remove(top, { recursive: true });
+  }
+});

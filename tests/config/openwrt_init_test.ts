@@ -35,6 +35,7 @@ esac
 PROG=$STUB_PROG
 CONFIG=$STUB_CONFIG
 DENO_DIR_PATH=$STUB_DENO_DIR
+[ -n "$STUB_V8_FLAGS" ] && V8_FLAGS=$STUB_V8_FLAGS
 "$1"
 echo "rc=$?" >>"$LOG"
 `;
@@ -57,7 +58,7 @@ interface Run {
 
 async function runInit(
   fn: string,
-  options: { prog?: boolean; checkRc?: number; reloadRc?: number } = {},
+  options: { prog?: boolean; checkRc?: number; reloadRc?: number; v8Flags?: string } = {},
 ): Promise<Run> {
   const dir = await Deno.makeTempDir();
   const log = join(dir, "log");
@@ -76,6 +77,7 @@ async function runInit(
       STUB_PROG: prog,
       STUB_CONFIG: config,
       STUB_DENO_DIR: join(dir, "deno"),
+      STUB_V8_FLAGS: options.v8Flags ?? "",
       CHECK_RC: String(options.checkRc ?? 0),
       RELOAD_RC: String(options.reloadRc ?? 0),
     },
@@ -131,6 +133,23 @@ Deno.test({
       "rc=0",
     ]);
     assert.equal(run.stderr, "");
+  },
+});
+
+Deno.test({
+  name: "cwmp-agent.init start_service() hands V8_FLAGS to the agent as CWMP_AGENT_V8_FLAGS",
+  ignore: busybox !== undefined,
+  async fn() {
+    const run = await runInit("start_service", { v8Flags: "--max-opt=1,--max-old-space-size=64" });
+    assert.ok(
+      run.log.includes(
+        "set_param [env] [DENO_DIR=$DIR/deno] [CWMP_AGENT_V8_FLAGS=--max-opt=1,--max-old-space-size=64]",
+      ),
+      run.log.join("\n"),
+    );
+    // Unset (the file as shipped): DENO_DIR alone, as in the test above.
+    const text = await Deno.readTextFile(INIT);
+    assert.match(text, /^V8_FLAGS=""$/m);
   },
 });
 
