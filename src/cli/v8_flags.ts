@@ -45,15 +45,12 @@ export function v8FlagsArgument(flags: readonly string[] = V8_FLAGS): string {
  * (Sparkplug), so neither Maglev nor TurboFan ever runs, and neither their code pages in the
  * runtime nor the code they make are ever resident.
  *
- * Measured on the x86_64 release bundle as installed, the same hour, one run each
- * (`deno task bench` sections 6, 11 and 5; the UDP services with `DENO_V8_FLAGS` on the bench
- * process): RSS 3 s after 10,000 sessions +3.7 MiB over idle instead of +11.5 (RssAnon +2.7
- * instead of +5.0, the runtime's code pages +1.0 instead of +6.6), right after each thousand
- * 67–69 instead of 75–78 MiB; idle the same (51 MiB); agent CPU per session 6.4 instead of
- * 4.9 ms; whole-tree GPV asked by the ACS 6.2 instead of 4.2 ms (back to back 3.2 instead
- * of 1.8 ms; read afresh 5.1 ms both ways: the kernel's reads); UDP echo 1.09× a C server's
- * rate either way but p99 +25 µs over it instead of +12; the TWAMP reflector 0.67× instead
- * of 1.11×, p99 +92 µs instead of +28. `--max-opt=0` (no baseline compiler either) kept
- * +3.2 MiB for 8.6 instead of 8.3 ms per session (3,000 sessions).
+ * Measured on x86_64, two runs each way an hour apart (README, Benchmarks): RSS of the release
+ * bundle 3 s after 10,000 sessions +3.7 / +3.8 MiB over idle instead of +11.5 / +10.6 (the
+ * runtime's code pages +1.0 / +1.1 instead of +6.6 / +6.0), idle the same (51 MiB); agent CPU
+ * per session 6.4 / 7.6 instead of 4.9 / 4.2 ms; the whole-tree GPV within the machine's
+ * noise; the TWAMP reflector 0.67× a C server's rate instead of 1.11×, p99 +92 µs instead of
+ * +28 (UDP echo 1.09× instead of 1.07×, p99 +25 instead of +12 µs). `--max-opt=0` (no baseline
+ * compiler either) kept +3.2 MiB for a little more CPU (3,000 sessions).
  */
 export const SMALL_MEMORY_V8_FLAGS: readonly string[] = ["--max-opt=1"];
