@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { compileCause, DYNAMIC_MODULES, parseBuildArgs, TARGETS } from "../build.ts";
 import { v8FlagsArgument } from "../src/cli/v8_flags.ts";
+import { LAUNCHER_ENV } from "../src/build/tarball.ts";
 
 Deno.test("parseBuildArgs() builds both router targets by default", () => {
   const plan = parseBuildArgs([], {});
@@ -86,12 +87,13 @@ Deno.test("DYNAMIC_MODULES names files that exist", async () => {
   }
 });
 
-Deno.test("deno task start runs with the heap limits build.ts compiles in", async () => {
+Deno.test("deno task start runs with the heap limits build.ts compiles in and the launcher's environment", async () => {
   const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
-  assert.ok(
-    (config.tasks.start as string).split(" ").includes(v8FlagsArgument()),
-    `"start" lacks ${v8FlagsArgument()}`,
-  );
+  const words = (config.tasks.start as string).split(" ");
+  assert.ok(words.includes(v8FlagsArgument()), `"start" lacks ${v8FlagsArgument()}`);
+  for (const [name, value] of Object.entries(LAUNCHER_ENV)) {
+    assert.ok(words.includes(`${name}=${value}`), `"start" lacks ${name}=${value}`);
+  }
   const build = await Deno.readTextFile(new URL("../build.ts", import.meta.url));
   assert.match(build, /v8FlagsArgument\(\)/);
 });

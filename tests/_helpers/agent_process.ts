@@ -129,7 +129,9 @@ export function spawnAgent(configPath: string, options: SpawnAgentOptions = {}):
   const v8 = flags.length > 0 ? [v8FlagsArgument(flags)] : [];
   const child = new Deno.Command(Deno.execPath(), {
     args: [...(options.runArgs ?? ["run", "--allow-all", ...v8, MAIN]), "--config", configPath],
-    ...(options.env === undefined ? {} : { env: { ...options.env } }),
+    // No update check (a DNS query and HTTPS to dl.deno.land half a second in): tests and
+    // benches talk to loopback only, and the launcher and `deno task start` turn it off too.
+    env: { DENO_NO_UPDATE_CHECK: "1", ...options.env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -156,7 +156,13 @@ if (import.meta.main) {
       `--junit-path=${REPORT}`,
       ...Deno.args,
     ],
-    env: { DENO_JOBS: "2", CWMP_TEST_UNAVAILABLE: JSON.stringify(unavailable) },
+    // DENO_NO_UPDATE_CHECK: no DNS query or HTTPS request to dl.deno.land from any test's
+    // runtime (tests talk to loopback only).
+    env: {
+      DENO_JOBS: "2",
+      DENO_NO_UPDATE_CHECK: "1",
+      CWMP_TEST_UNAVAILABLE: JSON.stringify(unavailable),
+    },
     stdout: "inherit",
     stderr: "inherit",
   }).spawn();

@@ -31,7 +31,9 @@ Deno.test("launcherScript() of the musl variant starts deno through its own load
   assert.match(text, /^DENO_DIR=\$\{DENO_DIR:-\/tmp\/cwmp-agent-deno\}$/m);
   // One malloc arena unless the system sets its own, exported to the runtime.
   assert.match(text, /^MALLOC_ARENA_MAX=\$\{MALLOC_ARENA_MAX:-1\}$/m);
-  assert.match(text, /^export DENO_DIR DENO_NO_UPDATE_CHECK=1 MALLOC_ARENA_MAX$/m);
+  // No update check (a DNS query and an HTTPS request to dl.deno.land after each start).
+  assert.match(text, /^DENO_NO_UPDATE_CHECK=\$\{DENO_NO_UPDATE_CHECK:-1\}$/m);
+  assert.match(text, /^export DENO_DIR MALLOC_ARENA_MAX DENO_NO_UPDATE_CHECK$/m);
 });
 
 Deno.test("launcherScript() of the glibc variant runs deno directly", async () => {
@@ -65,13 +67,20 @@ Deno.test("the launcher copies the warm-cache seed into an empty DENO_DIR, and w
     await Deno.writeTextFile(
       `${top}/libexec/deno`,
       '#!/bin/sh\necho "DENO_DIR=$DENO_DIR MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX"\n' +
+        'echo "DENO_NO_UPDATE_CHECK=$DENO_NO_UPDATE_CHECK"\n' +
         'shift $(($# - 1)); echo "last=$1"\n',
     );
     await Deno.chmod(launcher, 0o755);
     await Deno.chmod(`${top}/libexec/deno`, 0o755);
     await Deno.writeTextFile(`${top}/deno-cache/dep_analysis_cache_v2`, "analysis");
     const run = async (args: string[], env: Record<string, string>) => {
-      const out = await new Deno.Command(launcher, { args, env, stdout: "piped" }).output();
+      // Only what the test gives (a CI's DENO_NO_UPDATE_CHECK must not pass for the launcher's).
+      const out = await new Deno.Command(launcher, {
+        args,
+        env: { PATH: Deno.env.get("PATH")!, ...env },
+        clearEnv: true,
+        stdout: "piped",
+      }).output();
       assert.equal(out.code, 0);
       return new TextDecoder().decode(out.stdout);
     };
@@ -79,6 +88,7 @@ Deno.test("the launcher copies the warm-cache seed into an empty DENO_DIR, and w
     const tmpfs = `${top}/tmpfs/deno`;
     const started = await run(["--config", "/etc/cwmp.toml"], { DENO_DIR: tmpfs });
     assert.match(started, new RegExp(`^DENO_DIR=${tmpfs} MALLOC_ARENA_MAX=1$`, "m"));
+    assert.match(started, /^DENO_NO_UPDATE_CHECK=1$/m);
     assert.equal(await Deno.readTextFile(`${tmpfs}/dep_analysis_cache_v2`), "analysis");
     // A DENO_DIR that already holds an analysis is left as it is.
     await Deno.writeTextFile(`${tmpfs}/dep_analysis_cache_v2`, "newer");
