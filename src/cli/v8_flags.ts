@@ -45,12 +45,13 @@ export function v8FlagsArgument(flags: readonly string[] = V8_FLAGS): string {
  * (Sparkplug), so neither Maglev nor TurboFan ever runs, and neither their code pages in the
  * runtime nor the code they make are ever resident.
  *
- * Measured on x86_64, two runs each way an hour apart (README, Benchmarks): RSS of the release
- * bundle 3 s after 10,000 sessions +3.7 / +3.8 MiB over idle instead of +11.5 / +10.6 (the
- * runtime's code pages +1.0 / +1.1 instead of +6.6 / +6.0), idle the same (51 MiB); agent CPU
- * per session 6.4 / 7.6 instead of 4.9 / 4.2 ms; the whole-tree GPV within the machine's
- * noise; the TWAMP reflector 0.67× a C server's rate instead of 1.11×, p99 +92 µs instead of
- * +28 (UDP echo 1.09× instead of 1.07×, p99 +25 instead of +12 µs). `--max-opt=0` (no baseline
- * compiler either) kept +3.2 MiB for a little more CPU (3,000 sessions).
+ * Measured on x86_64, three runs each way within two hours (README, Benchmarks): RSS of the
+ * release bundle 3 s after 10,000 sessions +3.7 to +3.8 MiB over idle instead of +10.6 to
+ * +11.5 (the runtime's code pages +1.0 to +1.1 instead of +6.0 to +6.6), idle the same
+ * (49–52 MiB); agent CPU per session 6.4–8.0 instead of 4.2–5.0 ms; the whole-tree GPV asked
+ * by the ACS 4.7–7.4 instead of 4.2–5.0 ms; the TWAMP reflector 0.67× a C server's rate
+ * instead of 1.11×, p99 +92 µs instead of +28 (UDP echo 1.09× instead of 1.07×, p99 +25
+ * instead of +12 µs; one run). `--max-opt=0` (no baseline compiler either) kept +3.2 MiB for a
+ * little more CPU (3,000 sessions).
  */
 export const SMALL_MEMORY_V8_FLAGS: readonly string[] = ["--max-opt=1"];
