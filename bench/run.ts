@@ -119,6 +119,25 @@ function afterSessionRows(m: MemoryBenchResult, indent: string): [string, string
   ];
 }
 
+/** A memory run of the release bundle: idle against the bare script, its peak, then its sessions. */
+function releaseMemoryRows(
+  label: string,
+  m: MemoryBenchResult,
+  bare: BareReference,
+): [string, string][] {
+  return [
+    [
+      label,
+      `idle ${mib(m.idle.rssKiB)} (${
+        (m.idle.rssKiB / bare.idleRssKiB).toFixed(2)
+      }×); peak, GPV of ${count(m.bigGpvNames)} names +${
+        mib(Math.max(m.bigGpv.hwmKiB, m.bigGpv.polledKiB) - m.idle.rssKiB)
+      }`,
+    ],
+    ...afterSessionRows(m, "  "),
+  ];
+}
+
 /** What sections 1–7 of the report are made from (also written to results.json). */
 interface ReportInput {
   machine: Awaited<ReturnType<typeof machineFacts>>;
@@ -270,24 +289,12 @@ function report(r: ReportInput): string {
     ],
     [`peak, GPV of ${count(m.bigGpvNames)} empty names`, peak(m.emptyGpv)],
     ...afterSessionRows(m, ""),
-    [
-      "release bundle (warm-cache, launcher)",
-      `idle ${mib(mr.idle.rssKiB)} (${
-        (mr.idle.rssKiB / bare.idleRssKiB).toFixed(2)
-      }×); peak, GPV of ${count(mr.bigGpvNames)} names +${
-        mib(Math.max(mr.bigGpv.hwmKiB, mr.bigGpv.polledKiB) - mr.idle.rssKiB)
-      }`,
-    ],
-    ...afterSessionRows(mr, "  "),
-    [
+    ...releaseMemoryRows("release bundle (warm-cache, launcher)", mr, bare),
+    ...releaseMemoryRows(
       `release bundle, CWMP_AGENT_V8_FLAGS=${SMALL_MEMORY_V8_FLAGS.join(",")}`,
-      `idle ${mib(small.idle.rssKiB)} (${
-        (small.idle.rssKiB / bare.idleRssKiB).toFixed(2)
-      }×); peak, GPV of ${count(small.bigGpvNames)} names +${
-        mib(Math.max(small.bigGpv.hwmKiB, small.bigGpv.polledKiB) - small.idle.rssKiB)
-      }`,
-    ],
-    ...afterSessionRows(small, "  "),
+      small,
+      bare,
+    ),
     ...(t === undefined ? [] : transferReportRows(t)),
   ]);
 }

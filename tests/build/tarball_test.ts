@@ -54,36 +54,58 @@ Deno.test("tarballName() names version, architecture and variant", () => {
   assert.equal(tarballName("0.1.0", "aarch64", "musl"), "cwmp-agent-0.1.0-aarch64-linux-musl");
 });
 
+/**
+ * A release tree in `top` with the glibc launcher and `stub` (sh) as its runtime; returns the
+ * launcher's path.
+ */
+async function installLauncher(top: string, stub: string): Promise<string> {
+  for (const dir of ["bin", "libexec", "app"]) await Deno.mkdir(`${top}/${dir}`);
+  const launcher = `${top}/bin/cwmp-agent`;
+  await Deno.writeTextFile(
+    launcher,
+    launcherScript({ arch: "x86_64", variant: "glibc", version: "0.1.0" }),
+  );
+  await Deno.writeTextFile(`${top}/libexec/deno`, stub);
+  await Deno.chmod(launcher, 0o755);
+  await Deno.chmod(`${top}/libexec/deno`, 0o755);
+  return launcher;
+}
+
+/**
+ * Runs `launcher` with `env` alone (and PATH): a CI's own DENO_NO_UPDATE_CHECK or
+ * CWMP_AGENT_V8_FLAGS must not stand in for the launcher's. Fails unless it exits 0.
+ */
+async function runLauncher(
+  launcher: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ stdout: string; stderr: string }> {
+  const out = await new Deno.Command(launcher, {
+    args,
+    env: { PATH: Deno.env.get("PATH")!, ...env },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  assert.equal(out.code, 0, text(out.stderr));
+  return { stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
 Deno.test("the launcher copies the warm-cache seed into an empty DENO_DIR, and warm-cache fills the seed", async () => {
   const top = await Deno.makeTempDir({ prefix: "cwmp-launcher-" });
   try {
-    for (const dir of ["bin", "libexec", "app", "deno-cache"]) await Deno.mkdir(`${top}/${dir}`);
-    const launcher = `${top}/bin/cwmp-agent`;
-    await Deno.writeTextFile(
-      launcher,
-      launcherScript({ arch: "x86_64", variant: "glibc", version: "0.1.0" }),
-    );
     // A stub runtime: reports the cache directory it was given and the agent's arguments.
-    await Deno.writeTextFile(
-      `${top}/libexec/deno`,
+    const launcher = await installLauncher(
+      top,
       '#!/bin/sh\necho "DENO_DIR=$DENO_DIR MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX"\n' +
         'echo "DENO_NO_UPDATE_CHECK=$DENO_NO_UPDATE_CHECK"\n' +
         'shift $(($# - 1)); echo "last=$1"\n',
     );
-    await Deno.chmod(launcher, 0o755);
-    await Deno.chmod(`${top}/libexec/deno`, 0o755);
+    await Deno.mkdir(`${top}/deno-cache`);
     await Deno.writeTextFile(`${top}/deno-cache/dep_analysis_cache_v2`, "analysis");
-    const run = async (args: string[], env: Record<string, string>) => {
-      // Only what the test gives (a CI's DENO_NO_UPDATE_CHECK must not pass for the launcher's).
-      const out = await new Deno.Command(launcher, {
-        args,
-        env: { PATH: Deno.env.get("PATH")!, ...env },
-        clearEnv: true,
-        stdout: "piped",
-      }).output();
-      assert.equal(out.code, 0);
-      return new TextDecoder().decode(out.stdout);
-    };
+    const run = async (args: string[], env: Record<string, string>) =>
+      (await runLauncher(launcher, args, env)).stdout;
     // A start with an empty DENO_DIR gets the seed, then runs with that DENO_DIR.
     const tmpfs = `${top}/tmpfs/deno`;
     const started = await run(["--config", "/etc/cwmp.toml"], { DENO_DIR: tmpfs });
@@ -111,35 +133,16 @@ Deno.test("the launcher copies the warm-cache seed into an empty DENO_DIR, and w
 Deno.test("CWMP_AGENT_V8_FLAGS adds V8 flags after the agent's; warm-cache notes them and a start from a seed made under others says so", async () => {
   const top = await Deno.makeTempDir({ prefix: "cwmp-launcher-" });
   try {
-    for (const dir of ["bin", "libexec", "app"]) await Deno.mkdir(`${top}/${dir}`);
-    const launcher = `${top}/bin/cwmp-agent`;
-    await Deno.writeTextFile(
-      launcher,
-      launcherScript({ arch: "x86_64", variant: "glibc", version: "0.1.0" }),
-    );
     // A stub runtime: prints its --v8-flags argument; as warm-cache, fills the seed.
-    await Deno.writeTextFile(
-      `${top}/libexec/deno`,
+    const launcher = await installLauncher(
+      top,
       '#!/bin/sh\nfor a; do case $a in --v8-flags=*) echo "$a";; esac; done\n' +
         'shift $(($# - 1)); [ "$1" = warm-cache ] && echo analysis >"$DENO_DIR/dep_analysis_cache_v2"\n' +
         "exit 0\n",
     );
-    await Deno.chmod(launcher, 0o755);
-    await Deno.chmod(`${top}/libexec/deno`, 0o755);
-    const run = async (args: string[], env: Record<string, string>) => {
-      const out = await new Deno.Command(launcher, {
-        args,
-        env,
-        clearEnv: true,
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assert.equal(out.code, 0);
-      const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-      return { stdout: text(out.stdout), stderr: text(out.stderr) };
-    };
+    const run = (args: string[], env: Record<string, string>) => runLauncher(launcher, args, env);
     const base = v8FlagsArgument();
-    const tmpfs = (n: number) => ({ DENO_DIR: `${top}/tmpfs${n}`, PATH: Deno.env.get("PATH")! });
+    const tmpfs = (n: number) => ({ DENO_DIR: `${top}/tmpfs${n}` });
 
     // Unset: the agent's flags alone.
     assert.equal((await run([], tmpfs(0))).stdout, `${base}\n`);
